@@ -1,0 +1,311 @@
+"""The statutory working-day calendar, answering every question in constant time.
+
+A working day (SI 2006/1738 reg 2) is any day other than a Saturday, Sunday, Christmas Day, Boxing
+Day, Good Friday or a bank holiday under the Banking and Financial Dealings Act 1971, including the
+days added by royal proclamation (5 June 2012, 3 June 2022, 19 September 2022, 8 May 2023).
+
+Counting convention: the day of the triggering event is day 0, and a deadline of N working days
+falls on the Nth working day *after* it. A non-working day counts as part of the working day before
+it, which is numpy's ``roll="backward"``: a complaint received on a Saturday has day 1 on Monday.
+With it, ``working_days_between(d, add_working_days(d, n)) == n`` for every d and n.
+
+Tables are built once per calendar for the years it vouches for; no call loops day by day.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
+from importlib.metadata import version
+from typing import Any, Final
+
+import holidays
+
+from complaintflow.dates import require_date, require_whole_number
+from complaintflow.errors import CalendarError
+
+#: The years the built-in calendars vouch for by default. Bank holidays for later years are not
+#: yet proclaimed (one-off days are announced late), so a wider range is an explicit choice.
+DEFAULT_FIRST_YEAR: Final = 2000
+DEFAULT_LAST_YEAR: Final = 2028
+
+_WEEKDAY_NAMES: Final = ("Saturday", "Sunday")
+CLOSURE_PREFIX: Final = "Council closure: "
+
+#: Which `holidays` subdivisions make up each calendar.
+_REGIONS: Final[Mapping[str, tuple[str, ...]]] = {
+    "england-and-wales": ("ENG",),
+    "scotland": ("SCT",),
+    "northern-ireland": ("NIR",),
+    "united-kingdom": ("ENG", "WLS", "SCT", "NIR"),
+}
+
+
+def _bank_holidays(subdivisions: tuple[str, ...], first: int, last: int) -> dict[date, str]:
+    """Bank holidays of every named subdivision, with one name per date."""
+    merged: dict[date, str] = {}
+    for subdivision in subdivisions:
+        table = holidays.country_holidays("GB", subdiv=subdivision, years=range(first, last + 1))
+        for day, name in sorted(table.items()):
+            merged.setdefault(day, name)
+    return merged
+
+
+class WorkingDayCalendar:
+    """Working days of one UK jurisdiction over a stated range of years.
+
+    Immutable, hashable and safe to share between threads: every table is a tuple built once.
+
+    >>> from datetime import date
+    >>> cal = WorkingDayCalendar.england_and_wales()
+    >>> cal.add_working_days(date(2022, 9, 14), 10)   # 19 September 2022 was a bank holiday
+    datetime.date(2022, 9, 29)
+    >>> cal.working_days_between(date(2022, 9, 14), date(2022, 9, 29))
+    10
+    """
+
+    __slots__ = (
+        "_closed",
+        "_first_ordinal",
+        "_hash",
+        "_is_working",
+        "_key",
+        "_off",
+        "_off_reasons",
+        "_rank",
+        "_working",
+        "first_year",
+        "last_year",
+        "name",
+    )
+
+    name: str
+    first_year: int
+    last_year: int
+    _first_ordinal: int
+    _rank: tuple[int, ...]
+    _working: tuple[int, ...]
+    _is_working: bytes
+    _off: tuple[int, ...]
+    _off_reasons: tuple[str, ...]
+    _closed: dict[date, str]
+    _key: tuple[object, ...]
+    _hash: int
+
+    def __init__(
+        self, name: str, first_year: int, last_year: int, holidays_by_date: Mapping[date, str]
+    ) -> None:
+        """Build the tables; prefer the named constructors, which cache their calendars."""
+        first_year = require_whole_number(first_year, "first_year")
+        last_year = require_whole_number(last_year, "last_year")
+        if not 1900 <= first_year <= last_year <= 2200:
+            raise CalendarError(f"year range {first_year}-{last_year} is not a valid range")
+        first = date(first_year, 1, 1).toordinal()
+        last = date(last_year, 12, 31).toordinal()
+        off: list[int] = []
+        reasons: list[str] = []
+        working: list[int] = []
+        rank: list[int] = []
+        flags = bytearray()
+        for ordinal in range(first, last + 1):
+            day = date.fromordinal(ordinal)
+            reason = holidays_by_date.get(day)
+            if reason is None and day.weekday() >= 5:
+                reason = _WEEKDAY_NAMES[day.weekday() - 5]
+            if reason is None:
+                working.append(ordinal)
+                flags.append(1)
+            else:
+                off.append(ordinal)
+                reasons.append(reason)
+                flags.append(0)
+            rank.append(len(working))
+        key = (name, first_year, last_year, tuple(sorted(holidays_by_date.items())))
+        for attribute, value in (
+            ("name", name),
+            ("first_year", first_year),
+            ("last_year", last_year),
+            ("_first_ordinal", first),
+            ("_rank", tuple(rank)),
+            ("_working", tuple(working)),
+            ("_is_working", bytes(flags)),
+            ("_off", tuple(off)),
+            ("_off_reasons", tuple(reasons)),
+            ("_closed", dict(holidays_by_date)),
+            ("_key", key),
+            ("_hash", hash(key)),
+        ):
+            object.__setattr__(self, attribute, value)
+
+    # -- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def england_and_wales(
+        cls, *, first_year: int = DEFAULT_FIRST_YEAR, last_year: int = DEFAULT_LAST_YEAR
+    ) -> WorkingDayCalendar:
+        """The statutory calendar of SI 2006/1738 reg 2 (England and Wales bank holidays)."""
+        return _regional("england-and-wales", first_year, last_year)
+
+    @classmethod
+    def scotland(
+        cls, *, first_year: int = DEFAULT_FIRST_YEAR, last_year: int = DEFAULT_LAST_YEAR
+    ) -> WorkingDayCalendar:
+        """Scottish bank holidays: 2 January and St Andrew's Day, but no Easter Monday."""
+        return _regional("scotland", first_year, last_year)
+
+    @classmethod
+    def northern_ireland(
+        cls, *, first_year: int = DEFAULT_FIRST_YEAR, last_year: int = DEFAULT_LAST_YEAR
+    ) -> WorkingDayCalendar:
+        """Northern Ireland bank holidays, with 17 March and 12 July."""
+        return _regional("northern-ireland", first_year, last_year)
+
+    @classmethod
+    def united_kingdom(
+        cls, *, first_year: int = DEFAULT_FIRST_YEAR, last_year: int = DEFAULT_LAST_YEAR
+    ) -> WorkingDayCalendar:
+        """FOIA's rule: a bank holiday in any part of the UK is not a working day."""
+        return _regional("united-kingdom", first_year, last_year)
+
+    @classmethod
+    def named(
+        cls,
+        name: str,
+        *,
+        first_year: int = DEFAULT_FIRST_YEAR,
+        last_year: int = DEFAULT_LAST_YEAR,
+    ) -> WorkingDayCalendar:
+        """A built-in calendar by name: one of `WorkingDayCalendar.NAMES`."""
+        if name not in _REGIONS:
+            raise CalendarError(f"unknown calendar {name!r}; choose one of {', '.join(_REGIONS)}")
+        return _regional(name, first_year, last_year)
+
+    NAMES: Final = tuple(_REGIONS)
+
+    def with_closures(self, dates: Iterable[date], reason: str) -> WorkingDayCalendar:
+        """A new calendar that also skips the council's own closure days.
+
+        Statutory deadlines ignore closures: a council that closes on 24 December still has it
+        counted as a working day in law. Use this only where the council has opted in.
+        """
+        if not isinstance(reason, str) or not reason.strip():
+            raise CalendarError("a closure needs a reason, e.g. 'Christmas Eve closure'")
+        closed = dict(self._closed)
+        for day in dates:
+            day = require_date(day, "closure date")
+            self._index(day)
+            closed.setdefault(day, CLOSURE_PREFIX + reason.strip())
+        return WorkingDayCalendar(self.name, self.first_year, self.last_year, closed)
+
+    # -- identity -----------------------------------------------------------------------------
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"WorkingDayCalendar is immutable; cannot set {name!r}")
+
+    def __reduce__(self) -> tuple[type[WorkingDayCalendar], tuple[Any, ...]]:
+        return WorkingDayCalendar, (self.name, self.first_year, self.last_year, self._closed)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, WorkingDayCalendar) and self._key == other._key
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __repr__(self) -> str:
+        closures = sum(reason.startswith(CLOSURE_PREFIX) for reason in self._closed.values())
+        extra = f", {closures} closure days" if closures else ""
+        return f"<WorkingDayCalendar {self.name} {self.first_year}-{self.last_year}{extra}>"
+
+    @property
+    def vouches_for(self) -> tuple[date, date]:
+        """The first and last dates this calendar answers for."""
+        return date(self.first_year, 1, 1), date(self.last_year, 12, 31)
+
+    @property
+    def fingerprint(self) -> str:
+        """A short digest of the non-working days: equal fingerprints count days identically."""
+        digest = hashlib.sha256(repr(self._key).encode()).hexdigest()[:12]
+        return f"{self.name}/{self.first_year}-{self.last_year}/{digest}"
+
+    @property
+    def holidays_version(self) -> str:
+        """The version of the `holidays` package whose bank-holiday data built this calendar."""
+        return version("holidays")
+
+    # -- questions ----------------------------------------------------------------------------
+
+    def _index(self, day: date, what: str = "date") -> int:
+        if type(day) is not date:
+            require_date(day, what)
+        index = day.toordinal() - self._first_ordinal
+        if 0 <= index < len(self._rank):
+            return index
+        raise self._out_of_range(f"{what} {day.isoformat()}")
+
+    def _out_of_range(self, what: str) -> CalendarError:
+        constructor = self.name.replace("-", "_")
+        return CalendarError(
+            f"{what} is outside {self.first_year}-{self.last_year}, the years this "
+            f"{self.name} calendar vouches for; widen it with "
+            f"WorkingDayCalendar.{constructor}(first_year=..., last_year=...) once those "
+            "years' bank holidays are proclaimed"
+        )
+
+    def is_working_day(self, day: date) -> bool:
+        """Whether `day` is a working day."""
+        return self._is_working[self._index(day)] == 1
+
+    def add_working_days(self, day: date, n: int) -> date:
+        """The Nth working day after `day` (day 0); n < 0 goes back; n == 0 returns `day`."""
+        index = self._index(day)
+        if type(n) is not int:
+            require_whole_number(n)
+        if n == 0:
+            return day
+        target = self._rank[index] + n - 1
+        if 0 <= target < len(self._working):
+            return date.fromordinal(self._working[target])
+        raise self._out_of_range(f"{n} working days from {day.isoformat()}")
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]; negative when end is before start."""
+        return self._rank[self._index(end, "end")] - self._rank[self._index(start, "start")]
+
+    def next_working_day(self, day: date) -> date:
+        """The first working day strictly after `day`."""
+        return self.add_working_days(day, 1)
+
+    def previous_working_day(self, day: date) -> date:
+        """The last working day strictly before `day`."""
+        index = self._index(day)
+        before = self._rank[index] - self._is_working[index]
+        if before == 0:
+            raise self._out_of_range(f"the working day before {day.isoformat()}")
+        return date.fromordinal(self._working[before - 1])
+
+    def non_working_days(self, start: date, end: date) -> Iterator[tuple[date, str]]:
+        """Each non-working day from `start` to `end` inclusive, with the reason it is one."""
+        low = self._index(start, "start") + self._first_ordinal
+        high = self._index(end, "end") + self._first_ordinal
+        for position in range(bisect_left(self._off, low), bisect_right(self._off, high)):
+            yield date.fromordinal(self._off[position]), self._off_reasons[position]
+
+    def reason_not_working(self, day: date) -> str | None:
+        """Why `day` is not a working day, or None if it is one."""
+        ordinal = self._index(day) + self._first_ordinal
+        position = bisect_left(self._off, ordinal)
+        if position < len(self._off) and self._off[position] == ordinal:
+            return self._off_reasons[position]
+        return None
+
+
+@functools.lru_cache(maxsize=32)
+def _regional(name: str, first_year: int, last_year: int) -> WorkingDayCalendar:
+    first_year = require_whole_number(first_year, "first_year")
+    last_year = require_whole_number(last_year, "last_year")
+    return WorkingDayCalendar(
+        name, first_year, last_year, _bank_holidays(_REGIONS[name], first_year, last_year)
+    )

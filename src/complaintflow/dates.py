@@ -1,0 +1,59 @@
+"""Plain-date rules shared by the calendar, the events and the command line.
+
+A date in complaintflow is a UK local date. A `datetime` is refused rather than truncated, because
+truncating a UTC timestamp near midnight can move a complaint to the wrong day and so its deadline.
+Calendar months follow dateutil's `relativedelta`: 31 January plus one month is the last day of
+February, never 2 or 3 March.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from dateutil.relativedelta import relativedelta
+
+from complaintflow.errors import CalendarError
+
+
+def require_date(value: object, what: str = "date") -> date:
+    """Return `value` if it is a plain `date`; otherwise raise a `CalendarError` saying what to pass."""
+    if type(value) is date:
+        return value
+    if isinstance(value, datetime):
+        raise CalendarError(
+            f"{what} must be a date, not a datetime ({value.isoformat()}); "
+            "pass the UK local date, e.g. value.date() after converting to Europe/London"
+        )
+    raise CalendarError(
+        f"{what} must be a datetime.date, not {type(value).__name__} ({value!r}); "
+        "pass e.g. date(2024, 4, 2) or date.fromisoformat('2024-04-02')"
+    )
+
+
+def require_whole_number(value: object, what: str = "n") -> int:
+    """Return `value` if it is an `int` (and not a `bool`); otherwise raise a `CalendarError`."""
+    if type(value) is int:
+        return value
+    raise CalendarError(f"{what} must be a whole number (int), not {type(value).__name__} ({value!r})")
+
+
+def parse_iso_date(text: str, what: str = "date") -> date:
+    """Parse YYYY-MM-DD strictly; the error names `what` and the text that failed."""
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return date.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise CalendarError(f"{what} {text!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def add_calendar_months(start: date, months: int) -> date:
+    """The date `months` calendar months after `start`, clipped to the month's last day."""
+    start = require_date(start, "start")
+    return start + relativedelta(months=require_whole_number(months, "months"))
+
+
+def add_calendar_days(start: date, days: int) -> date:
+    """The date `days` calendar days after `start` (the day of `start` is day 0)."""
+    start = require_date(start, "start")
+    return start + relativedelta(days=require_whole_number(days, "days"))
