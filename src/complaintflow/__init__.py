@@ -3,6 +3,7 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from complaintflow.calendar import WorkingDayCalendar
+from complaintflow.case import Case, CaseView, DeadlineView
 from complaintflow.dates import add_calendar_days, add_calendar_months
 from complaintflow.errors import (
     CalendarError,
@@ -12,6 +13,9 @@ from complaintflow.errors import (
     TransitionNotAllowed,
     UnknownProcedure,
 )
+from complaintflow.eventlog import EventLogError, load_cases, read_events, replay_cases
+from complaintflow.events import EVENT_TYPES, EventBase, parse_event, register_upcaster
+from complaintflow.procedure import Procedure, load_procedure
 
 try:
     __version__ = version("complaintflow")
@@ -19,9 +23,16 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
     __version__ = "0+unknown"
 
 __all__ = [
+    "EVENT_TYPES",
     "CalendarError",
+    "Case",
+    "CaseView",
     "ComplaintflowError",
+    "DeadlineView",
+    "EventBase",
+    "EventLogError",
     "InvalidEvent",
+    "Procedure",
     "ProcedureDefinitionError",
     "TransitionNotAllowed",
     "UnknownProcedure",
@@ -29,4 +40,10 @@ __all__ = [
     "__version__",
     "add_calendar_days",
     "add_calendar_months",
+    "load_cases",
+    "load_procedure",
+    "parse_event",
+    "read_events",
+    "register_upcaster",
+    "replay_cases",
 ]

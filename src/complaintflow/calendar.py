@@ -35,6 +35,17 @@ DEFAULT_LAST_YEAR: Final = 2028
 _WEEKDAY_NAMES: Final = ("Saturday", "Sunday")
 CLOSURE_PREFIX: Final = "Council closure: "
 
+#: One-off bank holidays proclaimed at short notice, with the day each was announced
+#: (gov.uk announcements [S]). Deadlines whose clock started before the announcement do not count
+#: them under the default `proclaimed_holidays = "known_at_start"` policy, so a due date once given
+#: never moves. One-off days announced more than a year ahead (the 2002, 2012 and 2022 jubilees)
+#: cannot affect a running deadline and are not listed.
+PROCLAIMED_AT_SHORT_NOTICE: Final[Mapping[date, date]] = {
+    date(2011, 4, 29): date(2010, 11, 23),  # Wedding of Prince William and Catherine Middleton
+    date(2022, 9, 19): date(2022, 9, 10),  # State Funeral of Queen Elizabeth II
+    date(2023, 5, 8): date(2022, 11, 6),  # Coronation of King Charles III
+}
+
 #: Which `holidays` subdivisions make up each calendar.
 _REGIONS: Final[Mapping[str, tuple[str, ...]]] = {
     "england-and-wales": ("ENG",),
@@ -200,6 +211,15 @@ class WorkingDayCalendar:
             closed.setdefault(day, CLOSURE_PREFIX + reason.strip())
         return WorkingDayCalendar(self.name, self.first_year, self.last_year, closed)
 
+    def as_known_on(self, day: date) -> WorkingDayCalendar:
+        """This calendar without the one-off bank holidays not yet announced on `day`."""
+        unknown = tuple(
+            holiday
+            for holiday, announced in PROCLAIMED_AT_SHORT_NOTICE.items()
+            if announced > day and holiday in self._closed
+        )
+        return _without(self, unknown) if unknown else self
+
     # -- identity -----------------------------------------------------------------------------
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -300,6 +320,12 @@ class WorkingDayCalendar:
         if position < len(self._off) and self._off[position] == ordinal:
             return self._off_reasons[position]
         return None
+
+
+@functools.lru_cache(maxsize=64)
+def _without(calendar: WorkingDayCalendar, days: tuple[date, ...]) -> WorkingDayCalendar:
+    kept = {day: reason for day, reason in calendar._closed.items() if day not in days}
+    return WorkingDayCalendar(calendar.name, calendar.first_year, calendar.last_year, kept)
 
 
 @functools.lru_cache(maxsize=32)

@@ -7,13 +7,19 @@ place and exit with status 2; they never show a traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 
 from complaintflow.calendar import WorkingDayCalendar
+from complaintflow.case import Case, CaseView
 from complaintflow.dates import parse_iso_date
 from complaintflow.errors import ComplaintflowError
+from complaintflow.eventlog import load_cases
+from complaintflow.procedure import Procedure, built_in_names, load_procedure, procedure_json_schema
+from complaintflow.reminders import Reminder, due_within
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -87,6 +93,133 @@ def _workdays_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _procedures(args: argparse.Namespace) -> dict[str, Procedure]:
+    """Procedures from --procedure files, by the name each declares."""
+    loaded = [load_procedure(Path(path)) for path in args.procedure or ()]
+    return {procedure.name: procedure for procedure in loaded}
+
+
+def _cases(args: argparse.Namespace) -> dict[str, Case]:
+    return load_cases(args.file, procedures=_procedures(args))
+
+
+def describe_case(view: CaseView) -> list[str]:
+    """A case view as lines of text for a complaints manager."""
+    status = "open" if view.open else "closed"
+    stage = f"stage {view.stage}, " if view.stage else ""
+    outcome = f"; outcome {view.outcome}" if view.outcome else ""
+    deferred = "; DEFERRED" if view.deferred else ""
+    lines = [f"{view.case_id}  {view.procedure or '-'}  {view.state} ({stage}{status}){outcome}{deferred}"]
+    for deadline in view.deadlines:
+        due = deadline.due.isoformat() if deadline.due else "paused"
+        detail = {
+            "met": f"met {deadline.met_on}",
+            "met_late": f"met LATE {deadline.met_on}",
+            "pending": f"{deadline.remaining_working_days} working days left",
+            "overdue": f"OVERDUE by {-(deadline.remaining_working_days or 0)} working days",
+            "paused": f"paused, {deadline.remaining_working_days} working days left",
+        }.get(deadline.status, deadline.status)
+        length = f"{deadline.length} {deadline.unit.replace('_', ' ')}"
+        lines.append(f"  {deadline.name:<27} due {due:<10}  {detail:<34} [{length}; {deadline.source}]")
+    lines.append(f"  may record next: {', '.join(view.allowed) or 'nothing'}")
+    return lines
+
+
+def _case(args: argparse.Namespace) -> int:
+    cases = _cases(args)
+    if args.case:
+        if args.case not in cases:
+            raise ComplaintflowError(f"no case {args.case!r} in {args.file}")
+        cases = {args.case: cases[args.case]}
+    views = [case.view(as_of=args.as_of) for case in cases.values()]
+    if args.format == "json":
+        print(json.dumps([view.model_dump(mode="json") for view in views], indent=2))
+        return 0
+    print(f"{len(views)} cases as of {args.as_of.isoformat()}")
+    for view in views:
+        print()
+        _print_lines(describe_case(view))
+    return 0
+
+
+def describe_reminder(reminder: Reminder) -> str:
+    """One line of the daily list."""
+    left = reminder.remaining_working_days or 0
+    when = f"OVERDUE by {-left} working days" if reminder.status == "overdue" else f"{left} working days left"
+    area = f"  {reminder.service_area}" if reminder.service_area else ""
+    return (
+        f"{reminder.due.isoformat()}  {reminder.case_id:<12} {reminder.deadline:<24} "
+        f"stage {reminder.stage}  {when}{area}"
+    )
+
+
+def _due(args: argparse.Namespace) -> int:
+    reminders = due_within(_cases(args).values(), as_of=args.as_of, within=args.within)
+    if args.format == "json":
+        print(json.dumps([reminder.model_dump(mode="json") for reminder in reminders], indent=2))
+        return 0
+    overdue = sum(reminder.status == "overdue" for reminder in reminders)
+    print(
+        f"{len(reminders)} deadlines overdue or due within {args.within} working days of "
+        f"{args.as_of.isoformat()} ({overdue} overdue)"
+    )
+    _print_lines([describe_reminder(reminder) for reminder in reminders])
+    return 0
+
+
+def _list_procedures(args: argparse.Namespace) -> int:
+    for name in built_in_names():
+        procedure = load_procedure(name)
+        print(f"{name:<16} {procedure.title} ({procedure.source.instrument})")
+    return 0
+
+
+def _show_procedure(args: argparse.Namespace) -> int:
+    from complaintflow._machine import mermaid
+
+    procedure = load_procedure(args.name)
+    if args.mermaid:
+        print(mermaid(procedure))
+        return 0
+    if args.format == "json":
+        print(procedure.model_dump_json(indent=2, by_alias=True))
+        return 0
+    _print_lines(describe_procedure(procedure))
+    return 0
+
+
+def describe_procedure(procedure: Procedure) -> list[str]:
+    """A procedure as text: its deadlines with sources, its states, and its policies."""
+    lines = [f"{procedure.name}: {procedure.title}", f"  source: {procedure.source.cite()}", "", "Deadlines:"]
+    for name, deadline in procedure.deadlines.items():
+        cap = f", extendable to {deadline.extendable_to}" if deadline.extendable_to else ""
+        starts = " or ".join(match.event for match in procedure.deadline_starts(name))
+        lines.append(
+            f"  {name:<27} stage {deadline.stage}  {deadline.length} {deadline.unit.replace('_', ' ')}"
+            f"{cap}; from {starts}  [{deadline.source.cite()}]"
+        )
+    lines += ["", "States and the events each allows:"]
+    from complaintflow._machine import graph_for
+
+    graph = graph_for(procedure)
+    for name, state in procedure.states.items():
+        marker = " (final)" if state.final else ""
+        lines.append(f"  {name}{marker}: {state.description}")
+        lines.append(f"      allows: {', '.join(graph.allowed(name)) or 'nothing'}")
+    lines += ["", "Policies (choice in force, and the documented default):"]
+    for name, policy in procedure.policies.items():
+        lines.append(f"  {name} = {procedure.policy(name)} (default {policy.default}): {policy.description}")
+    lines += ["", "Rules:"]
+    for name, rule in procedure.rules.items():
+        lines.append(f"  {name}: {rule.description} [{rule.source.cite()}]")
+    return lines
+
+
+def _procedure_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(procedure_json_schema(), indent=2))
+    return 0
+
+
 def _year(text: str) -> int:
     if not text.isdigit() or len(text) != 4:
         raise argparse.ArgumentTypeError(f"year {text!r} is not a four-digit year")
@@ -135,7 +268,41 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--weekends", action="store_true", help="list weekends too")
     _add_calendar_option(listing)
     listing.set_defaults(run=_workdays_list)
+
+    case = commands.add_parser("case", help="replay a JSON Lines event log and show each case")
+    _add_log_options(case)
+    case.add_argument("--case", metavar="ID", help="show only this case")
+    case.set_defaults(run=_case)
+
+    due = commands.add_parser("due", help="deadlines due soon, and overdue ones, across a log")
+    _add_log_options(due)
+    due.add_argument(
+        "--within", type=_whole_number, default=5, metavar="N", help="working days ahead (default 5)"
+    )
+    due.set_defaults(run=_due)
+
+    commands.add_parser("procedures", help="list the built-in procedures").set_defaults(run=_list_procedures)
+    procedure = commands.add_parser("procedure", help="show a procedure definition, or its schema")
+    about = procedure.add_subparsers(dest="operation", required=True, parser_class=_Parser)
+    show = about.add_parser("show", help="a procedure's deadlines, states and policies")
+    show.add_argument("name", metavar="NAME", help="a built-in name or a .toml/.json file")
+    show.add_argument("--mermaid", action="store_true", help="print a Mermaid state diagram")
+    show.add_argument("--format", choices=("text", "json"), default="text")
+    show.set_defaults(run=_show_procedure)
+    about.add_parser("schema", help="the JSON Schema of procedure files").set_defaults(run=_procedure_schema)
     return parser
+
+
+def _add_log_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE.jsonl", help="events, one JSON object per line")
+    parser.add_argument("--as-of", type=_date, default=date.today(), metavar="DATE", help="default: today")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--procedure",
+        action="append",
+        metavar="FILE",
+        help="a procedure file the log's cases may name (repeatable)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -152,6 +319,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. piped into `head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

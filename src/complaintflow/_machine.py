@@ -1,0 +1,157 @@
+"""The one module that imports `transitions`: one machine per procedure, shared by every case.
+
+`transitions` owns each procedure's state graph. Cases never become `transitions` models: that would
+cost about 0.3 ms and 90 KB per case and put generated trigger methods on our typed objects. Instead
+each procedure's machine is built once, model-less, and compiled into a lookup table of
+(state, event type) -> possible steps, which every case of that procedure shares.
+
+Pitfalls avoided on purpose:
+- `auto_transitions=False`: the generated `to_<state>` triggers would let a case skip a statutory stage.
+- Flat `Machine`, not `HierarchicalMachine`, whose `_` separator would split names like `stage1_lapsed`.
+- Guards are typed objects built from the definition, not callbacks named by strings; the Mermaid
+  export uses `GraphMachine` with a throwaway model and no callbacks to serialise.
+- No `Timeout` states: their threads would fire on wall-clock time, while request windows lapse on
+  the dates of events (see `complaintflow.case`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from transitions import Machine
+
+from complaintflow.procedure import (
+    EventMatch,
+    Procedure,
+    Transition,
+    expand_sources,
+    window_states,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A possible step for an event in a state: its guard, its target, and what it requires."""
+
+    spec: Transition
+    target: str
+
+    def applies_to(self, event: Any) -> bool:
+        """Whether the event carries the values this step is guarded by."""
+        return all(getattr(event, key, None) == value for key, value in self.spec.when.items())
+
+
+class _Guard:
+    """Carries a transition's definition through `transitions` so it can be read back."""
+
+    def __init__(self, spec: Transition) -> None:
+        self.spec = spec
+
+    def __call__(self, *_: object) -> bool:
+        return True
+
+
+def _machine_spec(procedure: Procedure) -> list[dict[str, Any]]:
+    specs: list[dict[str, Any]] = []
+    for transition in procedure.transitions:
+        specs.append(
+            {
+                "trigger": transition.event,
+                "source": expand_sources(procedure, transition),
+                "dest": transition.to,
+                "conditions": [_Guard(transition)],
+            }
+        )
+    return specs
+
+
+def _lapse_spec(procedure: Procedure) -> list[dict[str, Any]]:
+    """Time-driven transitions: a request window running out closes the case at that stage."""
+    specs = []
+    for name, deadline in procedure.deadlines.items():
+        if deadline.lapses_to is None:
+            continue
+        sources = window_states(procedure, deadline)
+        specs.append({"trigger": f"{name} runs out", "source": sources, "dest": deadline.lapses_to})
+    return specs
+
+
+class StateGraph:
+    """A procedure's compiled machine: which events each state allows, where they lead, and which
+    deadlines each event type may start or meet."""
+
+    def __init__(self, procedure: Procedure) -> None:
+        self.procedure = procedure
+        machine = Machine(
+            model=None,
+            states=list(procedure.states),
+            transitions=_machine_spec(procedure),
+            initial=procedure.initial,
+            auto_transitions=False,
+            ignore_invalid_triggers=False,
+        )
+        self._steps: dict[tuple[str, str], tuple[Step, ...]] = {}
+        self._allowed: dict[str, tuple[str, ...]] = {}
+        for state in procedure.states:
+            triggers = machine.get_triggers(state)
+            self._allowed[state] = tuple(sorted(triggers))
+            for trigger in triggers:
+                steps = []
+                for compiled in machine.events[trigger].transitions[state]:
+                    guard = compiled.conditions[0].func
+                    assert isinstance(guard, _Guard)
+                    steps.append(Step(guard.spec, compiled.dest or state))
+                self._steps[(state, trigger)] = tuple(steps)
+        self.starts: dict[str, list[tuple[str, EventMatch]]] = {}
+        self.meets: dict[str, list[tuple[str, EventMatch]]] = {}
+        for name in procedure.deadlines:
+            for match in procedure.deadline_starts(name):
+                self.starts.setdefault(match.event, []).append((name, match))
+            for match in procedure.deadlines[name].met_by:
+                self.meets.setdefault(match.event, []).append((name, match))
+
+    def allowed(self, state: str) -> tuple[str, ...]:
+        """The event types the procedure allows in `state`, sorted."""
+        return self._allowed.get(state, ())
+
+    def steps(self, state: str, event_type: str) -> tuple[Step, ...]:
+        """The possible steps for an event type in a state (empty: not allowed)."""
+        return self._steps.get((state, event_type), ())
+
+
+_GRAPHS: dict[int, tuple[Procedure, StateGraph]] = {}
+
+
+def graph_for(procedure: Procedure) -> StateGraph:
+    """The shared machine of a procedure, built on first use."""
+    cached = _GRAPHS.get(id(procedure))
+    if cached is None or cached[0] is not procedure:
+        cached = (procedure, StateGraph(procedure))
+        _GRAPHS[id(procedure)] = cached
+    return cached[1]
+
+
+def mermaid(procedure: Procedure) -> str:
+    """A Mermaid state diagram of the procedure, drawn by `transitions`' diagram extension."""
+    from transitions.extensions import GraphMachine
+
+    class _Diagram:  # a throwaway model: diagrams are drawn for a model's current state
+        pass
+
+    model = _Diagram()
+    GraphMachine(
+        model=model,
+        states=list(procedure.states),
+        transitions=[  # events that keep the state are listed by `procedure show`, not drawn
+            {key: value for key, value in spec.items() if key != "conditions"}
+            for spec in [*_machine_spec(procedure), *_lapse_spec(procedure)]
+            if spec["dest"] is not None
+        ],
+        initial=procedure.initial,
+        auto_transitions=False,
+        graph_engine="mermaid",
+        title=procedure.title,
+    )
+    diagram: str = model.get_graph().draw(None)  # type: ignore[attr-defined]
+    return diagram

@@ -1,0 +1,440 @@
+"""A case: the events of one complaint, replayed through its procedure.
+
+The host system tells complaintflow what happened; the case answers where it stands, what may
+happen next, which deadlines fall due when, and what is overdue. Applying an event is atomic: the
+case either takes the whole event or raises and stays exactly as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from complaintflow import deadlines as clocks
+from complaintflow._machine import StateGraph, graph_for
+from complaintflow.calendar import WorkingDayCalendar
+from complaintflow.dates import require_date
+from complaintflow.deadlines import Clock, Status
+from complaintflow.errors import ComplaintflowError, InvalidEvent, TransitionNotAllowed
+from complaintflow.events import (
+    ComplaintReceived,
+    DeadlineExtended,
+    EventBase,
+    InvestigatorsAppointed,
+    MediationHeld,
+    PanelHeld,
+    Responded,
+    parse_event,
+)
+from complaintflow.procedure import Procedure, load_procedure
+
+#: Before a complaint is received there is no procedure yet: a potential complaint (a concern) or a
+#: compliment. `None` means the event enters the procedure named by the event.
+BEFORE_PROCEDURE: Mapping[str, Mapping[str, str | None]] = {
+    "new": {"ComplaintReceived": None, "ConcernLogged": "concern", "ComplimentReceived": "compliment"},
+    "concern": {"ComplaintReceived": None, "ConcernResolved": "concern_resolved"},
+    "concern_resolved": {},
+    "compliment": {},
+}
+_OPEN_BEFORE_PROCEDURE = {"new": False, "concern": True, "concern_resolved": False, "compliment": False}
+
+#: Events that move a complaint on, refused while it is deferred (SI 2006/1738 reg 8).
+MOVES_ON = frozenset(
+    {
+        "Acknowledged",
+        "DeadlineExtended",
+        "EscalationRequested",
+        "InvestigatorsAppointed",
+        "PanelHeld",
+        "RecommendationsIssued",
+        "Responded",
+        "StatementAgreed",
+        "Deferred",
+    }
+)
+
+Outcome = Literal["upheld", "partially_upheld", "not_upheld", "withdrawn", "declined"]
+
+
+class DeadlineView(BaseModel):
+    """One deadline of a case, as seen on a date."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    kind: str
+    stage: int
+    starts: date
+    due: date | None
+    working_days: int | None
+    status: Status
+    met_on: date | None
+    remaining_working_days: int | None
+    unit: str
+    length: int
+    paused_on: date | None
+    source: str
+    calendar: str
+
+
+class CaseView(BaseModel):
+    """Where a case stands on a date: the JSON case view of the contract."""
+
+    model_config = ConfigDict(frozen=True)
+
+    case_id: str | None
+    procedure: str | None
+    state: str
+    stage: int | None
+    open: bool
+    outcome: Outcome | None
+    deadlines: list[DeadlineView]
+    allowed: list[str]
+    deferred: bool
+    service_area: str | None
+    as_of: date
+
+
+@dataclass(slots=True)
+class _Facts:
+    """What the events so far establish. Copied, never changed in place, so `apply` is atomic."""
+
+    procedure: Procedure | None = None
+    state: str = "new"
+    clocks: dict[str, Clock] | None = None
+    deferred_on: date | None = None
+    outcome: Outcome | None = None
+    independent_person: str | None = None
+    last_on: date | None = None
+    service_area: str | None = None
+
+
+def _calendar_for(procedure: Procedure, starts: date) -> WorkingDayCalendar:
+    calendar = WorkingDayCalendar.named(procedure.calendar)
+    if procedure.policy("proclaimed_holidays") == "known_at_start":
+        return calendar.as_known_on(starts)
+    return calendar
+
+
+def _lapse_windows(facts: _Facts, on: date) -> _Facts:
+    """Close the case at its stage where a request window ran out before `on`."""
+    if facts.clocks is None or facts.deferred_on is not None:
+        return facts
+    for name, clock in facts.clocks.items():
+        lapses_to = clock.rule.lapses_to
+        if lapses_to and clock.running and clock.due is not None and clock.due < on:
+            facts = replace(facts, clocks={**facts.clocks, name: clocks.end(clock, "lapsed")})
+            facts.state = lapses_to
+    return facts
+
+
+class Case:
+    """One complaint's events and what follows from them under its procedure.
+
+    >>> case = Case.replay([{"type": "ComplaintReceived", "case_id": "C-1", "on": "2024-04-02",
+    ...                      "procedure": "children-2006"}])
+    >>> case.state, case.view(as_of=date(2024, 4, 5)).deadlines[0].due
+    ('stage1', datetime.date(2024, 4, 16))
+    """
+
+    __slots__ = ("_events", "_facts", "_ids", "_procedures", "case_id")
+
+    def __init__(self, *, procedures: Mapping[str, Procedure] | None = None) -> None:
+        """An empty case; `procedures` adds procedures by name beyond the built-in ones."""
+        self.case_id: str | None = None
+        self._facts = _Facts()
+        self._events: list[EventBase] = []
+        self._ids: dict[str, EventBase] | None = None
+        self._procedures = procedures
+
+    @classmethod
+    def replay(cls, events: Iterable[object], *, procedures: Mapping[str, Procedure] | None = None) -> Case:
+        """A case built by applying each event in order (models, dicts or JSON strings)."""
+        case = cls(procedures=procedures)
+        for position, event in enumerate(events, start=1):
+            try:
+                case.apply(event)
+            except ComplaintflowError as error:
+                error.add_note(f"while replaying event {position}")
+                raise
+        return case
+
+    # -- what it is ----------------------------------------------------------------------------
+
+    @property
+    def events(self) -> tuple[EventBase, ...]:
+        """The events applied, in order (a re-sent duplicate is not repeated)."""
+        return tuple(self._events)
+
+    @property
+    def state(self) -> str:
+        """The state after the last event applied (request windows lapse only in `view`)."""
+        return self._facts.state
+
+    @property
+    def procedure(self) -> Procedure | None:
+        """The procedure the complaint runs under, once received."""
+        return self._facts.procedure
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Case)
+            and self.case_id == other.case_id
+            and self._events == other._events
+            and self._facts == other._facts
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # a case changes as events arrive
+
+    def __repr__(self) -> str:
+        return f"<Case {self.case_id} {self._facts.state}, {len(self._events)} events>"
+
+    # -- applying events -----------------------------------------------------------------------
+
+    def apply(self, event: object) -> None:
+        """Apply one event whole, or raise a `ComplaintflowError` and change nothing."""
+        parsed = parse_event(event)
+        if self.case_id is not None and parsed.case_id != self.case_id:
+            raise InvalidEvent(f"{parsed.case_id!r} is not this case ({self.case_id!r})", field="case_id")
+        if parsed.event_id is not None and self._ids is not None and parsed.event_id in self._ids:
+            if self._ids[parsed.event_id] == parsed:
+                return  # the same event sent again: already applied
+            raise InvalidEvent("already used by a different event of this case", field="event_id")
+        facts = self._facts
+        if facts.last_on is not None and parsed.on < facts.last_on:
+            raise InvalidEvent(
+                f"{parsed.on.isoformat()} is before the case's previous event on "
+                f"{facts.last_on.isoformat()}; apply events in date order",
+                field="on",
+            )
+        facts = self._after(_lapse_windows(facts, parsed.on), parsed)
+        facts.last_on = parsed.on
+        # Nothing below can fail: commit.
+        self._facts = facts
+        self.case_id = parsed.case_id
+        self._events.append(parsed)
+        if parsed.event_id is not None:
+            if self._ids is None:
+                self._ids = {}
+            self._ids[parsed.event_id] = parsed
+
+    def _after(self, facts: _Facts, event: EventBase) -> _Facts:
+        """The facts after `event`, or raise; `facts` itself is never changed."""
+        facts = replace(facts)
+        if facts.procedure is None:
+            table = BEFORE_PROCEDURE[facts.state]
+            if event.type not in table:
+                raise TransitionNotAllowed(event.type, facts.state, sorted(table))
+            target = table[event.type]
+            facts.service_area = getattr(event, "service_area", None) or facts.service_area
+            if target is not None:
+                facts.state = target
+                return facts
+            assert isinstance(event, ComplaintReceived)
+            facts.procedure = self._procedure(event.procedure)
+            facts.state = facts.procedure.initial
+            facts.clocks = {}
+        graph = graph_for(facts.procedure)
+        step = self._step(facts, graph, event)
+        self._check_rules(facts, graph, event)
+        facts.clocks = self._clocks_after(facts, graph, event)
+        facts.state = step
+        if facts.procedure.states[step].final:
+            facts.clocks = {name: clocks.end(c, "cancelled") for name, c in facts.clocks.items()}
+        self._record(facts, event)
+        return facts
+
+    def _procedure(self, name: str) -> Procedure:
+        if self._procedures and name in self._procedures:
+            return self._procedures[name]
+        try:
+            return load_procedure(name)
+        except ComplaintflowError as error:
+            raise InvalidEvent(str(error), field="procedure") from None
+
+    def _step(self, facts: _Facts, graph: StateGraph, event: EventBase) -> str:
+        """The state the event leads to, or TransitionNotAllowed saying why not."""
+        assert facts.procedure is not None
+        allowed = _allowed(facts, graph)
+        steps = graph.steps(facts.state, event.type)
+        if not steps:
+            raise TransitionNotAllowed(event.type, facts.state, allowed)
+        chosen = next((step for step in steps if step.applies_to(event)), None)
+        if chosen is None:
+            needs = " or ".join(
+                ", ".join(f"{key}={value}" for key, value in step.spec.when.items()) for step in steps
+            )
+            raise TransitionNotAllowed(event.type, facts.state, allowed, f"here it needs {needs}")
+        for field in chosen.spec.requires:
+            if not getattr(event, field, None):
+                reason = f"{field} is required" + (f": {chosen.spec.because}" if chosen.spec.because else "")
+                raise TransitionNotAllowed(event.type, facts.state, allowed, reason)
+        if facts.deferred_on is not None and event.type in MOVES_ON:
+            since = facts.deferred_on.isoformat()
+            raise TransitionNotAllowed(
+                event.type, facts.state, allowed, f"the case is deferred since {since}; record Resumed first"
+            )
+        if event.type == "Resumed" and facts.deferred_on is None:
+            raise TransitionNotAllowed(event.type, facts.state, allowed, "the case is not deferred")
+        return chosen.target
+
+    def _check_rules(self, facts: _Facts, graph: StateGraph, event: EventBase) -> None:
+        assert facts.procedure is not None and facts.clocks is not None
+        rules = facts.procedure.rules
+        panel_rule = rules.get("panel_excludes_stage2_independent_person")
+        if isinstance(event, PanelHeld) and panel_rule and facts.independent_person in event.members:
+            raise TransitionNotAllowed(
+                event.type,
+                facts.state,
+                _allowed(facts, graph),
+                "the stage 2 Independent Person may not sit on the review panel "
+                f"({panel_rule.source.cite()})",
+            )
+        if isinstance(event, DeadlineExtended):
+            self._check_extension(facts, graph, event)
+
+    def _check_extension(self, facts: _Facts, graph: StateGraph, event: DeadlineExtended) -> None:
+        assert facts.procedure is not None and facts.clocks is not None
+
+        def refuse(reason: str) -> TransitionNotAllowed:
+            return TransitionNotAllowed(event.type, facts.state, _allowed(facts, graph), reason)
+
+        clock = _response_clock(facts, event.stage)
+        if clock is None:
+            raise refuse(f"no stage {event.stage} response deadline is running")
+        cap = clock.rule.extendable_to
+        if cap is None:
+            raise refuse(f"{clock.name} cannot be extended ({clock.rule.source.cite()})")
+        wanted = clocks.extended_length(clock, total=event.total_working_days, until=event.until)
+        cited = (clock.rule.extension_source or clock.rule.source).cite()
+        if wanted > cap:
+            raise refuse(f"{wanted} working days would pass the cap of {cap} in all ({cited})")
+        if wanted < clock.length:
+            raise refuse(f"an extension cannot shorten {clock.name} below {clock.length} working days")
+        late = clock.due is not None and event.on > clock.due
+        if late and facts.procedure.policy("extension_after_due") == "refuse":
+            due = clock.due.isoformat() if clock.due else ""
+            raise refuse(
+                f"{clock.name} was due on {due}; policy extension_after_due=refuse "
+                "does not allow extending it after that"
+            )
+
+    def _clocks_after(self, facts: _Facts, graph: StateGraph, event: EventBase) -> dict[str, Clock]:
+        """Start, meet, extend, pause and resume clocks as the event says."""
+        assert facts.procedure is not None and facts.clocks is not None
+        procedure, running = facts.procedure, dict(facts.clocks)
+        for name, match in graph.starts.get(event.type, ()):
+            if name not in running and match.matches(event):
+                starts = getattr(event, match.date_field) if match.date_field else event.on
+                if starts is not None:
+                    calendar = _calendar_for(procedure, starts)
+                    running[name] = clocks.start_clock(name, procedure.deadlines[name], calendar, starts)
+        for name, match in graph.meets.get(event.type, ()):
+            if name in running and match.matches(event):
+                running[name] = clocks.meet(running[name], event.on)
+        if isinstance(event, DeadlineExtended):
+            clock = _response_clock(facts, event.stage)
+            assert clock is not None
+            running[clock.name] = clocks.extend(clock, total=event.total_working_days, until=event.until)
+        stops = "deferral_stops_clocks" in procedure.rules
+        if event.type == "Deferred" and stops:
+            running = {name: clocks.pause(c, event.on) for name, c in running.items()}
+        elif event.type == "Resumed" and stops:
+            running = {name: clocks.resume(c, event.on) for name, c in running.items()}
+        elif (
+            isinstance(event, MediationHeld)
+            and event.started is not None
+            and procedure.policy("mediation_pauses_clocks") == "yes"
+        ):
+            started = event.started
+            running = {name: clocks.resume(clocks.pause(c, started), event.on) for name, c in running.items()}
+        return running
+
+    @staticmethod
+    def _record(facts: _Facts, event: EventBase) -> None:
+        if event.type == "Deferred":
+            facts.deferred_on = event.on
+        elif event.type == "Resumed":
+            facts.deferred_on = None
+        elif isinstance(event, Responded):
+            facts.outcome = event.overall_outcome
+        elif event.type == "Withdrawn":
+            facts.outcome = "withdrawn"
+        elif event.type == "ComplaintDeclined":
+            facts.outcome = "declined"
+        elif isinstance(event, InvestigatorsAppointed):
+            facts.independent_person = event.independent_person
+
+    # -- answering questions -------------------------------------------------------------------
+
+    def view(self, as_of: date) -> CaseView:
+        """Where the case stands on `as_of`: state, deadlines, what is allowed next."""
+        as_of = require_date(as_of, "as_of")
+        facts = _lapse_windows(self._facts, as_of)
+        procedure = facts.procedure
+        if procedure is None:
+            return CaseView(
+                case_id=self.case_id,
+                procedure=None,
+                state=facts.state,
+                stage=None,
+                open=_OPEN_BEFORE_PROCEDURE[facts.state],
+                outcome=None,
+                deadlines=[],
+                allowed=sorted(BEFORE_PROCEDURE[facts.state]),
+                deferred=False,
+                service_area=facts.service_area,
+                as_of=as_of,
+            )
+        state = procedure.states[facts.state]
+        return CaseView(
+            case_id=self.case_id,
+            procedure=procedure.name,
+            state=facts.state,
+            stage=state.stage,
+            open=state.open,
+            outcome=facts.outcome,
+            deadlines=[_deadline_view(clock, as_of) for clock in (facts.clocks or {}).values()],
+            allowed=_allowed(facts, graph_for(procedure)),
+            deferred=facts.deferred_on is not None,
+            service_area=facts.service_area,
+            as_of=as_of,
+        )
+
+
+def _response_clock(facts: _Facts, stage: int) -> Clock | None:
+    """The running response deadline of a stage, if any."""
+    for clock in (facts.clocks or {}).values():
+        if clock.rule.kind == "response" and clock.rule.stage == stage and clock.running:
+            return clock
+    return None
+
+
+def _allowed(facts: _Facts, graph: StateGraph) -> list[str]:
+    allowed = graph.allowed(facts.state)
+    if facts.deferred_on is not None:
+        return [event for event in allowed if event not in MOVES_ON]
+    return [event for event in allowed if event != "Resumed"]
+
+
+def _deadline_view(clock: Clock, as_of: date) -> DeadlineView:
+    return DeadlineView(
+        name=clock.name,
+        kind=clock.rule.kind,
+        stage=clock.rule.stage,
+        starts=clock.starts,
+        due=clock.due,
+        working_days=clock.length if clock.in_working_days else None,
+        status=clock.status(as_of),
+        met_on=clock.met_on,
+        remaining_working_days=clock.remaining_working_days(as_of),
+        unit=clock.rule.unit,
+        length=clock.length,
+        paused_on=clock.paused_on,
+        source=clock.rule.source.cite(),
+        calendar=clock.calendar.fingerprint,
+    )

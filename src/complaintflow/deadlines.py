@@ -1,0 +1,128 @@
+"""Deadline clocks: when each falls due, and how extensions and pauses move it.
+
+A clock of N working days started on S is due on ``add_working_days(S, N)``: S is day 0. Pausing
+on P and resuming on R restarts it with the days it had left at the end of P:
+``due = add_working_days(R, N - working_days_between(S, P))``. An extension replaces N by a new
+total, up to the procedure's cap. None of these can move a due date earlier.
+
+Each clock keeps the calendar it was started with, so replaying a case later gives the same dates
+(see the `proclaimed_holidays` policy in docs/policies.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Literal
+
+from complaintflow.calendar import WorkingDayCalendar
+from complaintflow.dates import add_calendar_days, add_calendar_months
+from complaintflow.procedure import Deadline
+
+Status = Literal["pending", "overdue", "met", "met_late", "paused", "lapsed", "cancelled"]
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """One running or finished deadline of one case.
+
+    Working days are counted from `anchor`, with `used` days already spent before it (by an
+    earlier pause): due = add_working_days(anchor, length - used).
+    """
+
+    name: str
+    rule: Deadline
+    calendar: WorkingDayCalendar
+    starts: date
+    length: int
+    due: date | None
+    anchor: date
+    used: int = 0
+    met_on: date | None = None
+    ended: Literal["lapsed", "cancelled"] | None = None
+    paused_on: date | None = None
+
+    @property
+    def running(self) -> bool:
+        """Not met, lapsed or cancelled."""
+        return self.met_on is None and self.ended is None
+
+    @property
+    def in_working_days(self) -> bool:
+        return self.rule.unit == "working_days"
+
+    def status(self, as_of: date) -> Status:
+        """Where the clock stands on `as_of`."""
+        if self.met_on is not None:
+            return "met" if self.due is None or self.met_on <= self.due else "met_late"
+        if self.ended is not None:
+            return self.ended
+        if self.paused_on is not None or self.due is None:
+            return "paused"
+        return "overdue" if as_of > self.due else "pending"
+
+    def remaining_working_days(self, as_of: date) -> int | None:
+        """Working days left on `as_of` (negative when overdue); None once finished."""
+        if not self.running or not self.in_working_days:
+            return None
+        if self.paused_on is not None:
+            return self.length - self.used - self.calendar.working_days_between(self.anchor, self.paused_on)
+        assert self.due is not None
+        return self.calendar.working_days_between(as_of, self.due)
+
+
+def start_clock(name: str, rule: Deadline, calendar: WorkingDayCalendar, starts: date) -> Clock:
+    """A new clock of the rule's base length, day 0 being `starts`."""
+    if rule.unit == "working_days":
+        due = calendar.add_working_days(starts, rule.length)
+    elif rule.unit == "calendar_days":
+        due = add_calendar_days(starts, rule.length)
+    else:
+        due = add_calendar_months(starts, rule.length)
+    return Clock(name, rule, calendar, starts, rule.length, due, anchor=starts)
+
+
+def _due(clock: Clock, length: int) -> date:
+    return clock.calendar.add_working_days(clock.anchor, length - clock.used)
+
+
+def extended_length(clock: Clock, *, total: int | None, until: date | None) -> int:
+    """The total length in working days that an extension asks for."""
+    if until is not None:
+        return clock.used + clock.calendar.working_days_between(clock.anchor, until)
+    assert total is not None
+    return total
+
+
+def extend(clock: Clock, *, total: int | None, until: date | None) -> Clock:
+    """The clock with a new total length, or a new due date; the caller checks the cap."""
+    length = extended_length(clock, total=total, until=until)
+    if clock.paused_on is not None:
+        return replace(clock, length=length)
+    return replace(clock, length=length, due=until if until is not None else _due(clock, length))
+
+
+def pause(clock: Clock, on: date) -> Clock:
+    """Stop a running working-day clock on `on` (deferral, or mediation where policy says so)."""
+    if not clock.running or not clock.in_working_days or clock.paused_on is not None:
+        return clock
+    return replace(clock, paused_on=on, due=None)
+
+
+def resume(clock: Clock, on: date) -> Clock:
+    """Restart a paused clock on `on` with the working days it had left at the end of the pause."""
+    if clock.paused_on is None:
+        return clock
+    used = clock.used + clock.calendar.working_days_between(clock.anchor, clock.paused_on)
+    restarted = replace(clock, anchor=on, used=used, paused_on=None)
+    return replace(restarted, due=_due(restarted, clock.length))
+
+
+def meet(clock: Clock, on: date) -> Clock:
+    """Record that the clock was met on `on`."""
+    return replace(clock, met_on=on) if clock.running else clock
+
+
+def end(clock: Clock, how: Literal["lapsed", "cancelled"]) -> Clock:
+    """Close a running clock without it being met."""
+    return replace(clock, ended=how) if clock.running else clock

@@ -1,0 +1,60 @@
+"""Event logs: JSON Lines files of events for many cases, replayed into cases.
+
+Errors name the file and line at fault; a log is replayed whole or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+from complaintflow.case import Case
+from complaintflow.errors import ComplaintflowError, InvalidEvent
+from complaintflow.events import EventBase, parse_event
+from complaintflow.procedure import Procedure
+
+
+class EventLogError(ComplaintflowError):
+    """An event in a log that could not be read or applied, located by file and line."""
+
+    def __init__(self, source: str, line: int, error: ComplaintflowError) -> None:
+        self.source = source
+        self.line = line
+        self.error = error
+        super().__init__(f"{source}, line {line}: {error}")
+
+
+def read_events(path: str | Path) -> Iterator[tuple[int, EventBase]]:
+    """Each event of a JSON Lines file with its line number; blank lines are skipped."""
+    with Path(path).open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                try:
+                    yield number, parse_event(line)
+                except InvalidEvent as error:
+                    raise EventLogError(str(path), number, error) from None
+
+
+def replay_cases(
+    events: Iterable[EventBase | tuple[int, EventBase]],
+    *,
+    source: str = "events",
+    procedures: Mapping[str, Procedure] | None = None,
+) -> dict[str, Case]:
+    """Every case in a log, by case reference, in the order each first appears."""
+    cases: dict[str, Case] = {}
+    for position, item in enumerate(events, start=1):
+        line, event = item if isinstance(item, tuple) else (position, item)
+        case = cases.get(event.case_id)
+        if case is None:
+            case = cases[event.case_id] = Case(procedures=procedures)
+        try:
+            case.apply(event)
+        except ComplaintflowError as error:
+            raise EventLogError(source, line, error) from None
+    return cases
+
+
+def load_cases(path: str | Path, *, procedures: Mapping[str, Procedure] | None = None) -> dict[str, Case]:
+    """Every case in a JSON Lines file."""
+    return replay_cases(read_events(path), source=str(path), procedures=procedures)
