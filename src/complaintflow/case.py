@@ -340,10 +340,9 @@ class Case:
             clock = _response_clock(facts, event.stage)
             assert clock is not None
             running[clock.name] = clocks.extend(clock, total=event.total_working_days, until=event.until)
-        stops = "deferral_stops_clocks" in procedure.rules
-        if event.type == "Deferred" and stops:
+        if event.type == "Deferred":  # the contract: Deferred stops every running clock
             running = {name: clocks.pause(c, event.on) for name, c in running.items()}
-        elif event.type == "Resumed" and stops:
+        elif event.type == "Resumed":
             running = {name: clocks.resume(c, event.on) for name, c in running.items()}
         elif (
             isinstance(event, MediationHeld)

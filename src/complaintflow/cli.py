@@ -116,7 +116,7 @@ def describe_case(view: CaseView) -> list[str]:
             "met": f"met {deadline.met_on}",
             "met_late": f"met LATE {deadline.met_on}",
             "pending": f"{deadline.remaining_working_days} working days left",
-            "overdue": f"OVERDUE by {-(deadline.remaining_working_days or 0)} working days",
+            "overdue": f"OVERDUE, {-(deadline.remaining_working_days or 0)} working days past due",
             "paused": f"paused, {deadline.remaining_working_days} working days left",
         }.get(deadline.status, deadline.status)
         length = f"{deadline.length} {deadline.unit.replace('_', ' ')}"
@@ -145,7 +145,10 @@ def _case(args: argparse.Namespace) -> int:
 def describe_reminder(reminder: Reminder) -> str:
     """One line of the daily list."""
     left = reminder.remaining_working_days or 0
-    when = f"OVERDUE by {-left} working days" if reminder.status == "overdue" else f"{left} working days left"
+    if reminder.status == "overdue":
+        when = f"OVERDUE, {-left} working days past due"
+    else:
+        when = f"{left} working days left"
     area = f"  {reminder.service_area}" if reminder.service_area else ""
     return (
         f"{reminder.due.isoformat()}  {reminder.case_id:<12} {reminder.deadline:<24} "

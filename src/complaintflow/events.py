@@ -127,16 +127,16 @@ class DeadlineExtended(EventBase):
 
     type: Literal["DeadlineExtended"] = "DeadlineExtended"
     stage: Stage
-    total_working_days: int | None = Field(default=None, gt=0)
-    until: UKDate | None = Field(default=None, validate_default=True)
+    until: UKDate | None = None
+    total_working_days: int | None = Field(default=None, gt=0, validate_default=True)
     reason: str = Field(min_length=1)
 
-    @field_validator("until", mode="after")
+    @field_validator("total_working_days", mode="after")
     @classmethod
-    def _exactly_one_target(cls, until: date | None, info: ValidationInfo) -> date | None:
-        if "total_working_days" in info.data and (info.data["total_working_days"] is None) == (until is None):
+    def _exactly_one_target(cls, total: int | None, info: ValidationInfo) -> int | None:
+        if "until" in info.data and (info.data["until"] is None) == (total is None):
             raise ValueError("give exactly one of total_working_days or until")
-        return until
+        return total
 
 
 class EscalationRequested(EventBase):
@@ -173,17 +173,22 @@ class Responded(EventBase):
 
     type: Literal["Responded"] = "Responded"
     stage: Stage
-    outcome: Outcome | None = None
-    points: list[Point] = Field(default_factory=list, validate_default=True)
+    points: list[Point] = Field(default_factory=list)
+    outcome: Outcome | None = Field(default=None, validate_default=True)
 
     @field_validator("points", mode="after")
     @classmethod
-    def _outcome_or_points(cls, points: list[Point], info: ValidationInfo) -> list[Point]:
-        if info.data.get("outcome") is None and not points and "outcome" in info.data:
-            raise ValueError("give an outcome, or points from which it follows")
+    def _distinct_points(cls, points: list[Point]) -> list[Point]:
         if len({point.id for point in points}) != len(points):
             raise ValueError("each point needs a different id")
         return points
+
+    @field_validator("outcome", mode="after")
+    @classmethod
+    def _outcome_or_points(cls, outcome: Outcome | None, info: ValidationInfo) -> Outcome | None:
+        if outcome is None and not info.data.get("points") and "points" in info.data:
+            raise ValueError("give an outcome, or points from which it follows")
+        return outcome
 
     @property
     def overall_outcome(self) -> Outcome:

@@ -1,17 +1,60 @@
 """Hypothesis strategies for host systems' test suites (needs the `hypothesis` package).
 
->>> from complaintflow.testing import calendar_dates
->>> from complaintflow import WorkingDayCalendar
->>> strategy = calendar_dates(WorkingDayCalendar.england_and_wales(), margin_days=200)
+- `calendar_dates`, `calendars`: dates a calendar vouches for, and the built-in calendars.
+- `event_sequences(procedure)`: event dicts that a case of that procedure accepts, in order.
+- `next_events(case, procedure)`: one more event that `case` accepts now.
+- `malformed_events()`: event dicts that `parse_event` must refuse, with the field at fault.
+
+>>> from hypothesis import given
+>>> from complaintflow import Case, load_procedure
+>>> @given(event_sequences(load_procedure("children-2006")))
+... def test_every_valid_sequence_replays(events):
+...     Case.replay(events)
+>>> test_every_valid_sequence_replays()
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
+from typing import Any
 
 from hypothesis import strategies as st
 
+from complaintflow._machine import Step, graph_for
 from complaintflow.calendar import WorkingDayCalendar
+from complaintflow.case import Case, CaseView
+from complaintflow.procedure import Procedure
+
+#: The smallest valid payload of every event type, beyond the common fields.
+MINIMAL_PAYLOADS: Mapping[str, Mapping[str, Any]] = {
+    "ConcernLogged": {},
+    "ConcernResolved": {},
+    "ComplaintReceived": {"procedure": "children-2006"},
+    "ComplaintDeclined": {"reason": "other"},
+    "Acknowledged": {"stage": 1},
+    "DeadlineExtended": {"stage": 1, "total_working_days": 20, "reason": "complex case"},
+    "EscalationRequested": {"to_stage": 2},
+    "StatementAgreed": {},
+    "InvestigatorsAppointed": {"investigating_officer": "IO-1", "independent_person": "IP-1"},
+    "Responded": {"stage": 1, "outcome": "upheld"},
+    "PanelHeld": {"members": ["PM-1", "PM-2", "PM-3"], "chair": "PM-1"},
+    "RecommendationsIssued": {},
+    "Deferred": {"reason": "court proceedings"},
+    "Resumed": {},
+    "MediationHeld": {"resolved": True},
+    "AdvocacyArranged": {},
+    "Withdrawn": {},
+    "OmbudsmanReferred": {},
+    "OmbudsmanDecided": {"outcome": "premature"},
+    "LearningActionAgreed": {"action_id": "LA-1", "description": "Review the leaflet"},
+    "LearningActionCompleted": {"action_id": "LA-1"},
+    "CompensationOffered": {"amount_pence": 5000},
+    "ComplimentReceived": {},
+}
+
+_OUTCOMES = ("upheld", "partially_upheld", "not_upheld")
+_FIRST_DAY = date(2012, 4, 1)
 
 
 def calendar_dates(calendar: WorkingDayCalendar, *, margin_days: int = 0) -> st.SearchStrategy[date]:
@@ -23,3 +66,151 @@ def calendar_dates(calendar: WorkingDayCalendar, *, margin_days: int = 0) -> st.
 def calendars() -> st.SearchStrategy[WorkingDayCalendar]:
     """Each of the built-in calendars."""
     return st.sampled_from(WorkingDayCalendar.NAMES).map(WorkingDayCalendar.named)
+
+
+def _extension(draw: st.DrawFn, view: CaseView, procedure: Procedure) -> dict[str, Any] | None:
+    """A valid extension of the running response deadline at the case's stage, if there is one."""
+    for deadline in view.deadlines:
+        rule = procedure.deadlines[deadline.name]
+        if (
+            rule.kind == "response"
+            and deadline.stage == view.stage
+            and deadline.status == "pending"
+            and rule.extendable_to is not None
+            and deadline.working_days is not None
+            and deadline.working_days < rule.extendable_to
+        ):
+            total = draw(st.integers(deadline.working_days, rule.extendable_to))
+            return {"stage": deadline.stage, "total_working_days": total, "reason": "complex case"}
+    return None
+
+
+def _payload(draw: st.DrawFn, event_type: str, view: CaseView, procedure: Procedure) -> dict[str, Any] | None:
+    """A payload for `event_type` that the procedure accepts in the view's state, or None."""
+    payload: dict[str, Any] = dict(MINIMAL_PAYLOADS[event_type])
+    state = view.state if view.procedure else procedure.initial
+    steps = graph_for(procedure).steps(state, event_type)
+    if steps:
+        step = draw(st.sampled_from(steps))
+        payload.update(step.spec.when)
+        for field in step.spec.requires:
+            payload[field] = f"{field.replace('_', ' ')} given"
+    stage = view.stage or 1
+    if event_type == "ComplaintReceived":
+        payload["procedure"] = procedure.name
+        payload["service_area"] = draw(st.sampled_from(["Targeted Services", "Special Needs"]))
+    elif event_type in ("Acknowledged",):
+        payload["stage"] = stage
+    elif event_type == "Responded":
+        if draw(st.booleans()):
+            payload["outcome"] = draw(st.sampled_from(_OUTCOMES))
+        else:
+            payload.pop("outcome")
+            findings = draw(st.lists(st.sampled_from(_OUTCOMES), min_size=1, max_size=4))
+            payload["points"] = [{"id": str(i), "finding": f} for i, f in enumerate(findings, 1)]
+    elif event_type == "DeadlineExtended":
+        return _extension(draw, view, procedure)
+    elif event_type == "InvestigatorsAppointed":
+        payload["independent_person"] = draw(st.sampled_from(["IP-1", "IP-2", "IP-3"]))
+    elif event_type == "PanelHeld":
+        members = draw(st.permutations(["PM-1", "PM-2", "PM-3", "PM-4"]))[:3]
+        payload.update(members=members, chair=draw(st.sampled_from(members)))
+    elif event_type == "MediationHeld":
+        payload["resolved"] = draw(st.booleans())
+    return payload
+
+
+def _weight(procedure: Procedure, steps: tuple[Step, ...], state: str, event_type: str) -> int:
+    """How often to draw an event: moving on, resuming and extending more than notes on the file."""
+    if event_type in ("Resumed", "DeadlineExtended", "Deferred"):
+        return 6
+    for step in steps:
+        target = procedure.states[step.target]
+        completes = target.final and target.stage is not None  # e.g. the final response
+        if step.target != state and (not target.final or completes):
+            return 10
+    return 1
+
+
+@st.composite
+def next_events(
+    draw: st.DrawFn, case: Case, procedure: Procedure, *, case_id: str = "C-1"
+) -> dict[str, Any] | None:
+    """One more event, as a dict, that `case` accepts now; None when the case allows nothing."""
+    if case.events:
+        gap = draw(st.one_of(st.integers(0, 7), st.integers(0, 45)))  # mostly short, some lapse
+        on = case.events[-1].on + timedelta(days=gap)
+    else:
+        on = draw(st.dates(_FIRST_DAY, date(2024, 12, 31)))
+    view = case.view(as_of=on)
+    state = view.state if view.procedure else procedure.initial
+    graph = graph_for(procedure)
+    candidates = list(view.allowed)
+    while candidates:
+        # Events that move the case on to a later stage are drawn more often, so that walks
+        # reach the last stage as well as withdrawals and lapses.
+        weighted = [
+            event_type
+            for event_type in candidates
+            for _ in range(_weight(procedure, graph.steps(state, event_type), state, event_type))
+        ]
+        event_type = draw(st.sampled_from(weighted))
+        payload = _payload(draw, event_type, view, procedure)
+        if payload is not None:
+            return {"type": event_type, "case_id": case_id, "on": on.isoformat(), **payload}
+        candidates.remove(event_type)
+    return None
+
+
+@st.composite
+def event_sequences(
+    draw: st.DrawFn,
+    procedure: Procedure,
+    *,
+    case_id: str = "C-1",
+    max_events: int = 12,
+) -> list[dict[str, Any]]:
+    """A list of event dicts that replays cleanly as one case of `procedure`.
+
+    Pass the same procedure to `Case(procedures={procedure.name: procedure})` when it is not
+    built in.
+    """
+    case = Case(procedures={procedure.name: procedure})
+    events: list[dict[str, Any]] = []
+    target = draw(st.integers(1, max_events))
+    while len(events) < target:
+        event = draw(next_events(case, procedure, case_id=case_id))
+        if event is None:
+            break
+        case.apply(event)
+        events.append(event)
+    return events
+
+
+@st.composite
+def malformed_events(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
+    """An event dict that must be refused, and the field an `InvalidEvent` should name."""
+    event_type = draw(st.sampled_from(sorted(MINIMAL_PAYLOADS)))
+    event: dict[str, Any] = {
+        "type": event_type,
+        "case_id": "C-1",
+        "on": "2024-04-02",
+        **MINIMAL_PAYLOADS[event_type],
+    }
+    fault = draw(st.sampled_from(["missing", "wrong_type", "unknown", "datetime", "impossible_date"]))
+    if fault == "missing":
+        field = draw(st.sampled_from(sorted(set(event) - {"type"})))
+        del event[field]
+        return event, field
+    if fault == "wrong_type":
+        field = draw(st.sampled_from(sorted(set(event) - {"type"})))
+        event[field] = {"unexpected": "object"}
+        return event, field
+    if fault == "unknown":
+        event["nickname"] = "not a field of any event"
+        return event, "nickname"
+    if fault == "datetime":
+        event["on"] = "2024-04-02T09:30:00"
+        return event, "on"
+    event["on"] = draw(st.sampled_from(["2024-02-30", "2023-02-29", "2024-13-01", "2024-04-31"]))
+    return event, "on"

@@ -1,0 +1,84 @@
+"""Deadline arithmetic: the contract's formulas, and that pauses and extensions never pull a date in."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from complaintflow import WorkingDayCalendar, load_procedure
+from complaintflow.deadlines import extend, pause, resume, start_clock
+from complaintflow.testing import calendar_dates
+
+CAL = WorkingDayCalendar.england_and_wales()
+RULE = load_procedure("children-2006").deadlines["stage2_response"]
+starts = calendar_dates(CAL, margin_days=500)
+gaps = st.integers(0, 60)
+
+
+@given(start=starts)
+def test_a_clock_is_due_n_working_days_after_its_start(start: date) -> None:
+    clock = start_clock("stage2_response", RULE, CAL, start)
+    assert clock.due == CAL.add_working_days(start, 25)
+
+
+@given(start=starts, to_pause=gaps, paused_for=gaps)
+def test_resuming_restarts_with_the_working_days_left_at_the_pause(
+    start: date, to_pause: int, paused_for: int
+) -> None:
+    paused_on = start + timedelta(days=to_pause)
+    resumed_on = paused_on + timedelta(days=paused_for)
+    clock = start_clock("stage2_response", RULE, CAL, start)
+    moved = resume(pause(clock, paused_on), resumed_on)
+    expected = CAL.add_working_days(resumed_on, 25 - CAL.working_days_between(start, paused_on))
+    assert moved.due == expected
+    assert clock.due is not None and moved.due is not None and moved.due >= clock.due
+
+
+@given(start=starts, pauses=st.lists(st.tuples(gaps, gaps), max_size=4))
+def test_repeated_pauses_never_move_the_due_date_earlier(start: date, pauses: list[tuple[int, int]]) -> None:
+    clock = start_clock("stage2_response", RULE, CAL, start)
+    day, due = start, clock.due
+    for before, during in pauses:
+        day += timedelta(days=before)
+        clock = pause(clock, day)
+        assert clock.due is None
+        day += timedelta(days=during)
+        clock = resume(clock, day)
+        assert clock.due is not None and due is not None and clock.due >= due
+        due = clock.due
+
+
+@given(start=starts, total=st.integers(25, 65), to_pause=gaps, paused_for=gaps)
+def test_an_extension_replaces_the_total_and_never_pulls_the_date_in(
+    start: date, total: int, to_pause: int, paused_for: int
+) -> None:
+    clock = start_clock("stage2_response", RULE, CAL, start)
+    longer = extend(clock, total=total, until=None)
+    assert longer.due == CAL.add_working_days(start, total)
+    assert longer.due is not None and clock.due is not None and longer.due >= clock.due
+    paused_on = start + timedelta(days=to_pause)
+    resumed = resume(pause(longer, paused_on), paused_on + timedelta(days=paused_for))
+    used = CAL.working_days_between(start, paused_on)
+    assert resumed.due == CAL.add_working_days(paused_on + timedelta(days=paused_for), total - used)
+
+
+@given(start=starts, days=st.integers(1, 80))
+def test_extending_to_a_date_makes_it_due_that_day(start: date, days: int) -> None:
+    until = start + timedelta(days=days)
+    clock = extend(start_clock("stage2_response", RULE, CAL, start), total=None, until=until)
+    assert clock.due == until
+    assert clock.length == CAL.working_days_between(start, until)
+
+
+@given(start=starts, as_of=gaps)
+def test_remaining_days_count_down_to_the_due_date(start: date, as_of: int) -> None:
+    clock = start_clock("stage2_response", RULE, CAL, start)
+    today = start + timedelta(days=as_of)
+    remaining = clock.remaining_working_days(today)
+    assert remaining == CAL.working_days_between(today, clock.due)  # type: ignore[arg-type]
+    assert clock.due is not None
+    assert clock.status(today) == ("overdue" if today > clock.due else "pending")
+    # On the days after a due date that are not working days, it is overdue by no working days yet.
+    assert (remaining is not None and remaining < 0) <= (today > clock.due)
