@@ -1,6 +1,9 @@
 """Benchmark: complaintflow's calendar against its peers, one call at a time, in one run.
 
-    python -m pip install -e ".[bench]" && python bench/calendar.py
+    python -m pip install -e ".[bench]" && python -m bench.calendar
+
+(Run it as a module from the project root: as a script, bench/ would come first on sys.path and
+this file would shadow the standard library's `calendar`.)
 
 Every implementation is first checked against complaintflow on the same random dates, and every
 disagreement is reported with its date; then each is timed per call and reported as a ratio.
@@ -8,25 +11,20 @@ disagreement is reported with its date; then each is timed per call and reported
 
 from __future__ import annotations
 
+import argparse
+import random
 import sys
+import timeit
+from bisect import bisect_right
+from collections.abc import Callable
+from datetime import date, timedelta
 
-# This file is named like the standard library's `calendar`, which pandas imports; running it as a
-# script puts bench/ first on sys.path, so take bench/ off before anything imports `calendar`.
-sys.path[:] = [p for p in sys.path if not p.rstrip("/").endswith("bench")]
+import numpy as np
+import pandas as pd
+from pandas.tseries.offsets import CustomBusinessDay
+from workalendar.europe import UnitedKingdom
 
-import argparse  # noqa: E402 - after the sys.path repair above
-import random  # noqa: E402
-import timeit  # noqa: E402
-from bisect import bisect_right  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from datetime import date, timedelta  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from pandas.tseries.offsets import CustomBusinessDay  # noqa: E402
-from workalendar.europe import UnitedKingdom  # noqa: E402
-
-from complaintflow import WorkingDayCalendar  # noqa: E402
+from complaintflow import WorkingDayCalendar
 
 FIRST, LAST = date(2010, 1, 1), date(2026, 6, 30)
 LENGTHS = (10, 25, 65)

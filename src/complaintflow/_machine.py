@@ -29,6 +29,16 @@ from complaintflow.procedure import (
     window_states,
 )
 
+Guard = tuple[tuple[str, object], ...]
+
+
+def carries(event: Any, guard: Guard) -> bool:
+    """Whether the event carries every (field, value) of the guard."""
+    for key, value in guard:  # noqa: SIM110 - a plain loop: all() would build a generator per event
+        if getattr(event, key, None) != value:
+            return False
+    return True
+
 
 @dataclass(frozen=True, slots=True)
 class Step:
@@ -36,10 +46,20 @@ class Step:
 
     spec: Transition
     target: str
+    guard: Guard
 
     def applies_to(self, event: Any) -> bool:
         """Whether the event carries the values this step is guarded by."""
-        return all(getattr(event, key, None) == value for key, value in self.spec.when.items())
+        return carries(event, self.guard)
+
+
+@dataclass(frozen=True, slots=True)
+class ClockTrigger:
+    """An event that starts or meets a deadline, compiled for the hot path."""
+
+    deadline: str
+    guard: Guard
+    date_field: str | None
 
 
 class _Guard:
@@ -101,15 +121,15 @@ class StateGraph:
                 for compiled in machine.events[trigger].transitions[state]:
                     guard = compiled.conditions[0].func
                     assert isinstance(guard, _Guard)
-                    steps.append(Step(guard.spec, compiled.dest or state))
+                    steps.append(Step(guard.spec, compiled.dest or state, tuple(guard.spec.when.items())))
                 self._steps[(state, trigger)] = tuple(steps)
-        self.starts: dict[str, list[tuple[str, EventMatch]]] = {}
-        self.meets: dict[str, list[tuple[str, EventMatch]]] = {}
+        self.starts: dict[str, list[ClockTrigger]] = {}
+        self.meets: dict[str, list[ClockTrigger]] = {}
         for name in procedure.deadlines:
             for match in procedure.deadline_starts(name):
-                self.starts.setdefault(match.event, []).append((name, match))
+                self.starts.setdefault(match.event, []).append(_trigger(name, match))
             for match in procedure.deadlines[name].met_by:
-                self.meets.setdefault(match.event, []).append((name, match))
+                self.meets.setdefault(match.event, []).append(_trigger(name, match))
 
     def allowed(self, state: str) -> tuple[str, ...]:
         """The event types the procedure allows in `state`, sorted."""
@@ -118,6 +138,10 @@ class StateGraph:
     def steps(self, state: str, event_type: str) -> tuple[Step, ...]:
         """The possible steps for an event type in a state (empty: not allowed)."""
         return self._steps.get((state, event_type), ())
+
+
+def _trigger(deadline: str, match: EventMatch) -> ClockTrigger:
+    return ClockTrigger(deadline, tuple(match.when.items()), match.date_field)
 
 
 _GRAPHS: dict[int, tuple[Procedure, StateGraph]] = {}

@@ -46,6 +46,8 @@ PROCLAIMED_AT_SHORT_NOTICE: Final[Mapping[date, date]] = {
     date(2023, 5, 8): date(2022, 11, 6),  # Coronation of King Charles III
 }
 
+_LAST_ANNOUNCEMENT: Final = max(PROCLAIMED_AT_SHORT_NOTICE.values())
+
 #: Which `holidays` subdivisions make up each calendar.
 _REGIONS: Final[Mapping[str, tuple[str, ...]]] = {
     "england-and-wales": ("ENG",),
@@ -213,6 +215,8 @@ class WorkingDayCalendar:
 
     def as_known_on(self, day: date) -> WorkingDayCalendar:
         """This calendar without the one-off bank holidays not yet announced on `day`."""
+        if day >= _LAST_ANNOUNCEMENT:
+            return self
         unknown = tuple(
             holiday
             for holiday, announced in PROCLAIMED_AT_SHORT_NOTICE.items()

@@ -8,14 +8,14 @@ case either takes the whole event or raises and stays exactly as it was.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from complaintflow import deadlines as clocks
-from complaintflow._machine import StateGraph, graph_for
+from complaintflow._machine import StateGraph, carries, graph_for
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.dates import require_date
 from complaintflow.deadlines import Clock, Status
@@ -26,9 +26,12 @@ from complaintflow.events import (
     EventBase,
     InvestigatorsAppointed,
     MediationHeld,
+    PackedEvent,
     PanelHeld,
     Responded,
+    pack,
     parse_event,
+    unpack,
 )
 from complaintflow.procedure import Procedure, load_procedure
 
@@ -112,6 +115,19 @@ class _Facts:
     last_on: date | None = None
     service_area: str | None = None
 
+    def copy(self) -> _Facts:
+        """A shallow copy (faster than dataclasses.replace, which `apply` would call per event)."""
+        return _Facts(
+            self.procedure,
+            self.state,
+            self.clocks,
+            self.deferred_on,
+            self.outcome,
+            self.independent_person,
+            self.last_on,
+            self.service_area,
+        )
+
 
 def _calendar_for(procedure: Procedure, starts: date) -> WorkingDayCalendar:
     calendar = WorkingDayCalendar.named(procedure.calendar)
@@ -124,10 +140,12 @@ def _lapse_windows(facts: _Facts, on: date) -> _Facts:
     """Close the case at its stage where a request window ran out before `on`."""
     if facts.clocks is None or facts.deferred_on is not None:
         return facts
-    for name, clock in facts.clocks.items():
+    clock_table = facts.clocks
+    for name, clock in clock_table.items():
         lapses_to = clock.rule.lapses_to
         if lapses_to and clock.running and clock.due is not None and clock.due < on:
-            facts = replace(facts, clocks={**facts.clocks, name: clocks.end(clock, "lapsed")})
+            facts = facts.copy()
+            facts.clocks = {**clock_table, name: clocks.end(clock, "lapsed")}
             facts.state = lapses_to
     return facts
 
@@ -147,8 +165,8 @@ class Case:
         """An empty case; `procedures` adds procedures by name beyond the built-in ones."""
         self.case_id: str | None = None
         self._facts = _Facts()
-        self._events: list[EventBase] = []
-        self._ids: dict[str, EventBase] | None = None
+        self._events: list[PackedEvent] = []
+        self._ids: dict[str, int] | None = None
         self._procedures = procedures
 
     @classmethod
@@ -168,7 +186,12 @@ class Case:
     @property
     def events(self) -> tuple[EventBase, ...]:
         """The events applied, in order (a re-sent duplicate is not repeated)."""
-        return tuple(self._events)
+        return tuple(unpack(packed) for packed in self._events)
+
+    @property
+    def last_event_on(self) -> date | None:
+        """The date of the last event applied."""
+        return self._facts.last_on
 
     @property
     def state(self) -> str:
@@ -200,8 +223,9 @@ class Case:
         parsed = parse_event(event)
         if self.case_id is not None and parsed.case_id != self.case_id:
             raise InvalidEvent(f"{parsed.case_id!r} is not this case ({self.case_id!r})", field="case_id")
+        packed = pack(parsed)
         if parsed.event_id is not None and self._ids is not None and parsed.event_id in self._ids:
-            if self._ids[parsed.event_id] == parsed:
+            if self._events[self._ids[parsed.event_id]] == packed:
                 return  # the same event sent again: already applied
             raise InvalidEvent("already used by a different event of this case", field="event_id")
         facts = self._facts
@@ -216,15 +240,15 @@ class Case:
         # Nothing below can fail: commit.
         self._facts = facts
         self.case_id = parsed.case_id
-        self._events.append(parsed)
         if parsed.event_id is not None:
             if self._ids is None:
                 self._ids = {}
-            self._ids[parsed.event_id] = parsed
+            self._ids[parsed.event_id] = len(self._events)
+        self._events.append(packed)
 
     def _after(self, facts: _Facts, event: EventBase) -> _Facts:
         """The facts after `event`, or raise; `facts` itself is never changed."""
-        facts = replace(facts)
+        facts = facts.copy()
         if facts.procedure is None:
             table = BEFORE_PROCEDURE[facts.state]
             if event.type not in table:
@@ -259,27 +283,27 @@ class Case:
     def _step(self, facts: _Facts, graph: StateGraph, event: EventBase) -> str:
         """The state the event leads to, or TransitionNotAllowed saying why not."""
         assert facts.procedure is not None
-        allowed = _allowed(facts, graph)
+
+        def refuse(reason: str = "") -> TransitionNotAllowed:
+            return TransitionNotAllowed(event.type, facts.state, _allowed(facts, graph), reason)
+
         steps = graph.steps(facts.state, event.type)
         if not steps:
-            raise TransitionNotAllowed(event.type, facts.state, allowed)
+            raise refuse()
         chosen = next((step for step in steps if step.applies_to(event)), None)
         if chosen is None:
             needs = " or ".join(
                 ", ".join(f"{key}={value}" for key, value in step.spec.when.items()) for step in steps
             )
-            raise TransitionNotAllowed(event.type, facts.state, allowed, f"here it needs {needs}")
+            raise refuse(f"here it needs {needs}")
         for field in chosen.spec.requires:
             if not getattr(event, field, None):
-                reason = f"{field} is required" + (f": {chosen.spec.because}" if chosen.spec.because else "")
-                raise TransitionNotAllowed(event.type, facts.state, allowed, reason)
+                because = f": {chosen.spec.because}" if chosen.spec.because else ""
+                raise refuse(f"{field} is required{because}")
         if facts.deferred_on is not None and event.type in MOVES_ON:
-            since = facts.deferred_on.isoformat()
-            raise TransitionNotAllowed(
-                event.type, facts.state, allowed, f"the case is deferred since {since}; record Resumed first"
-            )
+            raise refuse(f"the case is deferred since {facts.deferred_on.isoformat()}; record Resumed first")
         if event.type == "Resumed" and facts.deferred_on is None:
-            raise TransitionNotAllowed(event.type, facts.state, allowed, "the case is not deferred")
+            raise refuse("the case is not deferred")
         return chosen.target
 
     def _check_rules(self, facts: _Facts, graph: StateGraph, event: EventBase) -> None:
@@ -327,14 +351,16 @@ class Case:
         """Start, meet, extend, pause and resume clocks as the event says."""
         assert facts.procedure is not None and facts.clocks is not None
         procedure, running = facts.procedure, dict(facts.clocks)
-        for name, match in graph.starts.get(event.type, ()):
-            if name not in running and match.matches(event):
-                starts = getattr(event, match.date_field) if match.date_field else event.on
+        for trigger in graph.starts.get(event.type, ()):
+            name = trigger.deadline
+            if name not in running and carries(event, trigger.guard):
+                starts = getattr(event, trigger.date_field) if trigger.date_field else event.on
                 if starts is not None:
                     calendar = _calendar_for(procedure, starts)
                     running[name] = clocks.start_clock(name, procedure.deadlines[name], calendar, starts)
-        for name, match in graph.meets.get(event.type, ()):
-            if name in running and match.matches(event):
+        for trigger in graph.meets.get(event.type, ()):
+            name = trigger.deadline
+            if name in running and carries(event, trigger.guard):
                 running[name] = clocks.meet(running[name], event.on)
         if isinstance(event, DeadlineExtended):
             clock = _response_clock(facts, event.stage)

@@ -11,9 +11,8 @@ Each clock keeps the calendar it was started with, so replaying a case later giv
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.dates import add_calendar_days, add_calendar_months
@@ -22,9 +21,8 @@ from complaintflow.procedure import Deadline
 Status = Literal["pending", "overdue", "met", "met_late", "paused", "lapsed", "cancelled"]
 
 
-@dataclass(frozen=True, slots=True)
-class Clock:
-    """One running or finished deadline of one case.
+class Clock(NamedTuple):
+    """One running or finished deadline of one case (a small immutable tuple: cases hold many).
 
     Working days are counted from `anchor`, with `used` days already spent before it (by an
     earlier pause): due = add_working_days(anchor, length - used).
@@ -98,15 +96,15 @@ def extend(clock: Clock, *, total: int | None, until: date | None) -> Clock:
     """The clock with a new total length, or a new due date; the caller checks the cap."""
     length = extended_length(clock, total=total, until=until)
     if clock.paused_on is not None:
-        return replace(clock, length=length)
-    return replace(clock, length=length, due=until if until is not None else _due(clock, length))
+        return clock._replace(length=length)
+    return clock._replace(length=length, due=until if until is not None else _due(clock, length))
 
 
 def pause(clock: Clock, on: date) -> Clock:
     """Stop a running working-day clock on `on` (deferral, or mediation where policy says so)."""
     if not clock.running or not clock.in_working_days or clock.paused_on is not None:
         return clock
-    return replace(clock, paused_on=on, due=None)
+    return clock._replace(paused_on=on, due=None)
 
 
 def resume(clock: Clock, on: date) -> Clock:
@@ -114,15 +112,15 @@ def resume(clock: Clock, on: date) -> Clock:
     if clock.paused_on is None:
         return clock
     used = clock.used + clock.calendar.working_days_between(clock.anchor, clock.paused_on)
-    restarted = replace(clock, anchor=on, used=used, paused_on=None)
-    return replace(restarted, due=_due(restarted, clock.length))
+    restarted = clock._replace(anchor=on, used=used, paused_on=None)
+    return restarted._replace(due=_due(restarted, clock.length))
 
 
 def meet(clock: Clock, on: date) -> Clock:
     """Record that the clock was met on `on`."""
-    return replace(clock, met_on=on) if clock.running else clock
+    return clock._replace(met_on=on) if clock.running else clock
 
 
 def end(clock: Clock, how: Literal["lapsed", "cancelled"]) -> Clock:
     """Close a running clock without it being met."""
-    return replace(clock, ended=how) if clock.running else clock
+    return clock._replace(ended=how) if clock.running else clock

@@ -433,6 +433,22 @@ def parse_event(obj: object) -> EventBase:
         raise _invalid(error, data) from None
 
 
+#: An event kept compactly: its class and its field values in order. A case holds thousands of
+#: events; a tuple of values takes about a quarter of the memory of a validated model.
+PackedEvent: TypeAlias = tuple[Any, ...]
+
+
+def pack(event: EventBase) -> PackedEvent:
+    """The event as its class and field values."""
+    return (type(event), *event.__dict__.values())
+
+
+def unpack(packed: PackedEvent) -> EventBase:
+    """The event model again, without validating it a second time."""
+    cls: type[EventBase] = packed[0]
+    return cls.model_construct(**dict(zip(cls.model_fields, packed[1:], strict=True)))
+
+
 def event_to_json(event: EventBase) -> str:
     """One line of JSON for an event, with unset optional fields left out."""
     return event.model_dump_json(exclude_none=True)

@@ -76,12 +76,6 @@ class EventMatch(_Strict):
         default=None, description="Start from this date field of the event instead of its `on`."
     )
 
-    def matches(self, event: Any) -> bool:
-        """Whether `event` is of this type and carries every `when` value."""
-        if event.type != self.event:
-            return False
-        return all(getattr(event, key, None) == value for key, value in self.when.items())
-
 
 class AlternativeStart(_Strict):
     """Starts that replace a deadline's own when a policy has a given choice."""

@@ -1,0 +1,146 @@
+"""The `case`, `due`, `procedures` and `procedure` commands, and their one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from complaintflow.cli import main
+
+ROOT = Path(__file__).parents[1]
+EXAMPLES = ROOT / "src" / "complaintflow" / "data" / "example-cases.jsonl"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main([str(arg) for arg in argv])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def write_log(tmp_path: Path, *lines: str) -> Path:
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_case_shows_each_case_with_its_deadlines(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "case", EXAMPLES, "--as-of", "2022-12-14")
+    assert status == 0
+    assert out.startswith("6 cases as of 2022-12-14")
+    assert "CF-106  children-2006  stage1 (stage 1, open)" in out
+    assert "stage1_response             due 2022-12-16  2 working days left" in out
+
+
+def test_case_json_is_the_contract_case_view(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(
+        capsys, "case", EXAMPLES, "--as-of", "2022-12-14", "--format", "json", "--case", "CF-101"
+    )
+    assert status == 0
+    [view] = json.loads(out)
+    assert {"case_id", "procedure", "state", "stage", "open", "outcome", "deadlines", "allowed"} <= set(view)
+    assert view["state"] == "stage1_lapsed" and view["open"] is False
+    window = next(d for d in view["deadlines"] if d["name"] == "stage2_request_window")
+    assert window == {**window, "due": "2022-10-25", "status": "lapsed", "working_days": 20}
+
+
+def test_due_lists_soon_and_overdue_deadlines_by_date(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    log = write_log(
+        tmp_path,
+        '{"type":"ComplaintReceived","case_id":"A","on":"2024-04-02","procedure":"children-2006"}',
+        '{"type":"ComplaintReceived","case_id":"B","on":"2024-04-08","procedure":"children-2006"}',
+        '{"type":"ComplaintReceived","case_id":"C","on":"2024-04-15","procedure":"children-2006"}',
+    )
+    status, out, _ = run(capsys, "due", log, "--as-of", "2024-04-17", "--within", "5", "--format", "json")
+    assert status == 0
+    rows = json.loads(out)
+    assert [(r["case_id"], r["due"], r["status"]) for r in rows] == [
+        ("A", "2024-04-16", "overdue"),
+        ("B", "2024-04-22", "pending"),
+    ]
+    status, out, _ = run(capsys, "due", log, "--as-of", "2024-04-17", "--within", "10")
+    assert "3 deadlines overdue or due within 10 working days of 2024-04-17 (1 overdue)" in out
+    assert "OVERDUE, 1 working days past due" in out
+
+
+def test_procedures_lists_the_built_in_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "procedures")
+    assert status == 0 and out.startswith("children-2006")
+
+
+def test_procedure_show_cites_every_deadline(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "procedure", "show", "children-2006")
+    assert status == 0
+    assert "panel_meeting               stage 3  30 working days" in out
+    assert "[SI 2006/1738 reg 19(4) [P]]" in out
+    assert "stage2_clock_start = request_received (default request_received)" in out
+
+
+def test_procedure_show_draws_mermaid(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "procedure", "show", "children-2006", "--mermaid")
+    assert status == 0 and "stateDiagram-v2" in out
+
+
+def test_procedure_schema_is_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "procedure", "schema")
+    assert status == 0 and json.loads(out)["title"] == "Procedure"
+
+
+def test_a_custom_procedure_file_can_be_named(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    log = write_log(
+        tmp_path, '{"type":"ComplaintReceived","case_id":"K","on":"2024-04-02","procedure":"corporate"}'
+    )
+    status, out, _ = run(
+        capsys,
+        "case",
+        log,
+        "--as-of",
+        "2024-04-03",
+        "--procedure",
+        ROOT / "examples" / "corporate-procedure.toml",
+    )
+    assert status == 0 and "K  corporate  stage1" in out
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        (
+            ['{"type":"Withdrawn","case_id":"A","on":"2024-04-02"}'],
+            "line 1: Withdrawn is not allowed in state 'new'",
+        ),
+        (
+            [
+                '{"type":"ComplaintReceived","case_id":"A","on":"2024-04-02","procedure":"children-2006"}',
+                "",
+                '{"type":"Responded","case_id":"A","on":"2024-04-31","stage":1,"outcome":"upheld"}',
+            ],
+            "line 3: field 'on': date '2024-04-31'",
+        ),
+        (["{not json"], "line 1: not valid JSON"),
+    ],
+)
+def test_a_bad_log_names_the_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, lines: list[str], message: str
+) -> None:
+    status, out, err = run(capsys, "case", write_log(tmp_path, *lines))
+    assert status == 2 and out == ""
+    assert message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["case", "no-such-file.jsonl"], "No such file or directory: no-such-file.jsonl"),
+        (["due", "x.jsonl", "--as-of", "yesterday"], "'yesterday' is not a date"),
+        (["procedure", "show", "children-1989"], "unknown procedure 'children-1989'"),
+    ],
+)
+def test_command_errors_are_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    status, _, err = run(capsys, *argv)
+    assert status == 2 and message in err and err.count("\n") == 1

@@ -1,0 +1,208 @@
+"""Procedure definitions: strict loading, the built-in children-2006, the schema and the diagram."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import complaintflow as cf
+from complaintflow._machine import graph_for, mermaid
+from complaintflow.procedure import BUILT_IN, built_in_names, procedure_json_schema
+
+ROOT = Path(__file__).parents[1]
+CHILDREN_TOML = tomllib.loads((BUILT_IN / "children-2006.toml").read_text(encoding="utf-8"))
+CORPORATE = ROOT / "examples" / "corporate-procedure.toml"
+
+
+def write(tmp_path: Path, data: dict[str, Any], name: str = "broken.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(data, default=str), encoding="utf-8")
+    return path
+
+
+def broken(**changes: Any) -> dict[str, Any]:
+    return {**json.loads(json.dumps(CHILDREN_TOML, default=str)), **changes}
+
+
+def test_children_2006_has_all_eight_deadlines_with_their_sources() -> None:
+    procedure = cf.load_procedure("children-2006")
+    expected = {
+        "representations_time_limit": (12, "calendar_months", None, "reg 9; GBC 3.3.1"),
+        "stage1_response": (10, "working_days", 20, "reg 14"),
+        "stage2_request_window": (20, "working_days", None, "reg 15(2)"),
+        "stage2_response": (25, "working_days", 65, "reg 17"),
+        "stage3_request_window": (20, "working_days", None, "reg 18"),
+        "panel_meeting": (30, "working_days", None, "reg 19(4)"),
+        "panel_recommendations": (5, "working_days", None, "reg 20"),
+        "stage3_response": (15, "working_days", None, "reg 20(3)"),
+    }
+    actual = {
+        name: (d.length, d.unit, d.extendable_to, d.source.provision)
+        for name, d in procedure.deadlines.items()
+    }
+    assert actual == expected
+
+
+@pytest.mark.parametrize("name", [*built_in_names(), str(CORPORATE)])
+def test_every_deadline_cites_a_source_and_a_start_date(name: str) -> None:
+    procedure = cf.load_procedure(name)
+    for deadline in procedure.deadlines.values():
+        assert deadline.source.instrument and deadline.source.provision
+        assert deadline.applies_from >= procedure.applies_from
+        assert deadline.description.endswith(".")
+    for policy in procedure.policies.values():
+        assert policy.description.endswith(".")
+
+
+def test_the_corporate_example_marks_its_local_choices() -> None:
+    procedure = cf.load_procedure(CORPORATE)
+    local = {name for name, d in procedure.deadlines.items() if d.source.local_choice}
+    assert local == {"stage2_request_window", "stage2_response", "stage3_request_window", "stage3_response"}
+    assert procedure.deadlines["stage1_response"].extendable_to == 20  # seed 16.4, not a local choice
+
+
+def test_a_procedure_loads_from_json_as_well_as_toml(tmp_path: Path) -> None:
+    path = write(tmp_path, broken(), "children.json")
+    assert cf.load_procedure(path) == cf.load_procedure("children-2006")
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "message"),
+    [
+        ({"nickname": "x"}, "nickname", "unknown key"),
+        (
+            {
+                "deadlines": {
+                    **CHILDREN_TOML["deadlines"],
+                    "stage1_response": {**CHILDREN_TOML["deadlines"]["stage1_response"], "typo_length": 10},
+                }
+            },
+            "deadlines.stage1_response.typo_length",
+            "unknown key",
+        ),
+        (
+            {
+                "deadlines": {
+                    "stage1_response": {
+                        k: v
+                        for k, v in CHILDREN_TOML["deadlines"]["stage1_response"].items()
+                        if k != "source"
+                    }
+                }
+            },
+            "deadlines.stage1_response.source",
+            "Field required",
+        ),
+        (
+            {
+                "deadlines": {
+                    "stage1_response": {**CHILDREN_TOML["deadlines"]["stage1_response"], "extendable_to": 5}
+                }
+            },
+            "deadlines.stage1_response",
+            "extendable_to 5 is below the base length 10",
+        ),
+        (
+            {"states": {**CHILDREN_TOML["states"], "limbo": {"description": "Nowhere."}}},
+            None,
+            "unreachable states: limbo",
+        ),
+        (
+            {
+                "transitions": [
+                    *CHILDREN_TOML["transitions"],
+                    {"event": "Withdrawn", "from": ["closed"], "to": "stage1"},
+                ]
+            },
+            None,
+            "leaves final state 'closed'",
+        ),
+        (
+            {
+                "transitions": [
+                    *CHILDREN_TOML["transitions"],
+                    {"event": "ComplaintEscalated", "from": ["stage1"], "to": "stage2"},
+                ]
+            },
+            None,
+            "unknown event type 'ComplaintEscalated'",
+        ),
+        (
+            {
+                "policies": {
+                    **CHILDREN_TOML["policies"],
+                    "coffee_breaks": {"description": "x.", "choices": ["a", "b"], "default": "a"},
+                }
+            },
+            None,
+            "unknown policy",
+        ),
+        ({"rules": {"be_nice": CHILDREN_TOML["rules"]["deferral_stops_clocks"]}}, None, "unknown rule"),
+    ],
+)
+def test_loading_refuses_a_broken_definition_naming_file_and_key(
+    tmp_path: Path, change: dict[str, Any], key: str | None, message: str
+) -> None:
+    path = write(tmp_path, broken(**change))
+    with pytest.raises(cf.ProcedureDefinitionError, match=message) as refused:
+        cf.load_procedure(path)
+    assert refused.value.source == str(path)
+    assert str(path) in str(refused.value)
+    if key is not None:
+        assert refused.value.key == key
+
+
+def test_an_unknown_procedure_lists_the_built_in_ones() -> None:
+    with pytest.raises(cf.UnknownProcedure, match="children-2006"):
+        cf.load_procedure("no-such-procedure")
+
+
+def test_a_file_that_is_not_toml_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text("name = [unclosed", encoding="utf-8")
+    with pytest.raises(cf.ProcedureDefinitionError, match="not valid TOML"):
+        cf.load_procedure(path)
+
+
+def test_policy_choices_are_checked_and_defaults_documented() -> None:
+    procedure = cf.load_procedure("children-2006")
+    assert procedure.policy("stage2_clock_start") == "request_received"
+    assert procedure.policy("mediation_pauses_clocks") == "no"
+    assert procedure.policy("extension_after_due") == "refuse"
+    assert procedure.policy("proclaimed_holidays") == "known_at_start"
+    chosen = cf.load_procedure("children-2006", stage2_clock_start="statement_agreed")
+    assert chosen.policy("stage2_clock_start") == "statement_agreed"
+    with pytest.raises(cf.ProcedureDefinitionError, match="not one of"):
+        cf.load_procedure("children-2006", stage2_clock_start="whenever")
+
+
+def test_the_machine_never_offers_auto_transitions() -> None:
+    graph = graph_for(cf.load_procedure("children-2006"))
+    every_event = {
+        event for state in cf.load_procedure("children-2006").states for event in graph.allowed(state)
+    }
+    assert every_event <= set(cf.EVENT_TYPES)
+    assert not any(event.startswith("to_") for event in every_event)
+
+
+def test_one_machine_is_shared_by_every_case() -> None:
+    procedure = cf.load_procedure("children-2006")
+    assert graph_for(procedure) is graph_for(cf.load_procedure("children-2006"))
+
+
+def test_the_mermaid_diagram_shows_stages_and_lapses() -> None:
+    diagram = mermaid(cf.load_procedure("children-2006"))
+    assert diagram.splitlines()[0] == "---"
+    assert "stateDiagram-v2" in diagram
+    assert "stage1 --> stage1_responded: Responded" in diagram
+    assert "stage1_responded --> stage1_lapsed: stage2_request_window runs out" in diagram
+
+
+def test_the_published_schema_matches_the_models() -> None:
+    published = json.loads((ROOT / "docs" / "procedure.schema.json").read_text(encoding="utf-8"))
+    assert published == procedure_json_schema()
+    assert "deadlines" in published["required"]
