@@ -317,14 +317,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ComplaintflowError as error:
         print(f"complaintflow: error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. piped into `head`: not an error
+        sys.stderr.close()
+        return 0
     except OSError as error:
         print(f"complaintflow: error: {error.strerror}: {error.filename}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # e.g. piped into `head`
-        sys.stderr.close()
-        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
