@@ -159,14 +159,22 @@ class Case:
     ('stage1', datetime.date(2024, 4, 16))
     """
 
-    __slots__ = ("_events", "_facts", "_ids", "_procedures", "case_id")
+    __slots__ = ("_events", "_facts", "_ids", "_keep_events", "_procedures", "case_id")
 
-    def __init__(self, *, procedures: Mapping[str, Procedure] | None = None) -> None:
-        """An empty case; `procedures` adds procedures by name beyond the built-in ones."""
+    def __init__(
+        self, *, procedures: Mapping[str, Procedure] | None = None, keep_events: bool = True
+    ) -> None:
+        """An empty case.
+
+        `procedures` adds procedures by name beyond the built-in ones. With `keep_events=False`
+        the case keeps what follows from its events but not the events themselves (only those with
+        an `event_id`, to recognise them if sent again): for reports over very large logs.
+        """
         self.case_id: str | None = None
         self._facts = _Facts()
         self._events: list[PackedEvent] = []
-        self._ids: dict[str, int] | None = None
+        self._ids: dict[str, PackedEvent] | None = None
+        self._keep_events = keep_events
         self._procedures = procedures
 
     @classmethod
@@ -198,6 +206,10 @@ class Case:
         """The state after the last event applied (request windows lapse only in `view`)."""
         return self._facts.state
 
+    def clocks(self) -> dict[str, Clock]:
+        """Every deadline clock of the case, by deadline name, as of its last event."""
+        return dict(self._facts.clocks or {})
+
     @property
     def procedure(self) -> Procedure | None:
         """The procedure the complaint runs under, once received."""
@@ -218,15 +230,18 @@ class Case:
 
     # -- applying events -----------------------------------------------------------------------
 
-    def apply(self, event: object) -> None:
-        """Apply one event whole, or raise a `ComplaintflowError` and change nothing."""
+    def apply(self, event: object) -> bool:
+        """Apply one event whole, or raise a `ComplaintflowError` and change nothing.
+
+        Returns False when the event had been applied already (the same `event_id` and content).
+        """
         parsed = parse_event(event)
         if self.case_id is not None and parsed.case_id != self.case_id:
             raise InvalidEvent(f"{parsed.case_id!r} is not this case ({self.case_id!r})", field="case_id")
         packed = pack(parsed)
         if parsed.event_id is not None and self._ids is not None and parsed.event_id in self._ids:
-            if self._events[self._ids[parsed.event_id]] == packed:
-                return  # the same event sent again: already applied
+            if self._ids[parsed.event_id] == packed:
+                return False  # the same event sent again: already applied
             raise InvalidEvent("already used by a different event of this case", field="event_id")
         facts = self._facts
         if facts.last_on is not None and parsed.on < facts.last_on:
@@ -243,8 +258,10 @@ class Case:
         if parsed.event_id is not None:
             if self._ids is None:
                 self._ids = {}
-            self._ids[parsed.event_id] = len(self._events)
-        self._events.append(packed)
+            self._ids[parsed.event_id] = packed
+        if self._keep_events:
+            self._events.append(packed)
+        return True
 
     def _after(self, facts: _Facts, event: EventBase) -> _Facts:
         """The facts after `event`, or raise; `facts` itself is never changed."""

@@ -59,6 +59,12 @@ class Clock(NamedTuple):
             return "paused"
         return "overdue" if as_of > self.due else "pending"
 
+    def due_without_extension(self) -> date | None:
+        """When it would have been due at its base length (pauses still count)."""
+        if self.rule.unit != "working_days" or self.paused_on is not None:
+            return self.due
+        return _due(self, self.rule.length)
+
     def remaining_working_days(self, as_of: date) -> int | None:
         """Working days left on `as_of` (negative when overdue); None once finished."""
         if not self.running or not self.in_working_days:

@@ -145,6 +145,9 @@ class EscalationRequested(EventBase):
     type: Literal["EscalationRequested"] = "EscalationRequested"
     to_stage: Annotated[int, Field(ge=2, le=3)]
     late_reason: str | None = None
+    complainant_role: ComplainantRole | None = Field(
+        default=None, description="Who asked, where not the person who complained at stage 1."
+    )
 
 
 class StatementAgreed(EventBase):

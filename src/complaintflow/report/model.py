@@ -1,0 +1,179 @@
+"""The annual report as typed data: every table of the statutory report, with its JSON keys.
+
+Counts that disclosure control may hide are `int | None`: None is a suppressed cell, listed by
+its path in `AnnualReport.suppressed`.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Count = int | None
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Percentage(_Table):
+    """A percentage with the numbers it is made of, rounded to one decimal place."""
+
+    numerator: int
+    denominator: int
+    percent: float | None = Field(description="None where the denominator is 0.")
+
+    @classmethod
+    def of(cls, numerator: int, denominator: int) -> Percentage:
+        percent = round(100 * numerator / denominator + 1e-9, 1) if denominator else None
+        return cls(numerator=numerator, denominator=denominator, percent=percent)
+
+
+class YearCounts(_Table):
+    """Table 1: complaints by stage in one year (seed 2.2)."""
+
+    potential: int
+    stage1: int
+    stage2: int
+    stage3: int
+    ombudsman: int
+
+
+class Timeliness(_Table):
+    """Table 3: stage 1 responses in time, against the target (seed 5.1)."""
+
+    responded: int
+    in_time: int
+    percent: float | None
+    in_time_unextended: int
+    percent_unextended: float | None
+    meets_target: bool | None
+
+
+class Outcomes(_Table):
+    """Table 5: stage 1 outcomes (seed 5.3)."""
+
+    not_upheld: int
+    partially_upheld: int
+    upheld: int
+    withdrawn: int
+    total: int
+
+
+class Stage2Outcomes(_Table):
+    """Table 7: stage 2 outcomes (seed 7.1)."""
+
+    number: int
+    upheld: int
+    partially_upheld: int
+    not_upheld: int
+    awaiting: int
+    percent_fully_upheld: float | None
+    percent_at_least_partially_upheld: float | None
+
+
+class Stage2Timeliness(_Table):
+    """Table 9: stage 2 responses within time and over timescale (seed 7.4)."""
+
+    within_time: int
+    over_timescale: int
+
+
+class Stage3Row(_Table):
+    """Table 10: one stage 3 complaint (seed 8.1)."""
+
+    service: str
+    kind: str = Field(description="'Statutory' or 'Corporate'.")
+    panel_within_30: bool | None
+    report_within_5: bool | None
+    response_within_15: bool | None
+    corporate_timescale_met: bool | None
+    outcome: str | None
+
+
+class Equalities(_Table):
+    """Table 6: who the service users were, and who complained (seed 6.1, 6.2)."""
+
+    gender_by_year: dict[str, dict[str, Count]]
+    ethnicity: dict[str, Count]
+    bme_where_known: Percentage
+    bme_where_known_by_year: dict[str, Percentage]
+    disability: dict[str, Count]
+    complainant_by_year: dict[str, dict[str, Count]]
+
+
+class EscalationOverTime(_Table):
+    """Table 12: escalation rates and Ombudsman findings, year by year (seed 10)."""
+
+    stage1_to_stage2_percent: float | None
+    stage1_to_stage3_percent: float | None
+    local_settlements: int
+    public_reports: int
+
+
+class Escalation(_Table):
+    """Table 8's totals: the share of stage 1 complaints escalating (seed 7.2, 10)."""
+
+    stage1_to_stage2_percent: float | None
+    stage1_to_stage3_percent: float | None
+    stage1_to_stage2: Percentage
+    stage1_to_stage3: Percentage
+
+
+class Mediation(_Table):
+    held: int
+    resolved: int
+
+
+class LearningActions(_Table):
+    """Table 14: learning actions agreed in the year, and how they stand at its end (seed 14)."""
+
+    agreed: int
+    completed: int
+    overdue: int
+
+
+class AnnualReport(_Table):
+    """The statutory annual complaints report for one year, computed from the event log."""
+
+    year: str
+    target_percent: float
+    years: list[str] = Field(description="Every reporting year in the log, oldest first.")
+    counts: YearCounts
+    counts_by_year: dict[str, YearCounts]
+    services: list[str]
+    stage1_by_service: dict[str, int]
+    stage1_by_service_by_year: dict[str, dict[str, int]]
+    stage1_timeliness: dict[str, Timeliness]
+    stage1_timeliness_total: Timeliness
+    nature_stage1: dict[str, dict[str, dict[str, Count]]] = Field(
+        description="year -> category -> service (and 'Total') -> count; this year and last."
+    )
+    nature_stage2: dict[str, dict[str, dict[str, Count]]]
+    stage1_outcomes: dict[str, Outcomes]
+    stage1_outcomes_by_year: dict[str, dict[str, Outcomes]]
+    stage1_outcomes_total_percent: dict[str, Percentage]
+    equalities: dict[str, Equalities] = Field(description="'stage1' and 'stage2'.")
+    stage2_outcomes: dict[str, Stage2Outcomes]
+    stage2_outcomes_by_year: dict[str, dict[str, Stage2Outcomes]]
+    stage2_outcomes_total: Stage2Outcomes
+    escalation: Escalation
+    escalation_by_service: dict[str, dict[str, Percentage]] = Field(
+        description="service -> year -> stage 1 to 2; this year and the two before."
+    )
+    stage2_timeliness: dict[str, dict[str, Stage2Timeliness]] = Field(
+        description="service (and 'Total') -> year -> within time / over timescale."
+    )
+    stage3: list[Stage3Row]
+    ombudsman_outcomes: dict[str, int]
+    ombudsman_by_service: dict[str, dict[str, int]]
+    escalation_over_time: dict[str, EscalationOverTime]
+    mediation: Mediation
+    mediation_by_year: dict[str, Mediation]
+    advocacy: dict[str, int]
+    joint_nhs: int
+    learning_actions: LearningActions
+    compliments: int
+    compliments_by_service: dict[str, int]
+    compliments_by_year: dict[str, int]
+    suppress_below: int | None = None
+    suppressed: list[str] = Field(default_factory=list)

@@ -1,0 +1,160 @@
+"""What the annual report needs to know of each case, gathered as its events are replayed.
+
+A `CaseRecord` follows one case's events (who complained, about what, when each stage began and
+ended, and how) while the `Case` itself checks every event against the procedure and keeps the
+deadline clocks. `finish` then reads from the clocks whether each response was in time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from complaintflow.case import Case
+from complaintflow.events import (
+    AdvocacyArranged,
+    ComplaintReceived,
+    EscalationRequested,
+    EventBase,
+    LearningActionAgreed,
+    LearningActionCompleted,
+    MediationHeld,
+    OmbudsmanDecided,
+    Responded,
+    ServiceUser,
+)
+
+#: A reporting year runs from 1 April to 31 March; it is named by the year it starts in.
+YEAR_STARTS_MONTH = 4
+
+
+def reporting_year(day: date) -> int:
+    """The reporting year a date falls in: 2012 for any date from 1 April 2012 to 31 March 2013."""
+    return day.year if day.month >= YEAR_STARTS_MONTH else day.year - 1
+
+
+def year_label(year: int) -> str:
+    """The year as councils write it: 2012 -> '2012-13'."""
+    return f"{year}-{(year + 1) % 100:02d}"
+
+
+@dataclass(slots=True)
+class StageRecord:
+    """One stage of one complaint."""
+
+    began: date
+    complainant_role: str | None
+    responded_on: date | None = None
+    outcome: str | None = None
+    in_time: bool | None = None
+    in_time_unextended: bool | None = None
+
+
+@dataclass(slots=True)
+class Stage3Timescales:
+    """Whether each stage 3 time limit was met (None where the procedure sets none)."""
+
+    panel_in_time: bool | None = None
+    recommendations_in_time: bool | None = None
+    response_in_time: bool | None = None
+
+
+@dataclass(slots=True)
+class CaseRecord:
+    """The facts about one case that the annual report counts."""
+
+    service_area: str | None = None
+    procedure: str | None = None
+    statutory: bool = True
+    concern_on: date | None = None
+    compliment_on: date | None = None
+    categories: tuple[str, ...] = ()
+    complainant_role: str | None = None
+    service_user: ServiceUser | None = None
+    joint_nhs: bool = False
+    stages: dict[int, StageRecord] = field(default_factory=dict)
+    withdrawn_on: date | None = None
+    withdrawn_at_stage: int | None = None
+    declined: bool = False
+    ombudsman_referred: list[date] = field(default_factory=list)
+    ombudsman_decided: list[tuple[date, str]] = field(default_factory=list)
+    mediation: list[tuple[date, bool]] = field(default_factory=list)
+    advocacy: list[date] = field(default_factory=list)
+    learning_agreed: dict[str, tuple[date, date | None]] = field(default_factory=dict)
+    learning_completed: dict[str, date] = field(default_factory=dict)
+    stage3: Stage3Timescales = field(default_factory=Stage3Timescales)
+
+    @property
+    def current_stage(self) -> int | None:
+        return max(self.stages) if self.stages else None
+
+    def add(self, event: EventBase) -> None:
+        """Note what the event tells the report (the case has already accepted it)."""
+        kind = event.type
+        if isinstance(event, ComplaintReceived):
+            self.service_area = event.service_area or self.service_area
+            self.procedure = event.procedure
+            self.categories = tuple(event.categories)
+            self.complainant_role = event.complainant_role
+            self.service_user = event.service_user
+            self.joint_nhs = event.joint_nhs
+            self.stages[event.stage] = StageRecord(event.on, event.complainant_role)
+        elif isinstance(event, EscalationRequested):
+            role = event.complainant_role or self.complainant_role
+            self.stages[event.to_stage] = StageRecord(event.on, role)
+        elif isinstance(event, Responded):
+            stage = self.stages.get(event.stage)
+            if stage is not None:
+                stage.responded_on, stage.outcome = event.on, event.overall_outcome
+        elif kind == "Withdrawn":
+            self.withdrawn_on, self.withdrawn_at_stage = event.on, self.current_stage
+        elif kind == "ComplaintDeclined":
+            self.declined = True
+        elif kind == "ConcernLogged":
+            self.concern_on = event.on
+            self.service_area = getattr(event, "service_area", None) or self.service_area
+        elif kind == "ComplimentReceived":
+            self.compliment_on = event.on
+            self.service_area = getattr(event, "service_area", None) or self.service_area
+        elif kind == "OmbudsmanReferred":
+            self.ombudsman_referred.append(event.on)
+        elif isinstance(event, OmbudsmanDecided):
+            self.ombudsman_decided.append((event.on, event.outcome))
+        elif isinstance(event, MediationHeld):
+            self.mediation.append((event.on, event.resolved))
+        elif isinstance(event, AdvocacyArranged):
+            self.advocacy.append(event.on)
+        elif isinstance(event, LearningActionAgreed):
+            self.learning_agreed[event.action_id] = (event.on, event.due)
+        elif isinstance(event, LearningActionCompleted):
+            self.learning_completed[event.action_id] = event.on
+
+    def finish(self, case: Case) -> None:
+        """Read from the case's clocks whether each response was in time."""
+        procedure = case.procedure
+        if procedure is None:
+            return
+        self.statutory = not procedure.source.local_choice
+        for clock in case.clocks().values():
+            rule = clock.rule
+            if clock.met_on is None or clock.due is None:
+                continue
+            in_time = clock.met_on <= clock.due
+            stage = self.stages.get(rule.stage)
+            if rule.kind == "response" and stage is not None and stage.responded_on == clock.met_on:
+                stage.in_time = in_time
+                stage.in_time_unextended = clock.met_on <= clock.due_without_extension()
+            if clock.name == "panel_meeting":
+                self.stage3.panel_in_time = in_time
+            elif clock.name == "panel_recommendations":
+                self.stage3.recommendations_in_time = in_time
+            elif clock.name == "stage3_response":
+                self.stage3.response_in_time = in_time
+
+    def stage1_outcome(self) -> str | None:
+        """The outcome at stage 1 as the report counts it: withdrawn, or the response's outcome."""
+        if 1 not in self.stages or self.declined:
+            return None
+        if self.withdrawn_on is not None and self.withdrawn_at_stage == 1:
+            return "withdrawn"
+        return self.stages[1].outcome

@@ -1,0 +1,377 @@
+"""The counting rules of the annual report, applied to the records of every case.
+
+- A reporting year runs 1 April to 31 March.
+- A complaint counts at stage S in year Y when stage S began in Y (stage 1: received; stages 2 and
+  3: requested, or received directly at that stage). A potential complaint (a concern that never
+  became a complaint) counts in the year it was logged.
+- A response is in time when it was sent on or before the due date in force, so a valid extension
+  counts; the count within the unextended limit is reported as well.
+- Escalation rate stage 1 to 2 = stage 2 complaints / stage 1 complaints in the year; likewise to 3.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from complaintflow.report.model import (
+    AnnualReport,
+    Count,
+    Equalities,
+    Escalation,
+    EscalationOverTime,
+    LearningActions,
+    Mediation,
+    Outcomes,
+    Percentage,
+    Stage2Outcomes,
+    Stage2Timeliness,
+    Stage3Row,
+    Timeliness,
+    YearCounts,
+)
+from complaintflow.report.records import CaseRecord, StageRecord, reporting_year, year_label
+
+#: Where a case names no service area.
+NO_SERVICE = "Other"
+TOTAL = "Total"
+
+COMPLAINANT_LABELS: Mapping[str | None, str] = {
+    "service_user": "Service user",
+    "parent_or_relative": "Parent/relative",
+    "advocate": "Advocate",
+    "solicitor": "Solicitors",
+    "councillor": "Councillor",
+    "other": "Friend, other",
+    None: "Not recorded",
+}
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """Choices about how the report counts, each with its documented default."""
+
+    target_percent: float = 75.0
+    #: Ethnicities counted as not BME in "BME percentage where known". The seed council counted
+    #: "Any other White Background" and "Romanian" as BME but "White Other" not (its 81 % for
+    #: 2012-13 reproduces only so); councils set their own list.
+    not_bme: frozenset[str] = frozenset({"White or White British", "White British", "White Other"})
+    #: Ethnicity values meaning "not known", left out of "where known".
+    unknown_ethnicity: frozenset[str] = frozenset({"Not known", "Not Known", "Unknown"})
+
+
+def _service(record: CaseRecord) -> str:
+    return record.service_area or NO_SERVICE
+
+
+def _year_end(year: int) -> date:
+    return date(year + 1, 3, 31)
+
+
+def _gender(record: CaseRecord) -> str:
+    gender = record.service_user.gender if record.service_user else None
+    return gender.strip().capitalize() if gender and gender.strip().lower() != "unknown" else "Unknown"
+
+
+def _ethnicity(record: CaseRecord) -> str:
+    ethnicity = record.service_user.ethnicity if record.service_user else None
+    return ethnicity or "Not known"
+
+
+def _disability(record: CaseRecord) -> str:
+    disability = record.service_user.disability if record.service_user else None
+    return {True: "Yes", False: "No", None: "Unknown"}[disability]
+
+
+class _Tally:
+    """The report's tables for one log, computed year by year on demand."""
+
+    def __init__(self, records: Iterable[CaseRecord], settings: ReportSettings) -> None:
+        self.records = list(records)
+        self.settings = settings
+        years: set[int] = set()
+        self._stages: dict[tuple[int, int], list[tuple[CaseRecord, StageRecord]]] = defaultdict(list)
+        for record in self.records:
+            for number, stage in record.stages.items():
+                began = reporting_year(stage.began)
+                years.add(began)
+                self._stages[(number, began)].append((record, stage))
+            for day in (record.concern_on, record.compliment_on):
+                if day is not None:
+                    years.add(reporting_year(day))
+        self.years = sorted(years)
+
+    def at_stage(self, stage: int, year: int) -> list[tuple[CaseRecord, StageRecord]]:
+        """The cases whose `stage` began in `year`, with that stage."""
+        return self._stages.get((stage, year), [])
+
+    def dated(self, pick: Callable[[CaseRecord], Iterable[date]], year: int) -> int:
+        return sum(1 for r in self.records for day in pick(r) if reporting_year(day) == year)
+
+    def counts(self, year: int) -> YearCounts:
+        potential = sum(
+            1
+            for r in self.records
+            if r.concern_on and not r.stages and reporting_year(r.concern_on) == year
+        )
+        return YearCounts(
+            potential=potential,
+            stage1=len(self.at_stage(1, year)),
+            stage2=len(self.at_stage(2, year)),
+            stage3=len(self.at_stage(3, year)),
+            ombudsman=self.dated(lambda r: r.ombudsman_referred, year),
+        )
+
+    def by_service(self, stage: int, year: int) -> dict[str, int]:
+        return dict(sorted(Counter(_service(r) for r, _ in self.at_stage(stage, year)).items()))
+
+    def timeliness(self, rows: list[tuple[CaseRecord, StageRecord]]) -> Timeliness:
+        responded = [stage for _, stage in rows if stage.responded_on is not None]
+        in_time = sum(bool(stage.in_time) for stage in responded)
+        unextended = sum(bool(stage.in_time_unextended) for stage in responded)
+        share = Percentage.of(in_time, len(responded)).percent
+        return Timeliness(
+            responded=len(responded),
+            in_time=in_time,
+            percent=share,
+            in_time_unextended=unextended,
+            percent_unextended=Percentage.of(unextended, len(responded)).percent,
+            meets_target=None if share is None else share >= self.settings.target_percent,
+        )
+
+    def grouped(
+        self, stage: int, year: int
+    ) -> dict[str, list[tuple[CaseRecord, StageRecord]]]:
+        groups: dict[str, list[tuple[CaseRecord, StageRecord]]] = defaultdict(list)
+        for record, begun in self.at_stage(stage, year):
+            groups[_service(record)].append((record, begun))
+        return dict(sorted(groups.items()))
+
+    def nature(self, stage: int, year: int) -> dict[str, dict[str, Count]]:
+        table: dict[str, dict[str, Count]] = defaultdict(lambda: defaultdict(int))
+        for record, _ in self.at_stage(stage, year):
+            for category in record.categories or ("Not recorded",):
+                row = table[category]
+                row[_service(record)] = (row[_service(record)] or 0) + 1
+                row[TOTAL] = (row[TOTAL] or 0) + 1
+        return {category: dict(sorted(row.items())) for category, row in sorted(table.items())}
+
+    def stage1_outcomes(self, year: int) -> dict[str, Outcomes]:
+        table = {}
+        for service, rows in self.grouped(1, year).items():
+            outcomes = Counter(record.stage1_outcome() for record, _ in rows)
+            table[service] = _outcomes(outcomes)
+        table[TOTAL] = _outcomes(
+            Counter(record.stage1_outcome() for record, _ in self.at_stage(1, year))
+        )
+        return table
+
+    def stage2_outcomes(self, rows: list[tuple[CaseRecord, StageRecord]]) -> Stage2Outcomes:
+        outcomes = Counter(stage.outcome for _, stage in rows)
+        number = len(rows)
+        upheld, partial = outcomes["upheld"], outcomes["partially_upheld"]
+        return Stage2Outcomes(
+            number=number,
+            upheld=upheld,
+            partially_upheld=partial,
+            not_upheld=outcomes["not_upheld"],
+            awaiting=outcomes[None],
+            percent_fully_upheld=Percentage.of(upheld, number).percent,
+            percent_at_least_partially_upheld=Percentage.of(upheld + partial, number).percent,
+        )
+
+    def equalities(self, stage: int, year: int) -> Equalities:
+        rows = [record for record, _ in self.at_stage(stage, year)]
+        recent = [y for y in self.years if y <= year][-5:]
+
+        def by_year(label: Callable[[CaseRecord, StageRecord], str]) -> dict[str, dict[str, Count]]:
+            table: dict[str, dict[str, Count]] = {}
+            for y in recent:
+                counted = Counter(label(r, s) for r, s in self.at_stage(stage, y))
+                table[year_label(y)] = {**dict(sorted(counted.items())), TOTAL: sum(counted.values())}
+            return table
+
+        ethnicity = Counter(_ethnicity(r) for r in rows)
+        disability = Counter(_disability(r) for r in rows)
+        return Equalities(
+            gender_by_year=by_year(lambda r, _: _gender(r)),
+            ethnicity={**dict(sorted(ethnicity.items())), TOTAL: len(rows)},
+            bme_where_known=self.bme([r for r in rows]),
+            bme_where_known_by_year={
+                year_label(y): self.bme([r for r, _ in self.at_stage(stage, y)]) for y in recent
+            },
+            disability={**dict(sorted(disability.items())), TOTAL: len(rows)},
+            complainant_by_year=by_year(lambda _, s: COMPLAINANT_LABELS[s.complainant_role]),
+        )
+
+    def bme(self, rows: list[CaseRecord]) -> Percentage:
+        known = [
+            _ethnicity(r) for r in rows if _ethnicity(r) not in self.settings.unknown_ethnicity
+        ]
+        return Percentage.of(sum(e not in self.settings.not_bme for e in known), len(known))
+
+    def escalation(self, year: int, to_stage: int, service: str | None = None) -> Percentage:
+        def count(stage: int) -> int:
+            return sum(
+                1 for r, _ in self.at_stage(stage, year) if service is None or _service(r) == service
+            )
+
+        return Percentage.of(count(to_stage), count(1))
+
+    def stage2_timeliness(self, rows: list[tuple[CaseRecord, StageRecord]]) -> Stage2Timeliness:
+        responded = [stage for _, stage in rows if stage.responded_on is not None]
+        within = sum(bool(stage.in_time) for stage in responded)
+        return Stage2Timeliness(within_time=within, over_timescale=len(responded) - within)
+
+    def stage3_rows(self, year: int) -> list[Stage3Row]:
+        rows = []
+        for record, stage in self.at_stage(3, year):
+            outcome = stage.outcome
+            if record.withdrawn_at_stage == 3:
+                outcome = "withdrawn"
+            statutory = record.statutory
+            rows.append(
+                Stage3Row(
+                    service=_service(record),
+                    kind="Statutory" if statutory else "Corporate",
+                    panel_within_30=record.stage3.panel_in_time if statutory else None,
+                    report_within_5=record.stage3.recommendations_in_time if statutory else None,
+                    response_within_15=record.stage3.response_in_time if statutory else None,
+                    corporate_timescale_met=None if statutory else stage.in_time,
+                    outcome=outcome,
+                )
+            )
+        return sorted(rows, key=lambda row: (row.kind, row.service))
+
+    def ombudsman(self, year: int) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+        overall: Counter[str] = Counter()
+        by_service: dict[str, Counter[str]] = defaultdict(Counter)
+        for record in self.records:
+            for day, outcome in record.ombudsman_decided:
+                if reporting_year(day) == year:
+                    overall[outcome] += 1
+                    by_service[_service(record)][outcome] += 1
+        return dict(sorted(overall.items())), {s: dict(c) for s, c in sorted(by_service.items())}
+
+    def mediation(self, year: int) -> Mediation:
+        held = [resolved for r in self.records for day, resolved in r.mediation if reporting_year(day) == year]
+        return Mediation(held=len(held), resolved=sum(held))
+
+    def learning(self, year: int) -> LearningActions:
+        end = _year_end(year)
+        agreed = completed = overdue = 0
+        for record in self.records:
+            for action, (on, due) in record.learning_agreed.items():
+                if reporting_year(on) != year:
+                    continue
+                agreed += 1
+                done = record.learning_completed.get(action)
+                if done is not None and done <= end:
+                    completed += 1
+                elif due is not None and due < end:
+                    overdue += 1
+        return LearningActions(agreed=agreed, completed=completed, overdue=overdue)
+
+
+def _outcomes(counted: Counter[str | None]) -> Outcomes:
+    kinds = ("not_upheld", "partially_upheld", "upheld", "withdrawn")
+    return Outcomes(**{kind: counted[kind] for kind in kinds}, total=sum(counted[k] for k in kinds))
+
+
+def build_report(
+    records: Iterable[CaseRecord], year: int, settings: ReportSettings | None = None
+) -> AnnualReport:
+    """Every table of the annual report for the reporting year starting 1 April `year`."""
+    settings = settings or ReportSettings()
+    tally = _Tally(records, settings)
+    label = year_label
+    this, last = year, year - 1
+    stage1 = tally.grouped(1, this)
+    stage2 = tally.grouped(2, this)
+    services = sorted(
+        {_service(r) for r in tally.records if r.stages and any(reporting_year(s.began) in (this, last) for s in r.stages.values())}
+    )
+    outcomes = tally.stage1_outcomes(this)
+    total = outcomes.pop(TOTAL)
+    ombudsman, ombudsman_by_service = tally.ombudsman(this)
+    to_stage2, to_stage3 = tally.escalation(this, 2), tally.escalation(this, 3)
+    return AnnualReport(
+        year=label(this),
+        target_percent=settings.target_percent,
+        years=[label(y) for y in tally.years],
+        counts=tally.counts(this),
+        counts_by_year={label(y): tally.counts(y) for y in tally.years},
+        services=services,
+        stage1_by_service=tally.by_service(1, this),
+        stage1_by_service_by_year={label(y): tally.by_service(1, y) for y in tally.years},
+        stage1_timeliness={service: tally.timeliness(rows) for service, rows in stage1.items()},
+        stage1_timeliness_total=tally.timeliness(tally.at_stage(1, this)),
+        nature_stage1={label(y): tally.nature(1, y) for y in (this, last)},
+        nature_stage2={label(y): tally.nature(2, y) for y in (this, last)},
+        stage1_outcomes=outcomes,
+        stage1_outcomes_by_year={label(y): tally.stage1_outcomes(y) for y in (this, last)},
+        stage1_outcomes_total_percent={
+            kind: Percentage.of(getattr(total, kind), total.total)
+            for kind in ("not_upheld", "partially_upheld", "upheld", "withdrawn")
+        },
+        equalities={"stage1": tally.equalities(1, this), "stage2": tally.equalities(2, this)},
+        stage2_outcomes={service: tally.stage2_outcomes(rows) for service, rows in stage2.items()},
+        stage2_outcomes_by_year={
+            label(y): {s: tally.stage2_outcomes(rows) for s, rows in tally.grouped(2, y).items()}
+            for y in (this, last)
+        },
+        stage2_outcomes_total=tally.stage2_outcomes(tally.at_stage(2, this)),
+        escalation=Escalation(
+            stage1_to_stage2_percent=to_stage2.percent,
+            stage1_to_stage3_percent=to_stage3.percent,
+            stage1_to_stage2=to_stage2,
+            stage1_to_stage3=to_stage3,
+        ),
+        escalation_by_service={
+            service: {label(y): tally.escalation(y, 2, service) for y in (this - 2, last, this)}
+            for service in services
+        },
+        stage2_timeliness={
+            **{
+                service: {
+                    label(y): tally.stage2_timeliness(tally.grouped(2, y).get(service, []))
+                    for y in (this, last)
+                }
+                for service in services
+            },
+            TOTAL: {label(y): tally.stage2_timeliness(tally.at_stage(2, y)) for y in (this, last)},
+        },
+        stage3=tally.stage3_rows(this),
+        ombudsman_outcomes=ombudsman,
+        ombudsman_by_service=ombudsman_by_service,
+        escalation_over_time={
+            label(y): EscalationOverTime(
+                stage1_to_stage2_percent=tally.escalation(y, 2).percent,
+                stage1_to_stage3_percent=tally.escalation(y, 3).percent,
+                local_settlements=tally.ombudsman(y)[0].get("local_settlement", 0),
+                public_reports=tally.ombudsman(y)[0].get("public_report", 0),
+            )
+            for y in reversed(tally.years)
+        },
+        mediation=tally.mediation(this),
+        mediation_by_year={label(y): tally.mediation(y) for y in tally.years},
+        advocacy={"arranged": tally.dated(lambda r: r.advocacy, this)},
+        joint_nhs=sum(1 for r, _ in tally.at_stage(1, this) if r.joint_nhs),
+        learning_actions=tally.learning(this),
+        compliments=tally.dated(lambda r: [r.compliment_on] if r.compliment_on else [], this),
+        compliments_by_service=dict(
+            sorted(
+                Counter(
+                    _service(r)
+                    for r in tally.records
+                    if r.compliment_on and reporting_year(r.compliment_on) == this
+                ).items()
+            )
+        ),
+        compliments_by_year={
+            label(y): tally.dated(lambda r: [r.compliment_on] if r.compliment_on else [], y)
+            for y in tally.years
+        },
+    )
