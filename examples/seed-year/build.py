@@ -52,8 +52,19 @@ def expand(counts: dict[Any, int]) -> list[Any]:
 CATEGORIES = {  # 5.2, per year and service
     2012: {
         QACS: {DELAY: 2, POLICY_FAIL: 2, DECISION: 4},
-        TS: {KEYWORKER: 1, BREACH: 3, CHANGE: 2, COMMS: 14, DELAY: 16, DISCRIMINATION: 1,
-             POLICY_FAIL: 2, LEVEL: 1, DECISION: 5, QUALITY: 9, STAFF: 13},
+        TS: {
+            KEYWORKER: 1,
+            BREACH: 3,
+            CHANGE: 2,
+            COMMS: 14,
+            DELAY: 16,
+            DISCRIMINATION: 1,
+            POLICY_FAIL: 2,
+            LEVEL: 1,
+            DECISION: 5,
+            QUALITY: 9,
+            STAFF: 13,
+        },
         SN: {BREACH: 1, DELAY: 3, POLICY_FAIL: 1, QUALITY: 1, STAFF: 4},
         EI: {LOSS: 1, QUALITY: 1, STAFF: 2},
     },
@@ -85,14 +96,40 @@ GENDERS = {  # 6.1
     2011: {"Male": 32, "Female": 33, None: 4},
 }
 ETHNICITIES = {  # 6.1 for 2012-13; a choice giving the published 88 % BME where known for 2011-12
-    2012: {"Afghani": 2, "African": 2, "Any other Asian Background": 5, "Any other Black Background": 4,
-           "Any other mixed background": 1, "Any other White Background": 2, "Asian or Asian British": 4,
-           "Black or Black British Caribbean": 1, "Black or Black British": 7, "Caribbean": 6, "Indian": 2,
-           "Mixed": 1, "Not known": 31, "Pakistani": 3, "Romanian": 1, "White & Black African": 1,
-           "White & Black Caribbean": 5, "White or White British": 10, "White Other": 1},
-    2011: {"Indian": 6, "Pakistani": 4, "African": 6, "Caribbean": 6, "Any other Asian Background": 5,
-           "Any other Black Background": 5, "White & Black Caribbean": 4, "Black or Black British": 4,
-           "Any other White Background": 4, "White or White British": 6, "Not known": 19},
+    2012: {
+        "Afghani": 2,
+        "African": 2,
+        "Any other Asian Background": 5,
+        "Any other Black Background": 4,
+        "Any other mixed background": 1,
+        "Any other White Background": 2,
+        "Asian or Asian British": 4,
+        "Black or Black British Caribbean": 1,
+        "Black or Black British": 7,
+        "Caribbean": 6,
+        "Indian": 2,
+        "Mixed": 1,
+        "Not known": 31,
+        "Pakistani": 3,
+        "Romanian": 1,
+        "White & Black African": 1,
+        "White & Black Caribbean": 5,
+        "White or White British": 10,
+        "White Other": 1,
+    },
+    2011: {
+        "Indian": 6,
+        "Pakistani": 4,
+        "African": 6,
+        "Caribbean": 6,
+        "Any other Asian Background": 5,
+        "Any other Black Background": 5,
+        "White & Black Caribbean": 4,
+        "Black or Black British": 4,
+        "Any other White Background": 4,
+        "White or White British": 6,
+        "Not known": 19,
+    },
 }
 DISABILITY = {2012: {False: 23, None: 52, True: 14}, 2011: {False: 20, None: 40, True: 9}}  # 6.1; 2011 chosen
 ROLES = {  # 6.1 "Stage 1 complaint made by"; 2012-13 sums to 88 of 89, so one is not recorded
@@ -119,17 +156,41 @@ class Stage2:
     ombudsman_next_year: bool = False
 
 
-VAUGHAN_POINTS = [{"id": str(i), "finding": f} for i, f in enumerate(
-    ["upheld"] * 2 + ["partially_upheld"] * 3 + ["not_upheld"] * 12, start=1)]
+VAUGHAN_POINTS = [
+    {"id": str(i), "finding": f}
+    for i, f in enumerate(["upheld"] * 2 + ["partially_upheld"] * 3 + ["not_upheld"] * 12, start=1)
+]
 
 STAGE2 = {
     2012: [
-        Stage2(QACS, POLICY_FAIL, "partially_upheld", True, "parent_or_relative", "Female", "White or White British",
-               corporate=True, points=VAUGHAN_POINTS,
-               stage3={"kind": "corporate", "in_time": True, "outcome": "not_upheld"}),
-        Stage2(TS, POLICY_FAIL, "not_upheld", True, "solicitor", "Male", "Any other White Background",
-               stage3={"kind": "statutory", "panel_in_time": False, "outcome": "partially_upheld",
-                       "ombudsman": "no_or_insufficient_injustice", "compensation": 100000}),
+        Stage2(
+            QACS,
+            POLICY_FAIL,
+            "partially_upheld",
+            True,
+            "parent_or_relative",
+            "Female",
+            "White or White British",
+            corporate=True,
+            points=VAUGHAN_POINTS,
+            stage3={"kind": "corporate", "in_time": True, "outcome": "not_upheld"},
+        ),
+        Stage2(
+            TS,
+            POLICY_FAIL,
+            "not_upheld",
+            True,
+            "solicitor",
+            "Male",
+            "Any other White Background",
+            stage3={
+                "kind": "statutory",
+                "panel_in_time": False,
+                "outcome": "partially_upheld",
+                "ombudsman": "no_or_insufficient_injustice",
+                "compensation": 100000,
+            },
+        ),
         Stage2(TS, QUALITY, "upheld", True, "service_user", "Male", "African"),
         Stage2(TS, QUALITY, "upheld", False, "service_user", "Female", "Any other Asian Background"),
         Stage2(TS, QUALITY, "partially_upheld", True, "solicitor", "Male", "Any other Black Background"),
@@ -142,20 +203,56 @@ STAGE2 = {
         Stage2(EI, LOSS, "not_upheld", True, "service_user", "Male", "White Other"),
     ],
     2011: [
-        Stage2(QACS, DELAY, "not_upheld", True, "parent_or_relative", "Male", corporate=True,
-               stage3={"kind": "corporate", "in_time": True, "outcome": "not_upheld"}),
-        Stage2(TS, DELAY, "upheld", True, "parent_or_relative", "Male",
-               stage3={"kind": "statutory", "panel_in_time": True, "outcome": "partially_upheld"}),
+        Stage2(
+            QACS,
+            DELAY,
+            "not_upheld",
+            True,
+            "parent_or_relative",
+            "Male",
+            corporate=True,
+            stage3={"kind": "corporate", "in_time": True, "outcome": "not_upheld"},
+        ),
+        Stage2(
+            TS,
+            DELAY,
+            "upheld",
+            True,
+            "parent_or_relative",
+            "Male",
+            stage3={"kind": "statutory", "panel_in_time": True, "outcome": "partially_upheld"},
+        ),
         # The Ombudsman's other 2012-13 decision (9.1): a delayed initial assessment.
         Stage2(TS, DELAY, "partially_upheld", True, "service_user", "Female", ombudsman_next_year=True),
-        Stage2(TS, POLICY_FAIL, "partially_upheld", False, "parent_or_relative", "Male",
-               stage3={"kind": "statutory", "panel_in_time": False, "outcome": "not_upheld"}),
+        Stage2(
+            TS,
+            POLICY_FAIL,
+            "partially_upheld",
+            False,
+            "parent_or_relative",
+            "Male",
+            stage3={"kind": "statutory", "panel_in_time": False, "outcome": "not_upheld"},
+        ),
         Stage2(TS, POLICY_FAIL, "partially_upheld", True, "service_user", "Female"),
         Stage2(TS, COMMS, "not_upheld", True, "parent_or_relative", "Male"),
-        Stage2(TS, QUALITY, "not_upheld", False, "service_user", "Male",
-               stage3={"kind": "statutory", "panel_in_time": True, "outcome": "not_upheld"}),
-        Stage2(SN, REFUSAL, "not_upheld", False, "parent_or_relative", "Female",
-               stage3={"kind": "statutory", "panel_in_time": True, "outcome": "not_upheld"}),
+        Stage2(
+            TS,
+            QUALITY,
+            "not_upheld",
+            False,
+            "service_user",
+            "Male",
+            stage3={"kind": "statutory", "panel_in_time": True, "outcome": "not_upheld"},
+        ),
+        Stage2(
+            SN,
+            REFUSAL,
+            "not_upheld",
+            False,
+            "parent_or_relative",
+            "Female",
+            stage3={"kind": "statutory", "panel_in_time": True, "outcome": "not_upheld"},
+        ),
     ],
 }
 POTENTIALS = {2012: 41, 2011: 35}  # 2.2
@@ -225,8 +322,14 @@ def stage1_cases(year: int) -> list[Stage1]:
         mine = [s for s in escalations if s.service == service]
         for escalation in mine:  # escalated cases first: their category and a plain outcome
             outcome = "not_upheld" if "not_upheld" in outcomes else "partially_upheld"
-            cases.append(Stage1(service, take(categories, escalation.category), take(outcomes, outcome),
-                                escalation=escalation))
+            cases.append(
+                Stage1(
+                    service,
+                    take(categories, escalation.category),
+                    take(outcomes, outcome),
+                    escalation=escalation,
+                )
+            )
         if year in JOINT_NHS and JOINT_NHS[year][0] == service:
             _, category, outcome = JOINT_NHS[year]
             cases.append(Stage1(service, take(categories, category), take(outcomes, outcome), joint_nhs=True))
@@ -238,8 +341,13 @@ def stage1_cases(year: int) -> list[Stage1]:
                 case.late, late = True, late - 1
     extended = EXTENDED_STAGE1[year]
     for case in cases:
-        if extended and case.service == TS and not case.late and case.escalation is None \
-                and case.outcome in ("upheld", "partially_upheld"):
+        if (
+            extended
+            and case.service == TS
+            and not case.late
+            and case.escalation is None
+            and case.outcome in ("upheld", "partially_upheld")
+        ):
             case.extended, extended = True, extended - 1
     _equalities(year, cases)
     mediations = list(MEDIATION[year])
@@ -286,8 +394,14 @@ class Log:
         return f"{prefix}-{year % 100:02d}{self.counter:04d}"
 
     def add(self, case_id: str, on: date, kind: str, **payload: Any) -> None:
-        self.events.append({"type": kind, "case_id": case_id, "on": on.isoformat(),
-                            **{k: v for k, v in payload.items() if v is not None}})
+        self.events.append(
+            {
+                "type": kind,
+                "case_id": case_id,
+                "on": on.isoformat(),
+                **{k: v for k, v in payload.items() if v is not None},
+            }
+        )
 
 
 def receipt_dates(year: int, count: int, first: date, last: date) -> Iterator[date]:
@@ -299,10 +413,17 @@ def receipt_dates(year: int, count: int, first: date, last: date) -> Iterator[da
 def write_stage1(log: Log, year: int, case: Stage1, received: date, learning: list[tuple[str, bool]]) -> None:
     statutory = not (case.escalation is not None and case.escalation.corporate)
     case_id = log.new_case("C" if statutory else "K", year)
-    log.add(case_id, received, "ComplaintReceived", procedure="children-2006" if statutory else "corporate",
-            service_area=case.service, categories=[case.category], complainant_role=case.role,
-            service_user={"gender": case.gender, "ethnicity": case.ethnicity, "disability": case.disability},
-            joint_nhs=case.joint_nhs or None)
+    log.add(
+        case_id,
+        received,
+        "ComplaintReceived",
+        procedure="children-2006" if statutory else "corporate",
+        service_area=case.service,
+        categories=[case.category],
+        complainant_role=case.role,
+        service_user={"gender": case.gender, "ethnicity": case.ethnicity, "disability": case.disability},
+        joint_nhs=case.joint_nhs or None,
+    )
     if case.advocacy:
         log.add(case_id, wd(received, 1), "AdvocacyArranged", provider="Kids Can Achieve")
     if case.outcome == "declined":
@@ -312,8 +433,14 @@ def write_stage1(log: Log, year: int, case: Stage1, received: date, learning: li
         log.add(case_id, wd(received, 4), "Withdrawn", reason="resolved informally")
         return
     if case.extended:
-        log.add(case_id, wd(received, 5), "DeadlineExtended", stage=1, total_working_days=20,
-                reason="complex case")
+        log.add(
+            case_id,
+            wd(received, 5),
+            "DeadlineExtended",
+            stage=1,
+            total_working_days=20,
+            reason="complex case",
+        )
     responded = wd(received, 15 if case.extended else 13 if case.late else 8)
     outcome = "not_upheld" if case.outcome == "withdrawn_after_response" else case.outcome
     log.add(case_id, responded, "Responded", stage=1, outcome=outcome)
@@ -325,17 +452,35 @@ def write_stage1(log: Log, year: int, case: Stage1, received: date, learning: li
         write_stage2(log, year, case_id, wd(responded, 5), case.escalation, learning)
 
 
-def write_stage2(log: Log, year: int, case_id: str, requested: date, spec: Stage2,
-                 learning: list[tuple[str, bool]], received: bool = False) -> None:
+def write_stage2(
+    log: Log,
+    year: int,
+    case_id: str,
+    requested: date,
+    spec: Stage2,
+    learning: list[tuple[str, bool]],
+    received: bool = False,
+) -> None:
     if not received:
         log.add(case_id, requested, "EscalationRequested", to_stage=2, complainant_role=spec.role)
     if not spec.corporate:
-        log.add(case_id, wd(requested, 2), "InvestigatorsAppointed", investigating_officer="IO-EXT-1",
-                independent_person=f"IP-{case_id[-3:]}")
+        log.add(
+            case_id,
+            wd(requested, 2),
+            "InvestigatorsAppointed",
+            investigating_officer="IO-EXT-1",
+            independent_person=f"IP-{case_id[-3:]}",
+        )
     limit = 20 if spec.corporate else 25
     responded = wd(requested, limit - 3 if spec.in_time else limit + 6)
-    log.add(case_id, responded, "Responded", stage=2, outcome=None if spec.points else spec.outcome,
-            points=spec.points or None)
+    log.add(
+        case_id,
+        responded,
+        "Responded",
+        stage=2,
+        outcome=None if spec.points else spec.outcome,
+        points=spec.points or None,
+    )
     if learning:
         action, done = learning.pop(0)
         write_learning(log, case_id, responded, action, done, len(learning))
@@ -350,8 +495,13 @@ def write_stage2(log: Log, year: int, case_id: str, requested: date, spec: Stage
 def write_stage3(log: Log, case_id: str, requested: date, stage3: dict[str, Any]) -> None:
     log.add(case_id, requested, "EscalationRequested", to_stage=3)
     if stage3["kind"] == "corporate":
-        log.add(case_id, wd(requested, 15 if stage3["in_time"] else 25), "Responded", stage=3,
-                outcome=stage3["outcome"])
+        log.add(
+            case_id,
+            wd(requested, 15 if stage3["in_time"] else 25),
+            "Responded",
+            stage=3,
+            outcome=stage3["outcome"],
+        )
         return
     panel = wd(requested, 26 if stage3["panel_in_time"] else 34)
     log.add(case_id, panel, "PanelHeld", members=["PANEL-1", "PANEL-2", "PANEL-3"], chair="PANEL-1")
@@ -360,7 +510,9 @@ def write_stage3(log: Log, case_id: str, requested: date, stage3: dict[str, Any]
     responded = wd(recommendations, 12)
     log.add(case_id, responded, "Responded", stage=3, outcome=stage3["outcome"])
     if "compensation" in stage3:
-        log.add(case_id, responded, "CompensationOffered", amount_pence=stage3["compensation"], accepted=False)
+        log.add(
+            case_id, responded, "CompensationOffered", amount_pence=stage3["compensation"], accepted=False
+        )
     if "ombudsman" in stage3:
         log.add(case_id, wd(responded, 10), "OmbudsmanReferred")
         log.add(case_id, wd(responded, 80), "OmbudsmanDecided", outcome=stage3["ombudsman"])
@@ -368,8 +520,15 @@ def write_stage3(log: Log, case_id: str, requested: date, stage3: dict[str, Any]
 
 def write_learning(log: Log, case_id: str, on: date, action: str, done: bool, number: int) -> None:
     action_id = f"LA-{number + 1:02d}"
-    log.add(case_id, on, "LearningActionAgreed", action_id=action_id, description=action, owner="SM-1",
-            due=date(2013, 6, 28).isoformat())
+    log.add(
+        case_id,
+        on,
+        "LearningActionAgreed",
+        action_id=action_id,
+        description=action,
+        owner="SM-1",
+        due=date(2013, 6, 28).isoformat(),
+    )
     if done:
         log.add(case_id, wd(on, 10), "LearningActionCompleted", action_id=action_id)
 
@@ -383,29 +542,41 @@ def build() -> list[dict[str, Any]]:
         escalated = [c for c in cases if c.escalation is not None]
         plain = [c for c in cases if c.escalation is None]
         # Escalated complaints arrive early in the year, so that their later stages begin in it too.
-        for case, received in zip(escalated, receipt_dates(year, len(escalated), start, date(year, 7, 31)),
-                                  strict=True):
+        for case, received in zip(
+            escalated, receipt_dates(year, len(escalated), start, date(year, 7, 31)), strict=True
+        ):
             write_stage1(log, year, case, received, learning if year == 2012 else [])
-        for case, received in zip(plain, receipt_dates(year, len(plain), start, date(year + 1, 3, 15)),
-                                  strict=True):
+        for case, received in zip(
+            plain, receipt_dates(year, len(plain), start, date(year + 1, 3, 15)), strict=True
+        ):
             write_stage1(log, year, case, received, learning if year == 2012 else [])
         for spec in STAGE2[year]:
             if spec.direct:
                 case_id = log.new_case("C", year)
                 received = date(year, 6, 5)
-                log.add(case_id, received, "ComplaintReceived", procedure="children-2006", stage=2,
-                        skip_reason="serious conduct allegations", service_area=spec.service,
-                        categories=[spec.category], complainant_role=spec.role,
-                        service_user={"gender": spec.gender, "ethnicity": spec.ethnicity})
-                write_stage2(log, year, case_id, received, spec, learning if year == 2012 else [],
-                             received=True)
+                log.add(
+                    case_id,
+                    received,
+                    "ComplaintReceived",
+                    procedure="children-2006",
+                    stage=2,
+                    skip_reason="serious conduct allegations",
+                    service_area=spec.service,
+                    categories=[spec.category],
+                    complainant_role=spec.role,
+                    service_user={"gender": spec.gender, "ethnicity": spec.ethnicity},
+                )
+                write_stage2(
+                    log, year, case_id, received, spec, learning if year == 2012 else [], received=True
+                )
         for index, received in enumerate(receipt_dates(year, POTENTIALS[year], start, date(year + 1, 3, 20))):
             case_id = log.new_case("P", year)
             log.add(case_id, received, "ConcernLogged", service_area=[TS, SN, QACS, EI][index % 4])
             log.add(case_id, wd(received, 2), "ConcernResolved")
         compliments = expand(COMPLIMENTS[year])
-        for service, received in zip(compliments, receipt_dates(year, len(compliments), start,
-                                                                date(year + 1, 3, 20)), strict=True):
+        for service, received in zip(
+            compliments, receipt_dates(year, len(compliments), start, date(year + 1, 3, 20)), strict=True
+        ):
             log.add(log.new_case("M", year), received, "ComplimentReceived", service_area=service)
     quiet = [case for case in log.stage2_cases[2012] if case.startswith("C")][-1]
     while learning:  # actions left over are agreed at the end of the year, on a stage 2 case

@@ -143,7 +143,8 @@ class CaseRecord:
             stage = self.stages.get(rule.stage)
             if rule.kind == "response" and stage is not None and stage.responded_on == clock.met_on:
                 stage.in_time = in_time
-                stage.in_time_unextended = clock.met_on <= clock.due_without_extension()
+                unextended = clock.due_without_extension()
+                stage.in_time_unextended = unextended is not None and clock.met_on <= unextended
             if clock.name == "panel_meeting":
                 self.stage3.panel_in_time = in_time
             elif clock.name == "panel_recommendations":

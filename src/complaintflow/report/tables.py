@@ -112,9 +112,7 @@ class _Tally:
 
     def counts(self, year: int) -> YearCounts:
         potential = sum(
-            1
-            for r in self.records
-            if r.concern_on and not r.stages and reporting_year(r.concern_on) == year
+            1 for r in self.records if r.concern_on and not r.stages and reporting_year(r.concern_on) == year
         )
         return YearCounts(
             potential=potential,
@@ -141,9 +139,7 @@ class _Tally:
             meets_target=None if share is None else share >= self.settings.target_percent,
         )
 
-    def grouped(
-        self, stage: int, year: int
-    ) -> dict[str, list[tuple[CaseRecord, StageRecord]]]:
+    def grouped(self, stage: int, year: int) -> dict[str, list[tuple[CaseRecord, StageRecord]]]:
         groups: dict[str, list[tuple[CaseRecord, StageRecord]]] = defaultdict(list)
         for record, begun in self.at_stage(stage, year):
             groups[_service(record)].append((record, begun))
@@ -163,9 +159,7 @@ class _Tally:
         for service, rows in self.grouped(1, year).items():
             outcomes = Counter(record.stage1_outcome() for record, _ in rows)
             table[service] = _outcomes(outcomes)
-        table[TOTAL] = _outcomes(
-            Counter(record.stage1_outcome() for record, _ in self.at_stage(1, year))
-        )
+        table[TOTAL] = _outcomes(Counter(record.stage1_outcome() for record, _ in self.at_stage(1, year)))
         return table
 
     def stage2_outcomes(self, rows: list[tuple[CaseRecord, StageRecord]]) -> Stage2Outcomes:
@@ -207,16 +201,12 @@ class _Tally:
         )
 
     def bme(self, rows: list[CaseRecord]) -> Percentage:
-        known = [
-            _ethnicity(r) for r in rows if _ethnicity(r) not in self.settings.unknown_ethnicity
-        ]
+        known = [_ethnicity(r) for r in rows if _ethnicity(r) not in self.settings.unknown_ethnicity]
         return Percentage.of(sum(e not in self.settings.not_bme for e in known), len(known))
 
     def escalation(self, year: int, to_stage: int, service: str | None = None) -> Percentage:
         def count(stage: int) -> int:
-            return sum(
-                1 for r, _ in self.at_stage(stage, year) if service is None or _service(r) == service
-            )
+            return sum(1 for r, _ in self.at_stage(stage, year) if service is None or _service(r) == service)
 
         return Percentage.of(count(to_stage), count(1))
 
@@ -256,7 +246,9 @@ class _Tally:
         return dict(sorted(overall.items())), {s: dict(c) for s, c in sorted(by_service.items())}
 
     def mediation(self, year: int) -> Mediation:
-        held = [resolved for r in self.records for day, resolved in r.mediation if reporting_year(day) == year]
+        held = [
+            resolved for r in self.records for day, resolved in r.mediation if reporting_year(day) == year
+        ]
         return Mediation(held=len(held), resolved=sum(held))
 
     def learning(self, year: int) -> LearningActions:
@@ -291,7 +283,11 @@ def build_report(
     stage1 = tally.grouped(1, this)
     stage2 = tally.grouped(2, this)
     services = sorted(
-        {_service(r) for r in tally.records if r.stages and any(reporting_year(s.began) in (this, last) for s in r.stages.values())}
+        {
+            _service(r)
+            for r in tally.records
+            if r.stages and any(reporting_year(s.began) in (this, last) for s in r.stages.values())
+        }
     )
     outcomes = tally.stage1_outcomes(this)
     total = outcomes.pop(TOTAL)
