@@ -19,6 +19,7 @@ from complaintflow.dates import parse_iso_date
 from complaintflow.errors import ComplaintflowError
 from complaintflow.eventlog import load_cases
 from complaintflow.procedure import Procedure, built_in_names, load_procedure, procedure_json_schema
+from complaintflow.progress import progress_bar
 from complaintflow.reminders import Reminder, due_within
 
 Command = Callable[[argparse.Namespace], int]
@@ -223,6 +224,74 @@ def _procedure_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from complaintflow.report import report_from_log, year_label
+    from complaintflow.report.suppression import suppress
+
+    path = Path(args.file)
+    size = path.stat().st_size if path.exists() else 0
+    report = report_from_log(
+        path,
+        args.year,
+        target_percent=args.target,
+        procedures=_procedures(args),
+        progress=progress_bar("Replaying events", size),
+    )
+    published = args.format != "json"
+    below = args.suppress_below if args.suppress_below is not None else (5 if published else 0)
+    report = suppress(report, below)
+    label = year_label(args.year)
+    if args.format == "json":
+        _emit(report.model_dump_json(indent=2), args.output)
+    elif args.format == "md":
+        from complaintflow.report.markdown import to_markdown
+
+        _emit(to_markdown(report), args.output)
+    elif args.format == "csv":
+        from complaintflow.report.csv_files import write_csv
+
+        folder = Path(args.output or f"complaintflow-report-{label}")
+        written = write_csv(report, folder)
+        print(f"wrote {len(written)} CSV tables to {folder}/")
+    else:
+        from complaintflow.report.html import to_html
+
+        target = Path(args.output or f"complaintflow-report-{label}.html")
+        target.write_text(to_html(report), encoding="utf-8")
+        print(f"wrote the HTML report to {target.resolve()}")
+    return 0
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output is None:
+        print(text.rstrip("\n"))
+    else:
+        Path(output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        print(f"wrote {output}")
+
+
+def _reporting_year(text: str) -> int:
+    """2012, or 2012-13, for the year from 1 April 2012."""
+    head, _, tail = text.partition("-")
+    if (
+        len(head) == 4
+        and head.isdigit()
+        and (not tail or (tail.isdigit() and int(tail) == (int(head) + 1) % 100))
+    ):
+        return int(head)
+    raise argparse.ArgumentTypeError(f"year {text!r} is not a reporting year such as 2012 or 2012-13")
+
+
+def _percent(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a percentage") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"{text!r} is not between 0 and 100")
+    return value
+
+
 def _year(text: str) -> int:
     if not text.isdigit() or len(text) != 4:
         raise argparse.ArgumentTypeError(f"year {text!r} is not a four-digit year")
@@ -283,6 +352,38 @@ def build_parser() -> argparse.ArgumentParser:
         "--within", type=_whole_number, default=5, metavar="N", help="working days ahead (default 5)"
     )
     due.set_defaults(run=_due)
+
+    report = commands.add_parser("report", help="the statutory annual report from an event log")
+    report.add_argument("file", metavar="FILE.jsonl", help="events, one JSON object per line")
+    report.add_argument(
+        "--year",
+        type=_reporting_year,
+        required=True,
+        metavar="YYYY",
+        help="the reporting year from 1 April YYYY (2012 or 2012-13)",
+    )
+    report.add_argument("--format", choices=("md", "csv", "json", "html"), default="md")
+    report.add_argument(
+        "--suppress-below",
+        type=_whole_number,
+        metavar="N",
+        help="hide counts from 1 to N-1 (default 5 for md, csv and html; 0 for json)",
+    )
+    report.add_argument(
+        "--target",
+        type=_percent,
+        default=75.0,
+        metavar="PERCENT",
+        help="the stage 1 timeliness target (default 75)",
+    )
+    report.add_argument("--output", metavar="PATH", help="where to write (csv: a folder)")
+    report.add_argument(
+        "--procedure",
+        action="append",
+        metavar="FILE",
+        help="a procedure file the log's cases may name (repeatable)",
+    )
+    report.set_defaults(run=_report)
 
     commands.add_parser("procedures", help="list the built-in procedures").set_defaults(run=_list_procedures)
     procedure = commands.add_parser("procedure", help="show a procedure definition, or its schema")

@@ -1,49 +1,122 @@
-"""`complaintflow demo`: example cases replayed through children-2006, with the daily reminders."""
+"""`complaintflow demo`: the main job end to end on the seed year.
+
+It replays the 2011-12 and 2012-13 cases of the seed report, shows three case timelines and the
+reminders due on a day in that year, prints the 2012-13 annual report and writes it as HTML.
+"""
 
 from __future__ import annotations
 
 import argparse
+import time
 from datetime import date
 from importlib import resources
+from pathlib import Path
 
 from complaintflow.case import Case
 from complaintflow.eventlog import load_cases
 from complaintflow.events import EventBase
+from complaintflow.procedure import Procedure, load_procedure
+from complaintflow.progress import progress_bar
 from complaintflow.reminders import due_within
 
-AS_OF = date(2022, 12, 14)
+DATA = resources.files("complaintflow") / "data"
+REMINDERS_ON = date(2012, 9, 7)
+REPORT_YEAR = 2012
+#: The three cases whose timelines the demo shows: a statutory complaint through all three stages
+#: and the Ombudsman, the corporate school-expansion complaint, and an extended stage 1 response.
+TIMELINES = ("statutory stage 3", "corporate stage 3", "extended stage 1")
 
 
-def example_cases() -> dict[str, Case]:
-    """The built-in example log, replayed."""
-    with resources.as_file(resources.files("complaintflow") / "data" / "example-cases.jsonl") as path:
-        return load_cases(path)
+def seed_year_procedures() -> dict[str, Procedure]:
+    """The procedures the seed-year log names besides the built-in ones."""
+    with resources.as_file(DATA / "corporate-procedure.toml") as path:
+        return {"corporate": load_procedure(path)}
+
+
+def seed_year_cases(until: date | None = None) -> dict[str, Case]:
+    """The seed-year log, replayed (with `until`, as it stood on that day)."""
+    with resources.as_file(DATA / "seed-year.jsonl") as path:
+        return load_cases(path, procedures=seed_year_procedures(), until=until)
 
 
 def describe_event(event: EventBase) -> str:
     """One line of a timeline: the date, the event, and the detail that matters."""
     detail = ", ".join(
         f"{key}={value}"
-        for key in ("stage", "to_stage", "outcome", "total_working_days", "reason", "resolved")
+        for key in (
+            "stage",
+            "to_stage",
+            "overall_outcome",
+            "outcome",
+            "total_working_days",
+            "reason",
+            "resolved",
+        )
         if (value := getattr(event, key, None)) is not None
-    )
+        and not (key == "outcome" and hasattr(event, "points"))
+    ).replace("overall_outcome=", "outcome=")
     return f"{event.on:%a %d %b %Y}  {event.type}" + (f" ({detail})" if detail else "")
 
 
-def run(args: argparse.Namespace) -> int:
-    """Replay the example cases, show each timeline, then the reminders due on one day."""
-    from complaintflow.cli import describe_case, describe_reminder
+def _pick_timelines(cases: dict[str, Case]) -> list[Case]:
+    def kinds(case: Case) -> set[str]:
+        types = {event.type for event in case.events}
+        found = set()
+        if "PanelHeld" in types and "OmbudsmanDecided" in types:
+            found.add("statutory stage 3")
+        if case.procedure is not None and case.procedure.name == "corporate" and case.state == "closed":
+            found.add("corporate stage 3")
+        if "DeadlineExtended" in types and "EscalationRequested" not in types:
+            found.add("extended stage 1")
+        return found
 
-    cases = example_cases()
-    print(f"Replayed {len(cases)} example cases under children-2006 (SI 2006/1738).")
-    for case in cases.values():
+    return [[case for case in cases.values() if wanted in kinds(case)][-1] for wanted in TIMELINES]
+
+
+def run(args: argparse.Namespace) -> int:
+    """The seed year: timelines, reminders, the annual report, and the HTML page."""
+    from complaintflow.cli import describe_case, describe_reminder
+    from complaintflow.report import report_from_log
+    from complaintflow.report.html import to_html
+    from complaintflow.report.markdown import to_markdown
+    from complaintflow.report.suppression import suppress
+
+    started = time.perf_counter()
+    cases = seed_year_cases()
+    events = sum(len(case.events) for case in cases.values())
+    print(
+        f"Replayed {len(cases)} cases ({events} events) of the seed report's 2011-12 and 2012-13, "
+        "under children-2006 (SI 2006/1738) and the council's corporate procedure."
+    )
+
+    for case in _pick_timelines(cases):
         print()
-        for line in describe_case(case.view(as_of=AS_OF)):
+        for line in describe_case(case.view(as_of=date(2013, 3, 31))):
             print(line)
         for event in case.events:
             print(f"    {describe_event(event)}")
-    reminders = due_within(cases.values(), as_of=AS_OF, within=5)
-    print(f"\nReminders for business support on {AS_OF:%A %d %B %Y} (due within 5 working days):")
+
+    as_it_stood = seed_year_cases(until=REMINDERS_ON)
+    reminders = due_within(as_it_stood.values(), as_of=REMINDERS_ON, within=5)
+    print(
+        f"\nReminders for business support on {REMINDERS_ON:%A %d %B %Y} (due within 5 working days, "
+        "and overdue):"
+    )
     for reminder in reminders:
         print(f"  {describe_reminder(reminder)}")
+
+    with resources.as_file(DATA / "seed-year.jsonl") as path:
+        report = report_from_log(
+            path,
+            REPORT_YEAR,
+            procedures=seed_year_procedures(),
+            progress=progress_bar("Building the report", path.stat().st_size),
+        )
+    published = suppress(report, 5)
+    print()
+    print(to_markdown(published))
+    target = Path(f"complaintflow-report-{report.year}.html")
+    target.write_text(to_html(published), encoding="utf-8")
+    print(f"Wrote the HTML report, with its charts, to {target.resolve()}")
+    print(f"Done in {time.perf_counter() - started:.1f} s.")
     return 0

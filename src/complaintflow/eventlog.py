@@ -5,7 +5,8 @@ Errors name the file and line at fault; a log is replayed whole or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date
 from pathlib import Path
 
 from complaintflow.case import Case
@@ -24,15 +25,26 @@ class EventLogError(ComplaintflowError):
         super().__init__(f"{source}, line {line}: {error}")
 
 
-def read_events(path: str | Path) -> Iterator[tuple[int, EventBase]]:
-    """Each event of a JSON Lines file with its line number; blank lines are skipped."""
+def read_events(
+    path: str | Path, *, progress: Callable[[int], None] | None = None
+) -> Iterator[tuple[int, EventBase]]:
+    """Each event of a JSON Lines file with its line number; blank lines are skipped.
+
+    `progress`, if given, is called now and then with the number of bytes read so far.
+    """
+    done = 0
     with Path(path).open("rb") as handle:
         for number, line in enumerate(handle, start=1):
+            done += len(line)
+            if progress is not None and number % 10_000 == 0:
+                progress(done)
             if line.strip():
                 try:
                     yield number, parse_event(line)
                 except InvalidEvent as error:
                     raise EventLogError(str(path), number, error) from None
+    if progress is not None:
+        progress(done)
 
 
 def replay_cases(
@@ -40,11 +52,17 @@ def replay_cases(
     *,
     source: str = "events",
     procedures: Mapping[str, Procedure] | None = None,
+    until: date | None = None,
 ) -> dict[str, Case]:
-    """Every case in a log, by case reference, in the order each first appears."""
+    """Every case in a log, by case reference, in the order each first appears.
+
+    With `until`, only the events on or before that date: the log as it stood on that day.
+    """
     cases: dict[str, Case] = {}
     for position, item in enumerate(events, start=1):
         line, event = item if isinstance(item, tuple) else (position, item)
+        if until is not None and event.on > until:
+            continue
         case = cases.get(event.case_id)
         if case is None:
             case = cases[event.case_id] = Case(procedures=procedures)
@@ -55,6 +73,8 @@ def replay_cases(
     return cases
 
 
-def load_cases(path: str | Path, *, procedures: Mapping[str, Procedure] | None = None) -> dict[str, Case]:
-    """Every case in a JSON Lines file."""
-    return replay_cases(read_events(path), source=str(path), procedures=procedures)
+def load_cases(
+    path: str | Path, *, procedures: Mapping[str, Procedure] | None = None, until: date | None = None
+) -> dict[str, Case]:
+    """Every case in a JSON Lines file (with `until`, as the log stood on that day)."""
+    return replay_cases(read_events(path), source=str(path), procedures=procedures, until=until)

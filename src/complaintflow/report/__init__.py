@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from complaintflow.case import Case
@@ -89,7 +89,9 @@ def report_from_log(
     *,
     target_percent: float = 75.0,
     procedures: Mapping[str, Procedure] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> AnnualReport:
     """The annual report from a JSON Lines event log; errors name the file and line."""
-    records = records_from_events(read_events(path), procedures=procedures, source=str(path))
+    events = read_events(path, progress=progress)
+    records = records_from_events(events, procedures=procedures, source=str(path))
     return build_report(records, year, ReportSettings(target_percent=target_percent))

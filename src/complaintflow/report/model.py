@@ -18,8 +18,8 @@ class _Table(BaseModel):
 class Percentage(_Table):
     """A percentage with the numbers it is made of, rounded to one decimal place."""
 
-    numerator: int
-    denominator: int
+    numerator: int | None = Field(description="None where disclosure control hides it.")
+    denominator: int | None
     percent: float | None = Field(description="None where the denominator is 0.")
 
     @classmethod

@@ -1,0 +1,341 @@
+"""The report laid out as the tables a council publishes, in the seed report's order.
+
+Markdown, CSV and HTML all render this one layout, so the three forms always agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from complaintflow.report.model import AnnualReport, Count, Outcomes, Percentage, Stage2Outcomes
+
+#: How a hidden (suppressed) cell is printed.
+HIDDEN = "*"
+
+Cell = str | int | float | None
+
+
+@dataclass(frozen=True)
+class Table:
+    """One published table: a title, the seed section it matches, a header row and rows."""
+
+    key: str
+    title: str
+    section: str
+    header: list[str]
+    rows: list[list[Cell]]
+    note: str = ""
+
+
+def show(value: Cell | bool) -> str:
+    """A cell as text: hidden counts as the marker, percentages with one decimal, yes/no."""
+    if value is None:
+        return HIDDEN
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, float):
+        return f"{value:.1f}%"
+    return str(value)
+
+
+def pct(value: float | None) -> Cell:
+    """A percentage cell: 'n/a' where there was nothing to divide by (None is a hidden count)."""
+    return "n/a" if value is None else value
+
+
+def _percent(share: Percentage) -> Cell:
+    return pct(share.percent)
+
+
+def _yes_no(value: bool | None) -> str:
+    return "n/a" if value is None else ("Yes" if value else "No")
+
+
+def _outcome_label(value: str | None) -> str:
+    return (value or "awaiting").replace("_", " ").capitalize()
+
+
+def _count_rows(table: dict[str, Count]) -> list[list[Cell]]:
+    return [[label, value] for label, value in table.items()]
+
+
+def _by_year_rows(by_year: dict[str, dict[str, Count]]) -> tuple[list[str], list[list[Cell]]]:
+    years = list(by_year)
+    labels = list(dict.fromkeys(label for row in by_year.values() for label in row if label != "Total"))
+    rows: list[list[Cell]] = [[label, *(by_year[y].get(label, 0) for y in years)] for label in labels]
+    rows.append(["Total", *(by_year[y].get("Total") for y in years)])
+    return years, rows
+
+
+def tables(report: AnnualReport) -> list[Table]:
+    """Every table of the report, as published."""
+    this, years = report.year, list(reversed(report.years))
+    last = next((y for y in years if y < this), None)
+    services = report.services
+    found: list[Table] = []
+
+    def add(*args: object, **kwargs: object) -> None:
+        found.append(Table(*args, **kwargs))  # type: ignore[arg-type]
+
+    add(
+        "counts",
+        "Numbers of complaints by year",
+        "2.2",
+        ["Year", "Potential", "Stage 1", "Stage 2", "Stage 3", "Ombudsman"],
+        [
+            [y, c.potential, c.stage1, c.stage2, c.stage3, c.ombudsman]
+            for y, c in sorted(report.counts_by_year.items(), reverse=True)
+        ],
+    )
+    add(
+        "stage1-by-service",
+        "Stage 1 complaints by service",
+        "5",
+        ["Year", *services, "Total"],
+        [
+            [y, *(by.get(s, 0) for s in services), sum(by.values())]
+            for y, by in sorted(report.stage1_by_service_by_year.items(), reverse=True)
+        ],
+    )
+    timeliness = [*report.stage1_timeliness.items(), ("Total", report.stage1_timeliness_total)]
+    add(
+        "stage1-response-times",
+        f"Stage 1 response times {this}, against a {report.target_percent:g}% target",
+        "5.1",
+        [
+            "Service",
+            "Responded",
+            "In time",
+            "% in time",
+            "In time without extension",
+            "% without extension",
+            "Target met",
+        ],
+        [
+            [
+                s,
+                t.responded,
+                t.in_time,
+                pct(t.percent),
+                t.in_time_unextended,
+                pct(t.percent_unextended),
+                _yes_no(t.meets_target),
+            ]
+            for s, t in timeliness
+        ],
+    )
+    found.extend(
+        _nature(report.nature_stage1, services, "nature-stage1", "Nature of stage 1 complaints", "5.2")
+    )
+    outcome_years = list(report.stage1_outcomes_by_year)
+    header = ["Service"]
+    for kind in ("Not upheld", "Partially upheld", "Upheld", "Withdrawn", "Total"):
+        header += [f"{kind} {y}" for y in outcome_years]
+    rows: list[list[Cell]] = []
+    for service in [*services, "Total"]:
+        row: list[Cell] = [service]
+        for kind in ("not_upheld", "partially_upheld", "upheld", "withdrawn", "total"):
+            for y in outcome_years:
+                outcome: Outcomes | None = report.stage1_outcomes_by_year[y].get(service)
+                row.append(getattr(outcome, kind) if outcome else 0)
+        rows.append(row)
+    shares = ", ".join(
+        f"{k.replace('_', ' ')} {p.percent}%" for k, p in report.stage1_outcomes_total_percent.items()
+    )
+    add("stage1-outcomes", "Stage 1 complaints upheld", "5.3", header, rows, f"{this}: {shares}.")
+    for stage, section in (("stage1", "6.1"), ("stage2", "6.2")):
+        found.extend(_equalities(report, stage, section))
+    found.append(_stage2_outcomes(report, services))
+    escalation_years = list(next(iter(report.escalation_by_service.values()), {}))
+    over_time = report.escalation_over_time
+    add(
+        "escalation-by-service",
+        "Percentage of complaints escalating to stage 2",
+        "7.2",
+        ["Service", *escalation_years],
+        [[s, *(_percent(p) for p in by_year.values())] for s, by_year in report.escalation_by_service.items()]
+        + [
+            [
+                "Total",
+                *(
+                    pct(over_time[y].stage1_to_stage2_percent) if y in over_time else "n/a"
+                    for y in escalation_years
+                ),
+            ]
+        ],
+        note=f"Stage 1 to 2 in {this}: {report.escalation.stage1_to_stage2.numerator} of "
+        f"{report.escalation.stage1_to_stage2.denominator}.",
+    )
+    timeliness_years = [this, last] if last else [this]
+    add(
+        "stage2-response-times",
+        "Stage 2 response times",
+        "7.4",
+        ["Service", *(f"{kind} {y}" for y in timeliness_years for kind in ("Within time", "Over timescale"))],
+        [
+            [s, *(v for y in timeliness_years for v in (by[y].within_time, by[y].over_timescale))]
+            for s, by in report.stage2_timeliness.items()
+        ],
+    )
+    found.extend(
+        _nature(report.nature_stage2, services, "nature-stage2", "Nature of stage 2 complaints", "7.5")
+    )
+    add(
+        "stage3",
+        f"Stage 3 complaints {this}",
+        "8.1",
+        [
+            "Service",
+            "Corporate/Statutory",
+            "Panel within 30 days",
+            "Report within 5 days",
+            "Response within 15 days",
+            "Corporate timescale met",
+            "Outcome",
+        ],
+        [
+            [
+                r.service,
+                r.kind,
+                _yes_no(r.panel_within_30),
+                _yes_no(r.report_within_5),
+                _yes_no(r.response_within_15),
+                _yes_no(r.corporate_timescale_met),
+                _outcome_label(r.outcome),
+            ]
+            for r in report.stage3
+        ],
+    )
+    kinds = [
+        "public_report",
+        "local_settlement",
+        "no_or_insufficient_injustice",
+        "outside_jurisdiction",
+        "closed_at_discretion",
+        "premature",
+    ]
+    add(
+        "ombudsman",
+        f"Ombudsman decisions {this}",
+        "9.1",
+        ["Service", *(_outcome_label(k) for k in kinds)],
+        [[s, *(by.get(k, 0) for k in kinds)] for s, by in report.ombudsman_by_service.items()]
+        + [["Total", *(report.ombudsman_outcomes.get(k, 0) for k in kinds)]],
+    )
+    add(
+        "escalation-over-time",
+        "Escalation comparison over time",
+        "10",
+        ["Year", "Stage 1 to 2", "Stage 1 to 3", "Ombudsman local settlements", "Ombudsman public reports"],
+        [
+            [
+                y,
+                pct(e.stage1_to_stage2_percent),
+                pct(e.stage1_to_stage3_percent),
+                e.local_settlements,
+                e.public_reports,
+            ]
+            for y, e in report.escalation_over_time.items()
+        ],
+    )
+    add(
+        "mediation-advocacy-nhs",
+        f"Mediation, advocacy and joint NHS complaints {this}",
+        "11-13",
+        ["Measure", "Number"],
+        [
+            ["Mediations held", report.mediation.held],
+            ["Mediations that resolved the complaint", report.mediation.resolved],
+            ["Advocacy arranged", report.advocacy.get("arranged", 0)],
+            ["Joint NHS and social care complaints", report.joint_nhs],
+        ],
+    )
+    learning = report.learning_actions
+    add(
+        "learning-actions",
+        f"Learning actions agreed {this}",
+        "14",
+        ["Measure", "Number"],
+        [
+            ["Agreed", learning.agreed],
+            ["Completed by the year's end", learning.completed],
+            ["Overdue at the year's end", learning.overdue],
+        ],
+    )
+    add(
+        "compliments",
+        f"Compliments {this}",
+        "15",
+        ["Service", "Compliments"],
+        [*_count_rows(dict(report.compliments_by_service)), ["Total", report.compliments]],
+        note=", ".join(f"{y}: {n}" for y, n in report.compliments_by_year.items()) + ".",
+    )
+    return found
+
+
+def _nature(
+    nature: dict[str, dict[str, dict[str, Count]]], services: list[str], key: str, title: str, section: str
+) -> Iterable[Table]:
+    for year, grid in nature.items():
+        present = {s for row in grid.values() for s in row}
+        columns = [s for s in services if s in present] + sorted(present - {*services, "Total"})
+        rows: list[list[Cell]] = [
+            [category, *(row.get(s, 0) for s in columns), row.get("Total")] for category, row in grid.items()
+        ]
+        yield Table(f"{key}-{year}", f"{title} {year}", section, ["Category", *columns, "Total"], rows)
+
+
+def _equalities(report: AnnualReport, stage: str, section: str) -> Iterable[Table]:
+    equalities = report.equalities[stage]
+    name = stage.replace("stage", "stage ")
+    years, rows = _by_year_rows(equalities.gender_by_year)
+    yield Table(f"gender-{stage}", f"Gender of service user, {name}", section, ["Gender", *years], rows)
+    yield Table(
+        f"ethnicity-{stage}",
+        f"Ethnic origin of service user, {name}, {report.year}",
+        section,
+        ["Ethnic origin", "Number"],
+        _count_rows(equalities.ethnicity),
+    )
+    bme = [
+        [y, p.numerator, p.denominator, pct(p.percent)] for y, p in equalities.bme_where_known_by_year.items()
+    ]
+    yield Table(
+        f"bme-{stage}", f"BME percentage where known, {name}", section, ["Year", "BME", "Known", "% BME"], bme
+    )
+    yield Table(
+        f"disability-{stage}",
+        f"Disability, {name}, {report.year}",
+        section,
+        ["Disability", "Number"],
+        _count_rows(equalities.disability),
+    )
+    years, rows = _by_year_rows(equalities.complainant_by_year)
+    yield Table(f"complainant-{stage}", f"Complaint made by, {name}", section, ["Made by", *years], rows)
+
+
+def _stage2_outcomes(report: AnnualReport, services: list[str]) -> Table:
+    years = list(report.stage2_outcomes_by_year)
+    header = ["Measure"] + [f"{s} {y}" for s in services for y in years] + [f"Total {report.year}"]
+    measures = [
+        ("Number", "number"),
+        ("Upheld", "upheld"),
+        ("Partially upheld", "partially_upheld"),
+        ("Not upheld", "not_upheld"),
+        ("Awaiting outcome", "awaiting"),
+        ("% fully upheld", "percent_fully_upheld"),
+        ("% at least partially upheld", "percent_at_least_partially_upheld"),
+    ]
+    rows: list[list[Cell]] = []
+    for label, field in measures:
+        row: list[Cell] = [label]
+        for service in services:
+            for y in years:
+                outcome: Stage2Outcomes | None = report.stage2_outcomes_by_year[y].get(service)
+                value = getattr(outcome, field) if outcome else None
+                row.append(pct(value) if "percent" in field else value or 0)
+        total = getattr(report.stage2_outcomes_total, field)
+        row.append(pct(total) if "percent" in field else total)
+        rows.append(row)
+    return Table("stage2-outcomes", "Stage 2 outcomes", "7.1", header, rows)
