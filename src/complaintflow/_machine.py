@@ -130,6 +130,10 @@ class StateGraph:
                 self.starts.setdefault(match.event, []).append(_trigger(name, match))
             for match in procedure.deadlines[name].met_by:
                 self.meets.setdefault(match.event, []).append(_trigger(name, match))
+        #: Event types that may start, meet, extend, pause or resume a clock.
+        self.touches_clocks = frozenset(
+            {*self.starts, *self.meets, "DeadlineExtended", "Deferred", "Resumed", "MediationHeld"}
+        )
 
     def allowed(self, state: str) -> tuple[str, ...]:
         """The event types the procedure allows in `state`, sorted."""

@@ -47,6 +47,7 @@ PROCLAIMED_AT_SHORT_NOTICE: Final[Mapping[date, date]] = {
 }
 
 _LAST_ANNOUNCEMENT: Final = max(PROCLAIMED_AT_SHORT_NOTICE.values())
+_ANNOUNCEMENTS: Final = tuple(sorted(PROCLAIMED_AT_SHORT_NOTICE.values()))
 
 #: Which `holidays` subdivisions make up each calendar.
 _REGIONS: Final[Mapping[str, tuple[str, ...]]] = {
@@ -217,12 +218,8 @@ class WorkingDayCalendar:
         """This calendar without the one-off bank holidays not yet announced on `day`."""
         if day >= _LAST_ANNOUNCEMENT:
             return self
-        unknown = tuple(
-            holiday
-            for holiday, announced in PROCLAIMED_AT_SHORT_NOTICE.items()
-            if announced > day and holiday in self._closed
-        )
-        return _without(self, unknown) if unknown else self
+        announced = bisect_right(_ANNOUNCEMENTS, day)
+        return _known_after(self, announced)
 
     # -- identity -----------------------------------------------------------------------------
 
@@ -324,6 +321,18 @@ class WorkingDayCalendar:
         if position < len(self._off) and self._off[position] == ordinal:
             return self._off_reasons[position]
         return None
+
+
+@functools.lru_cache(maxsize=64)
+def _known_after(calendar: WorkingDayCalendar, announced: int) -> WorkingDayCalendar:
+    """The calendar less the one-off days whose announcement is not among the first `announced`."""
+    later = set(_ANNOUNCEMENTS[announced:])
+    unknown = tuple(
+        holiday
+        for holiday, on in PROCLAIMED_AT_SHORT_NOTICE.items()
+        if on in later and holiday in calendar._closed
+    )
+    return _without(calendar, unknown) if unknown else calendar
 
 
 @functools.lru_cache(maxsize=64)

@@ -367,6 +367,8 @@ class Case:
     def _clocks_after(self, facts: _Facts, graph: StateGraph, event: EventBase) -> dict[str, Clock]:
         """Start, meet, extend, pause and resume clocks as the event says."""
         assert facts.procedure is not None and facts.clocks is not None
+        if event.type not in graph.touches_clocks:  # most notes on the file change no clock
+            return facts.clocks
         procedure, running = facts.procedure, dict(facts.clocks)
         for trigger in graph.starts.get(event.type, ()):
             name = trigger.deadline

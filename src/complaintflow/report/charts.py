@@ -21,7 +21,8 @@ def available() -> bool:
 
 def _svg(figure: Any) -> str:
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight")
+    # No creation date: the same report gives the same page.
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buffer.getvalue()
     return text[text.index("<svg") :]
 
@@ -36,7 +37,8 @@ def charts(report: AnnualReport) -> list[tuple[str, str]]:
     from matplotlib import pyplot
     from matplotlib.figure import Figure
 
-    pyplot.rcParams.update({"svg.fonttype": "none", "font.size": 10})
+    # Text as text, and ids from a fixed salt, so the same report always gives the same SVG.
+    pyplot.rcParams.update({"svg.fonttype": "none", "font.size": 10, "svg.hashsalt": "complaintflow"})
     drawn = []
 
     timeliness = {s: t.percent for s, t in report.stage1_timeliness.items() if t.percent is not None}

@@ -1,7 +1,7 @@
 """The annual report as typed data: every table of the statutory report, with its JSON keys.
 
 Counts that disclosure control may hide are `int | None`: None is a suppressed cell, listed by
-its path in `AnnualReport.suppressed`.
+its path of keys in `AnnualReport.suppressed`.
 """
 
 from __future__ import annotations
@@ -176,4 +176,6 @@ class AnnualReport(_Table):
     compliments_by_service: dict[str, int]
     compliments_by_year: dict[str, int]
     suppress_below: int | None = None
-    suppressed: list[str] = Field(default_factory=list)
+    suppressed: list[list[str]] = Field(
+        default_factory=list, description="The path of keys to every hidden cell."
+    )

@@ -61,15 +61,20 @@ def protected(members: Iterable[Cell], values: Mapping[Cell, int], hidden: set[C
 TOTAL = "Total"
 
 
-def _suppress_row(row: dict[str, int | None], below: int, path: str, hidden: list[str]) -> None:
+Path = list[str]
+
+
+def _suppress_row(row: dict[str, int | None], below: int, path: Path, hidden: list[Path]) -> None:
     values = {key: value or 0 for key, value in row.items()}
     members = [key for key in row if key != TOTAL]
     for key in cells_to_hide(values, [(members, TOTAL if TOTAL in row else None)], below):
         row[key] = None
-        hidden.append(f"{path}.{key}")
+        hidden.append([*path, key])
 
 
-def _suppress_grid(grid: dict[str, dict[str, int | None]], below: int, path: str, hidden: list[str]) -> None:
+def _suppress_grid(
+    grid: dict[str, dict[str, int | None]], below: int, path: Path, hidden: list[Path]
+) -> None:
     """A category x service table: rows add up to their Total, and each column (the Total column
     too) to a service's total, which the report publishes elsewhere."""
     Key = tuple[str, str]
@@ -87,7 +92,7 @@ def _suppress_grid(grid: dict[str, dict[str, int | None]], below: int, path: str
         groups.append((members, None))
     for category, service in cells_to_hide(values, groups, below):
         grid[category][service] = None
-        hidden.append(f"{path}.{category}.{service}")
+        hidden.append([*path, category, service])
 
 
 def suppress(report: AnnualReport, below: int) -> AnnualReport:
@@ -95,21 +100,21 @@ def suppress(report: AnnualReport, below: int) -> AnnualReport:
     if below <= 1:
         return report
     data: dict[str, Any] = report.model_dump()
-    hidden: list[str] = []
+    hidden: list[Path] = []
     for stage, equalities in data["equalities"].items():
-        base = f"equalities.{stage}"
+        base = ["equalities", stage]
         for table in ("gender_by_year", "complainant_by_year"):
             for year, row in equalities[table].items():
-                _suppress_row(row, below, f"{base}.{table}.{year}", hidden)
+                _suppress_row(row, below, [*base, table, year], hidden)
         for table in ("ethnicity", "disability"):
-            _suppress_row(equalities[table], below, f"{base}.{table}", hidden)
-        if any(path.startswith(f"{base}.ethnicity.") for path in hidden):
+            _suppress_row(equalities[table], below, [*base, table], hidden)
+        if any(path[:3] == [*base, "ethnicity"] for path in hidden):
             # The BME share's numerator and denominator would let a hidden ethnicity be worked back.
             equalities["bme_where_known"].update(numerator=None, denominator=None)
             for share in equalities["bme_where_known_by_year"].values():
                 share.update(numerator=None, denominator=None)
     for stage in ("nature_stage1", "nature_stage2"):
         for year, grid in data[stage].items():
-            _suppress_grid(grid, below, f"{stage}.{year}", hidden)
+            _suppress_grid(grid, below, [stage, year], hidden)
     data.update(suppress_below=below, suppressed=hidden)
     return AnnualReport.model_validate(data)

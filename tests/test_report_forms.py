@@ -1,0 +1,211 @@
+"""The report's published forms and the `complaintflow report` command."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from complaintflow import load_procedure
+from complaintflow.cli import main
+from complaintflow.report import AnnualReport, annual_report, report_from_log
+from complaintflow.report.charts import charts
+from complaintflow.report.csv_files import write_csv
+from complaintflow.report.html import to_html
+from complaintflow.report.markdown import to_markdown
+from complaintflow.report.published import tables
+from complaintflow.report.suppression import suppress
+
+ROOT = Path(__file__).parents[1]
+SEED = ROOT / "examples" / "seed-year" / "events.jsonl"
+CORPORATE = ROOT / "examples" / "corporate-procedure.toml"
+
+
+@pytest.fixture(scope="module")
+def report() -> AnnualReport:
+    return report_from_log(SEED, 2012, procedures={"corporate": load_procedure(CORPORATE)})
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
+    status = main([str(arg) for arg in argv])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_markdown_has_every_table_with_its_seed_section(report: AnnualReport) -> None:
+    text = to_markdown(report)
+    assert text.startswith("# Complaints annual report 2012-13")
+    for table in tables(report):
+        assert f"### {table.title} (seed {table.section})" in text
+    assert "| Targeted Services | 67 | 46 | 68.7% | 43 | 64.2% | No |" in text
+
+
+def test_csv_writes_one_file_per_table(report: AnnualReport, tmp_path: Path) -> None:
+    written = write_csv(report, tmp_path / "out")
+    assert len(written) == len(tables(report))
+    counts = next(path for path in written if path.name.endswith("-counts.csv"))
+    with counts.open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["Year", "Potential", "Stage 1", "Stage 2", "Stage 3", "Ombudsman"]
+    assert rows[1] == ["2012-13", "41", "89", "12", "2", "2"]
+
+
+def test_html_is_one_self_contained_page_with_three_charts(report: AnnualReport) -> None:
+    page = to_html(report)
+    assert page.startswith("<!DOCTYPE html>")
+    assert page.count("<svg") == 3
+    for external in ('src="http', 'href="http', "<link", "@import", "<script"):
+        assert external not in page
+    assert to_html(report) == page  # no dates or random ids: the same report gives the same page
+    assert "Stage 1 response times by service, 2012-13" in page
+
+
+def test_html_says_how_to_add_charts_without_matplotlib(
+    report: AnnualReport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("complaintflow.report.charts.available", lambda: False)
+    assert charts(report) == []
+    page = to_html(report)
+    assert "<svg" not in page
+    assert 'pip install "complaintflow[report]"' in page.replace("&quot;", '"')
+
+
+def test_the_report_is_computed_from_events_in_any_form() -> None:
+    events: list[Any] = [
+        {
+            "type": "ComplaintReceived",
+            "case_id": "A",
+            "on": "2012-05-01",
+            "procedure": "children-2006",
+            "service_area": "Targeted Services",
+            "event_id": "1",
+        },
+        {
+            "type": "DeadlineExtended",
+            "case_id": "A",
+            "on": "2012-05-08",
+            "stage": 1,
+            "total_working_days": 20,
+            "reason": "complex",
+        },
+        '{"type": "Responded", "case_id": "A", "on": "2012-05-25", "stage": 1, "outcome": "upheld"}',
+        {
+            "type": "ComplaintReceived",
+            "case_id": "A",
+            "on": "2012-05-01",
+            "procedure": "children-2006",
+            "service_area": "Targeted Services",
+            "event_id": "1",
+        },  # sent again: counted once
+        {"type": "ConcernLogged", "case_id": "P", "on": "2013-03-30"},
+        {"type": "ConcernLogged", "case_id": "Q", "on": "2012-06-01"},
+        {"type": "ComplaintReceived", "case_id": "Q", "on": "2012-06-04", "procedure": "children-2006"},
+    ]
+    report = annual_report(events, 2012)
+    assert report.counts.stage1 == 2 and report.counts.potential == 1  # Q became a complaint
+    timing = report.stage1_timeliness["Targeted Services"]
+    assert (timing.responded, timing.in_time, timing.in_time_unextended) == (1, 1, 0)
+
+
+def test_the_report_command_prints_markdown_with_small_counts_hidden(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run(capsys, "report", SEED, "--year", "2012-13", "--procedure", CORPORATE)
+    assert status == 0
+    assert "Counts from 1 to 4 are shown as *" in out
+    assert "| Afghani | * |" in out
+
+
+def test_the_report_command_writes_json_unsuppressed_by_default(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "report.json"
+    status, out, _ = run(
+        capsys,
+        "report",
+        SEED,
+        "--year",
+        "2012",
+        "--format",
+        "json",
+        "--procedure",
+        CORPORATE,
+        "--output",
+        target,
+    )
+    assert status == 0 and str(target) in out
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert data["equalities"]["stage1"]["ethnicity"]["Afghani"] == 2
+    assert data["suppressed"] == []
+
+
+def test_the_report_command_writes_html_and_csv(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    status, out, _ = run(
+        capsys,
+        "report",
+        SEED,
+        "--year",
+        "2012",
+        "--format",
+        "html",
+        "--procedure",
+        CORPORATE,
+        "--output",
+        page,
+        "--suppress-below",
+        "0",
+        "--target",
+        "70",
+    )
+    assert status == 0 and "wrote the HTML report to" in out
+    assert "against a 70% target" in page.read_text(encoding="utf-8")
+    status, out, _ = run(
+        capsys,
+        "report",
+        SEED,
+        "--year",
+        "2012",
+        "--format",
+        "csv",
+        "--procedure",
+        CORPORATE,
+        "--output",
+        tmp_path / "tables",
+    )
+    assert status == 0 and len(list((tmp_path / "tables").glob("*.csv"))) > 20
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--year", "12"], "not a reporting year"),
+        (["--year", "2012-14"], "not a reporting year"),
+        (["--year", "2012", "--target", "120"], "not between 0 and 100"),
+        (["--year", "2012"], "corporate"),  # the log names a procedure that was not given
+    ],
+)
+def test_report_errors_are_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    status, _, err = run(capsys, "report", SEED, *argv)
+    assert status == 2 and message in err and err.count("\n") == 1
+
+
+def test_suppressed_cells_print_as_the_marker(report: AnnualReport) -> None:
+    text = to_markdown(suppress(report, 5))
+    assert "| Romanian | * |" in text and "| Not known | 31 |" in text
+
+
+def test_charts_do_not_need_a_display(report: AnnualReport, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    drawn = charts(report)
+    assert [title for title, _ in drawn] == [
+        "Stage 1 response times by service, 2012-13",
+        "Complaints by stage over the years",
+        "Escalation rates over time",
+    ]
+    assert all(svg.startswith("<svg") for _, svg in drawn)
