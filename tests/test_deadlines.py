@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from complaintflow import WorkingDayCalendar, load_procedure
+from complaintflow import Case, WorkingDayCalendar, load_procedure
+from complaintflow import calendar as calendar_module
 from complaintflow.deadlines import extend, pause, resume, start_clock
 from complaintflow.testing import calendar_dates
 
@@ -82,3 +84,31 @@ def test_remaining_days_count_down_to_the_due_date(start: date, as_of: int) -> N
     assert clock.status(today) == ("overdue" if today > clock.due else "pending")
     # On the days after a due date that are not working days, it is overdue by no working days yet.
     assert (remaining is not None and remaining < 0) <= (today > clock.due)
+
+
+def test_a_bank_holiday_proclaimed_later_does_not_move_a_due_date_already_given(
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """Replaying after a new one-off day is proclaimed keeps due dates counted before it."""
+    received = {
+        "type": "ComplaintReceived",
+        "case_id": "C-1",
+        "on": "2024-04-02",
+        "procedure": "children-2006",
+    }
+    before = Case.replay([received]).view(as_of=date(2024, 4, 3)).deadlines[0].due
+    assert before == date(2024, 4, 16)
+    # Suppose 10 April 2024 had been proclaimed a bank holiday on 5 April 2024.
+    proclaimed = {**calendar_module.PROCLAIMED_AT_SHORT_NOTICE, date(2024, 4, 10): date(2024, 4, 5)}
+    holidays = {**CAL._closed, date(2024, 4, 10): "Hypothetical one-off bank holiday"}
+    wider = WorkingDayCalendar("england-and-wales", CAL.first_year, CAL.last_year, holidays)
+    request.addfinalizer(calendar_module._known_after.cache_clear)
+    monkeypatch.setattr(calendar_module, "PROCLAIMED_AT_SHORT_NOTICE", proclaimed)
+    monkeypatch.setattr(calendar_module, "_ANNOUNCEMENTS", tuple(sorted(proclaimed.values())))
+    monkeypatch.setattr(calendar_module, "_LAST_ANNOUNCEMENT", max(proclaimed.values()))
+    monkeypatch.setattr(WorkingDayCalendar, "named", classmethod(lambda cls, name, **_: wider))
+    calendar_module._known_after.cache_clear()
+    replayed = Case.replay([received]).view(as_of=date(2024, 4, 3)).deadlines[0]
+    assert replayed.due == before  # counted with the bank holidays known on 2 April
+    later = Case.replay([{**received, "on": "2024-04-08"}]).view(as_of=date(2024, 4, 8)).deadlines[0]
+    assert later.due == date(2024, 4, 23)  # received after the announcement: the day is skipped

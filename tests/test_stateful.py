@@ -14,7 +14,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from complaintflow import Case, ComplaintflowError, InvalidEvent, Procedure, load_procedure
 from complaintflow.case import BEFORE_PROCEDURE
 from complaintflow.events import event_to_json
-from complaintflow.testing import MINIMAL_PAYLOADS, malformed_events, next_events
+from complaintflow.testing import malformed_events, next_events, refused_events
 
 ROOT = Path(__file__).parents[1]
 PROCEDURES = {
@@ -61,13 +61,7 @@ def case_machine(procedure: Procedure) -> type[RuleBasedStateMachine]:
 
         @rule(data=st.data())
         def refuse_an_event_not_allowed_now(self, data: st.DataObject) -> None:
-            last = self.last_on()
-            allowed = set(self.case.view(as_of=last).allowed)
-            event_type = data.draw(st.sampled_from(sorted(set(MINIMAL_PAYLOADS) - allowed)))
-            payload = dict(MINIMAL_PAYLOADS[event_type])
-            if event_type == "ComplaintReceived":
-                payload["procedure"] = procedure.name
-            event = {"type": event_type, "case_id": "C-1", "on": last.isoformat(), **payload}
+            event = data.draw(refused_events(self.case, procedure))
             before = self.snapshot()
             with pytest.raises(ComplaintflowError):
                 self.case.apply(event)

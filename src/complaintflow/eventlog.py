@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 
+from complaintflow._bulk import collector_paused
 from complaintflow.case import Case
 from complaintflow.errors import ComplaintflowError, InvalidEvent
 from complaintflow.events import EventBase, parse_event
@@ -59,17 +60,18 @@ def replay_cases(
     With `until`, only the events on or before that date: the log as it stood on that day.
     """
     cases: dict[str, Case] = {}
-    for position, item in enumerate(events, start=1):
-        line, event = item if isinstance(item, tuple) else (position, item)
-        if until is not None and event.on > until:
-            continue
-        case = cases.get(event.case_id)
-        if case is None:
-            case = cases[event.case_id] = Case(procedures=procedures)
-        try:
-            case.apply(event)
-        except ComplaintflowError as error:
-            raise EventLogError(source, line, error) from None
+    with collector_paused():
+        for position, item in enumerate(events, start=1):
+            line, event = item if isinstance(item, tuple) else (position, item)
+            if until is not None and event.on > until:
+                continue
+            case = cases.get(event.case_id)
+            if case is None:
+                case = cases[event.case_id] = Case(procedures=procedures)
+            try:
+                case.apply(event)
+            except ComplaintflowError as error:
+                raise EventLogError(source, line, error) from None
     return cases
 
 

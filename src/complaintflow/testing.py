@@ -3,6 +3,7 @@
 - `calendar_dates`, `calendars`: dates a calendar vouches for, and the built-in calendars.
 - `event_sequences(procedure)`: event dicts that a case of that procedure accepts, in order.
 - `next_events(case, procedure)`: one more event that `case` accepts now.
+- `refused_events(case, procedure)`: a well-formed event that `case` must refuse now.
 - `malformed_events()`: event dicts that `parse_event` must refuse, with the field at fault.
 
 >>> from hypothesis import given
@@ -185,6 +186,20 @@ def event_sequences(
         case.apply(event)
         events.append(event)
     return events
+
+
+@st.composite
+def refused_events(
+    draw: st.DrawFn, case: Case, procedure: Procedure, *, case_id: str = "C-1"
+) -> dict[str, Any]:
+    """A well-formed event of a type the case does not allow now, dated on its last event."""
+    last = case.events[-1].on if case.events else _FIRST_DAY
+    allowed = set(case.view(as_of=last).allowed)
+    event_type = draw(st.sampled_from(sorted(set(MINIMAL_PAYLOADS) - allowed)))
+    payload = dict(MINIMAL_PAYLOADS[event_type])
+    if event_type == "ComplaintReceived":
+        payload["procedure"] = procedure.name
+    return {"type": event_type, "case_id": case_id, "on": last.isoformat(), **payload}
 
 
 @st.composite

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
+from complaintflow._bulk import collector_paused
 from complaintflow.case import Case
 from complaintflow.errors import ComplaintflowError
 from complaintflow.eventlog import EventLogError, read_events
@@ -48,23 +49,24 @@ def records_from_events(
     the number of cases, not of events.
     """
     cases: dict[str, tuple[Case, CaseRecord]] = {}
-    for position, item in enumerate(events, start=1):
-        line, event = item if isinstance(item, tuple) else (position, item)
-        try:
-            parsed = parse_event(event)
-            entry = cases.get(parsed.case_id)
-            if entry is None:
-                entry = cases[parsed.case_id] = (
-                    Case(procedures=procedures, keep_events=False),
-                    CaseRecord(),
-                )
-            case, record = entry
-            if case.apply(parsed):  # False for an event sent again
-                record.add(parsed)
-        except EventLogError:
-            raise
-        except ComplaintflowError as error:
-            raise EventLogError(source, line, error) from None
+    with collector_paused():
+        for position, item in enumerate(events, start=1):
+            line, event = item if isinstance(item, tuple) else (position, item)
+            try:
+                parsed = parse_event(event)
+                entry = cases.get(parsed.case_id)
+                if entry is None:
+                    entry = cases[parsed.case_id] = (
+                        Case(procedures=procedures, keep_events=False),
+                        CaseRecord(),
+                    )
+                case, record = entry
+                if case.apply(parsed):  # False for an event sent again
+                    record.add(parsed)
+            except EventLogError:
+                raise
+            except ComplaintflowError as error:
+                raise EventLogError(source, line, error) from None
     for case, record in cases.values():
         record.finish(case)
         yield record
