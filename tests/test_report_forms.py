@@ -35,6 +35,11 @@ def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, st
     return status, captured.out, captured.err
 
 
+def report_command(capsys: pytest.CaptureFixture[str], *options: object) -> tuple[int, str, str]:
+    """`complaintflow report` on the seed year, with the corporate procedure it needs."""
+    return run(capsys, "report", SEED, "--procedure", CORPORATE, *options)
+
+
 def test_markdown_has_every_table_with_its_seed_section(report: AnnualReport) -> None:
     text = to_markdown(report)
     assert text.startswith("# Complaints annual report 2012-13")
@@ -113,7 +118,7 @@ def test_the_report_is_computed_from_events_in_any_form() -> None:
 def test_the_report_command_prints_markdown_with_small_counts_hidden(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    status, out, _ = run(capsys, "report", SEED, "--year", "2012-13", "--procedure", CORPORATE)
+    status, out, _ = report_command(capsys, "--year", "2012-13")
     assert status == 0
     assert "Counts from 1 to 4 are shown as *" in out
     assert "| Afghani | * |" in out
@@ -123,19 +128,7 @@ def test_the_report_command_writes_json_unsuppressed_by_default(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     target = tmp_path / "report.json"
-    status, out, _ = run(
-        capsys,
-        "report",
-        SEED,
-        "--year",
-        "2012",
-        "--format",
-        "json",
-        "--procedure",
-        CORPORATE,
-        "--output",
-        target,
-    )
+    status, out, _ = report_command(capsys, "--year", "2012", "--format", "json", "--output", target)
     assert status == 0 and str(target) in out
     data = json.loads(target.read_text(encoding="utf-8"))
     assert data["equalities"]["stage1"]["ethnicity"]["Afghani"] == 2
@@ -144,16 +137,12 @@ def test_the_report_command_writes_json_unsuppressed_by_default(
 
 def test_the_report_command_writes_html_and_csv(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     page = tmp_path / "report.html"
-    status, out, _ = run(
+    status, out, _ = report_command(
         capsys,
-        "report",
-        SEED,
         "--year",
         "2012",
         "--format",
         "html",
-        "--procedure",
-        CORPORATE,
         "--output",
         page,
         "--suppress-below",
@@ -163,18 +152,8 @@ def test_the_report_command_writes_html_and_csv(capsys: pytest.CaptureFixture[st
     )
     assert status == 0 and "wrote the HTML report to" in out
     assert "against a 70% target" in page.read_text(encoding="utf-8")
-    status, out, _ = run(
-        capsys,
-        "report",
-        SEED,
-        "--year",
-        "2012",
-        "--format",
-        "csv",
-        "--procedure",
-        CORPORATE,
-        "--output",
-        tmp_path / "tables",
+    status, out, _ = report_command(
+        capsys, "--year", "2012", "--format", "csv", "--output", tmp_path / "tables"
     )
     assert status == 0 and len(list((tmp_path / "tables").glob("*.csv"))) > 20
 

@@ -277,18 +277,21 @@ class OmbudsmanReferred(EventBase):
     type: Literal["OmbudsmanReferred"] = "OmbudsmanReferred"
 
 
+OmbudsmanOutcome = Literal[
+    "public_report",
+    "local_settlement",
+    "no_or_insufficient_injustice",
+    "outside_jurisdiction",
+    "closed_at_discretion",
+    "premature",
+]
+
+
 class OmbudsmanDecided(EventBase):
     """The Ombudsman decided."""
 
     type: Literal["OmbudsmanDecided"] = "OmbudsmanDecided"
-    outcome: Literal[
-        "public_report",
-        "local_settlement",
-        "no_or_insufficient_injustice",
-        "outside_jurisdiction",
-        "closed_at_discretion",
-        "premature",
-    ]
+    outcome: OmbudsmanOutcome
 
 
 class LearningActionAgreed(EventBase):

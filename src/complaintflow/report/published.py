@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import get_args
 
+from complaintflow.events import OmbudsmanOutcome
 from complaintflow.report.model import AnnualReport, Count, Outcomes, Percentage, Stage2Outcomes
 
 #: How a hidden (suppressed) cell is printed.
@@ -207,14 +209,7 @@ def tables(report: AnnualReport) -> list[Table]:
             for r in report.stage3
         ],
     )
-    kinds = [
-        "public_report",
-        "local_settlement",
-        "no_or_insufficient_injustice",
-        "outside_jurisdiction",
-        "closed_at_discretion",
-        "premature",
-    ]
+    kinds = get_args(OmbudsmanOutcome)
     add(
         "ombudsman",
         f"Ombudsman decisions {this}",
