@@ -15,7 +15,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from complaintflow._bulk import collector_paused
 from complaintflow.report.model import (
     AnnualReport,
     Count,
@@ -89,37 +91,56 @@ class _Tally:
     """The report's tables for one log, computed year by year on demand."""
 
     def __init__(self, records: Iterable[CaseRecord], settings: ReportSettings) -> None:
+        """Index every record once by the year of each thing the report counts."""
         self.records = list(records)
         self.settings = settings
-        years: set[int] = set()
         self._stages: dict[tuple[int, int], list[tuple[CaseRecord, StageRecord]]] = defaultdict(list)
+        self._dated: dict[tuple[str, int], list[tuple[CaseRecord, Any]]] = defaultdict(list)
+        years: set[int] = set()
+
+        def note(kind: str, day: date, record: CaseRecord, detail: Any = None) -> None:
+            self._dated[(kind, reporting_year(day))].append((record, detail))
+
         for record in self.records:
             for number, stage in record.stages.items():
                 began = reporting_year(stage.began)
                 years.add(began)
                 self._stages[(number, began)].append((record, stage))
-            for day in (record.concern_on, record.compliment_on):
-                if day is not None:
-                    years.add(reporting_year(day))
+            if record.concern_on is not None:
+                years.add(reporting_year(record.concern_on))
+                if not record.stages:
+                    note("potential", record.concern_on, record)
+            if record.compliment_on is not None:
+                years.add(reporting_year(record.compliment_on))
+                note("compliment", record.compliment_on, record)
+            for day in record.ombudsman_referred:
+                note("referral", day, record)
+            for day, outcome in record.ombudsman_decided:
+                note("decision", day, record, outcome)
+            for day, resolved in record.mediation:
+                note("mediation", day, record, resolved)
+            for day in record.advocacy:
+                note("advocacy", day, record)
+            for action, (on, due) in record.learning_agreed.items():
+                note("learning", on, record, (action, due))
         self.years = sorted(years)
+        self._grouped: dict[tuple[int, int], dict[str, list[tuple[CaseRecord, StageRecord]]]] = {}
 
     def at_stage(self, stage: int, year: int) -> list[tuple[CaseRecord, StageRecord]]:
         """The cases whose `stage` began in `year`, with that stage."""
         return self._stages.get((stage, year), [])
 
-    def dated(self, pick: Callable[[CaseRecord], Iterable[date]], year: int) -> int:
-        return sum(1 for r in self.records for day in pick(r) if reporting_year(day) == year)
+    def on_year(self, kind: str, year: int) -> list[tuple[CaseRecord, Any]]:
+        """The records of one kind of dated fact (a compliment, a referral, ...) in `year`."""
+        return self._dated.get((kind, year), [])
 
     def counts(self, year: int) -> YearCounts:
-        potential = sum(
-            1 for r in self.records if r.concern_on and not r.stages and reporting_year(r.concern_on) == year
-        )
         return YearCounts(
-            potential=potential,
+            potential=len(self.on_year("potential", year)),
             stage1=len(self.at_stage(1, year)),
             stage2=len(self.at_stage(2, year)),
             stage3=len(self.at_stage(3, year)),
-            ombudsman=self.dated(lambda r: r.ombudsman_referred, year),
+            ombudsman=len(self.on_year("referral", year)),
         )
 
     def by_service(self, stage: int, year: int) -> dict[str, int]:
@@ -140,10 +161,13 @@ class _Tally:
         )
 
     def grouped(self, stage: int, year: int) -> dict[str, list[tuple[CaseRecord, StageRecord]]]:
-        groups: dict[str, list[tuple[CaseRecord, StageRecord]]] = defaultdict(list)
-        for record, begun in self.at_stage(stage, year):
-            groups[_service(record)].append((record, begun))
-        return dict(sorted(groups.items()))
+        """The cases whose `stage` began in `year`, by service."""
+        if (stage, year) not in self._grouped:
+            groups: dict[str, list[tuple[CaseRecord, StageRecord]]] = defaultdict(list)
+            for record, begun in self.at_stage(stage, year):
+                groups[_service(record)].append((record, begun))
+            self._grouped[(stage, year)] = dict(sorted(groups.items()))
+        return self._grouped[(stage, year)]
 
     def nature(self, stage: int, year: int) -> dict[str, dict[str, Count]]:
         table: dict[str, dict[str, Count]] = defaultdict(lambda: defaultdict(int))
@@ -238,32 +262,25 @@ class _Tally:
     def ombudsman(self, year: int) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
         overall: Counter[str] = Counter()
         by_service: dict[str, Counter[str]] = defaultdict(Counter)
-        for record in self.records:
-            for day, outcome in record.ombudsman_decided:
-                if reporting_year(day) == year:
-                    overall[outcome] += 1
-                    by_service[_service(record)][outcome] += 1
+        for record, outcome in self.on_year("decision", year):
+            overall[outcome] += 1
+            by_service[_service(record)][outcome] += 1
         return dict(sorted(overall.items())), {s: dict(c) for s, c in sorted(by_service.items())}
 
     def mediation(self, year: int) -> Mediation:
-        held = [
-            resolved for r in self.records for day, resolved in r.mediation if reporting_year(day) == year
-        ]
+        held = [resolved for _, resolved in self.on_year("mediation", year)]
         return Mediation(held=len(held), resolved=sum(held))
 
     def learning(self, year: int) -> LearningActions:
         end = _year_end(year)
         agreed = completed = overdue = 0
-        for record in self.records:
-            for action, (on, due) in record.learning_agreed.items():
-                if reporting_year(on) != year:
-                    continue
-                agreed += 1
-                done = record.learning_completed.get(action)
-                if done is not None and done <= end:
-                    completed += 1
-                elif due is not None and due < end:
-                    overdue += 1
+        for record, (action, due) in self.on_year("learning", year):
+            agreed += 1
+            done = record.learning_completed.get(action)
+            if done is not None and done <= end:
+                completed += 1
+            elif due is not None and due < end:
+                overdue += 1
         return LearningActions(agreed=agreed, completed=completed, overdue=overdue)
 
 
@@ -277,17 +294,14 @@ def build_report(
 ) -> AnnualReport:
     """Every table of the annual report for the reporting year starting 1 April `year`."""
     settings = settings or ReportSettings()
-    tally = _Tally(records, settings)
+    with collector_paused():
+        tally = _Tally(records, settings)
     label = year_label
     this, last = year, year - 1
     stage1 = tally.grouped(1, this)
     stage2 = tally.grouped(2, this)
     services = sorted(
-        {
-            _service(r)
-            for r in tally.records
-            if r.stages and any(reporting_year(s.began) in (this, last) for s in r.stages.values())
-        }
+        {_service(r) for stage in (1, 2, 3) for y in (this, last) for r, _ in tally.at_stage(stage, y)}
     )
     outcomes = tally.stage1_outcomes(this)
     total = outcomes.pop(TOTAL)
@@ -353,21 +367,12 @@ def build_report(
         },
         mediation=tally.mediation(this),
         mediation_by_year={label(y): tally.mediation(y) for y in tally.years},
-        advocacy={"arranged": tally.dated(lambda r: r.advocacy, this)},
+        advocacy={"arranged": len(tally.on_year("advocacy", this))},
         joint_nhs=sum(1 for r, _ in tally.at_stage(1, this) if r.joint_nhs),
         learning_actions=tally.learning(this),
-        compliments=tally.dated(lambda r: [r.compliment_on] if r.compliment_on else [], this),
+        compliments=len(tally.on_year("compliment", this)),
         compliments_by_service=dict(
-            sorted(
-                Counter(
-                    _service(r)
-                    for r in tally.records
-                    if r.compliment_on and reporting_year(r.compliment_on) == this
-                ).items()
-            )
+            sorted(Counter(_service(r) for r, _ in tally.on_year("compliment", this)).items())
         ),
-        compliments_by_year={
-            label(y): tally.dated(lambda r: [r.compliment_on] if r.compliment_on else [], y)
-            for y in tally.years
-        },
+        compliments_by_year={label(y): len(tally.on_year("compliment", y)) for y in tally.years},
     )
