@@ -160,3 +160,10 @@ def test_the_view_refuses_a_datetime() -> None:
     case = cf.Case.replay([RECEIVED])
     with pytest.raises(cf.CalendarError, match="not a datetime"):
         case.view(as_of=datetime(2024, 4, 3, 12))  # type: ignore[arg-type]
+
+
+def test_a_complaint_received_before_its_procedure_applies_is_refused() -> None:
+    with pytest.raises(cf.InvalidEvent, match="before children-2006 applies") as refused:
+        cf.Case.replay([{**RECEIVED, "on": "2006-08-31"}])
+    assert refused.value.field == "on"
+    assert cf.Case.replay([{**RECEIVED, "on": "2006-09-01"}]).state == "stage1"

@@ -112,3 +112,15 @@ def test_a_bank_holiday_proclaimed_later_does_not_move_a_due_date_already_given(
     assert replayed.due == before  # counted with the bank holidays known on 2 April
     later = Case.replay([{**received, "on": "2024-04-08"}]).view(as_of=date(2024, 4, 8)).deadlines[0]
     assert later.due == date(2024, 4, 23)  # received after the announcement: the day is skipped
+
+
+def test_a_deadline_starts_only_where_its_rule_was_in_force() -> None:
+    procedure = load_procedure("children-2006")
+    data = procedure.model_dump(by_alias=True)
+    data["deadlines"]["stage1_response"]["applies_from"] = date(2024, 6, 1)
+    later_rule = type(procedure).model_validate(data)
+    received = {"type": "ComplaintReceived", "case_id": "C-1", "procedure": "children-2006"}
+    before = Case.replay([{**received, "on": "2024-05-31"}], procedures={"children-2006": later_rule})
+    after = Case.replay([{**received, "on": "2024-06-03"}], procedures={"children-2006": later_rule})
+    assert "stage1_response" not in before.clocks()
+    assert after.clocks()["stage1_response"].due == date(2024, 6, 17)

@@ -277,6 +277,13 @@ class Case:
                 return facts
             assert isinstance(event, ComplaintReceived)
             facts.procedure = self._procedure(event.procedure)
+            if event.on < facts.procedure.applies_from:
+                raise InvalidEvent(
+                    f"{event.on.isoformat()} is before {facts.procedure.name} applies "
+                    f"({facts.procedure.applies_from.isoformat()}); record it under the procedure "
+                    "in force then",
+                    field="on",
+                )
             facts.state = facts.procedure.initial
             facts.clocks = {}
         graph = graph_for(facts.procedure)
@@ -374,9 +381,10 @@ class Case:
             name = trigger.deadline
             if name not in running and carries(event, trigger.guard):
                 starts = getattr(event, trigger.date_field) if trigger.date_field else event.on
-                if starts is not None:
+                rule = procedure.deadlines[name]
+                if starts is not None and event.on >= rule.applies_from:  # in force when it began
                     calendar = _calendar_for(procedure, starts)
-                    running[name] = clocks.start_clock(name, procedure.deadlines[name], calendar, starts)
+                    running[name] = clocks.start_clock(name, rule, calendar, starts)
         for trigger in graph.meets.get(event.type, ()):
             name = trigger.deadline
             if name in running and carries(event, trigger.guard):
