@@ -106,6 +106,8 @@ class EscalationOverTime(_Table):
 
     stage1_to_stage2_percent: float | None
     stage1_to_stage3_percent: float | None
+    stage1_to_stage2: Percentage
+    stage1_to_stage3: Percentage
     local_settlements: int
     public_reports: int
 

@@ -267,6 +267,18 @@ class _Tally:
             by_service[_service(record)][outcome] += 1
         return dict(sorted(overall.items())), {s: dict(c) for s, c in sorted(by_service.items())}
 
+    def escalation_over_time(self, year: int) -> EscalationOverTime:
+        to_stage2, to_stage3 = self.escalation(year, 2), self.escalation(year, 3)
+        decisions = self.ombudsman(year)[0]
+        return EscalationOverTime(
+            stage1_to_stage2_percent=to_stage2.percent,
+            stage1_to_stage3_percent=to_stage3.percent,
+            stage1_to_stage2=to_stage2,
+            stage1_to_stage3=to_stage3,
+            local_settlements=decisions.get("local_settlement", 0),
+            public_reports=decisions.get("public_report", 0),
+        )
+
     def mediation(self, year: int) -> Mediation:
         held = [resolved for _, resolved in self.on_year("mediation", year)]
         return Mediation(held=len(held), resolved=sum(held))
@@ -356,15 +368,7 @@ def build_report(
         stage3=tally.stage3_rows(this),
         ombudsman_outcomes=ombudsman,
         ombudsman_by_service=ombudsman_by_service,
-        escalation_over_time={
-            label(y): EscalationOverTime(
-                stage1_to_stage2_percent=tally.escalation(y, 2).percent,
-                stage1_to_stage3_percent=tally.escalation(y, 3).percent,
-                local_settlements=tally.ombudsman(y)[0].get("local_settlement", 0),
-                public_reports=tally.ombudsman(y)[0].get("public_report", 0),
-            )
-            for y in reversed(tally.years)
-        },
+        escalation_over_time={label(y): tally.escalation_over_time(y) for y in reversed(tally.years)},
         mediation=tally.mediation(this),
         mediation_by_year={label(y): tally.mediation(y) for y in tally.years},
         advocacy={"arranged": len(tally.on_year("advocacy", this))},
