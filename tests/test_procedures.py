@@ -206,3 +206,13 @@ def test_the_published_schema_matches_the_models() -> None:
     published = json.loads((ROOT / "docs" / "procedure.schema.json").read_text(encoding="utf-8"))
     assert published == procedure_json_schema()
     assert "deadlines" in published["required"]
+
+
+def test_the_diagram_in_the_docs_is_the_one_the_machine_draws() -> None:
+    text = (ROOT / "docs" / "procedures.md").read_text(encoding="utf-8")
+    block = text.split("```mermaid", 1)[1].split("```", 1)[0]
+    documented = {line.strip() for line in block.splitlines() if "-->" in line}
+    drawn = {
+        line.strip() for line in mermaid(cf.load_procedure("children-2006")).splitlines() if "-->" in line
+    }
+    assert documented == drawn
