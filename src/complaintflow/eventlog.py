@@ -49,27 +49,35 @@ def read_events(
 
 
 def replay_cases(
-    events: Iterable[EventBase | tuple[int, EventBase]],
+    events: Iterable[object | tuple[int, object]],
     *,
     source: str = "events",
     procedures: Mapping[str, Procedure] | None = None,
     until: date | None = None,
+    keep_events: bool = True,
+    observe: Callable[[EventBase], None] | None = None,
 ) -> dict[str, Case]:
     """Every case in a log, by case reference, in the order each first appears.
 
-    With `until`, only the events on or before that date: the log as it stood on that day.
+    Events may be models, dicts or JSON text, alone or as (line, event) pairs. With `until`, only
+    the events on or before that date: the log as it stood on that day. `observe` is called with
+    each event a case applies (not with one sent again); `keep_events` is passed to every case.
     """
     cases: dict[str, Case] = {}
     with collector_paused():
         for position, item in enumerate(events, start=1):
-            line, event = item if isinstance(item, tuple) else (position, item)
-            if until is not None and event.on > until:
-                continue
-            case = cases.get(event.case_id)
-            if case is None:
-                case = cases[event.case_id] = Case(procedures=procedures)
+            line, raw = item if isinstance(item, tuple) else (position, item)
             try:
-                case.apply(event)
+                event = parse_event(raw)
+                if until is not None and event.on > until:
+                    continue
+                case = cases.get(event.case_id)
+                if case is None:
+                    case = cases[event.case_id] = Case(procedures=procedures, keep_events=keep_events)
+                if case.apply(event) and observe is not None:
+                    observe(event)
+            except EventLogError:
+                raise
             except ComplaintflowError as error:
                 raise EventLogError(source, line, error) from None
     return cases

@@ -15,11 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
-from complaintflow._bulk import collector_paused
-from complaintflow.case import Case
-from complaintflow.errors import ComplaintflowError
-from complaintflow.eventlog import EventLogError, read_events
-from complaintflow.events import EventBase, parse_event
+from complaintflow.eventlog import read_events, replay_cases
+from complaintflow.events import EventBase
 from complaintflow.procedure import Procedure
 from complaintflow.report.model import AnnualReport
 from complaintflow.report.records import CaseRecord, reporting_year, year_label
@@ -48,26 +45,17 @@ def records_from_events(
     Cases keep what follows from their events, not the events themselves, so memory grows with
     the number of cases, not of events.
     """
-    cases: dict[str, tuple[Case, CaseRecord]] = {}
-    with collector_paused():
-        for position, item in enumerate(events, start=1):
-            line, event = item if isinstance(item, tuple) else (position, item)
-            try:
-                parsed = parse_event(event)
-                entry = cases.get(parsed.case_id)
-                if entry is None:
-                    entry = cases[parsed.case_id] = (
-                        Case(procedures=procedures, keep_events=False),
-                        CaseRecord(),
-                    )
-                case, record = entry
-                if case.apply(parsed):  # False for an event sent again
-                    record.add(parsed)
-            except EventLogError:
-                raise
-            except ComplaintflowError as error:
-                raise EventLogError(source, line, error) from None
-    for case, record in cases.values():
+    records: dict[str, CaseRecord] = {}
+
+    def note(event: EventBase) -> None:
+        record = records.get(event.case_id)
+        if record is None:
+            record = records[event.case_id] = CaseRecord()
+        record.add(event)
+
+    cases = replay_cases(events, procedures=procedures, source=source, keep_events=False, observe=note)
+    for case_id, case in cases.items():
+        record = records[case_id]
         record.finish(case)
         yield record
 
