@@ -6,17 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-
-from complaintflow.cli import main
+from cli_runner import run
 
 ROOT = Path(__file__).parents[1]
 EXAMPLES = ROOT / "src" / "complaintflow" / "data" / "example-cases.jsonl"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    status = main([str(arg) for arg in argv])
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 def write_log(tmp_path: Path, *lines: str) -> Path:

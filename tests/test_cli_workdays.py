@@ -6,14 +6,7 @@ import shutil
 import subprocess
 
 import pytest
-
-from complaintflow.cli import main
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    status = main(list(argv))
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
+from cli_runner import run
 
 
 def test_add_gives_the_due_date_and_the_reasons_for_skipped_days(

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_runner import run
 
 from complaintflow import load_procedure
-from complaintflow.cli import main
 from complaintflow.report import AnnualReport, annual_report, report_from_log
 from complaintflow.report.charts import charts
 from complaintflow.report.csv_files import write_csv
@@ -27,12 +27,6 @@ CORPORATE = ROOT / "examples" / "corporate-procedure.toml"
 @pytest.fixture(scope="module")
 def report() -> AnnualReport:
     return report_from_log(SEED, 2012, procedures={"corporate": load_procedure(CORPORATE)})
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
-    status = main([str(arg) for arg in argv])
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
 def report_command(capsys: pytest.CaptureFixture[str], *options: object) -> tuple[int, str, str]:
