@@ -73,15 +73,16 @@ def test_html_says_how_to_add_charts_without_matplotlib(
 
 
 def test_the_report_is_computed_from_events_in_any_form() -> None:
+    received = {
+        "type": "ComplaintReceived",
+        "case_id": "A",
+        "on": "2012-05-01",
+        "procedure": "children-2006",
+        "service_area": "Targeted Services",
+        "event_id": "1",
+    }
     events: list[Any] = [
-        {
-            "type": "ComplaintReceived",
-            "case_id": "A",
-            "on": "2012-05-01",
-            "procedure": "children-2006",
-            "service_area": "Targeted Services",
-            "event_id": "1",
-        },
+        received,
         {
             "type": "DeadlineExtended",
             "case_id": "A",
@@ -91,14 +92,7 @@ def test_the_report_is_computed_from_events_in_any_form() -> None:
             "reason": "complex",
         },
         '{"type": "Responded", "case_id": "A", "on": "2012-05-25", "stage": 1, "outcome": "upheld"}',
-        {
-            "type": "ComplaintReceived",
-            "case_id": "A",
-            "on": "2012-05-01",
-            "procedure": "children-2006",
-            "service_area": "Targeted Services",
-            "event_id": "1",
-        },  # sent again: counted once
+        received,  # sent again: counted once
         {"type": "ConcernLogged", "case_id": "P", "on": "2013-03-30"},
         {"type": "ConcernLogged", "case_id": "Q", "on": "2012-06-01"},
         {"type": "ComplaintReceived", "case_id": "Q", "on": "2012-06-04", "procedure": "children-2006"},
