@@ -73,10 +73,25 @@ def test_every_event_with_a_datetime_is_refused(event_type: str, on: object) -> 
     assert_refused_unchanged(minimal(event_type, on=on), cf.InvalidEvent, "on")
 
 
+BAD_DATES = ["2024-02-30", "2023-02-29", "2024-04-31", "2024-13-01", "03/04/2024", "2024-W14-3", "2024-094"]
+
+
 @pytest.mark.parametrize("event_type", EVENT_TYPES)
-@pytest.mark.parametrize("on", ["2024-02-30", "2023-02-29", "2024-04-31", "2024-13-01", "03/04/2024"])
+@pytest.mark.parametrize("on", BAD_DATES)
 def test_every_event_with_an_impossible_date_is_refused(event_type: str, on: str) -> None:
     assert_refused_unchanged(minimal(event_type, on=on), cf.InvalidEvent, "on")
+
+
+@pytest.mark.parametrize("on", [*BAD_DATES, "2024-04-03T10:00:00"])
+def test_a_bad_date_is_refused_in_the_same_words_in_json_and_in_a_dict(on: str) -> None:
+    event = minimal("Withdrawn", on=on)
+    with pytest.raises(cf.InvalidEvent) as from_dict:
+        cf.parse_event(event)
+    with pytest.raises(cf.InvalidEvent) as from_json:
+        cf.parse_event(json.dumps(event))
+    assert from_json.value.field == from_dict.value.field == "on"
+    assert str(from_json.value) == str(from_dict.value)
+    assert repr(on) in str(from_json.value)  # names the text at fault
 
 
 @pytest.mark.parametrize("event_type", EVENT_TYPES)

@@ -8,6 +8,7 @@ February, never 2 or 3 March.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
@@ -37,10 +38,15 @@ def require_whole_number(value: object, what: str = "n") -> int:
     raise CalendarError(f"{what} must be a whole number (int), not {type(value).__name__} ({value!r})")
 
 
+#: The one form a date may take in events and on the command line (not ISO week or ordinal dates,
+#: which `date.fromisoformat` also reads).
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def parse_iso_date(text: str, what: str = "date") -> date:
     """Parse YYYY-MM-DD strictly; the error names `what` and the text that failed."""
     try:
-        if len(text) != 10:
+        if not _ISO_DATE.fullmatch(text):
             raise ValueError
         return date.fromisoformat(text)
     except (TypeError, ValueError):

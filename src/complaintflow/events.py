@@ -14,14 +14,15 @@ from typing import Annotated, Any, Final, Literal, TypeAlias
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
     TypeAdapter,
     ValidationError,
     ValidationInfo,
     field_validator,
 )
+from pydantic_core import CoreSchema, core_schema
 
 from complaintflow.dates import parse_iso_date, require_date
 from complaintflow.errors import ComplaintflowError, InvalidEvent
@@ -39,7 +40,21 @@ def _local_date(value: object) -> date:
         raise ValueError(str(error)) from None
 
 
-UKDate = Annotated[date, BeforeValidator(_local_date)]
+class _UKDateSchema:
+    """JSON text is parsed natively (strict YYYY-MM-DD, no Python call); Python values go through
+    `_local_date`, which also accepts an ISO string and refuses a datetime with advice."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.json_or_python_schema(
+            json_schema=core_schema.date_schema(strict=True),
+            python_schema=core_schema.no_info_before_validator_function(
+                _local_date, core_schema.date_schema()
+            ),
+        )
+
+
+UKDate = Annotated[date, _UKDateSchema]
 Reference = Annotated[str, Field(min_length=1, max_length=200)]
 Outcome = Literal["upheld", "partially_upheld", "not_upheld"]
 Stage = Annotated[int, Field(ge=1, le=3)]
@@ -425,7 +440,10 @@ def parse_event(obj: object) -> EventBase:
                 obj = json.loads(obj)
             except ValueError as decode:
                 raise InvalidEvent(f"not valid JSON: {decode}") from None
-            if not isinstance(obj, dict) or obj.get("schema_version", SCHEMA_VERSION) == SCHEMA_VERSION:
+            if not isinstance(obj, dict):
+                raise _invalid(error, obj) from None
+            if obj.get("schema_version", SCHEMA_VERSION) == SCHEMA_VERSION:
+                parse_event(obj)  # raises with the same words as for a dict
                 raise _invalid(error, obj) from None
     if not isinstance(obj, Mapping):
         raise InvalidEvent(f"an event must be a JSON object or a dict, not {type(obj).__name__}")
