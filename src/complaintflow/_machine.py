@@ -47,6 +47,7 @@ class Step:
     spec: Transition
     target: str
     guard: Guard
+    requires: tuple[str, ...] = ()
 
     def applies_to(self, event: Any) -> bool:
         """Whether the event carries the values this step is guarded by."""
@@ -121,7 +122,10 @@ class StateGraph:
                 for compiled in machine.events[trigger].transitions[state]:
                     guard = compiled.conditions[0].func
                     assert isinstance(guard, _Guard)
-                    steps.append(Step(guard.spec, compiled.dest or state, tuple(guard.spec.when.items())))
+                    spec = guard.spec
+                    steps.append(
+                        Step(spec, compiled.dest or state, tuple(spec.when.items()), tuple(spec.requires))
+                    )
                 self._steps[(state, trigger)] = tuple(steps)
         self.starts: dict[str, list[ClockTrigger]] = {}
         self.meets: dict[str, list[ClockTrigger]] = {}
@@ -134,6 +138,9 @@ class StateGraph:
         self.touches_clocks = frozenset(
             {*self.starts, *self.meets, "DeadlineExtended", "Deferred", "Resumed", "MediationHeld"}
         )
+        #: Request windows, which close the case at their stage when they run out.
+        self.lapsing = tuple(name for name, rule in procedure.deadlines.items() if rule.lapses_to)
+        self.final = frozenset(name for name, state in procedure.states.items() if state.final)
 
     def allowed(self, state: str) -> tuple[str, ...]:
         """The event types the procedure allows in `state`, sorted."""

@@ -107,6 +107,7 @@ class _Facts:
     """What the events so far establish. Copied, never changed in place, so `apply` is atomic."""
 
     procedure: Procedure | None = None
+    graph: StateGraph | None = None
     state: str = "new"
     clocks: dict[str, Clock] | None = None
     deferred_on: date | None = None
@@ -119,6 +120,7 @@ class _Facts:
         """A shallow copy (faster than dataclasses.replace, which `apply` would call per event)."""
         return _Facts(
             self.procedure,
+            self.graph,
             self.state,
             self.clocks,
             self.deferred_on,
@@ -127,6 +129,13 @@ class _Facts:
             self.last_on,
             self.service_area,
         )
+
+
+#: Event types that `_check_rules` and `_record` look at; the others skip them.
+_RULED = frozenset({"PanelHeld", "DeadlineExtended"})
+_RECORDED = frozenset(
+    {"Deferred", "Resumed", "Responded", "Withdrawn", "ComplaintDeclined", "InvestigatorsAppointed"}
+)
 
 
 def _calendar_for(procedure: Procedure, starts: date) -> WorkingDayCalendar:
@@ -138,15 +147,16 @@ def _calendar_for(procedure: Procedure, starts: date) -> WorkingDayCalendar:
 
 def _lapse_windows(facts: _Facts, on: date) -> _Facts:
     """Close the case at its stage where a request window ran out before `on`."""
-    if facts.clocks is None or facts.deferred_on is not None:
+    graph = facts.graph
+    if graph is None or facts.deferred_on is not None:
         return facts
-    clock_table = facts.clocks
-    for name, clock in clock_table.items():
-        lapses_to = clock.rule.lapses_to
-        if lapses_to and clock.running and clock.due is not None and clock.due < on:
+    clock_table = facts.clocks or {}
+    for name in graph.lapsing:
+        clock = clock_table.get(name)
+        if clock is not None and clock.due is not None and clock.due < on and clock.running:
             facts = facts.copy()
-            facts.clocks = {**clock_table, name: clocks.end(clock, "lapsed")}
-            facts.state = lapses_to
+            facts.clocks = clock_table = {**clock_table, name: clocks.end(clock, "lapsed")}
+            facts.state = clock.rule.lapses_to or facts.state
     return facts
 
 
@@ -238,7 +248,7 @@ class Case:
         parsed = parse_event(event)
         if self.case_id is not None and parsed.case_id != self.case_id:
             raise InvalidEvent(f"{parsed.case_id!r} is not this case ({self.case_id!r})", field="case_id")
-        packed = pack(parsed)
+        packed = pack(parsed) if self._keep_events or parsed.event_id is not None else None
         if parsed.event_id is not None and self._ids is not None and parsed.event_id in self._ids:
             if self._ids[parsed.event_id] == packed:
                 return False  # the same event sent again: already applied
@@ -255,45 +265,51 @@ class Case:
         # Nothing below can fail: commit.
         self._facts = facts
         self.case_id = parsed.case_id
-        if parsed.event_id is not None:
-            if self._ids is None:
-                self._ids = {}
-            self._ids[parsed.event_id] = packed
-        if self._keep_events:
-            self._events.append(packed)
+        if packed is not None:
+            if parsed.event_id is not None:
+                if self._ids is None:
+                    self._ids = {}
+                self._ids[parsed.event_id] = packed
+            if self._keep_events:
+                self._events.append(packed)
         return True
 
     def _after(self, facts: _Facts, event: EventBase) -> _Facts:
         """The facts after `event`, or raise; `facts` itself is never changed."""
         facts = facts.copy()
-        if facts.procedure is None:
+        kind = event.type
+        if facts.graph is None:
             table = BEFORE_PROCEDURE[facts.state]
-            if event.type not in table:
-                raise TransitionNotAllowed(event.type, facts.state, sorted(table))
-            target = table[event.type]
+            if kind not in table:
+                raise TransitionNotAllowed(kind, facts.state, sorted(table))
+            target = table[kind]
             facts.service_area = getattr(event, "service_area", None) or facts.service_area
             if target is not None:
                 facts.state = target
                 return facts
             assert isinstance(event, ComplaintReceived)
-            facts.procedure = self._procedure(event.procedure)
-            if event.on < facts.procedure.applies_from:
+            procedure = self._procedure(event.procedure)
+            if event.on < procedure.applies_from:
                 raise InvalidEvent(
-                    f"{event.on.isoformat()} is before {facts.procedure.name} applies "
-                    f"({facts.procedure.applies_from.isoformat()}); record it under the procedure "
+                    f"{event.on.isoformat()} is before {procedure.name} applies "
+                    f"({procedure.applies_from.isoformat()}); record it under the procedure "
                     "in force then",
                     field="on",
                 )
-            facts.state = facts.procedure.initial
+            facts.procedure, facts.graph = procedure, graph_for(procedure)
+            facts.state = procedure.initial
             facts.clocks = {}
-        graph = graph_for(facts.procedure)
-        step = self._step(facts, graph, event)
-        self._check_rules(facts, graph, event)
-        facts.clocks = self._clocks_after(facts, graph, event)
-        facts.state = step
-        if facts.procedure.states[step].final:
-            facts.clocks = {name: clocks.end(c, "cancelled") for name, c in facts.clocks.items()}
-        self._record(facts, event)
+        graph = facts.graph
+        target = self._step(facts, graph, event)
+        if kind in _RULED:
+            self._check_rules(facts, graph, event)
+        if kind in graph.touches_clocks:  # most notes on the file change no clock
+            facts.clocks = self._clocks_after(facts, graph, event)
+        facts.state = target
+        if target in graph.final:
+            facts.clocks = {name: clocks.end(c, "cancelled") for name, c in (facts.clocks or {}).items()}
+        if kind in _RECORDED:
+            self._record(facts, event)
         return facts
 
     def _procedure(self, name: str) -> Procedure:
@@ -304,30 +320,33 @@ class Case:
         except ComplaintflowError as error:
             raise InvalidEvent(str(error), field="procedure") from None
 
-    def _step(self, facts: _Facts, graph: StateGraph, event: EventBase) -> str:
+    @staticmethod
+    def _step(facts: _Facts, graph: StateGraph, event: EventBase) -> str:
         """The state the event leads to, or TransitionNotAllowed saying why not."""
-        assert facts.procedure is not None
-
-        def refuse(reason: str = "") -> TransitionNotAllowed:
-            return TransitionNotAllowed(event.type, facts.state, _allowed(facts, graph), reason)
-
-        steps = graph.steps(facts.state, event.type)
-        if not steps:
-            raise refuse()
-        chosen = next((step for step in steps if step.applies_to(event)), None)
-        if chosen is None:
+        kind = event.type
+        for chosen in graph.steps(facts.state, kind):
+            if carries(event, chosen.guard):
+                break
+        else:
+            steps = graph.steps(facts.state, kind)
             needs = " or ".join(
                 ", ".join(f"{key}={value}" for key, value in step.spec.when.items()) for step in steps
             )
-            raise refuse(f"here it needs {needs}")
-        for field in chosen.spec.requires:
+            raise _refusal(facts, graph, event, f"here it needs {needs}" if steps else "")
+        for field in chosen.requires:
             if not getattr(event, field, None):
                 because = f": {chosen.spec.because}" if chosen.spec.because else ""
-                raise refuse(f"{field} is required{because}")
-        if facts.deferred_on is not None and event.type in MOVES_ON:
-            raise refuse(f"the case is deferred since {facts.deferred_on.isoformat()}; record Resumed first")
-        if event.type == "Resumed" and facts.deferred_on is None:
-            raise refuse("the case is not deferred")
+                raise _refusal(facts, graph, event, f"{field} is required{because}")
+        if facts.deferred_on is not None:
+            if kind in MOVES_ON:
+                raise _refusal(
+                    facts,
+                    graph,
+                    event,
+                    f"the case is deferred since {facts.deferred_on.isoformat()}; record Resumed first",
+                )
+        elif kind == "Resumed":
+            raise _refusal(facts, graph, event, "the case is not deferred")
         return chosen.target
 
     def _check_rules(self, facts: _Facts, graph: StateGraph, event: EventBase) -> None:
@@ -335,10 +354,10 @@ class Case:
         rules = facts.procedure.rules
         panel_rule = rules.get("panel_excludes_stage2_independent_person")
         if isinstance(event, PanelHeld) and panel_rule and facts.independent_person in event.members:
-            raise TransitionNotAllowed(
-                event.type,
-                facts.state,
-                _allowed(facts, graph),
+            raise _refusal(
+                facts,
+                graph,
+                event,
                 "the stage 2 Independent Person may not sit on the review panel "
                 f"({panel_rule.source.cite()})",
             )
@@ -349,7 +368,7 @@ class Case:
         assert facts.procedure is not None and facts.clocks is not None
 
         def refuse(reason: str) -> TransitionNotAllowed:
-            return TransitionNotAllowed(event.type, facts.state, _allowed(facts, graph), reason)
+            return _refusal(facts, graph, event, reason)
 
         clock = _response_clock(facts, event.stage)
         if clock is None:
@@ -374,8 +393,6 @@ class Case:
     def _clocks_after(self, facts: _Facts, graph: StateGraph, event: EventBase) -> dict[str, Clock]:
         """Start, meet, extend, pause and resume clocks as the event says."""
         assert facts.procedure is not None and facts.clocks is not None
-        if event.type not in graph.touches_clocks:  # most notes on the file change no clock
-            return facts.clocks
         procedure, running = facts.procedure, dict(facts.clocks)
         for trigger in graph.starts.get(event.type, ()):
             name = trigger.deadline
@@ -451,7 +468,7 @@ class Case:
             open=state.open,
             outcome=facts.outcome,
             deadlines=[_deadline_view(clock, as_of) for clock in (facts.clocks or {}).values()],
-            allowed=_allowed(facts, graph_for(procedure)),
+            allowed=_allowed(facts, facts.graph or graph_for(procedure)),
             deferred=facts.deferred_on is not None,
             service_area=facts.service_area,
             as_of=as_of,
@@ -464,6 +481,10 @@ def _response_clock(facts: _Facts, stage: int) -> Clock | None:
         if clock.rule.kind == "response" and clock.rule.stage == stage and clock.running:
             return clock
     return None
+
+
+def _refusal(facts: _Facts, graph: StateGraph, event: EventBase, reason: str = "") -> TransitionNotAllowed:
+    return TransitionNotAllowed(event.type, facts.state, _allowed(facts, graph), reason)
 
 
 def _allowed(facts: _Facts, graph: StateGraph) -> list[str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
+from complaintflow._bulk import collector_paused
 from complaintflow.eventlog import read_events, replay_cases
 from complaintflow.events import EventBase
 from complaintflow.procedure import Procedure
@@ -70,7 +71,8 @@ def annual_report(
 ) -> AnnualReport:
     """The annual report for the year starting 1 April `year`, from events in any form."""
     settings = settings or ReportSettings(target_percent=target_percent)
-    return build_report(records_from_events(events, procedures=procedures), year, settings)
+    with collector_paused():
+        return build_report(records_from_events(events, procedures=procedures), year, settings)
 
 
 def report_from_log(
@@ -84,4 +86,5 @@ def report_from_log(
     """The annual report from a JSON Lines event log; errors name the file and line."""
     events = read_events(path, progress=progress)
     records = records_from_events(events, procedures=procedures, source=str(path))
-    return build_report(records, year, ReportSettings(target_percent=target_percent))
+    with collector_paused():
+        return build_report(records, year, ReportSettings(target_percent=target_percent))

@@ -7,13 +7,16 @@ deadline clocks. `finish` then reads from the clocks whether each response was i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from complaintflow.case import Case
 from complaintflow.events import (
-    AdvocacyArranged,
     ComplaintReceived,
+    ComplimentReceived,
+    ConcernLogged,
     EscalationRequested,
     EventBase,
     LearningActionAgreed,
@@ -90,44 +93,9 @@ class CaseRecord:
 
     def add(self, event: EventBase) -> None:
         """Note what the event tells the report (the case has already accepted it)."""
-        kind = event.type
-        if isinstance(event, ComplaintReceived):
-            self.service_area = event.service_area or self.service_area
-            self.procedure = event.procedure
-            self.categories = tuple(event.categories)
-            self.complainant_role = event.complainant_role
-            self.service_user = event.service_user
-            self.joint_nhs = event.joint_nhs
-            self.stages[event.stage] = StageRecord(event.on, event.complainant_role)
-        elif isinstance(event, EscalationRequested):
-            role = event.complainant_role or self.complainant_role
-            self.stages[event.to_stage] = StageRecord(event.on, role)
-        elif isinstance(event, Responded):
-            stage = self.stages.get(event.stage)
-            if stage is not None:
-                stage.responded_on, stage.outcome = event.on, event.overall_outcome
-        elif kind == "Withdrawn":
-            self.withdrawn_on, self.withdrawn_at_stage = event.on, self.current_stage
-        elif kind == "ComplaintDeclined":
-            self.declined = True
-        elif kind == "ConcernLogged":
-            self.concern_on = event.on
-            self.service_area = getattr(event, "service_area", None) or self.service_area
-        elif kind == "ComplimentReceived":
-            self.compliment_on = event.on
-            self.service_area = getattr(event, "service_area", None) or self.service_area
-        elif kind == "OmbudsmanReferred":
-            self.ombudsman_referred.append(event.on)
-        elif isinstance(event, OmbudsmanDecided):
-            self.ombudsman_decided.append((event.on, event.outcome))
-        elif isinstance(event, MediationHeld):
-            self.mediation.append((event.on, event.resolved))
-        elif isinstance(event, AdvocacyArranged):
-            self.advocacy.append(event.on)
-        elif isinstance(event, LearningActionAgreed):
-            self.learning_agreed[event.action_id] = (event.on, event.due)
-        elif isinstance(event, LearningActionCompleted):
-            self.learning_completed[event.action_id] = event.on
+        noting = _NOTES.get(event.type)
+        if noting is not None:
+            noting(self, event)
 
     def finish(self, case: Case) -> None:
         """Read from the case's clocks whether each response was in time."""
@@ -159,3 +127,84 @@ class CaseRecord:
         if self.withdrawn_on is not None and self.withdrawn_at_stage == 1:
             return "withdrawn"
         return self.stages[1].outcome
+
+
+def _received(record: CaseRecord, event: ComplaintReceived) -> None:
+    record.service_area = event.service_area or record.service_area
+    record.procedure = event.procedure
+    record.categories = tuple(event.categories)
+    record.complainant_role = event.complainant_role
+    record.service_user = event.service_user
+    record.joint_nhs = event.joint_nhs
+    record.stages[event.stage] = StageRecord(event.on, event.complainant_role)
+
+
+def _escalated(record: CaseRecord, event: EscalationRequested) -> None:
+    role = event.complainant_role or record.complainant_role
+    record.stages[event.to_stage] = StageRecord(event.on, role)
+
+
+def _responded(record: CaseRecord, event: Responded) -> None:
+    stage = record.stages.get(event.stage)
+    if stage is not None:
+        stage.responded_on, stage.outcome = event.on, event.overall_outcome
+
+
+def _withdrawn(record: CaseRecord, event: EventBase) -> None:
+    record.withdrawn_on, record.withdrawn_at_stage = event.on, record.current_stage
+
+
+def _declined(record: CaseRecord, event: EventBase) -> None:
+    record.declined = True
+
+
+def _concern(record: CaseRecord, event: ConcernLogged) -> None:
+    record.concern_on = event.on
+    record.service_area = event.service_area or record.service_area
+
+
+def _compliment(record: CaseRecord, event: ComplimentReceived) -> None:
+    record.compliment_on = event.on
+    record.service_area = event.service_area or record.service_area
+
+
+def _referred(record: CaseRecord, event: EventBase) -> None:
+    record.ombudsman_referred.append(event.on)
+
+
+def _decided(record: CaseRecord, event: OmbudsmanDecided) -> None:
+    record.ombudsman_decided.append((event.on, event.outcome))
+
+
+def _mediation(record: CaseRecord, event: MediationHeld) -> None:
+    record.mediation.append((event.on, event.resolved))
+
+
+def _advocacy(record: CaseRecord, event: EventBase) -> None:
+    record.advocacy.append(event.on)
+
+
+def _learning_agreed(record: CaseRecord, event: LearningActionAgreed) -> None:
+    record.learning_agreed[event.action_id] = (event.on, event.due)
+
+
+def _learning_completed(record: CaseRecord, event: LearningActionCompleted) -> None:
+    record.learning_completed[event.action_id] = event.on
+
+
+#: What each event type tells the report; the other types tell it nothing.
+_NOTES: dict[str, Callable[[CaseRecord, Any], None]] = {
+    "ComplaintReceived": _received,
+    "EscalationRequested": _escalated,
+    "Responded": _responded,
+    "Withdrawn": _withdrawn,
+    "ComplaintDeclined": _declined,
+    "ConcernLogged": _concern,
+    "ComplimentReceived": _compliment,
+    "OmbudsmanReferred": _referred,
+    "OmbudsmanDecided": _decided,
+    "MediationHeld": _mediation,
+    "AdvocacyArranged": _advocacy,
+    "LearningActionAgreed": _learning_agreed,
+    "LearningActionCompleted": _learning_completed,
+}
