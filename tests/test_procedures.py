@@ -216,3 +216,93 @@ def test_the_diagram_in_the_docs_is_the_one_the_machine_draws() -> None:
         line.strip() for line in mermaid(cf.load_procedure("children-2006")).splitlines() if "-->" in line
     }
     assert documented == drawn
+
+
+@pytest.mark.parametrize(
+    ("name", "provisions"),
+    [
+        ("housing-2024", ("para 2.3", "para 6.2", "para 6.3", "para 6.11", "para 6.15")),
+        ("lgsco-2026", ("paras 2.2, 5.2", "para 6.2", "para 6.3", "stage 2", "stage 2")),
+    ],
+)
+def test_the_two_stage_codes_have_the_deadline_names_of_the_contract(
+    name: str, provisions: tuple[str, ...]
+) -> None:
+    procedure = cf.load_procedure(name)
+    expected = {
+        "complaint_time_limit": (12, "calendar_months", None, "time_limit"),
+        "stage1_acknowledgement": (5, "working_days", None, "acknowledgement"),
+        "stage1_response": (10, "working_days", 20, "response"),
+        "stage2_acknowledgement": (5, "working_days", None, "acknowledgement"),
+        "stage2_response": (20, "working_days", 40, "response"),
+    }
+    actual = {n: (d.length, d.unit, d.extendable_to, d.kind) for n, d in procedure.deadlines.items()}
+    assert actual == expected
+    assert tuple(d.source.provision for d in procedure.deadlines.values()) == provisions
+    assert {d.applies_from for d in procedure.deadlines.values()} == {procedure.applies_from}
+    assert max(state.stage or 0 for state in procedure.states.values()) == 2  # exactly two stages
+
+
+def test_only_the_housing_code_requires_a_different_person_at_stage_2() -> None:
+    assert "stage2_by_different_person" in cf.load_procedure("housing-2024").rules
+    assert "stage2_by_different_person" not in cf.load_procedure("lgsco-2026").rules
+
+
+# -- a definition that extends another --------------------------------------------------------
+
+
+def test_a_council_file_extending_a_built_in_changes_only_what_it_says(tmp_path: Path) -> None:
+    path = tmp_path / "our-children.toml"
+    path.write_text(
+        'extends = "children-2006"\nname = "our-children"\n'
+        "[deadlines.stage1_response]\nextendable_to = 15\n"
+        '[policies.mediation_pauses_clocks]\ndefault = "yes"\n',
+        encoding="utf-8",
+    )
+    ours, base = cf.load_procedure(path), cf.load_procedure("children-2006")
+    assert (ours.name, ours.extends) == ("our-children", "children-2006")
+    assert ours.deadlines["stage1_response"].extendable_to == 15
+    assert ours.deadlines["stage1_response"].source == base.deadlines["stage1_response"].source
+    assert ours.policy("mediation_pauses_clocks") == "yes"
+    assert (
+        ours.policies["mediation_pauses_clocks"].choices == base.policies["mediation_pauses_clocks"].choices
+    )
+    assert ours.transitions == base.transitions and ours.states == base.states
+
+
+def test_a_list_in_an_extending_file_replaces_the_base_list(tmp_path: Path) -> None:
+    base = cf.load_procedure("lgsco-2026")
+    kept = [t.model_dump(by_alias=True) for t in base.transitions if t.event != "MediationHeld"]
+    path = write(tmp_path, {"extends": "lgsco-2026", "name": "fewer", "transitions": kept}, "fewer.json")
+    assert {t.event for t in cf.load_procedure(path).transitions} == {t.event for t in base.transitions} - {
+        "MediationHeld"
+    }
+
+
+def test_a_file_may_extend_another_file_beside_it(tmp_path: Path) -> None:
+    (tmp_path / "base.toml").write_text(CORPORATE.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "local.toml").write_text('extends = "base.toml"\nname = "local"\n', encoding="utf-8")
+    assert cf.load_procedure(tmp_path / "local.toml").deadlines == cf.load_procedure(CORPORATE).deadlines
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('extends = "children-1989"', "neither a built-in procedure"),
+        ("extends = 2006", "must be a procedure name or path"),
+        ('extends = "loop.toml"', "extends this file again"),
+    ],
+)
+def test_a_bad_extends_is_refused_naming_the_key(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "loop.toml"
+    path.write_text(text + '\nname = "loop"\n', encoding="utf-8")
+    with pytest.raises(cf.ProcedureDefinitionError, match=message) as refused:
+        cf.load_procedure(path)
+    assert refused.value.key == "extends"
+
+
+def test_two_files_extending_each_other_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "a.toml").write_text('extends = "b.toml"\nname = "a"\n', encoding="utf-8")
+    (tmp_path / "b.toml").write_text('extends = "a.toml"\nname = "b"\n', encoding="utf-8")
+    with pytest.raises(cf.ProcedureDefinitionError, match="extends this file again"):
+        cf.load_procedure(tmp_path / "a.toml")

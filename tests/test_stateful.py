@@ -20,6 +20,8 @@ ROOT = Path(__file__).parents[1]
 PROCEDURES = {
     "children-2006": load_procedure("children-2006"),
     "corporate": load_procedure(ROOT / "examples" / "corporate-procedure.toml"),
+    "housing-2024": load_procedure("housing-2024"),
+    "lgsco-2026": load_procedure("lgsco-2026"),
 }
 
 
@@ -123,3 +125,5 @@ def case_machine(procedure: Procedure) -> type[RuleBasedStateMachine]:
 
 TestChildren2006 = case_machine(PROCEDURES["children-2006"]).TestCase
 TestCorporate = case_machine(PROCEDURES["corporate"]).TestCase
+TestHousing2024 = case_machine(PROCEDURES["housing-2024"]).TestCase
+TestLgsco2026 = case_machine(PROCEDURES["lgsco-2026"]).TestCase

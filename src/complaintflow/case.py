@@ -113,6 +113,7 @@ class _Facts:
     deferred_on: date | None = None
     outcome: Outcome | None = None
     independent_person: str | None = None
+    stage1_by: str | None = None
     last_on: date | None = None
     service_area: str | None = None
 
@@ -126,13 +127,14 @@ class _Facts:
             self.deferred_on,
             self.outcome,
             self.independent_person,
+            self.stage1_by,
             self.last_on,
             self.service_area,
         )
 
 
 #: Event types that `_check_rules` and `_record` look at; the others skip them.
-_RULED = frozenset({"PanelHeld", "DeadlineExtended"})
+_RULED = frozenset({"PanelHeld", "DeadlineExtended", "Responded"})
 _RECORDED = frozenset(
     {"Deferred", "Resumed", "Responded", "Withdrawn", "ComplaintDeclined", "InvestigatorsAppointed"}
 )
@@ -361,6 +363,21 @@ class Case:
                 "the stage 2 Independent Person may not sit on the review panel "
                 f"({panel_rule.source.cite()})",
             )
+        different_person = rules.get("stage2_by_different_person")
+        if (
+            isinstance(event, Responded)
+            and different_person
+            and event.stage == 2
+            and event.by is not None
+            and event.by == facts.stage1_by
+        ):
+            raise _refusal(
+                facts,
+                graph,
+                event,
+                f"{event.by!r} sent the stage 1 response; stage 2 must be considered by someone else "
+                f"({different_person.source.cite()})",
+            )
         if isinstance(event, DeadlineExtended):
             self._check_extension(facts, graph, event)
 
@@ -431,6 +448,8 @@ class Case:
             facts.deferred_on = None
         elif isinstance(event, Responded):
             facts.outcome = event.overall_outcome
+            if event.stage == 1:
+                facts.stage1_by = event.by
         elif event.type == "Withdrawn":
             facts.outcome = "withdrawn"
         elif event.type == "ComplaintDeclined":

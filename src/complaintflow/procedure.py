@@ -12,6 +12,7 @@ import functools
 import json
 import tomllib
 from collections.abc import Mapping
+from contextlib import nullcontext
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -38,6 +39,7 @@ ENGINE_POLICIES: Mapping[str, tuple[str, ...]] = {
 #: Rules implemented in code (complaintflow.rules) that a procedure may switch on by name.
 ENGINE_RULES = (
     "panel_excludes_stage2_independent_person",
+    "stage2_by_different_person",
     "deferral_stops_clocks",
     "outcome_follows_from_points",
 )
@@ -92,7 +94,7 @@ class Deadline(_Strict):
     description: str = Field(min_length=1)
     length: int = Field(gt=0)
     unit: Unit = "working_days"
-    kind: Literal["response", "request_window", "time_limit"] = "response"
+    kind: Literal["response", "acknowledgement", "request_window", "time_limit"] = "response"
     starts: list[EventMatch] = Field(min_length=1)
     alternative_starts: list[AlternativeStart] = Field(default_factory=list)
     met_by: list[EventMatch] = Field(min_length=1)
@@ -176,6 +178,12 @@ class Procedure(_Strict):
     rules: dict[Name, Rule] = Field(default_factory=dict)
     choices: dict[str, str] = Field(
         default_factory=dict, description="The council's choices where they differ from defaults."
+    )
+    extends: str | None = Field(
+        default=None,
+        description="A built-in procedure, or the path of a definition file (relative to this one), "
+        "that this definition changes: its tables are merged key by key into that one's, and any "
+        "other value replaces that one's.",
     )
 
     @model_validator(mode="after")
@@ -324,16 +332,53 @@ def parse_procedure(data: Mapping[str, Any], source: str) -> Procedure:
 
 
 def _read(path: Path) -> Procedure:
+    return parse_procedure(_definition(path, ()), str(path))
+
+
+def _definition(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
+    """The definition in a file, merged into the one it `extends`, if any."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise UnknownProcedure(f"cannot read: {error.strerror}", source=str(path)) from None
     try:
-        data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+        data: dict[str, Any] = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
         kind = path.suffix[1:].upper()
         raise ProcedureDefinitionError(f"not valid {kind}: {error}", source=str(path)) from None
-    return parse_procedure(data, str(path))
+    base = data.get("extends")
+    if base is None:
+        return data
+    if not isinstance(base, str):
+        raise ProcedureDefinitionError("must be a procedure name or path", source=str(path), key="extends")
+    built_in = base in built_in_names()
+    with (
+        resources.as_file(BUILT_IN / f"{base}.toml") if built_in else nullcontext(path.parent / base) as found
+    ):
+        base_path = found.resolve()
+        here = path.resolve()
+        if base_path == here or base_path in seen:
+            raise ProcedureDefinitionError(
+                f"{base!r} extends this file again", source=str(path), key="extends"
+            )
+        if not base_path.is_file():
+            raise ProcedureDefinitionError(
+                f"{base!r} is neither a built-in procedure ({', '.join(built_in_names())}) nor a file",
+                source=str(path),
+                key="extends",
+            )
+        return _merged(_definition(base_path, (*seen, here)), data)
+
+
+def _merged(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` with `changes` laid over it: tables merge key by key, anything else is replaced."""
+    merged = dict(base)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merged(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 @functools.lru_cache(maxsize=64)

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from complaintflow._machine import Step, graph_for
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case, CaseView
+from complaintflow.events import Responded
 from complaintflow.procedure import Procedure
 
 #: The smallest valid payload of every event type, beyond the common fields.
@@ -56,6 +57,19 @@ MINIMAL_PAYLOADS: Mapping[str, Mapping[str, Any]] = {
 
 _OUTCOMES = ("upheld", "partially_upheld", "not_upheld")
 _FIRST_DAY = date(2012, 4, 1)
+_OFFICERS = ("OFFICER-1", "OFFICER-2")
+
+
+def _first_days(procedure: Procedure) -> tuple[date, date]:
+    """The range a first event is drawn from: from when the procedure applies, for at least a year,
+    ending a year before its calendar's range does (so that every deadline can be counted)."""
+    first = max(_FIRST_DAY, procedure.applies_from)
+    latest = _latest_day(procedure)
+    return first, max(first, min(max(date(2024, 12, 31), first + timedelta(days=366)), latest))
+
+
+def _latest_day(procedure: Procedure) -> date:
+    return WorkingDayCalendar.named(procedure.calendar).vouches_for[1] - timedelta(days=366)
 
 
 def calendar_dates(calendar: WorkingDayCalendar, *, margin_days: int = 0) -> st.SearchStrategy[date]:
@@ -86,7 +100,13 @@ def _extension(draw: st.DrawFn, view: CaseView, procedure: Procedure) -> dict[st
     return None
 
 
-def _payload(draw: st.DrawFn, event_type: str, view: CaseView, procedure: Procedure) -> dict[str, Any] | None:
+def _stage1_responder(case: Case) -> str | None:
+    return next((e.by for e in case.events if isinstance(e, Responded) and e.stage == 1), None)
+
+
+def _payload(
+    draw: st.DrawFn, event_type: str, case: Case, view: CaseView, procedure: Procedure
+) -> dict[str, Any] | None:
     """A payload for `event_type` that the procedure accepts in the view's state, or None."""
     payload: dict[str, Any] = dict(MINIMAL_PAYLOADS[event_type])
     state = view.state if view.procedure else procedure.initial
@@ -109,6 +129,11 @@ def _payload(draw: st.DrawFn, event_type: str, view: CaseView, procedure: Proced
             payload.pop("outcome")
             findings = draw(st.lists(st.sampled_from(_OUTCOMES), min_size=1, max_size=4))
             payload["points"] = [{"id": str(i), "finding": f} for i, f in enumerate(findings, 1)]
+        if draw(st.booleans()):
+            officers = list(_OFFICERS)
+            if "stage2_by_different_person" in procedure.rules and payload["stage"] == 2:
+                officers = [officer for officer in officers if officer != _stage1_responder(case)]
+            payload["by"] = draw(st.sampled_from(officers))
     elif event_type == "DeadlineExtended":
         return _extension(draw, view, procedure)
     elif event_type == "InvestigatorsAppointed":
@@ -140,9 +165,10 @@ def next_events(
     """One more event, as a dict, that `case` accepts now; None when the case allows nothing."""
     if case.events:
         gap = draw(st.one_of(st.integers(0, 7), st.integers(0, 45)))  # mostly short, some lapse
-        on = case.events[-1].on + timedelta(days=gap)
+        last = case.events[-1].on
+        on = max(last, min(last + timedelta(days=gap), _latest_day(procedure)))
     else:
-        on = draw(st.dates(_FIRST_DAY, date(2024, 12, 31)))
+        on = draw(st.dates(*_first_days(procedure)))
     view = case.view(as_of=on)
     state = view.state if view.procedure else procedure.initial
     graph = graph_for(procedure)
@@ -156,7 +182,7 @@ def next_events(
             for _ in range(_weight(procedure, graph.steps(state, event_type), state, event_type))
         ]
         event_type = draw(st.sampled_from(weighted))
-        payload = _payload(draw, event_type, view, procedure)
+        payload = _payload(draw, event_type, case, view, procedure)
         if payload is not None:
             return {"type": event_type, "case_id": case_id, "on": on.isoformat(), **payload}
         candidates.remove(event_type)
@@ -193,7 +219,7 @@ def refused_events(
     draw: st.DrawFn, case: Case, procedure: Procedure, *, case_id: str = "C-1"
 ) -> dict[str, Any]:
     """A well-formed event of a type the case does not allow now, dated on its last event."""
-    last = case.events[-1].on if case.events else _FIRST_DAY
+    last = case.events[-1].on if case.events else _first_days(procedure)[0]
     allowed = set(case.view(as_of=last).allowed)
     event_type = draw(st.sampled_from(sorted(set(MINIMAL_PAYLOADS) - allowed)))
     payload = dict(MINIMAL_PAYLOADS[event_type])

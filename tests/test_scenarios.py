@@ -1,4 +1,4 @@
-"""children-2006 statutory scenarios, written as data in tests/scenarios/children-2006.toml."""
+"""Statutory scenarios for each built-in procedure, written as data in tests/scenarios/NAME.toml."""
 
 from __future__ import annotations
 
@@ -17,14 +17,30 @@ def _events(scenario: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"case_id": "S-1", **event} for event in scenario["events"]]
 
 
-@pytest.mark.parametrize(
-    "scenario",
-    load_scenarios("children-2006.toml", ["events", "as_of"], ["choices", *EXPECTATIONS]),
-)
+def _scenarios(name: str) -> list[Any]:
+    return load_scenarios(f"{name}.toml", ["events", "as_of"], ["choices", *EXPECTATIONS])
+
+
+@pytest.mark.parametrize("scenario", _scenarios("children-2006"))
 def test_children_2006_scenario(scenario: dict[str, Any]) -> None:
-    procedure = cf.load_procedure("children-2006", **scenario.get("choices", {}))
+    check_scenario("children-2006", scenario)
+
+
+@pytest.mark.parametrize("scenario", _scenarios("housing-2024"))
+def test_housing_2024_scenario(scenario: dict[str, Any]) -> None:
+    check_scenario("housing-2024", scenario)
+
+
+@pytest.mark.parametrize("scenario", _scenarios("lgsco-2026"))
+def test_lgsco_2026_scenario(scenario: dict[str, Any]) -> None:
+    check_scenario("lgsco-2026", scenario)
+
+
+def check_scenario(name: str, scenario: dict[str, Any]) -> None:
+    """Replay the scenario's events under the named procedure and check what it expects."""
+    procedure = cf.load_procedure(name, **scenario.get("choices", {}))
     events = _events(scenario)
-    case = cf.Case(procedures={"children-2006": procedure})
+    case = cf.Case(procedures={name: procedure})
     assert any(key in scenario for key in EXPECTATIONS), "a scenario must expect something"
     if "refused" in scenario:
         for event in events[:-1]:
