@@ -306,3 +306,24 @@ def test_two_files_extending_each_other_are_refused(tmp_path: Path) -> None:
     (tmp_path / "b.toml").write_text('extends = "a.toml"\nname = "b"\n', encoding="utf-8")
     with pytest.raises(cf.ProcedureDefinitionError, match="extends this file again"):
         cf.load_procedure(tmp_path / "a.toml")
+
+
+def test_the_scottish_procedure_counts_scottish_working_days_and_has_no_cap_at_stage_2() -> None:
+    spso = cf.load_procedure("spso-2021")
+    assert spso.calendar == "scotland"
+    actual = {n: (d.length, d.unit, d.extendable_to, d.extendable) for n, d in spso.deadlines.items()}
+    assert actual == {
+        "complaint_time_limit": (6, "calendar_months", None, False),
+        "stage1_response": (5, "working_days", 10, True),
+        "stage2_acknowledgement": (3, "working_days", None, False),
+        "stage2_response": (20, "working_days", None, True),
+    }
+    assert spso.deadlines["stage2_response"].extendable_without_cap
+
+
+def test_a_deadline_with_a_cap_and_no_cap_is_refused(tmp_path: Path) -> None:
+    data = broken()
+    data["deadlines"]["stage1_response"]["extendable_without_cap"] = True
+    with pytest.raises(cf.ProcedureDefinitionError, match="not both") as refused:
+        cf.load_procedure(write(tmp_path, data))
+    assert refused.value.key == "deadlines.stage1_response"

@@ -36,6 +36,11 @@ def test_lgsco_2026_scenario(scenario: dict[str, Any]) -> None:
     check_scenario("lgsco-2026", scenario)
 
 
+@pytest.mark.parametrize("scenario", _scenarios("spso-2021"))
+def test_spso_2021_scenario(scenario: dict[str, Any]) -> None:
+    check_scenario("spso-2021", scenario)
+
+
 def check_scenario(name: str, scenario: dict[str, Any]) -> None:
     """Replay the scenario's events under the named procedure and check what it expects."""
     procedure = cf.load_procedure(name, **scenario.get("choices", {}))

@@ -22,6 +22,7 @@ PROCEDURES = {
     "corporate": load_procedure(ROOT / "examples" / "corporate-procedure.toml"),
     "housing-2024": load_procedure("housing-2024"),
     "lgsco-2026": load_procedure("lgsco-2026"),
+    "spso-2021": load_procedure("spso-2021"),
 }
 
 
@@ -127,3 +128,4 @@ TestChildren2006 = case_machine(PROCEDURES["children-2006"]).TestCase
 TestCorporate = case_machine(PROCEDURES["corporate"]).TestCase
 TestHousing2024 = case_machine(PROCEDURES["housing-2024"]).TestCase
 TestLgsco2026 = case_machine(PROCEDURES["lgsco-2026"]).TestCase
+TestSpso2021 = case_machine(PROCEDURES["spso-2021"]).TestCase

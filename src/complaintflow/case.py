@@ -390,12 +390,12 @@ class Case:
         clock = _response_clock(facts, event.stage)
         if clock is None:
             raise refuse(f"no stage {event.stage} response deadline is running")
-        cap = clock.rule.extendable_to
-        if cap is None:
+        if not clock.rule.extendable:
             raise refuse(f"{clock.name} cannot be extended ({clock.rule.source.cite()})")
+        cap = clock.rule.extendable_to
         wanted = clocks.extended_length(clock, total=event.total_working_days, until=event.until)
         cited = (clock.rule.extension_source or clock.rule.source).cite()
-        if wanted > cap:
+        if cap is not None and wanted > cap:
             raise refuse(f"{wanted} working days would pass the cap of {cap} in all ({cited})")
         if wanted < clock.length:
             raise refuse(f"an extension cannot shorten {clock.name} below {clock.length} working days")

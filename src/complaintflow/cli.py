@@ -197,6 +197,8 @@ def describe_procedure(procedure: Procedure) -> list[str]:
     lines = [f"{procedure.name}: {procedure.title}", f"  source: {procedure.source.cite()}", "", "Deadlines:"]
     for name, deadline in procedure.deadlines.items():
         cap = f", extendable to {deadline.extendable_to}" if deadline.extendable_to else ""
+        if deadline.extendable_without_cap:
+            cap = ", extendable without a fixed cap"
         starts = " or ".join(match.event for match in procedure.deadline_starts(name))
         lines.append(
             f"  {name:<27} stage {deadline.stage}  {deadline.length} {deadline.unit.replace('_', ' ')}"

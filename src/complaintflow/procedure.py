@@ -101,6 +101,9 @@ class Deadline(_Strict):
     extendable_to: int | None = Field(
         default=None, description="The most it may be extended to in all; none means no extension."
     )
+    extendable_without_cap: bool = Field(
+        default=False, description="True where it may be extended as far as needed (no fixed cap)."
+    )
     lapses_to: str | None = Field(
         default=None, description="For a request window: the state a case moves to when it runs out."
     )
@@ -108,10 +111,17 @@ class Deadline(_Strict):
     source: Source
     extension_source: Source | None = None
 
+    @property
+    def extendable(self) -> bool:
+        """Whether a `DeadlineExtended` may extend it at all."""
+        return self.extendable_to is not None or self.extendable_without_cap
+
     @model_validator(mode="after")
     def _cap_not_below_length(self) -> Deadline:
         if self.extendable_to is not None and self.extendable_to < self.length:
             raise ValueError(f"extendable_to {self.extendable_to} is below the base length {self.length}")
+        if self.extendable_to is not None and self.extendable_without_cap:
+            raise ValueError("give extendable_to or extendable_without_cap, not both")
         if self.kind == "request_window" and self.lapses_to is None:
             raise ValueError("a request window needs lapses_to, the state it closes the case in")
         return self

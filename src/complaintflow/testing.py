@@ -58,6 +58,8 @@ MINIMAL_PAYLOADS: Mapping[str, Mapping[str, Any]] = {
 _OUTCOMES = ("upheld", "partially_upheld", "not_upheld")
 _FIRST_DAY = date(2012, 4, 1)
 _OFFICERS = ("OFFICER-1", "OFFICER-2")
+#: The longest extension drawn for a deadline that has no cap, in working days in all.
+_UNCAPPED_UP_TO = 60
 
 
 def _first_days(procedure: Procedure) -> tuple[date, date]:
@@ -91,11 +93,11 @@ def _extension(draw: st.DrawFn, view: CaseView, procedure: Procedure) -> dict[st
             rule.kind == "response"
             and deadline.stage == view.stage
             and deadline.status == "pending"
-            and rule.extendable_to is not None
+            and rule.extendable
             and deadline.working_days is not None
-            and deadline.working_days < rule.extendable_to
+            and deadline.working_days < (rule.extendable_to or _UNCAPPED_UP_TO)
         ):
-            total = draw(st.integers(deadline.working_days, rule.extendable_to))
+            total = draw(st.integers(deadline.working_days, rule.extendable_to or _UNCAPPED_UP_TO))
             return {"stage": deadline.stage, "total_working_days": total, "reason": "complex case"}
     return None
 
