@@ -49,10 +49,6 @@ class Step:
     guard: Guard
     requires: tuple[str, ...] = ()
 
-    def applies_to(self, event: Any) -> bool:
-        """Whether the event carries the values this step is guarded by."""
-        return carries(event, self.guard)
-
 
 @dataclass(frozen=True, slots=True)
 class ClockTrigger:
