@@ -176,3 +176,30 @@ def test_charts_do_not_need_a_display(report: AnnualReport, monkeypatch: pytest.
         "Escalation rates over time",
     ]
     assert all(svg.startswith("<svg") for _, svg in drawn)
+
+
+def test_a_late_acknowledgement_does_not_count_as_a_late_response() -> None:
+    """Under the two-stage codes the response-time tables count the response deadline, which runs
+    from the acknowledgement; a late acknowledgement is not a late response."""
+
+    def case(case_id: str, acknowledged: str, responded: str) -> list[dict[str, Any]]:
+        common = {"case_id": case_id}
+        return [
+            {
+                **common,
+                "type": "ComplaintReceived",
+                "on": "2024-09-02",
+                "procedure": "housing-2024",
+                "service_area": "Housing",
+            },
+            {**common, "type": "Acknowledged", "on": acknowledged, "stage": 1},
+            {**common, "type": "Responded", "on": responded, "stage": 1, "outcome": "upheld"},
+        ]
+
+    # H-1: acknowledged a day late (due 9 September), answered within 10 working days of it.
+    # H-2: acknowledged in time (due 9 September), answered a day late (due 20 September).
+    report = annual_report(
+        [*case("H-1", "2024-09-10", "2024-09-24"), *case("H-2", "2024-09-06", "2024-09-23")], year=2024
+    )
+    timeliness = report.stage1_timeliness["Housing"]
+    assert (timeliness.responded, timeliness.in_time) == (2, 1)
