@@ -61,7 +61,14 @@ def test_due_lists_soon_and_overdue_deadlines_by_date(
 
 def test_procedures_lists_the_built_in_ones(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "procedures")
-    assert status == 0 and out.startswith("children-2006")
+    names = [line.split()[0] for line in out.splitlines()]
+    assert status == 0 and names == [
+        "adults-2009",
+        "children-2006",
+        "housing-2024",
+        "lgsco-2026",
+        "spso-2021",
+    ]
 
 
 def test_procedure_show_cites_every_deadline(capsys: pytest.CaptureFixture[str]) -> None:
@@ -137,3 +144,20 @@ def test_command_errors_are_one_line(
 ) -> None:
     status, _, err = run(capsys, *argv)
     assert status == 2 and message in err and err.count("\n") == 1
+
+
+def test_a_limit_in_calendar_months_falls_due_like_any_other(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    log = write_log(
+        tmp_path,
+        '{"type":"ComplaintReceived","case_id":"A","on":"2025-01-10","procedure":"adults-2009"}',
+        '{"type":"Acknowledged","case_id":"A","on":"2025-01-13","stage":1}',
+    )
+    status, out, _ = run(capsys, "due", log, "--as-of", "2025-07-01", "--within", "10", "--format", "json")
+    assert status == 0
+    assert [(r["deadline"], r["due"], r["remaining_working_days"]) for r in json.loads(out)] == [
+        ("stage1_response", "2025-07-09", 6)
+    ]
+    status, out, _ = run(capsys, "case", log, "--as-of", "2025-07-01")
+    assert status == 0 and "due 2025-07-09  6 working days left" in out

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from complaintflow import Case, WorkingDayCalendar, load_procedure
 from complaintflow import calendar as calendar_module
+from complaintflow.dates import add_calendar_months, end_of_period_commencing
 from complaintflow.deadlines import extend, pause, resume, start_clock
 from complaintflow.testing import calendar_dates
 
@@ -124,3 +125,46 @@ def test_a_deadline_starts_only_where_its_rule_was_in_force() -> None:
     after = Case.replay([{**received, "on": "2024-06-03"}], procedures={"children-2006": later_rule})
     assert "stage1_response" not in before.clocks()
     assert after.clocks()["stage1_response"].due == date(2024, 6, 17)
+
+
+# -- periods "commencing on" a day, in calendar units (SI 2009/309 reg 14(4)) ----------------------
+
+RESPONSE_BACKSTOP = load_procedure("adults-2009").deadlines["stage1_response"]
+any_day = st.dates(date(2001, 1, 1), date(2027, 12, 31))
+
+
+@given(start=any_day, months=st.integers(1, 24))
+def test_a_period_commencing_on_a_day_ends_the_day_before_the_corresponding_date(
+    start: date, months: int
+) -> None:
+    end = end_of_period_commencing(start, months=months)
+    corresponding = add_calendar_months(start, months)
+    if corresponding.day == start.day:
+        assert end + timedelta(days=1) == corresponding
+    else:  # no such date (31 August -> February): the period ends with the month
+        assert end == corresponding and (end + timedelta(days=1)).day == 1
+        assert end.day < start.day
+
+
+@given(first=any_day, gap=st.integers(0, 400), months=st.integers(1, 24))
+def test_a_later_start_never_ends_a_period_earlier(first: date, gap: int, months: int) -> None:
+    later = first + timedelta(days=gap)
+    assert end_of_period_commencing(later, months=months) >= end_of_period_commencing(first, months=months)
+
+
+@given(start=any_day, days=st.integers(1, 400))
+def test_a_period_of_days_commencing_on_a_day_counts_that_day(start: date, days: int) -> None:
+    end = end_of_period_commencing(start, days=days)
+    assert (end - start).days + 1 == days
+
+
+@given(start=st.dates(date(2009, 4, 1), date(2026, 12, 31)), later=st.integers(0, 200))
+def test_a_calendar_month_limit_is_extended_to_a_date_and_remembers_its_base(start: date, later: int) -> None:
+    clock = start_clock("stage1_response", RESPONSE_BACKSTOP, CAL, start)
+    assert clock.due == end_of_period_commencing(start, months=6)
+    assert clock.due is not None
+    until = clock.due + timedelta(days=later)
+    extended = extend(clock, total=None, until=until)
+    assert extended.due == until and extended.length == clock.length
+    assert extended.due_without_extension() == clock.due
+    assert extended.remaining_working_days(start) == CAL.working_days_between(start, until)

@@ -327,3 +327,33 @@ def test_a_deadline_with_a_cap_and_no_cap_is_refused(tmp_path: Path) -> None:
     with pytest.raises(cf.ProcedureDefinitionError, match="not both") as refused:
         cf.load_procedure(write(tmp_path, data))
     assert refused.value.key == "deadlines.stage1_response"
+
+
+@pytest.mark.parametrize(
+    ("deadline", "changes", "message"),
+    [
+        (
+            "representations_time_limit",
+            {"extendable_to": 14},
+            "a cap in working days needs a deadline in working days",
+        ),
+        ("stage1_response", {"counts_start_day": True}, "counts_start_day is for calendar units"),
+    ],
+)
+def test_a_deadline_mixing_units_is_refused(
+    tmp_path: Path, deadline: str, changes: dict[str, Any], message: str
+) -> None:
+    data = broken()
+    data["deadlines"][deadline].update(changes)
+    with pytest.raises(cf.ProcedureDefinitionError, match=message) as refused:
+        cf.load_procedure(write(tmp_path, data))
+    assert refused.value.key == f"deadlines.{deadline}"
+
+
+def test_the_adult_social_care_procedure_has_one_local_stage_and_a_six_month_limit() -> None:
+    adults = cf.load_procedure("adults-2009")
+    response = adults.deadlines["stage1_response"]
+    assert (response.length, response.unit, response.counts_start_day) == (6, "calendar_months", True)
+    assert response.extendable_without_cap and response.source.provision == "reg 14(4)(a)"
+    assert adults.deadlines["stage1_acknowledgement"].length == 3
+    assert {state.stage for state in adults.states.values()} == {None, 1}

@@ -36,6 +36,11 @@ def test_lgsco_2026_scenario(scenario: dict[str, Any]) -> None:
     check_scenario("lgsco-2026", scenario)
 
 
+@pytest.mark.parametrize("scenario", _scenarios("adults-2009"))
+def test_adults_2009_scenario(scenario: dict[str, Any]) -> None:
+    check_scenario("adults-2009", scenario)
+
+
 @pytest.mark.parametrize("scenario", _scenarios("spso-2021"))
 def test_spso_2021_scenario(scenario: dict[str, Any]) -> None:
     check_scenario("spso-2021", scenario)

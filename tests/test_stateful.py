@@ -23,6 +23,7 @@ PROCEDURES = {
     "housing-2024": load_procedure("housing-2024"),
     "lgsco-2026": load_procedure("lgsco-2026"),
     "spso-2021": load_procedure("spso-2021"),
+    "adults-2009": load_procedure("adults-2009"),
 }
 
 
@@ -129,3 +130,4 @@ TestCorporate = case_machine(PROCEDURES["corporate"]).TestCase
 TestHousing2024 = case_machine(PROCEDURES["housing-2024"]).TestCase
 TestLgsco2026 = case_machine(PROCEDURES["lgsco-2026"]).TestCase
 TestSpso2021 = case_machine(PROCEDURES["spso-2021"]).TestCase
+TestAdults2009 = case_machine(PROCEDURES["adults-2009"]).TestCase

@@ -4,7 +4,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case, CaseView, DeadlineView
-from complaintflow.dates import add_calendar_days, add_calendar_months
+from complaintflow.dates import add_calendar_days, add_calendar_months, end_of_period_commencing
 from complaintflow.errors import (
     CalendarError,
     ComplaintflowError,
@@ -40,6 +40,7 @@ __all__ = [
     "__version__",
     "add_calendar_days",
     "add_calendar_months",
+    "end_of_period_commencing",
     "load_cases",
     "load_procedure",
     "parse_event",

@@ -392,13 +392,20 @@ class Case:
             raise refuse(f"no stage {event.stage} response deadline is running")
         if not clock.rule.extendable:
             raise refuse(f"{clock.name} cannot be extended ({clock.rule.source.cite()})")
-        cap = clock.rule.extendable_to
-        wanted = clocks.extended_length(clock, total=event.total_working_days, until=event.until)
-        cited = (clock.rule.extension_source or clock.rule.source).cite()
-        if cap is not None and wanted > cap:
-            raise refuse(f"{wanted} working days would pass the cap of {cap} in all ({cited})")
-        if wanted < clock.length:
-            raise refuse(f"an extension cannot shorten {clock.name} below {clock.length} working days")
+        if not clock.in_working_days:
+            unit = clock.rule.unit.replace("_", " ")
+            if event.until is None:
+                raise refuse(f"{clock.name} is counted in {unit}: extend it to a date, with until")
+            if clock.due is not None and event.until < clock.due:
+                raise refuse(f"an extension cannot bring {clock.name} forward from {clock.due.isoformat()}")
+        else:
+            cap = clock.rule.extendable_to
+            wanted = clocks.extended_length(clock, total=event.total_working_days, until=event.until)
+            cited = (clock.rule.extension_source or clock.rule.source).cite()
+            if cap is not None and wanted > cap:
+                raise refuse(f"{wanted} working days would pass the cap of {cap} in all ({cited})")
+            if wanted < clock.length:
+                raise refuse(f"an extension cannot shorten {clock.name} below {clock.length} working days")
         late = clock.due is not None and event.on > clock.due
         if late and facts.procedure.policy("extension_after_due") == "refuse":
             due = clock.due.isoformat() if clock.due else ""

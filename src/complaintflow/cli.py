@@ -200,6 +200,8 @@ def describe_procedure(procedure: Procedure) -> list[str]:
         if deadline.extendable_without_cap:
             cap = ", extendable without a fixed cap"
         starts = " or ".join(match.event for match in procedure.deadline_starts(name))
+        if deadline.counts_start_day:
+            starts = f"{starts}, commencing on that day"
         lines.append(
             f"  {name:<27} stage {deadline.stage}  {deadline.length} {deadline.unit.replace('_', ' ')}"
             f"{cap}; from {starts}  [{deadline.source.cite()}]"

@@ -63,3 +63,17 @@ def add_calendar_days(start: date, days: int) -> date:
     """The date `days` calendar days after `start` (the day of `start` is day 0)."""
     start = require_date(start, "start")
     return start + relativedelta(days=require_whole_number(days, "days"))
+
+
+def end_of_period_commencing(start: date, months: int = 0, days: int = 0) -> date:
+    """The last day of a period of `months` calendar months (or `days` days) commencing on `start`.
+
+    Such a period counts `start` itself, so it ends the day before the corresponding date: six months
+    commencing on 10 January end on 9 July. Where the corresponding date does not exist, the period
+    ends on the last day of that month: six months commencing on 31 August end on 28 February.
+    """
+    start = require_date(start, "start")
+    if days:
+        return start + relativedelta(days=require_whole_number(days, "days") - 1)
+    corresponding = add_calendar_months(start, months)
+    return corresponding - relativedelta(days=1) if corresponding.day == start.day else corresponding

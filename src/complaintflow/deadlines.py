@@ -15,7 +15,7 @@ from datetime import date
 from typing import Literal, NamedTuple
 
 from complaintflow.calendar import WorkingDayCalendar
-from complaintflow.dates import add_calendar_days, add_calendar_months
+from complaintflow.dates import add_calendar_days, add_calendar_months, end_of_period_commencing
 from complaintflow.procedure import Deadline
 
 Status = Literal["pending", "overdue", "met", "met_late", "paused", "lapsed", "cancelled"]
@@ -61,13 +61,16 @@ class Clock(NamedTuple):
 
     def due_without_extension(self) -> date | None:
         """When it would have been due at its base length (pauses still count)."""
-        if self.rule.unit != "working_days" or self.paused_on is not None:
+        if self.paused_on is not None:
             return self.due
+        if not self.in_working_days:
+            return base_due(self.rule, self.calendar, self.starts)
         return _due(self, self.rule.length)
 
     def remaining_working_days(self, as_of: date) -> int | None:
-        """Working days left on `as_of` (negative when overdue); None once finished."""
-        if not self.running or not self.in_working_days:
+        """Working days left on `as_of` (negative when overdue), whatever the deadline's unit;
+        None once finished."""
+        if not self.running:
             return None
         if self.paused_on is not None:
             return self.length - self.used - self.calendar.working_days_between(self.anchor, self.paused_on)
@@ -75,15 +78,22 @@ class Clock(NamedTuple):
         return self.calendar.working_days_between(as_of, self.due)
 
 
+def base_due(rule: Deadline, calendar: WorkingDayCalendar, starts: date) -> date:
+    """When a deadline of the rule's base length that started on `starts` falls due."""
+    if rule.unit == "working_days":
+        return calendar.add_working_days(starts, rule.length)
+    if rule.unit == "calendar_days":
+        if rule.counts_start_day:
+            return end_of_period_commencing(starts, days=rule.length)
+        return add_calendar_days(starts, rule.length)
+    if rule.counts_start_day:
+        return end_of_period_commencing(starts, months=rule.length)
+    return add_calendar_months(starts, rule.length)
+
+
 def start_clock(name: str, rule: Deadline, calendar: WorkingDayCalendar, starts: date) -> Clock:
     """A new clock of the rule's base length, day 0 being `starts`."""
-    if rule.unit == "working_days":
-        due = calendar.add_working_days(starts, rule.length)
-    elif rule.unit == "calendar_days":
-        due = add_calendar_days(starts, rule.length)
-    else:
-        due = add_calendar_months(starts, rule.length)
-    return Clock(name, rule, calendar, starts, rule.length, due, anchor=starts)
+    return Clock(name, rule, calendar, starts, rule.length, base_due(rule, calendar, starts), anchor=starts)
 
 
 def _due(clock: Clock, length: int) -> date:
@@ -99,7 +109,13 @@ def extended_length(clock: Clock, *, total: int | None, until: date | None) -> i
 
 
 def extend(clock: Clock, *, total: int | None, until: date | None) -> Clock:
-    """The clock with a new total length, or a new due date; the caller checks the cap."""
+    """The clock with a new total length, or a new due date; the caller checks the cap.
+
+    A deadline in calendar units is extended to a date only (`until`), and keeps its length.
+    """
+    if not clock.in_working_days:
+        assert until is not None
+        return clock._replace(due=until)
     length = extended_length(clock, total=total, until=until)
     if clock.paused_on is not None:
         return clock._replace(length=length)

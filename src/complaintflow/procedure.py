@@ -107,6 +107,12 @@ class Deadline(_Strict):
     lapses_to: str | None = Field(
         default=None, description="For a request window: the state a case moves to when it runs out."
     )
+    counts_start_day: bool = Field(
+        default=False,
+        description="For calendar units: true where the period commences on the day it starts "
+        '("six months commencing on the day of receipt"), so it ends the day before the '
+        "corresponding date.",
+    )
     applies_from: date
     source: Source
     extension_source: Source | None = None
@@ -122,6 +128,10 @@ class Deadline(_Strict):
             raise ValueError(f"extendable_to {self.extendable_to} is below the base length {self.length}")
         if self.extendable_to is not None and self.extendable_without_cap:
             raise ValueError("give extendable_to or extendable_without_cap, not both")
+        if self.unit != "working_days" and self.extendable_to is not None:
+            raise ValueError("a cap in working days needs a deadline in working days")
+        if self.unit == "working_days" and self.counts_start_day:
+            raise ValueError("counts_start_day is for calendar units; working days count from day 0")
         if self.kind == "request_window" and self.lapses_to is None:
             raise ValueError("a request window needs lapses_to, the state it closes the case in")
         return self

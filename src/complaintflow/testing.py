@@ -89,16 +89,21 @@ def _extension(draw: st.DrawFn, view: CaseView, procedure: Procedure) -> dict[st
     """A valid extension of the running response deadline at the case's stage, if there is one."""
     for deadline in view.deadlines:
         rule = procedure.deadlines[deadline.name]
-        if (
+        if not (
             rule.kind == "response"
+            and rule.extendable
             and deadline.stage == view.stage
             and deadline.status == "pending"
-            and rule.extendable
-            and deadline.working_days is not None
-            and deadline.working_days < (rule.extendable_to or _UNCAPPED_UP_TO)
+            and deadline.due is not None
         ):
-            total = draw(st.integers(deadline.working_days, rule.extendable_to or _UNCAPPED_UP_TO))
-            return {"stage": deadline.stage, "total_working_days": total, "reason": "complex case"}
+            continue
+        extension: dict[str, Any] = {"stage": deadline.stage, "reason": "complex case"}
+        if deadline.working_days is None:  # counted in calendar units: extended to a later date
+            later = deadline.due + timedelta(days=draw(st.integers(0, 60)))
+            return {**extension, "until": later.isoformat()}
+        most = rule.extendable_to or _UNCAPPED_UP_TO
+        if deadline.working_days < most:
+            return {**extension, "total_working_days": draw(st.integers(deadline.working_days, most))}
     return None
 
 
