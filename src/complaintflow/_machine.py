@@ -22,6 +22,7 @@ from typing import Any
 from transitions import Machine
 
 from complaintflow.procedure import (
+    ENGINE_RULES,
     EventMatch,
     Procedure,
     Transition,
@@ -137,6 +138,11 @@ class StateGraph:
         #: Request windows, which close the case at their stage when they run out.
         self.lapsing = tuple(name for name, rule in procedure.deadlines.items() if rule.lapses_to)
         self.final = frozenset(name for name, state in procedure.states.items() if state.final)
+        #: Event types that a rule switched on for this procedure checks (an extension is always checked).
+        self.ruled = frozenset(
+            {"DeadlineExtended"}
+            | {event for rule, event in ENGINE_RULES.items() if event and rule in procedure.rules}
+        )
 
     def allowed(self, state: str) -> tuple[str, ...]:
         """The event types the procedure allows in `state`, sorted."""

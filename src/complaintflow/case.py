@@ -133,8 +133,7 @@ class _Facts:
         )
 
 
-#: Event types that `_check_rules` and `_record` look at; the others skip them.
-_RULED = frozenset({"PanelHeld", "DeadlineExtended", "Responded"})
+#: Event types that `_record` looks at; the others skip it.
 _RECORDED = frozenset(
     {"Deferred", "Resumed", "Responded", "Withdrawn", "ComplaintDeclined", "InvestigatorsAppointed"}
 )
@@ -303,7 +302,7 @@ class Case:
             facts.clocks = {}
         graph = facts.graph
         target = self._step(facts, graph, event)
-        if kind in _RULED:
+        if kind in graph.ruled:
             self._check_rules(facts, graph, event)
         if kind in graph.touches_clocks:  # most notes on the file change no clock
             facts.clocks = self._clocks_after(facts, graph, event)

@@ -36,13 +36,14 @@ ENGINE_POLICIES: Mapping[str, tuple[str, ...]] = {
     "proclaimed_holidays": ("known_at_start", "current"),
 }
 
-#: Rules implemented in code (complaintflow.rules) that a procedure may switch on by name.
-ENGINE_RULES = (
-    "panel_excludes_stage2_independent_person",
-    "stage2_by_different_person",
-    "deferral_stops_clocks",
-    "outcome_follows_from_points",
-)
+#: Rules implemented in code (in `complaintflow.case`) that a procedure may switch on by name, with
+#: the event type each checks (None: it shapes how other events apply rather than checking one).
+ENGINE_RULES: Mapping[str, str | None] = {
+    "panel_excludes_stage2_independent_person": "PanelHeld",
+    "stage2_by_different_person": "Responded",
+    "deferral_stops_clocks": None,
+    "outcome_follows_from_points": None,
+}
 
 
 class _Strict(BaseModel):
