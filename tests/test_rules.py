@@ -126,3 +126,11 @@ def test_every_value_an_extension_gives_is_in_force_and_every_other_is_kept(
     for key in base.keys() - changes.keys():
         assert merged[key] == base[key]
     assert merged.keys() == base.keys() | changes.keys()
+
+
+def test_a_refusal_for_a_reason_says_why_and_a_refusal_by_state_says_what_is_allowed() -> None:
+    for_a_reason = cf.TransitionNotAllowed("Responded", "stage2", ["Responded", "Withdrawn"], "someone else")
+    assert str(for_a_reason) == "Responded is refused in state 'stage2': someone else"
+    by_state = cf.TransitionNotAllowed("PanelHeld", "stage1", ["Responded", "Withdrawn"])
+    assert str(by_state) == "PanelHeld is not allowed in state 'stage1'; allowed here: Responded, Withdrawn"
+    assert for_a_reason.allowed == by_state.allowed == ("Responded", "Withdrawn")

@@ -50,6 +50,9 @@ class TransitionNotAllowed(ComplaintflowError):
         self.event_type = event_type
         self.state = state
         self.allowed = tuple(allowed)
+        if reason and event_type in self.allowed:  # allowed here, but not as it stands
+            super().__init__(f"{event_type} is refused in state {state!r}: {reason}")
+            return
         because = f" ({reason})" if reason else ""
         super().__init__(
             f"{event_type} is not allowed in state {state!r}{because}; "
