@@ -373,6 +373,9 @@ EVENT_CLASSES: dict[str, type[EventBase]] = {
 }
 EVENT_TYPES = tuple(EVENT_CLASSES)
 _ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+#: The compiled validator itself: a third quicker per line than `TypeAdapter.validate_json`, whose
+#: Python wrapper costs about 0.35 µs a call, a quarter of validating a short event.
+_VALIDATE_JSON = _ADAPTER.validator.validate_json
 
 # -- upcasting -----------------------------------------------------------------------------------
 
@@ -433,7 +436,7 @@ def parse_event(obj: object) -> EventBase:
         return obj
     if isinstance(obj, str | bytes):
         try:
-            event: EventBase = _ADAPTER.validate_json(obj)
+            event: EventBase = _VALIDATE_JSON(obj)
             return event
         except ValidationError as error:
             try:
