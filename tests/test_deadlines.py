@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from complaintflow import Case, WorkingDayCalendar, load_procedure
+from complaintflow import CalendarError, Case, WorkingDayCalendar, load_procedure
 from complaintflow import calendar as calendar_module
 from complaintflow.dates import add_calendar_months, end_of_period_commencing
 from complaintflow.deadlines import extend, pause, resume, start_clock
@@ -168,3 +168,37 @@ def test_a_calendar_month_limit_is_extended_to_a_date_and_remembers_its_base(sta
     assert extended.due == until and extended.length == clock.length
     assert extended.due_without_extension() == clock.due
     assert extended.remaining_working_days(start) == CAL.working_days_between(start, until)
+
+
+def test_a_complaint_about_a_matter_long_before_the_calendar_starts_is_accepted_late() -> None:
+    received = {"type": "ComplaintReceived", "case_id": "C-1", "on": "2024-08-01"}
+    case = Case.replay([{**received, "procedure": "children-2006", "grounds_arose": "1995-01-01"}])
+    limit = case.view(as_of=date(2024, 8, 2)).deadlines[0]
+    assert (limit.name, limit.due, limit.status) == (
+        "representations_time_limit",
+        date(1996, 1, 1),
+        "met_late",
+    )
+
+
+def test_a_limit_in_months_that_ends_past_the_calendar_is_refused_when_it_starts() -> None:
+    case = Case()
+    with pytest.raises(CalendarError, match="2029-01-31 is outside 2000-2028"):
+        case.apply(
+            {"type": "ComplaintReceived", "case_id": "A-1", "on": "2028-08-01", "procedure": "adults-2009"}
+        )
+    assert case.state == "new" and case.events == ()
+    case.apply(
+        {"type": "ComplaintReceived", "case_id": "A-1", "on": "2028-06-01", "procedure": "adults-2009"}
+    )
+    agreed = {
+        "type": "DeadlineExtended",
+        "case_id": "A-1",
+        "on": "2028-06-02",
+        "stage": 1,
+        "reason": "agreed",
+    }
+    before = case.view(as_of=date(2028, 6, 2))
+    with pytest.raises(CalendarError, match="2029-02-01 is outside 2000-2028"):
+        case.apply({**agreed, "until": "2029-02-01"})
+    assert case.view(as_of=date(2028, 6, 2)) == before

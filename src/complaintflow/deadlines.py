@@ -83,12 +83,30 @@ def base_due(rule: Deadline, calendar: WorkingDayCalendar, starts: date) -> date
     if rule.unit == "working_days":
         return calendar.add_working_days(starts, rule.length)
     if rule.unit == "calendar_days":
-        if rule.counts_start_day:
-            return end_of_period_commencing(starts, days=rule.length)
-        return add_calendar_days(starts, rule.length)
-    if rule.counts_start_day:
-        return end_of_period_commencing(starts, months=rule.length)
-    return add_calendar_months(starts, rule.length)
+        days = rule.length
+        due = (
+            end_of_period_commencing(starts, days=days)
+            if rule.counts_start_day
+            else add_calendar_days(starts, days)
+        )
+    else:
+        months = rule.length
+        due = (
+            end_of_period_commencing(starts, months=months)
+            if rule.counts_start_day
+            else add_calendar_months(starts, months)
+        )
+    return _countable(calendar, due)
+
+
+def _countable(calendar: WorkingDayCalendar, due: date) -> date:
+    """`due`, once the calendar can count working days up to it: a due date past the calendar's range
+    raises its CalendarError when the deadline starts, not later whenever the case is viewed. (A
+    date before the range, such as the time limit of a complaint about a matter of 1995, is fine:
+    it is met on receipt, and nothing counts towards it.)"""
+    if due > calendar.vouches_for[1]:
+        calendar.is_working_day(due)  # raises, naming the date and how to widen the range
+    return due
 
 
 def start_clock(name: str, rule: Deadline, calendar: WorkingDayCalendar, starts: date) -> Clock:
@@ -115,7 +133,7 @@ def extend(clock: Clock, *, total: int | None, until: date | None) -> Clock:
     """
     if not clock.in_working_days:
         assert until is not None
-        return clock._replace(due=until)
+        return clock._replace(due=_countable(clock.calendar, until))
     length = extended_length(clock, total=total, until=until)
     if clock.paused_on is not None:
         return clock._replace(length=length)
