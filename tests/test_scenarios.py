@@ -8,6 +8,7 @@ import pytest
 from scenario_files import load_scenarios
 
 import complaintflow as cf
+from complaintflow.procedure import built_in_names
 
 EXPECTATIONS = ["state", "open", "outcome", "deadlines", "refused"]
 DEADLINE_KEYS = {"due", "status", "working_days", "remaining_working_days", "met_on"}
@@ -18,32 +19,17 @@ def _events(scenario: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _scenarios(name: str) -> list[Any]:
-    return load_scenarios(f"{name}.toml", ["events", "as_of"], ["choices", *EXPECTATIONS])
+    """Every scenario of a procedure's file, as (procedure, scenario) params named by both."""
+    return [
+        pytest.param(name, param.values[0], id=f"{name}: {param.id}")
+        for param in load_scenarios(f"{name}.toml", ["events", "as_of"], ["choices", *EXPECTATIONS])
+    ]
 
 
-@pytest.mark.parametrize("scenario", _scenarios("children-2006"))
-def test_children_2006_scenario(scenario: dict[str, Any]) -> None:
-    check_scenario("children-2006", scenario)
-
-
-@pytest.mark.parametrize("scenario", _scenarios("housing-2024"))
-def test_housing_2024_scenario(scenario: dict[str, Any]) -> None:
-    check_scenario("housing-2024", scenario)
-
-
-@pytest.mark.parametrize("scenario", _scenarios("lgsco-2026"))
-def test_lgsco_2026_scenario(scenario: dict[str, Any]) -> None:
-    check_scenario("lgsco-2026", scenario)
-
-
-@pytest.mark.parametrize("scenario", _scenarios("adults-2009"))
-def test_adults_2009_scenario(scenario: dict[str, Any]) -> None:
-    check_scenario("adults-2009", scenario)
-
-
-@pytest.mark.parametrize("scenario", _scenarios("spso-2021"))
-def test_spso_2021_scenario(scenario: dict[str, Any]) -> None:
-    check_scenario("spso-2021", scenario)
+@pytest.mark.parametrize(("name", "scenario"), [p for name in built_in_names() for p in _scenarios(name)])
+def test_statutory_scenario(name: str, scenario: dict[str, Any]) -> None:
+    """Every built-in procedure has a scenario file, and every scenario in it holds."""
+    check_scenario(name, scenario)
 
 
 def check_scenario(name: str, scenario: dict[str, Any]) -> None:
