@@ -202,3 +202,9 @@ def test_a_limit_in_months_that_ends_past_the_calendar_is_refused_when_it_starts
     with pytest.raises(CalendarError, match="2029-02-01 is outside 2000-2028"):
         case.apply({**agreed, "until": "2029-02-01"})
     assert case.view(as_of=date(2028, 6, 2)) == before
+
+
+@pytest.mark.parametrize(("months", "days"), [(0, 0), (6, 10), (-1, 0), (0, -3)])
+def test_a_period_needs_months_or_days_above_zero(months: int, days: int) -> None:
+    with pytest.raises(CalendarError, match="give a number of months or of days"):
+        end_of_period_commencing(date(2025, 1, 10), months=months, days=days)

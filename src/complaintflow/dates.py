@@ -73,7 +73,10 @@ def end_of_period_commencing(start: date, months: int = 0, days: int = 0) -> dat
     ends on the last day of that month: six months commencing on 31 August end on 28 February.
     """
     start = require_date(start, "start")
+    months, days = require_whole_number(months, "months"), require_whole_number(days, "days")
+    if (months > 0) == (days > 0) or min(months, days) < 0:
+        raise CalendarError(f"give a number of months or of days, above 0 (not months={months}, days={days})")
     if days:
-        return start + relativedelta(days=require_whole_number(days, "days") - 1)
+        return start + relativedelta(days=days - 1)
     corresponding = add_calendar_months(start, months)
     return corresponding - relativedelta(days=1) if corresponding.day == start.day else corresponding
