@@ -203,3 +203,12 @@ def test_a_late_acknowledgement_does_not_count_as_a_late_response() -> None:
     )
     timeliness = report.stage1_timeliness["Housing"]
     assert (timeliness.responded, timeliness.in_time) == (2, 1)
+
+
+def test_the_headline_counts_one_potential_complaint_in_the_singular() -> None:
+    concern = {"type": "ConcernLogged", "case_id": "P-1", "on": "2024-05-01", "service_area": "Housing"}
+    one = annual_report([concern], year=2024)
+    two = annual_report([concern, {**concern, "case_id": "P-2"}], year=2024)
+    assert "0 stage 3 complaints; 1 potential complaint; 0 to the Ombudsman." in to_markdown(one)
+    assert "; 2 potential complaints;" in to_markdown(two)
+    assert "; 1 potential complaint;" in to_html(one)

@@ -6,7 +6,7 @@ from html import escape
 
 from complaintflow.report import charts as chart_drawing
 from complaintflow.report.model import AnnualReport
-from complaintflow.report.published import HIDDEN, Table, show, tables
+from complaintflow.report.published import Table, headline, show, suppression_note, tables
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; color: #1c1c1c; }
@@ -50,18 +50,12 @@ def to_html(report: AnnualReport) -> str:
             '<p class="note" id="no-charts">Charts need matplotlib: install them with '
             f"<code>{escape(chart_drawing.INSTALL_HINT)}</code> and run the report again.</p>"
         )
-    counts = report.counts
-    suppressed = (
-        f'<p class="note">Counts from 1 to {report.suppress_below - 1} are shown as {HIDDEN}, with other '
-        "cells hidden where a total would reveal them.</p>"
-        if report.suppress_below
-        else ""
-    )
+    note = suppression_note(report)
+    suppressed = f'<p class="note">{escape(note)}</p>' if note else ""
     return (
         '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
         f"<title>Complaints annual report {escape(report.year)}</title><style>{STYLE}</style></head><body>"
         f"<h1>Complaints annual report {escape(report.year)}</h1>"
-        f"<p>{counts.stage1} stage 1, {counts.stage2} stage 2 and {counts.stage3} stage 3 complaints; "
-        f"{counts.potential} potential complaints; {counts.ombudsman} to the Ombudsman.</p>{suppressed}"
+        f"<p>{escape(headline(report))}</p>{suppressed}"
         f"{chart_section}{''.join(_table(table) for table in tables(report))}</body></html>\n"
     )

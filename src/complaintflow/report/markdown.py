@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from complaintflow.report.model import AnnualReport
-from complaintflow.report.published import HIDDEN, Table, show, tables
+from complaintflow.report.published import Table, headline, show, suppression_note, tables
 
 
 def _table(table: Table) -> str:
@@ -18,19 +18,13 @@ def _table(table: Table) -> str:
 
 def to_markdown(report: AnnualReport) -> str:
     """Every table, with a heading, in the seed report's order."""
-    counts = report.counts
     head = [
         f"# Complaints annual report {report.year}",
         "",
-        f"{counts.stage1} stage 1, {counts.stage2} stage 2 and {counts.stage3} stage 3 complaints; "
-        f"{counts.potential} potential complaints; {counts.ombudsman} to the Ombudsman. "
-        f"Stage 1 responses in time: {show(report.stage1_timeliness_total.percent)} "
+        f"{headline(report)} Stage 1 responses in time: {show(report.stage1_timeliness_total.percent)} "
         f"(target {report.target_percent:g}%).",
     ]
-    if report.suppress_below:
-        head += [
-            "",
-            f"Counts from 1 to {report.suppress_below - 1} are shown as {HIDDEN}, with other cells "
-            "hidden where a total would reveal them.",
-        ]
+    note = suppression_note(report)
+    if note:
+        head += ["", note]
     return "\n\n".join(["\n".join(head), *(_table(table) for table in tables(report))]) + "\n"

@@ -70,6 +70,26 @@ def _by_year_rows(by_year: dict[str, dict[str, Count]]) -> tuple[list[str], list
     return years, rows
 
 
+def headline(report: AnnualReport) -> str:
+    """The report's counts in one sentence, for the top of every published form."""
+    counts = report.counts
+    potential = "potential complaint" if counts.potential == 1 else "potential complaints"
+    return (
+        f"{counts.stage1} stage 1, {counts.stage2} stage 2 and {counts.stage3} stage 3 complaints; "
+        f"{counts.potential} {potential}; {counts.ombudsman} to the Ombudsman."
+    )
+
+
+def suppression_note(report: AnnualReport) -> str | None:
+    """What the hidden cells mean, where small counts are hidden."""
+    if not report.suppress_below:
+        return None
+    return (
+        f"Counts from 1 to {report.suppress_below - 1} are shown as {HIDDEN}, with other cells hidden "
+        "where a total would reveal them."
+    )
+
+
 def tables(report: AnnualReport) -> list[Table]:
     """Every table of the report, as published."""
     this, years = report.year, list(reversed(report.years))
