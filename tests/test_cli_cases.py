@@ -161,3 +161,17 @@ def test_a_limit_in_calendar_months_falls_due_like_any_other(
     ]
     status, out, _ = run(capsys, "case", log, "--as-of", "2025-07-01")
     assert status == 0 and "due 2025-07-09  6 working days left" in out
+
+
+def test_the_daily_list_lines_up_long_case_references(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    log = write_log(
+        tmp_path,
+        '{"type":"ComplaintReceived","case_id":"CF-2024-000123-ADULT","on":"2024-04-02","procedure":"children-2006"}',
+        '{"type":"ComplaintReceived","case_id":"B","on":"2024-04-03","procedure":"children-2006"}',
+    )
+    status, out, _ = run(capsys, "due", log, "--as-of", "2024-04-15", "--within", "5")
+    rows = out.splitlines()[1:]
+    assert status == 0 and len(rows) == 2
+    assert rows[0].index("stage1_response") == rows[1].index("stage1_response")

@@ -143,8 +143,8 @@ def _case(args: argparse.Namespace) -> int:
     return 0
 
 
-def describe_reminder(reminder: Reminder) -> str:
-    """One line of the daily list."""
+def describe_reminder(reminder: Reminder, case_width: int = 12) -> str:
+    """One line of the daily list, the case reference padded to `case_width`."""
     left = reminder.remaining_working_days or 0
     if reminder.status == "overdue":
         when = f"OVERDUE, {-left} working days past due"
@@ -152,7 +152,7 @@ def describe_reminder(reminder: Reminder) -> str:
         when = f"{left} working days left"
     area = f"  {reminder.service_area}" if reminder.service_area else ""
     return (
-        f"{reminder.due.isoformat()}  {reminder.case_id:<12} {reminder.deadline:<24} "
+        f"{reminder.due.isoformat()}  {reminder.case_id:<{case_width}} {reminder.deadline:<24} "
         f"stage {reminder.stage}  {when}{area}"
     )
 
@@ -167,7 +167,8 @@ def _due(args: argparse.Namespace) -> int:
         f"{len(reminders)} deadlines overdue or due within {args.within} working days of "
         f"{args.as_of.isoformat()} ({overdue} overdue)"
     )
-    _print_lines([describe_reminder(reminder) for reminder in reminders])
+    width = max((len(reminder.case_id) for reminder in reminders), default=0)
+    _print_lines([describe_reminder(reminder, max(width, 12)) for reminder in reminders])
     return 0
 
 
