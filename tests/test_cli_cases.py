@@ -18,6 +18,21 @@ def write_log(tmp_path: Path, *lines: str) -> Path:
     return path
 
 
+def received(case_id: str, on: str, procedure: str = "children-2006") -> str:
+    """The JSON line of a complaint received."""
+    return json.dumps({"type": "ComplaintReceived", "case_id": case_id, "on": on, "procedure": procedure})
+
+
+def due_rows(
+    capsys: pytest.CaptureFixture[str], log: Path, as_of: str, within: int
+) -> list[dict[str, object]]:
+    """The reminders `complaintflow due --format json` gives, after checking it succeeded."""
+    status, out, _ = run(capsys, "due", log, "--as-of", as_of, "--within", str(within), "--format", "json")
+    assert status == 0
+    rows: list[dict[str, object]] = json.loads(out)
+    return rows
+
+
 def test_case_shows_each_case_with_its_deadlines(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "case", EXAMPLES, "--as-of", "2022-12-14")
     assert status == 0
@@ -42,19 +57,15 @@ def test_due_lists_soon_and_overdue_deadlines_by_date(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     log = write_log(
-        tmp_path,
-        '{"type":"ComplaintReceived","case_id":"A","on":"2024-04-02","procedure":"children-2006"}',
-        '{"type":"ComplaintReceived","case_id":"B","on":"2024-04-08","procedure":"children-2006"}',
-        '{"type":"ComplaintReceived","case_id":"C","on":"2024-04-15","procedure":"children-2006"}',
+        tmp_path, received("A", "2024-04-02"), received("B", "2024-04-08"), received("C", "2024-04-15")
     )
-    status, out, _ = run(capsys, "due", log, "--as-of", "2024-04-17", "--within", "5", "--format", "json")
-    assert status == 0
-    rows = json.loads(out)
+    rows = due_rows(capsys, log, "2024-04-17", 5)
     assert [(r["case_id"], r["due"], r["status"]) for r in rows] == [
         ("A", "2024-04-16", "overdue"),
         ("B", "2024-04-22", "pending"),
     ]
     status, out, _ = run(capsys, "due", log, "--as-of", "2024-04-17", "--within", "10")
+    assert status == 0
     assert "3 deadlines overdue or due within 10 working days of 2024-04-17 (1 overdue)" in out
     assert "OVERDUE, 1 working days past due" in out
 
@@ -151,12 +162,11 @@ def test_a_limit_in_calendar_months_falls_due_like_any_other(
 ) -> None:
     log = write_log(
         tmp_path,
-        '{"type":"ComplaintReceived","case_id":"A","on":"2025-01-10","procedure":"adults-2009"}',
+        received("A", "2025-01-10", "adults-2009"),
         '{"type":"Acknowledged","case_id":"A","on":"2025-01-13","stage":1}',
     )
-    status, out, _ = run(capsys, "due", log, "--as-of", "2025-07-01", "--within", "10", "--format", "json")
-    assert status == 0
-    assert [(r["deadline"], r["due"], r["remaining_working_days"]) for r in json.loads(out)] == [
+    rows = due_rows(capsys, log, "2025-07-01", 10)
+    assert [(r["deadline"], r["due"], r["remaining_working_days"]) for r in rows] == [
         ("stage1_response", "2025-07-09", 6)
     ]
     status, out, _ = run(capsys, "case", log, "--as-of", "2025-07-01")
@@ -166,11 +176,7 @@ def test_a_limit_in_calendar_months_falls_due_like_any_other(
 def test_the_daily_list_lines_up_long_case_references(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    log = write_log(
-        tmp_path,
-        '{"type":"ComplaintReceived","case_id":"CF-2024-000123-ADULT","on":"2024-04-02","procedure":"children-2006"}',
-        '{"type":"ComplaintReceived","case_id":"B","on":"2024-04-03","procedure":"children-2006"}',
-    )
+    log = write_log(tmp_path, received("CF-2024-000123-ADULT", "2024-04-02"), received("B", "2024-04-03"))
     status, out, _ = run(capsys, "due", log, "--as-of", "2024-04-15", "--within", "5")
     rows = out.splitlines()[1:]
     assert status == 0 and len(rows) == 2
