@@ -91,7 +91,7 @@ def test_a_bad_date_is_refused_in_the_same_words_in_json_and_in_a_dict(on: str) 
         cf.parse_event(json.dumps(event))
     assert from_json.value.field == from_dict.value.field == "on"
     assert str(from_json.value) == str(from_dict.value)
-    assert repr(on) in str(from_json.value)  # names the text at fault
+    assert on not in str(from_json.value)  # never repeats payload text
 
 
 @pytest.mark.parametrize("event_type", EVENT_TYPES)

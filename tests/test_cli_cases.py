@@ -129,7 +129,7 @@ def test_a_custom_procedure_file_can_be_named(capsys: pytest.CaptureFixture[str]
                 "",
                 '{"type":"Responded","case_id":"A","on":"2024-04-31","stage":1,"outcome":"upheld"}',
             ],
-            "line 3: field 'on': date '2024-04-31'",
+            "line 3: field 'on': not a date",
         ),
         (["{not json"], "line 1: not valid JSON"),
     ],

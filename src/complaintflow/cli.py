@@ -16,7 +16,7 @@ from pathlib import Path
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case, CaseView
 from complaintflow.dates import parse_iso_date
-from complaintflow.errors import ComplaintflowError
+from complaintflow.errors import ComplaintflowError, printable
 from complaintflow.eventlog import load_cases
 from complaintflow.procedure import Procedure, built_in_names, load_procedure, procedure_json_schema
 from complaintflow.progress import progress_bar
@@ -36,9 +36,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _date(text: str) -> date:
     try:
-        return parse_iso_date(text, "date")
-    except ComplaintflowError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+        return parse_iso_date(text)
+    except ComplaintflowError as error:  # the person typed it, so it is shown back, shortened
+        raise argparse.ArgumentTypeError(f"{printable(text, 40)!r} is {error}") from None
 
 
 def _calendar(args: argparse.Namespace) -> WorkingDayCalendar:

@@ -40,17 +40,18 @@ def require_whole_number(value: object, what: str = "n") -> int:
 
 #: The one form a date may take in events and on the command line (not ISO week or ordinal dates,
 #: which `date.fromisoformat` also reads).
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+ISO_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_ISO_DATE = re.compile(ISO_DATE_PATTERN)
 
 
-def parse_iso_date(text: str, what: str = "date") -> date:
-    """Parse YYYY-MM-DD strictly; the error names `what` and the text that failed."""
+def parse_iso_date(text: str) -> date:
+    """Parse YYYY-MM-DD strictly; the error never repeats the text."""
     try:
         if not _ISO_DATE.fullmatch(text):
             raise ValueError
         return date.fromisoformat(text)
     except (TypeError, ValueError):
-        raise CalendarError(f"{what} {text!r} is not a date in the form YYYY-MM-DD") from None
+        raise CalendarError("not a date in the form YYYY-MM-DD") from None
 
 
 def add_calendar_months(start: date, months: int) -> date:

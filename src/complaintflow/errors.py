@@ -6,11 +6,45 @@ the state at fault. Messages never include personal data, only references and fi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+
+from complaintflow.limits import MAX_MESSAGE_CHARS
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_FIELD_NAME = re.compile(r"[A-Za-z0-9_.\[\]-]{1,64}")
+
+
+def printable(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """`text` on one line, control characters shown as '?', cut to `limit` characters."""
+    text = _UNPRINTABLE.sub("?", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def field_name(name: str | None) -> str | None:
+    """A field name fit to quote in a message: an unknown key a payload made up is not repeated."""
+    if name is None or _FIELD_NAME.fullmatch(name):
+        return name
+    return "(a field name that is not valid)"
 
 
 class ComplaintflowError(Exception):
-    """Base class of every error raised by complaintflow for bad input or a refused action."""
+    """Base class of every error raised by complaintflow for bad input or a refused action.
+
+    Its message is one line of bounded length, so an error can be logged or shown as it is.
+    """
+
+    def __init__(self, message: str = "", *args: object) -> None:
+        super().__init__(printable(str(message)), *args)
+
+
+class ConcurrencyError(ComplaintflowError):
+    """An append that expected an older version of the case: someone else recorded events first."""
+
+    def __init__(self, case_id: str, expected: int, actual: int) -> None:
+        self.expected = expected
+        self.actual = actual
+        super().__init__(f"case is at version {actual}, not {expected}: reload it and try again")
 
 
 class CalendarError(ComplaintflowError, ValueError):
@@ -31,6 +65,7 @@ class InvalidEvent(ComplaintflowError, ValueError):
     """An event that is malformed or inconsistent with its case; nothing was applied."""
 
     def __init__(self, message: str, *, field: str | None = None, line: int | None = None) -> None:
+        field = field_name(field)
         self.reason = message
         self.field = field
         self.line = line
@@ -61,4 +96,4 @@ class TransitionNotAllowed(ComplaintflowError):
 
 
 class UnknownProcedure(ProcedureDefinitionError):
-    """A procedure name that is neither built in nor a readable file."""
+    """A procedure name that is not registered, or a definition file that cannot be read."""

@@ -8,24 +8,39 @@ older schema can be upcast when they are read (see `register_upcaster`).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Annotated, Any, Final, Literal, TypeAlias
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     TypeAdapter,
     ValidationError,
     ValidationInfo,
     field_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
-from complaintflow.dates import parse_iso_date, require_date
+from complaintflow.dates import ISO_DATE_PATTERN, parse_iso_date, require_date
 from complaintflow.errors import ComplaintflowError, InvalidEvent
+from complaintflow.limits import (
+    FIRST_DATE,
+    LAST_DATE,
+    MAX_EVENT_BYTES,
+    MAX_ITEMS,
+    MAX_JSON_DEPTH,
+    MAX_PENCE,
+    MAX_REFERENCE_CHARS,
+    MAX_TEXT_CHARS,
+    MAX_WORKING_DAYS,
+)
 
 SCHEMA_VERSION: Final = 1
 
@@ -40,22 +55,40 @@ def _local_date(value: object) -> date:
         raise ValueError(str(error)) from None
 
 
+_DATE_RANGE = {"ge": FIRST_DATE, "le": LAST_DATE}
+
+
 class _UKDateSchema:
-    """JSON text is parsed natively (strict YYYY-MM-DD, no Python call); Python values go through
+    """JSON text is checked natively (the form YYYY-MM-DD, then the date, with no Python call), so a
+    number of seconds such as "1712016000" is never read as a date; Python values go through
     `_local_date`, which also accepts an ISO string and refuses a datetime with advice."""
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
         return core_schema.json_or_python_schema(
-            json_schema=core_schema.date_schema(strict=True),
+            json_schema=core_schema.chain_schema(
+                [core_schema.str_schema(pattern=ISO_DATE_PATTERN), core_schema.date_schema(strict=False, **_DATE_RANGE)]
+            ),
             python_schema=core_schema.no_info_before_validator_function(
-                _local_date, core_schema.date_schema()
+                _local_date, core_schema.date_schema(**_DATE_RANGE)
             ),
         )
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return {"type": "string", "format": "date"}
+
+
+def _as_tuple(value: object) -> object:
+    """Lists become tuples, so that an event, once made, cannot be changed through its fields."""
+    return tuple(value) if isinstance(value, list) else value
+
 
 UKDate = Annotated[date, _UKDateSchema]
-Reference = Annotated[str, Field(min_length=1, max_length=200)]
+#: A reference to a case, an officer, an action: printable, on one line, never a name.
+Reference = Annotated[str, Field(min_length=1, max_length=MAX_REFERENCE_CHARS, pattern=r"^[^\x00-\x1f\x7f]+$")]
+#: Free text such as a reason: something other than spaces, and not a book.
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS, pattern=r"\S")]
 Outcome = Literal["upheld", "partially_upheld", "not_upheld"]
 Stage = Annotated[int, Field(ge=1, le=3)]
 
@@ -71,15 +104,15 @@ class EventBase(_Model):
     on: UKDate = Field(description="The UK local date on which the thing happened.")
     event_id: Reference | None = None
     by: Reference | None = Field(default=None, description="A reference to the acting officer.")
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Annotated[int, Field(ge=1, le=SCHEMA_VERSION)] = SCHEMA_VERSION
     type: str  # each event narrows this to its own Literal name
 
 
 class ServiceUser(_Model):
     """Equalities data about the child or young person, for the annual report only."""
 
-    gender: str | None = None
-    ethnicity: str | None = None
+    gender: Text | None = None
+    ethnicity: Text | None = None
     disability: bool | None = None
 
 
@@ -92,7 +125,7 @@ class ConcernLogged(EventBase):
     """A potential complaint, logged before stage 1."""
 
     type: Literal["ConcernLogged"] = "ConcernLogged"
-    service_area: str | None = None
+    service_area: Text | None = None
 
 
 class ConcernResolved(EventBase):
@@ -107,10 +140,10 @@ class ComplaintReceived(EventBase):
     type: Literal["ComplaintReceived"] = "ComplaintReceived"
     procedure: Reference
     stage: Stage = 1
-    skip_reason: str | None = Field(default=None, validate_default=True)
-    grounds_arose: UKDate | None = None
-    service_area: str | None = None
-    categories: list[str] = Field(default_factory=list)
+    skip_reason: Text | None = Field(default=None, validate_default=True)
+    grounds_arose: UKDate | None = Field(default=None, validate_default=True)
+    service_area: Text | None = None
+    categories: Annotated[tuple[Text, ...], BeforeValidator(_as_tuple), Field(max_length=MAX_ITEMS)] = ()
     complainant_role: ComplainantRole | None = None
     service_user: ServiceUser | None = None
     joint_nhs: bool = False
@@ -118,9 +151,17 @@ class ComplaintReceived(EventBase):
     @field_validator("skip_reason", mode="after")
     @classmethod
     def _skipping_needs_a_reason(cls, reason: str | None, info: ValidationInfo) -> str | None:
-        if info.data.get("stage", 1) > 1 and not (reason and reason.strip()):
+        if info.data.get("stage", 1) > 1 and reason is None:
             raise ValueError("required when a complaint starts after stage 1")
         return reason
+
+    @field_validator("grounds_arose", mode="after")
+    @classmethod
+    def _grounds_before_receipt(cls, arose: date | None, info: ValidationInfo) -> date | None:
+        received = info.data.get("on")
+        if arose is not None and received is not None and arose > received:
+            raise ValueError("the grounds cannot arise after the complaint was received")
+        return arose
 
 
 class ComplaintDeclined(EventBase):
@@ -143,8 +184,8 @@ class DeadlineExtended(EventBase):
     type: Literal["DeadlineExtended"] = "DeadlineExtended"
     stage: Stage
     until: UKDate | None = None
-    total_working_days: int | None = Field(default=None, gt=0, validate_default=True)
-    reason: str = Field(min_length=1)
+    total_working_days: int | None = Field(default=None, gt=0, le=MAX_WORKING_DAYS, validate_default=True)
+    reason: Text
 
     @field_validator("total_working_days", mode="after")
     @classmethod
@@ -159,7 +200,7 @@ class EscalationRequested(EventBase):
 
     type: Literal["EscalationRequested"] = "EscalationRequested"
     to_stage: Annotated[int, Field(ge=2, le=3)]
-    late_reason: str | None = None
+    late_reason: Text | None = None
     complainant_role: ComplainantRole | None = Field(
         default=None, description="Who asked, where not the person who complained at stage 1."
     )
@@ -191,12 +232,12 @@ class Responded(EventBase):
 
     type: Literal["Responded"] = "Responded"
     stage: Stage
-    points: list[Point] = Field(default_factory=list)
+    points: Annotated[tuple[Point, ...], BeforeValidator(_as_tuple), Field(max_length=MAX_ITEMS)] = ()
     outcome: Outcome | None = Field(default=None, validate_default=True)
 
     @field_validator("points", mode="after")
     @classmethod
-    def _distinct_points(cls, points: list[Point]) -> list[Point]:
+    def _distinct_points(cls, points: tuple[Point, ...]) -> tuple[Point, ...]:
         if len({point.id for point in points}) != len(points):
             raise ValueError("each point needs a different id")
         return points
@@ -225,12 +266,12 @@ class PanelHeld(EventBase):
     """The stage 3 review panel met: three independent persons, one of them the chair."""
 
     type: Literal["PanelHeld"] = "PanelHeld"
-    members: Annotated[list[Reference], Field(min_length=3, max_length=3)]
+    members: Annotated[tuple[Reference, ...], BeforeValidator(_as_tuple), Field(min_length=3, max_length=3)]
     chair: Reference
 
     @field_validator("members", mode="after")
     @classmethod
-    def _three_different_people(cls, members: list[str]) -> list[str]:
+    def _three_different_people(cls, members: tuple[str, ...]) -> tuple[str, ...]:
         if len(set(members)) != 3:
             raise ValueError("must be three different people")
         return members
@@ -253,7 +294,7 @@ class Deferred(EventBase):
     """Consideration was deferred (e.g. pending proceedings); the clocks stop."""
 
     type: Literal["Deferred"] = "Deferred"
-    reason: str = Field(min_length=1)
+    reason: Text
 
 
 class Resumed(EventBase):
@@ -268,22 +309,32 @@ class MediationHeld(EventBase):
     type: Literal["MediationHeld"] = "MediationHeld"
     resolved: bool
     started: UKDate | None = Field(
-        default=None, description="When mediation began; used only where mediation pauses clocks."
+        default=None,
+        validate_default=True,
+        description="When mediation began; used only where mediation pauses clocks.",
     )
+
+    @field_validator("started", mode="after")
+    @classmethod
+    def _started_by_then(cls, started: date | None, info: ValidationInfo) -> date | None:
+        held = info.data.get("on")
+        if started is not None and held is not None and started > held:
+            raise ValueError("mediation cannot start after the day it was held")
+        return started
 
 
 class AdvocacyArranged(EventBase):
     """Advocacy was arranged for the child or young person."""
 
     type: Literal["AdvocacyArranged"] = "AdvocacyArranged"
-    provider: str | None = None
+    provider: Text | None = None
 
 
 class Withdrawn(EventBase):
     """The complainant withdrew the complaint; the case ends."""
 
     type: Literal["Withdrawn"] = "Withdrawn"
-    reason: str | None = None
+    reason: Text | None = None
 
 
 class OmbudsmanReferred(EventBase):
@@ -314,7 +365,7 @@ class LearningActionAgreed(EventBase):
 
     type: Literal["LearningActionAgreed"] = "LearningActionAgreed"
     action_id: Reference
-    description: str = Field(min_length=1)
+    description: Text
     owner: Reference | None = None
     due: UKDate | None = None
 
@@ -330,7 +381,7 @@ class CompensationOffered(EventBase):
     """Compensation was offered."""
 
     type: Literal["CompensationOffered"] = "CompensationOffered"
-    amount_pence: int = Field(ge=0)
+    amount_pence: int = Field(ge=0, le=MAX_PENCE)
     accepted: bool | None = None
 
 
@@ -338,7 +389,7 @@ class ComplimentReceived(EventBase):
     """A compliment: a record of its own, counted in the annual report."""
 
     type: Literal["ComplimentReceived"] = "ComplimentReceived"
-    service_area: str | None = None
+    service_area: Text | None = None
 
 
 Event: TypeAlias = Annotated[
@@ -394,13 +445,11 @@ def register_upcaster(event_type: str, from_version: int, upcast: Upcaster) -> N
 
 def _upcast(obj: dict[str, Any]) -> dict[str, Any]:
     version = obj.get("schema_version", SCHEMA_VERSION)
-    while isinstance(version, int) and version < SCHEMA_VERSION:
-        upcast = _UPCASTERS.get((str(obj.get("type")), version))
+    while type(version) is int and version < SCHEMA_VERSION:
+        kind = obj.get("type")
+        upcast = _UPCASTERS.get((kind, version)) if isinstance(kind, str) else None
         if upcast is None:
-            raise InvalidEvent(
-                f"no upcaster from schema version {version} for {obj.get('type')}",
-                field="schema_version",
-            )
+            raise InvalidEvent(f"no upcaster from schema version {version} for this type", field="schema_version")
         obj = {**upcast(dict(obj)), "schema_version": version + 1}
         version = version + 1
     return obj
@@ -418,16 +467,96 @@ def _invalid(error: ValidationError, obj: object) -> InvalidEvent:
     field = ".".join(location) or None
     kind = first["type"]
     if kind == "union_tag_invalid" or (kind == "union_tag_not_found" and field is None):
-        kind_name = obj.get("type") if isinstance(obj, Mapping) else None
-        if kind_name is None:
+        if not isinstance(obj, Mapping) or obj.get("type") is None:
             return InvalidEvent("missing: every event needs a type", field="type")
-        return InvalidEvent(f"unknown event type {kind_name!r}", field="type")
+        return InvalidEvent("not one of the event types of docs/events.md", field="type")
     if kind == "extra_forbidden":
         return InvalidEvent("unknown field", field=field)
     if kind == "missing":
         return InvalidEvent("missing", field=field)
+    if kind == "string_pattern_mismatch":
+        blank = first.get("ctx", {}).get("pattern") == r"\S"
+        return InvalidEvent("must not be blank" if blank else "must be printable, on one line", field=field)
     message = first["msg"].removeprefix("Value error, ")
     return InvalidEvent(message, field=field)
+
+
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+
+
+def _too_deep(text: bytes) -> bool:
+    """Whether JSON text nests objects and arrays deeper than MAX_JSON_DEPTH (strings ignored)."""
+    depth = 0
+    for bracket in re.findall(rb"[\[\]{}]", _STRING.sub(b"", text)):
+        depth += 1 if bracket in b"[{" else -1
+        if depth > MAX_JSON_DEPTH:
+            return True
+    return False
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise InvalidEvent("given twice in one object", field=key)
+        found[key] = value
+    return found
+
+
+def _keys_given(event: BaseModel) -> int:
+    """How many keys the JSON text gave for this model and the models inside it."""
+    count = len(event.model_fields_set)
+    for value in event.__dict__.values():
+        if isinstance(value, BaseModel):
+            count += _keys_given(value)
+        elif isinstance(value, tuple) and value and isinstance(value[0], BaseModel):
+            count += sum(_keys_given(item) for item in value)
+    return count
+
+
+def _read_json(text: bytes) -> object:
+    """JSON text as Python values, refusing what the compiled validator lets through or chokes on:
+    nesting past the limit, and a key given twice (where the last would silently win)."""
+    if _too_deep(text):
+        raise InvalidEvent(f"nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        return json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+    except ValueError as decode:
+        if isinstance(decode, InvalidEvent):
+            raise
+        raise InvalidEvent("not valid JSON") from None
+
+
+def _parse_json(text: str | bytes) -> EventBase:
+    raw = text.encode() if isinstance(text, str) else text
+    if len(raw) > MAX_EVENT_BYTES:
+        raise InvalidEvent(f"an event may take at most {MAX_EVENT_BYTES:,} bytes of JSON")
+    try:
+        event: EventBase = _VALIDATE_JSON(raw)
+    except ValidationError as error:
+        obj = _read_json(raw)
+        if not isinstance(obj, dict):
+            raise _invalid(error, obj) from None
+        if obj.get("schema_version", SCHEMA_VERSION) == SCHEMA_VERSION:
+            _parse_mapping(obj)  # raises with the same words as for a dict
+            raise _invalid(error, obj) from None
+        return _parse_mapping(obj)
+    # Every key ends in a colon and a colon elsewhere is inside a string, so with no more colons
+    # than keys that the event took, no key was given twice. Otherwise look closely.
+    if raw.count(b":") > _keys_given(event):
+        _read_json(raw)
+    return event
+
+
+def _parse_mapping(obj: Mapping[str, Any]) -> EventBase:
+    data = dict(obj)
+    if data.get("schema_version", SCHEMA_VERSION) != SCHEMA_VERSION:
+        data = _upcast(data)
+    try:
+        event: EventBase = _ADAPTER.validate_python(data)
+        return event
+    except ValidationError as error:
+        raise _invalid(error, data) from None
 
 
 def parse_event(obj: object) -> EventBase:
@@ -435,29 +564,10 @@ def parse_event(obj: object) -> EventBase:
     if isinstance(obj, EventBase):
         return obj
     if isinstance(obj, str | bytes):
-        try:
-            event: EventBase = _VALIDATE_JSON(obj)
-            return event
-        except ValidationError as error:
-            try:
-                obj = json.loads(obj)
-            except ValueError as decode:
-                raise InvalidEvent(f"not valid JSON: {decode}") from None
-            if not isinstance(obj, dict):
-                raise _invalid(error, obj) from None
-            if obj.get("schema_version", SCHEMA_VERSION) == SCHEMA_VERSION:
-                parse_event(obj)  # raises with the same words as for a dict
-                raise _invalid(error, obj) from None
+        return _parse_json(obj)
     if not isinstance(obj, Mapping):
         raise InvalidEvent(f"an event must be a JSON object or a dict, not {type(obj).__name__}")
-    data = dict(obj)
-    if data.get("schema_version", SCHEMA_VERSION) != SCHEMA_VERSION:
-        data = _upcast(data)
-    try:
-        event = _ADAPTER.validate_python(data)
-        return event
-    except ValidationError as error:
-        raise _invalid(error, data) from None
+    return _parse_mapping(obj)
 
 
 #: An event kept compactly: its class and its field values in order. A case holds thousands of
