@@ -147,7 +147,7 @@ def test_a_bad_log_names_the_line(
     [
         (["case", "no-such-file.jsonl"], "No such file or directory: no-such-file.jsonl"),
         (["due", "x.jsonl", "--as-of", "yesterday"], "'yesterday' is not a date"),
-        (["procedure", "show", "children-1989"], "unknown procedure 'children-1989'"),
+        (["procedure", "show", "children-1989"], "no procedure is registered as 'children-1989'"),
     ],
 )
 def test_command_errors_are_one_line(

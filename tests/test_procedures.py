@@ -288,8 +288,11 @@ def test_a_file_may_extend_another_file_beside_it(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('extends = "children-1989"', "neither a built-in procedure"),
-        ("extends = 2006", "must be a procedure name or path"),
+        ('extends = "children-1989"', "must name a registered procedure"),
+        ("extends = 2006", "must name a registered procedure"),
+        ('extends = "/etc/passwd"', "must name a registered procedure"),
+        ('extends = "../loop.toml"', "must name a registered procedure"),
+        ('extends = "base.txt"', "must name a registered procedure"),
         ('extends = "loop.toml"', "extends this file again"),
     ],
 )

@@ -8,6 +8,7 @@ from complaintflow.dates import add_calendar_days, add_calendar_months, end_of_p
 from complaintflow.errors import (
     CalendarError,
     ComplaintflowError,
+    ConcurrencyError,
     InvalidEvent,
     ProcedureDefinitionError,
     TransitionNotAllowed,
@@ -15,7 +16,7 @@ from complaintflow.errors import (
 )
 from complaintflow.eventlog import EventLogError, load_cases, read_events, replay_cases
 from complaintflow.events import EVENT_TYPES, EventBase, parse_event, register_upcaster
-from complaintflow.procedure import Procedure, load_procedure
+from complaintflow.procedure import Procedure, load_procedure, register_procedure
 
 try:
     __version__ = version("complaintflow")
@@ -28,6 +29,7 @@ __all__ = [
     "Case",
     "CaseView",
     "ComplaintflowError",
+    "ConcurrencyError",
     "DeadlineView",
     "EventBase",
     "EventLogError",
@@ -45,6 +47,7 @@ __all__ = [
     "load_procedure",
     "parse_event",
     "read_events",
+    "register_procedure",
     "register_upcaster",
     "replay_cases",
 ]

@@ -16,11 +16,14 @@ Pitfalls avoided on purpose:
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 from transitions import Machine
 
+from complaintflow.limits import MAX_CACHED_MACHINES
 from complaintflow.procedure import (
     ENGINE_RULES,
     EventMatch,
@@ -157,16 +160,27 @@ def _trigger(deadline: str, match: EventMatch) -> ClockTrigger:
     return ClockTrigger(deadline, tuple(match.when.items()), match.date_field)
 
 
-_GRAPHS: dict[int, tuple[Procedure, StateGraph]] = {}
+#: Machines by procedure identity, least recently used first; each entry keeps its procedure alive
+#: so that an id is never reused while cached.
+_GRAPHS: OrderedDict[int, tuple[Procedure, StateGraph]] = OrderedDict()
+_GRAPHS_LOCK = threading.Lock()
 
 
 def graph_for(procedure: Procedure) -> StateGraph:
-    """The shared machine of a procedure, built on first use."""
-    cached = _GRAPHS.get(id(procedure))
-    if cached is None or cached[0] is not procedure:
-        cached = (procedure, StateGraph(procedure))
-        _GRAPHS[id(procedure)] = cached
-    return cached[1]
+    """The shared machine of a procedure, built on first use and kept while recently used."""
+    key = id(procedure)
+    with _GRAPHS_LOCK:
+        cached = _GRAPHS.get(key)
+        if cached is not None and cached[0] is procedure:
+            _GRAPHS.move_to_end(key)
+            return cached[1]
+    graph = StateGraph(procedure)  # outside the lock: compiling may take a while
+    with _GRAPHS_LOCK:
+        _GRAPHS[key] = (procedure, graph)
+        _GRAPHS.move_to_end(key)
+        while len(_GRAPHS) > MAX_CACHED_MACHINES:
+            _GRAPHS.popitem(last=False)
+    return graph
 
 
 def mermaid(procedure: Procedure) -> str:

@@ -15,10 +15,10 @@ Tables are built once per calendar for the years it vouches for; no call loops d
 from __future__ import annotations
 
 import functools
-import hashlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
+from hashlib import sha256
 from importlib.metadata import version
 from typing import Any, Final
 
@@ -83,6 +83,7 @@ class WorkingDayCalendar:
 
     __slots__ = (
         "_closed",
+        "_fingerprint",
         "_first_ordinal",
         "_hash",
         "_is_working",
@@ -108,6 +109,7 @@ class WorkingDayCalendar:
     _closed: dict[date, str]
     _key: tuple[object, ...]
     _hash: int
+    _fingerprint: str
 
     def __init__(
         self, name: str, first_year: int, last_year: int, holidays_by_date: Mapping[date, str]
@@ -151,6 +153,10 @@ class WorkingDayCalendar:
             ("_closed", dict(holidays_by_date)),
             ("_key", key),
             ("_hash", hash(key)),
+            (
+                "_fingerprint",
+                f"{name}/{first_year}-{last_year}/{sha256(repr(key).encode()).hexdigest()[:12]}",
+            ),
         ):
             object.__setattr__(self, attribute, value)
 
@@ -247,9 +253,9 @@ class WorkingDayCalendar:
 
     @property
     def fingerprint(self) -> str:
-        """A short digest of the non-working days: equal fingerprints count days identically."""
-        digest = hashlib.sha256(repr(self._key).encode()).hexdigest()[:12]
-        return f"{self.name}/{self.first_year}-{self.last_year}/{digest}"
+        """A short digest of the non-working days: equal fingerprints count days identically.
+        Computed once, when the calendar is built: every deadline view shows it."""
+        return self._fingerprint
 
     @property
     def holidays_version(self) -> str:

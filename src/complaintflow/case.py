@@ -7,10 +7,12 @@ case either takes the whole event or raises and stays exactly as it was.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -19,7 +21,12 @@ from complaintflow._machine import StateGraph, carries, graph_for
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.dates import require_date
 from complaintflow.deadlines import Clock, Status
-from complaintflow.errors import ComplaintflowError, InvalidEvent, TransitionNotAllowed
+from complaintflow.errors import (
+    ComplaintflowError,
+    InvalidEvent,
+    ProcedureDefinitionError,
+    TransitionNotAllowed,
+)
 from complaintflow.events import (
     ComplaintReceived,
     DeadlineExtended,
@@ -33,7 +40,7 @@ from complaintflow.events import (
     parse_event,
     unpack,
 )
-from complaintflow.procedure import Procedure, load_procedure
+from complaintflow.procedure import Procedure, registered_procedure
 
 #: Before a complaint is received there is no procedure yet: a potential complaint (a concern) or a
 #: compliment. `None` means the event enters the procedure named by the event.
@@ -107,7 +114,7 @@ class _Facts:
     """What the events so far establish. Copied, never changed in place, so `apply` is atomic."""
 
     procedure: Procedure | None = None
-    graph: StateGraph | None = None
+    graph: StateGraph | None = dataclass_field(default=None, compare=False)  # follows from the procedure
     state: str = "new"
     clocks: dict[str, Clock] | None = None
     deferred_on: date | None = None
@@ -116,6 +123,7 @@ class _Facts:
     stage1_by: str | None = None
     last_on: date | None = None
     service_area: str | None = None
+    received_on: date | None = None
 
     def copy(self) -> _Facts:
         """A shallow copy (faster than dataclasses.replace, which `apply` would call per event)."""
@@ -130,6 +138,7 @@ class _Facts:
             self.stage1_by,
             self.last_on,
             self.service_area,
+            self.received_on,
         )
 
 
@@ -170,23 +179,28 @@ class Case:
     ('stage1', datetime.date(2024, 4, 16))
     """
 
-    __slots__ = ("_events", "_facts", "_ids", "_keep_events", "_procedures", "case_id")
+    __slots__ = ("_events", "_facts", "_ids", "_keep_events", "_lock", "_procedures", "case_id")
 
     def __init__(
         self, *, procedures: Mapping[str, Procedure] | None = None, keep_events: bool = True
     ) -> None:
         """An empty case.
 
-        `procedures` adds procedures by name beyond the built-in ones. With `keep_events=False`
+        `procedures` adds procedures for this case beyond the registered ones, each under the name
+        it declares. With `keep_events=False`
         the case keeps what follows from its events but not the events themselves (only those with
         an `event_id`, to recognise them if sent again): for reports over very large logs.
         """
+        for name, procedure in (procedures or {}).items():
+            if name != procedure.name:
+                raise ProcedureDefinitionError("given under another name than it declares", source=name)
         self.case_id: str | None = None
         self._facts = _Facts()
         self._events: list[PackedEvent] = []
         self._ids: dict[str, PackedEvent] | None = None
         self._keep_events = keep_events
         self._procedures = procedures
+        self._lock = threading.Lock()
 
     @classmethod
     def replay(cls, events: Iterable[object], *, procedures: Mapping[str, Procedure] | None = None) -> Case:
@@ -236,6 +250,24 @@ class Case:
 
     __hash__ = None  # type: ignore[assignment]  # a case changes as events arrive
 
+    def __copy__(self) -> Case:
+        """An independent case with the same events: applying to one leaves the other as it was."""
+        with self._lock:
+            twin = Case(procedures=self._procedures, keep_events=self._keep_events)
+            twin.case_id, twin._facts = self.case_id, self._facts  # facts are never changed in place
+            twin._events = list(self._events)  # packed events are immutable tuples
+            twin._ids = dict(self._ids) if self._ids is not None else None
+        return twin
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Case:
+        return self.__copy__()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its events, and replayed when unpickled: the shared machine is not copied."""
+        if not self._keep_events:
+            raise TypeError("a case built with keep_events=False has no events to pickle")
+        return (_replayed, (self.events, self._procedures))
+
     def __repr__(self) -> str:
         return f"<Case {self.case_id} {self._facts.state}, {len(self._events)} events>"
 
@@ -247,8 +279,12 @@ class Case:
         Returns False when the event had been applied already (the same `event_id` and content).
         """
         parsed = parse_event(event)
+        with self._lock:  # one event at a time per case, from any number of threads
+            return self._apply(parsed)
+
+    def _apply(self, parsed: EventBase) -> bool:
         if self.case_id is not None and parsed.case_id != self.case_id:
-            raise InvalidEvent(f"{parsed.case_id!r} is not this case ({self.case_id!r})", field="case_id")
+            raise InvalidEvent("belongs to another case than this one", field="case_id")
         packed = pack(parsed) if self._keep_events or parsed.event_id is not None else None
         if parsed.event_id is not None and self._ids is not None and parsed.event_id in self._ids:
             if self._ids[parsed.event_id] == packed:
@@ -300,10 +336,13 @@ class Case:
             facts.procedure, facts.graph = procedure, graph_for(procedure)
             facts.state = procedure.initial
             facts.clocks = {}
+            facts.received_on = event.on
         graph = facts.graph
         target = self._step(facts, graph, event)
         if kind in graph.ruled:
             self._check_rules(facts, graph, event)
+        if isinstance(event, MediationHeld) and event.started is not None:
+            _check_mediation_start(facts, event.started)
         if kind in graph.touches_clocks:  # most notes on the file change no clock
             facts.clocks = self._clocks_after(facts, graph, event)
         facts.state = target
@@ -314,10 +353,12 @@ class Case:
         return facts
 
     def _procedure(self, name: str) -> Procedure:
+        """The procedure an event names: one given to this case, else a registered one. A name is
+        only ever looked up, never read as a path, so an event cannot choose its own rules."""
         if self._procedures and name in self._procedures:
             return self._procedures[name]
         try:
-            return load_procedure(name)
+            return registered_procedure(name)
         except ComplaintflowError as error:
             raise InvalidEvent(str(error), field="procedure") from None
 
@@ -374,7 +415,7 @@ class Case:
                 facts,
                 graph,
                 event,
-                f"{event.by!r} sent the stage 1 response; stage 2 must be considered by someone else "
+                "the officer in 'by' sent the stage 1 response; stage 2 must be considered by someone else "
                 f"({different_person.source.cite()})",
             )
         if isinstance(event, DeadlineExtended):
@@ -443,7 +484,10 @@ class Case:
             and procedure.policy("mediation_pauses_clocks") == "yes"
         ):
             started = event.started
-            running = {name: clocks.resume(clocks.pause(c, started), event.on) for name, c in running.items()}
+            running = {  # a clock that started after mediation began is paused from its own start
+                name: clocks.resume(clocks.pause(c, max(started, c.anchor)), event.on)
+                for name, c in running.items()
+            }
         return running
 
     @staticmethod
@@ -497,6 +541,18 @@ class Case:
             deferred=facts.deferred_on is not None,
             service_area=facts.service_area,
             as_of=as_of,
+        )
+
+
+def _replayed(events: tuple[EventBase, ...], procedures: Mapping[str, Procedure] | None) -> Case:
+    return Case.replay(events, procedures=procedures)
+
+
+def _check_mediation_start(facts: _Facts, started: date) -> None:
+    if facts.received_on is not None and started < facts.received_on:
+        raise InvalidEvent(
+            f"mediation cannot start before the complaint was received on {facts.received_on.isoformat()}",
+            field="started",
         )
 
 

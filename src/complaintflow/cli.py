@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from complaintflow.case import Case, CaseView
 from complaintflow.dates import parse_iso_date
 from complaintflow.errors import ComplaintflowError, printable
 from complaintflow.eventlog import load_cases
+from complaintflow.limits import FIRST_DATE, LAST_DATE
 from complaintflow.procedure import Procedure, built_in_names, load_procedure, procedure_json_schema
 from complaintflow.progress import progress_bar
 from complaintflow.reminders import Reminder, due_within
@@ -55,9 +56,11 @@ def _describe_skips(cal: WorkingDayCalendar, start: date, end: date) -> list[str
     ]
 
 
-def _print_lines(lines: Sequence[str]) -> None:
+def _print_lines(lines: Iterable[str]) -> None:
+    """Print text made from events: control characters, such as a newline inside a case reference,
+    are shown as '?' so that no field can write a line of its own."""
     for line in lines:
-        print(line)
+        print(printable(line, 100_000))
 
 
 def _workdays_add(args: argparse.Namespace) -> int:
@@ -101,7 +104,15 @@ def _procedures(args: argparse.Namespace) -> dict[str, Procedure]:
 
 
 def _cases(args: argparse.Namespace) -> dict[str, Case]:
-    return load_cases(args.file, procedures=_procedures(args))
+    """Every case of the log, keeping only what follows from the events (a view needs no more)."""
+    path = Path(args.file)
+    size = path.stat().st_size if path.is_file() else 0
+    return load_cases(
+        path,
+        procedures=_procedures(args),
+        keep_events=False,
+        progress=progress_bar("Replaying events", size),
+    )
 
 
 def describe_case(view: CaseView) -> list[str]:
@@ -132,15 +143,25 @@ def _case(args: argparse.Namespace) -> int:
         if args.case not in cases:
             raise ComplaintflowError(f"no case {args.case!r} in {args.file}")
         cases = {args.case: cases[args.case]}
-    views = [case.view(as_of=args.as_of) for case in cases.values()]
+    views = (case.view(as_of=args.as_of) for case in cases.values())
     if args.format == "json":
-        print(json.dumps([view.model_dump(mode="json") for view in views], indent=2))
+        _print_json_array(view.model_dump(mode="json") for view in views)
         return 0
-    print(f"{len(views)} cases as of {args.as_of.isoformat()}")
+    print(f"{len(cases)} cases as of {args.as_of.isoformat()}")
     for view in views:
         print()
         _print_lines(describe_case(view))
     return 0
+
+
+def _print_json_array(items: Iterable[object]) -> None:
+    """A JSON array laid out as json.dumps(..., indent=2) would, written an item at a time."""
+    first = True
+    for item in items:
+        text = json.dumps(item, indent=2).replace("\n", "\n  ")
+        print(f"[\n  {text}" if first else f",\n  {text}", end="")
+        first = False
+    print("[]" if first else "\n]")
 
 
 def describe_reminder(reminder: Reminder, case_width: int = 12) -> str:
@@ -160,7 +181,7 @@ def describe_reminder(reminder: Reminder, case_width: int = 12) -> str:
 def _due(args: argparse.Namespace) -> int:
     reminders = due_within(_cases(args).values(), as_of=args.as_of, within=args.within)
     if args.format == "json":
-        print(json.dumps([reminder.model_dump(mode="json") for reminder in reminders], indent=2))
+        _print_json_array(reminder.model_dump(mode="json") for reminder in reminders)
         return 0
     overdue = sum(reminder.status == "overdue" for reminder in reminders)
     print(
@@ -281,25 +302,29 @@ def _reporting_year(text: str) -> int:
     if (
         len(head) == 4
         and head.isdigit()
+        and FIRST_DATE.year <= int(head) < LAST_DATE.year
         and (not tail or (tail.isdigit() and int(tail) == (int(head) + 1) % 100))
     ):
         return int(head)
-    raise argparse.ArgumentTypeError(f"year {text!r} is not a reporting year such as 2012 or 2012-13")
+    raise argparse.ArgumentTypeError(
+        f"year {printable(text, 40)!r} is not a reporting year such as 2012 or 2012-13, "
+        f"from {FIRST_DATE.year} to {LAST_DATE.year - 1}"
+    )
 
 
 def _percent(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a percentage") from None
+        raise argparse.ArgumentTypeError(f"{printable(text, 40)!r} is not a percentage") from None
     if not 0 <= value <= 100:
-        raise argparse.ArgumentTypeError(f"{text!r} is not between 0 and 100")
+        raise argparse.ArgumentTypeError(f"{printable(text, 40)!r} is not between 0 and 100")
     return value
 
 
 def _year(text: str) -> int:
     if not text.isdigit() or len(text) != 4:
-        raise argparse.ArgumentTypeError(f"year {text!r} is not a four-digit year")
+        raise argparse.ArgumentTypeError(f"year {printable(text, 40)!r} is not a four-digit year")
     return int(text)
 
 
@@ -307,7 +332,9 @@ def _whole_number(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of working days") from None
+        raise argparse.ArgumentTypeError(
+            f"{printable(text, 40)!r} is not a whole number of working days"
+        ) from None
 
 
 def _add_calendar_option(parser: argparse.ArgumentParser) -> None:
@@ -427,7 +454,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except OSError as error:
-        print(f"complaintflow: error: {error.strerror}: {error.filename}", file=sys.stderr)
+        print(f"complaintflow: error: {printable(f'{error.strerror}: {error.filename}')}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

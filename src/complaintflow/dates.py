@@ -26,7 +26,7 @@ def require_date(value: object, what: str = "date") -> date:
             "pass the UK local date, e.g. value.date() after converting to Europe/London"
         )
     raise CalendarError(
-        f"{what} must be a datetime.date, not {type(value).__name__} ({value!r}); "
+        f"{what} must be a datetime.date, not {type(value).__name__}; "
         "pass e.g. date(2024, 4, 2) or date.fromisoformat('2024-04-02')"
     )
 
@@ -35,7 +35,7 @@ def require_whole_number(value: object, what: str = "n") -> int:
     """Return `value` if it is an `int` (and not a `bool`); otherwise raise a `CalendarError`."""
     if type(value) is int:
         return value
-    raise CalendarError(f"{what} must be a whole number (int), not {type(value).__name__} ({value!r})")
+    raise CalendarError(f"{what} must be a whole number (int), not {type(value).__name__}")
 
 
 #: The one form a date may take in events and on the command line (not ISO week or ordinal dates,

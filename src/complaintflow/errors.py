@@ -15,9 +15,9 @@ _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _FIELD_NAME = re.compile(r"[A-Za-z0-9_.\[\]-]{1,64}")
 
 
-def printable(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
-    """`text` on one line, control characters shown as '?', cut to `limit` characters."""
-    text = _UNPRINTABLE.sub("?", text)
+def printable(text: str, limit: int = MAX_MESSAGE_CHARS, replacement: str = "?") -> str:
+    """`text` on one line, each control character replaced, cut to `limit` characters."""
+    text = _UNPRINTABLE.sub(replacement, text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

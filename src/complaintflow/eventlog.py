@@ -84,7 +84,22 @@ def replay_cases(
 
 
 def load_cases(
-    path: str | Path, *, procedures: Mapping[str, Procedure] | None = None, until: date | None = None
+    path: str | Path,
+    *,
+    procedures: Mapping[str, Procedure] | None = None,
+    until: date | None = None,
+    keep_events: bool = True,
+    progress: Callable[[int], None] | None = None,
 ) -> dict[str, Case]:
-    """Every case in a JSON Lines file (with `until`, as the log stood on that day)."""
-    return replay_cases(read_events(path), source=str(path), procedures=procedures, until=until)
+    """Every case in a JSON Lines file (with `until`, as the log stood on that day).
+
+    With `keep_events=False` the cases keep what follows from their events, not the events: memory
+    then grows with the number of cases, not the size of the file.
+    """
+    return replay_cases(
+        read_events(path, progress=progress),
+        source=str(path),
+        procedures=procedures,
+        until=until,
+        keep_events=keep_events,
+    )

@@ -34,6 +34,10 @@ MAX_PROCEDURE_BYTES: Final = 1_048_576
 MAX_STATES: Final = 200
 MAX_TRANSITIONS: Final = 2_000
 MAX_DEADLINES: Final = 200
+#: Transitions once '*' is expanded to every state: what compiling a definition costs.
+MAX_EDGES: Final = 20_000
+#: Compiled procedure machines kept for reuse; each built-in needs one, a council a few more.
+MAX_CACHED_MACHINES: Final = 64
 #: Deadline lengths, by unit: about four years at most.
 MAX_LENGTH: Final = {"working_days": 1_000, "calendar_days": 1_500, "calendar_months": 48}
 #: How deeply `extends` may chain definitions.

@@ -10,22 +10,38 @@ from __future__ import annotations
 
 import functools
 import json
+import re
+import threading
 import tomllib
 from collections.abc import Mapping
-from contextlib import nullcontext
-from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from complaintflow._frozen import FrozenDict
 from complaintflow.errors import ProcedureDefinitionError, UnknownProcedure
-from complaintflow.events import EVENT_TYPES
+from complaintflow.events import DATE_FIELDS, EVENT_CLASSES, EVENT_TYPES, UKDate
+from complaintflow.limits import (
+    MAX_DEADLINES,
+    MAX_EDGES,
+    MAX_EXTENDS_DEPTH,
+    MAX_LENGTH,
+    MAX_PROCEDURE_BYTES,
+    MAX_STATES,
+    MAX_TRANSITIONS,
+)
 
 Unit = Literal["working_days", "calendar_days", "calendar_months"]
-Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+#: How a procedure is named, in files, in events and in the registry.
+PROCEDURE_NAME = r"^[a-z0-9][a-z0-9-]{0,63}$"
 ANY_STATE = "*"
+#: Tables in a definition are frozen once validated: built-in procedures are shared by every case.
+_frozen = AfterValidator(FrozenDict)
+WholeNumber = Annotated[int, Field(strict=True)]
+Flag = Annotated[bool, Field(strict=True)]
 
 #: The policies the engine knows, with their choices. A procedure declares which apply to it and
 #: documents its default; a council may choose another when it loads the procedure.
@@ -60,7 +76,7 @@ class Source(_Strict):
         "U: not confirmed."
     )
     note: str | None = None
-    local_choice: bool = Field(
+    local_choice: Flag = Field(
         default=False, description="True where the figure is the council's own setting, not law."
     )
 
@@ -74,7 +90,7 @@ class EventMatch(_Strict):
     """An event type, optionally narrowed by payload values (e.g. Responded with stage 1)."""
 
     event: str
-    when: dict[str, int | str | bool] = Field(default_factory=dict)
+    when: Annotated[dict[str, int | str | bool], _frozen] = Field(default_factory=FrozenDict)
     date_field: str | None = Field(
         default=None, description="Start from this date field of the event instead of its `on`."
     )
@@ -85,36 +101,36 @@ class AlternativeStart(_Strict):
 
     policy: str
     choice: str
-    starts: list[EventMatch] = Field(min_length=1)
+    starts: tuple[EventMatch, ...] = Field(min_length=1)
 
 
 class Deadline(_Strict):
     """One time limit: how long, counted from what, met by what, and how far it may stretch."""
 
-    stage: int = Field(ge=0, le=3)
+    stage: WholeNumber = Field(ge=0, le=3)
     description: str = Field(min_length=1)
-    length: int = Field(gt=0)
+    length: WholeNumber = Field(gt=0)
     unit: Unit = "working_days"
     kind: Literal["response", "acknowledgement", "request_window", "time_limit"] = "response"
-    starts: list[EventMatch] = Field(min_length=1)
-    alternative_starts: list[AlternativeStart] = Field(default_factory=list)
-    met_by: list[EventMatch] = Field(min_length=1)
-    extendable_to: int | None = Field(
+    starts: tuple[EventMatch, ...] = Field(min_length=1)
+    alternative_starts: tuple[AlternativeStart, ...] = ()
+    met_by: tuple[EventMatch, ...] = Field(min_length=1)
+    extendable_to: WholeNumber | None = Field(
         default=None, description="The most it may be extended to in all; none means no extension."
     )
-    extendable_without_cap: bool = Field(
+    extendable_without_cap: Flag = Field(
         default=False, description="True where it may be extended as far as needed (no fixed cap)."
     )
     lapses_to: str | None = Field(
         default=None, description="For a request window: the state a case moves to when it runs out."
     )
-    counts_start_day: bool = Field(
+    counts_start_day: Flag = Field(
         default=False,
         description="For calendar units: true where the period commences on the day it starts "
         '("six months commencing on the day of receipt"), so it ends the day before the '
         "corresponding date.",
     )
-    applies_from: date
+    applies_from: UKDate
     source: Source
     extension_source: Source | None = None
 
@@ -125,6 +141,9 @@ class Deadline(_Strict):
 
     @model_validator(mode="after")
     def _cap_not_below_length(self) -> Deadline:
+        longest = MAX_LENGTH[self.unit]
+        if max(self.length, self.extendable_to or 0) > longest:
+            raise ValueError(f"a deadline may be at most {longest} {self.unit.replace('_', ' ')}")
         if self.extendable_to is not None and self.extendable_to < self.length:
             raise ValueError(f"extendable_to {self.extendable_to} is below the base length {self.length}")
         if self.extendable_to is not None and self.extendable_without_cap:
@@ -142,11 +161,11 @@ class Transition(_Strict):
     """An event allowed in some states, and the state it leads to (none: the state is kept)."""
 
     event: str
-    from_: list[str] = Field(alias="from", min_length=1)
+    from_: tuple[str, ...] = Field(alias="from", min_length=1, max_length=MAX_STATES)
     to: str | None = None
-    when: dict[str, int | str | bool] = Field(default_factory=dict)
-    requires: list[str] = Field(
-        default_factory=list, description="Optional event fields that must be given here."
+    when: Annotated[dict[str, int | str | bool], _frozen] = Field(default_factory=FrozenDict)
+    requires: tuple[str, ...] = Field(
+        default=(), description="Optional event fields that must be given here."
     )
     because: str | None = Field(default=None, description="Why the rule is so, for error messages.")
     source: Source | None = None
@@ -156,16 +175,16 @@ class State(_Strict):
     """A condition a case can be in."""
 
     description: str = Field(min_length=1)
-    stage: int | None = Field(default=None, ge=0, le=3)
-    final: bool = False
-    open: bool = True
+    stage: WholeNumber | None = Field(default=None, ge=0, le=3)
+    final: Flag = False
+    open: Flag = True
 
 
 class Policy(_Strict):
     """A point the law leaves unclear, made explicit with a documented default."""
 
     description: str = Field(min_length=1)
-    choices: list[str] = Field(min_length=2)
+    choices: tuple[str, ...] = Field(min_length=2)
     default: str
     source: Source | None = None
 
@@ -186,25 +205,25 @@ class Rule(_Strict):
 class Procedure(_Strict):
     """A complaints procedure: the states, transitions, deadlines, policies and rules."""
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(pattern=PROCEDURE_NAME)
     title: str
     calendar: Literal["england-and-wales", "scotland", "northern-ireland", "united-kingdom"]
-    applies_from: date
+    applies_from: UKDate
     source: Source
     initial: str = "new"
-    states: dict[Name, State]
-    transitions: list[Transition]
-    deadlines: dict[Name, Deadline]
-    policies: dict[Name, Policy] = Field(default_factory=dict)
-    rules: dict[Name, Rule] = Field(default_factory=dict)
-    choices: dict[str, str] = Field(
-        default_factory=dict, description="The council's choices where they differ from defaults."
+    states: Annotated[dict[Name, State], _frozen, Field(max_length=MAX_STATES)]
+    transitions: tuple[Transition, ...] = Field(max_length=MAX_TRANSITIONS)
+    deadlines: Annotated[dict[Name, Deadline], _frozen, Field(max_length=MAX_DEADLINES)]
+    policies: Annotated[dict[Name, Policy], _frozen] = Field(default_factory=FrozenDict)
+    rules: Annotated[dict[Name, Rule], _frozen] = Field(default_factory=FrozenDict)
+    choices: Annotated[dict[str, str], _frozen] = Field(
+        default_factory=FrozenDict, description="The council's choices where they differ from defaults."
     )
     extends: str | None = Field(
         default=None,
-        description="A built-in procedure, or the path of a definition file (relative to this one), "
-        "that this definition changes: its tables are merged key by key into that one's, and any "
-        "other value replaces that one's.",
+        description="A registered procedure, or the file name of a definition beside this one "
+        "(.toml or .json), that this definition changes: its tables are merged key by key into that "
+        "one's, and any other value replaces that one's.",
     )
 
     @model_validator(mode="after")
@@ -228,7 +247,7 @@ class Procedure(_Strict):
         except ValidationError as error:
             raise _definition_error(error, self.name) from None
 
-    def deadline_starts(self, name: str) -> list[EventMatch]:
+    def deadline_starts(self, name: str) -> tuple[EventMatch, ...]:
         """The events that start a deadline under the policies in force."""
         deadline = self.deadlines[name]
         for alternative in deadline.alternative_starts:
@@ -251,15 +270,29 @@ def _check_structure(procedure: Procedure) -> None:
                 raise ValueError(f"{where}: unknown state {state!r} in 'from'")
         if transition.to is not None and transition.to not in states:
             raise ValueError(f"{where}: unknown state {transition.to!r} in 'to'")
+        fields = EVENT_CLASSES[transition.event].model_fields
+        for field in (*transition.when, *transition.requires):
+            if field not in fields:
+                raise ValueError(f"{where}: {transition.event} has no field {field!r}")
         for state in expand_sources(procedure, transition):
             if states[state].final and transition.to not in (None, state):
                 raise ValueError(f"{where}: leaves final state {state!r}")
+    edges = sum(len(expand_sources(procedure, transition)) for transition in procedure.transitions)
+    if edges > MAX_EDGES:
+        raise ValueError(
+            f"transitions from {edges:,} states in all ('*' counts each state); at most {MAX_EDGES:,}"
+        )
     for name, deadline in procedure.deadlines.items():
         matches = [*deadline.starts, *deadline.met_by]
         matches += [m for alt in deadline.alternative_starts for m in alt.starts]
         for match in matches:
             if match.event not in EVENT_TYPES:
                 raise ValueError(f"deadlines.{name}: unknown event type {match.event!r}")
+            for field in match.when:
+                if field not in EVENT_CLASSES[match.event].model_fields:
+                    raise ValueError(f"deadlines.{name}: {match.event} has no field {field!r}")
+            if match.date_field is not None and match.date_field not in DATE_FIELDS[match.event]:
+                raise ValueError(f"deadlines.{name}: {match.event} has no date field {match.date_field!r}")
         for alternative in deadline.alternative_starts:
             if alternative.policy not in procedure.policies:
                 raise ValueError(f"deadlines.{name}: undeclared policy {alternative.policy!r}")
@@ -274,7 +307,9 @@ def _check_structure(procedure: Procedure) -> None:
         if name not in procedure.policies:
             raise ValueError(f"choices.{name}: the procedure declares no such policy")
         if choice not in procedure.policies[name].choices:
-            raise ValueError(f"choices.{name}: {choice!r} is not one of {procedure.policies[name].choices}")
+            raise ValueError(
+                f"choices.{name}: {choice!r} is not one of {list(procedure.policies[name].choices)}"
+            )
     for name in procedure.rules:
         if name not in ENGINE_RULES:
             raise ValueError(f"rules.{name}: unknown rule; known: {', '.join(ENGINE_RULES)}")
@@ -323,15 +358,18 @@ def window_states(procedure: Procedure, deadline: Deadline) -> list[str]:
     )
 
 
-# -- loading --------------------------------------------------------------------------------------
+# -- reading definition files -------------------------------------------------------------------
 
 BUILT_IN = resources.files("complaintflow") / "procedures"
 
 
-def built_in_names() -> list[str]:
+@functools.cache
+def built_in_names() -> tuple[str, ...]:
     """The names of the procedures shipped with complaintflow."""
-    return sorted(
-        entry.name.removesuffix(".toml") for entry in BUILT_IN.iterdir() if entry.name.endswith(".toml")
+    return tuple(
+        sorted(
+            entry.name.removesuffix(".toml") for entry in BUILT_IN.iterdir() if entry.name.endswith(".toml")
+        )
     )
 
 
@@ -352,43 +390,72 @@ def parse_procedure(data: Mapping[str, Any], source: str) -> Procedure:
         raise _definition_error(error, source) from None
 
 
-def _read(path: Path) -> Procedure:
+def read_procedure(path: str | Path) -> Procedure:
+    """A definition read from a TOML or JSON file, merged into the one it `extends`, if any."""
+    path = Path(path)
     return parse_procedure(_definition(path, ()), str(path))
 
 
-def _definition(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
-    """The definition in a file, merged into the one it `extends`, if any."""
+def _parse_file(path: Path) -> dict[str, Any]:
+    """A definition file's top-level table, read within the limits."""
+    source = str(path)
+    if path.suffix not in (".toml", ".json"):
+        raise UnknownProcedure("a procedure file must end in .toml or .json", source=source)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_PROCEDURE_BYTES + 1)
     except OSError as error:
-        raise UnknownProcedure(f"cannot read: {error.strerror}", source=str(path)) from None
+        raise UnknownProcedure(f"cannot read: {error.strerror}", source=source) from None
+    if len(raw) > MAX_PROCEDURE_BYTES:
+        raise ProcedureDefinitionError(f"larger than {MAX_PROCEDURE_BYTES:,} bytes", source=source)
+    kind = path.suffix[1:].upper()
     try:
-        data: dict[str, Any] = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
-        kind = path.suffix[1:].upper()
-        raise ProcedureDefinitionError(f"not valid {kind}: {error}", source=str(path)) from None
+        text = raw.decode("utf-8")
+        data: object = json.loads(text) if kind == "JSON" else tomllib.loads(text)
+    except UnicodeDecodeError:
+        raise ProcedureDefinitionError("not UTF-8 text", source=source) from None
+    except RecursionError:
+        raise ProcedureDefinitionError("nested too deeply", source=source) from None
+    except ValueError:  # TOMLDecodeError and JSONDecodeError are ValueErrors
+        raise ProcedureDefinitionError(f"not valid {kind}", source=source) from None
+    if not isinstance(data, dict):
+        raise ProcedureDefinitionError(f"the top level must be a {kind} table of keys", source=source)
+    return data
+
+
+_SIBLING_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\.(toml|json)")
+
+
+def _definition(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
+    """The definition in a file, merged into the one it `extends`: a registered procedure, or a
+    file beside this one. Nothing else is opened, so a definition cannot read other files."""
+    data = _parse_file(path)
     base = data.get("extends")
     if base is None:
         return data
-    if not isinstance(base, str):
-        raise ProcedureDefinitionError("must be a procedure name or path", source=str(path), key="extends")
-    built_in = base in built_in_names()
-    with (
-        resources.as_file(BUILT_IN / f"{base}.toml") if built_in else nullcontext(path.parent / base) as found
-    ):
-        base_path = found.resolve()
-        here = path.resolve()
-        if base_path == here or base_path in seen:
-            raise ProcedureDefinitionError(
-                f"{base!r} extends this file again", source=str(path), key="extends"
-            )
-        if not base_path.is_file():
-            raise ProcedureDefinitionError(
-                f"{base!r} is neither a built-in procedure ({', '.join(built_in_names())}) nor a file",
-                source=str(path),
-                key="extends",
-            )
-        return _merged(_definition(base_path, (*seen, here)), data)
+    if len(seen) >= MAX_EXTENDS_DEPTH:
+        raise ProcedureDefinitionError(
+            f"extends chains more than {MAX_EXTENDS_DEPTH} definitions", source=str(path), key="extends"
+        )
+    if isinstance(base, str) and base in registered_names():
+        return _merged(_registered_definition(base), data)
+    if not isinstance(base, str) or not _SIBLING_FILE.fullmatch(base) or ".." in base:
+        raise ProcedureDefinitionError(
+            "must name a registered procedure, or a .toml or .json file in the same folder",
+            source=str(path),
+            key="extends",
+        )
+    here, sibling = path.resolve(), (path.parent / base).resolve()
+    if sibling == here or sibling in seen:
+        raise ProcedureDefinitionError(f"{base!r} extends this file again", source=str(path), key="extends")
+    return _merged(_definition(sibling, (*seen, here)), data)
+
+
+def _registered_definition(name: str) -> dict[str, Any]:
+    """A registered procedure as the data of a definition file, for `extends` to merge into."""
+    data: dict[str, Any] = registered_procedure(name).model_dump(by_alias=True, exclude_none=True)
+    data.pop("extends", None)
+    return data
 
 
 def _merged(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -402,27 +469,80 @@ def _merged(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, An
     return merged
 
 
-@functools.lru_cache(maxsize=64)
-def _load(name_or_path: str) -> Procedure:
-    if name_or_path in built_in_names():
-        with resources.as_file(BUILT_IN / f"{name_or_path}.toml") as path:
-            return _read(path)
-    path = Path(name_or_path)
-    if path.suffix in (".toml", ".json") and path.exists():
-        return _read(path)
-    raise UnknownProcedure(
-        f"unknown procedure {name_or_path!r}: built in are {', '.join(built_in_names())}, "
-        "or give the path of a .toml or .json procedure file"
-    )
+# -- the registry: the only procedures an event may name ---------------------------------------------
+
+_REGISTERED: dict[str, Procedure] = {}
+_REGISTRY_LOCK = threading.Lock()
+
+
+@functools.cache
+def _built_in(name: str) -> Procedure:
+    with resources.as_file(BUILT_IN / f"{name}.toml") as path:
+        return read_procedure(path)
+
+
+def registered_names() -> tuple[str, ...]:
+    """The names events may give as their `procedure`: the built-ins and those a host registered."""
+    with _REGISTRY_LOCK:
+        return tuple(sorted({*built_in_names(), *_REGISTERED}))
+
+
+def register_procedure(definition: str | Path | Procedure) -> Procedure:
+    """Register a host's own definition, from a file or already built, under the name it declares.
+
+    From then on an event may name it. Registering the same definition again changes nothing; a
+    different definition under a name already taken, or under a built-in's name, is refused: give
+    a tailored procedure a name of its own and say which one it `extends`.
+    """
+    procedure = definition if isinstance(definition, Procedure) else read_procedure(definition)
+    with _REGISTRY_LOCK:
+        if procedure.name in built_in_names():
+            raise ProcedureDefinitionError(
+                "this is a built-in procedure's name; give the definition a name of its own",
+                source=procedure.name,
+                key="name",
+            )
+        known = _REGISTERED.get(procedure.name)
+        if known is not None and known != procedure:
+            raise ProcedureDefinitionError(
+                "another definition is registered under this name", source=procedure.name, key="name"
+            )
+        _REGISTERED.setdefault(procedure.name, procedure)
+        return _REGISTERED[procedure.name]
+
+
+def unregister_procedure(name: str) -> None:
+    """Forget a host's own procedure (built-ins stay); cases already built keep theirs."""
+    with _REGISTRY_LOCK:
+        _REGISTERED.pop(name, None)
+
+
+def registered_procedure(name: str) -> Procedure:
+    """The procedure registered under `name`. Never reads a file: this is how events choose."""
+    if not isinstance(name, str) or not re.fullmatch(PROCEDURE_NAME, name):
+        raise UnknownProcedure("not a procedure name (lower-case letters, digits and hyphens)")
+    if name in built_in_names():
+        return _built_in(name)
+    with _REGISTRY_LOCK:
+        procedure = _REGISTERED.get(name)
+    if procedure is None:
+        raise UnknownProcedure(
+            f"no procedure is registered as {name!r}; registered are {', '.join(registered_names())}"
+        )
+    return procedure
 
 
 def load_procedure(name_or_path: str | Path, **choices: str) -> Procedure:
-    """A built-in procedure by name, or one read from a TOML or JSON file, with policy choices.
+    """A registered procedure by name, or one read from a .toml or .json file the host names, with
+    policy choices. A file read here is not registered: events cannot name it until it is.
 
     >>> load_procedure("children-2006").deadlines["stage1_response"].source.cite()
     'SI 2006/1738 reg 14 [S]'
     """
-    procedure = _load(str(name_or_path))
+    if isinstance(name_or_path, Path) or str(name_or_path).endswith((".toml", ".json")):
+        procedure = read_procedure(name_or_path)
+    else:
+        procedure = registered_procedure(name_or_path)
     return procedure.with_choices(**choices) if choices else procedure
 
 

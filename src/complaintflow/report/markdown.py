@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import re
+
+from complaintflow.errors import printable
 from complaintflow.report.model import AnnualReport
 from complaintflow.report.published import Table, headline, show, suppression_note, tables
+
+_MARKUP = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+def cell(text: str) -> str:
+    """Text from events (a service area, a category) made safe for a Markdown table cell: on one line,
+    with Markdown's own characters escaped, so it cannot end the table or start a heading."""
+    return _MARKUP.sub(r"\\\1", printable(text, 1_000, replacement=" "))
 
 
 def _table(table: Table) -> str:
     lines = [f"### {table.title} (seed {table.section})", ""]
-    lines.append("| " + " | ".join(table.header) + " |")
+    lines.append("| " + " | ".join(cell(heading) for heading in table.header) + " |")
     lines.append("|" + "---|" * len(table.header))
-    lines += ["| " + " | ".join(show(cell) for cell in row) + " |" for row in table.rows]
+    lines += [
+        "| " + " | ".join(cell(value) if isinstance(value, str) else show(value) for value in row) + " |"
+        for row in table.rows
+    ]
     if table.note:
         lines += ["", table.note]
     return "\n".join(lines)
