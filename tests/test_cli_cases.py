@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 from cli_runner import run
+
+import complaintflow as cf
 
 ROOT = Path(__file__).parents[1]
 EXAMPLES = ROOT / "src" / "complaintflow" / "data" / "example-cases.jsonl"
@@ -181,3 +184,36 @@ def test_the_daily_list_lines_up_long_case_references(
     rows = out.splitlines()[1:]
     assert status == 0 and len(rows) == 2
     assert rows[0].index("stage1_response") == rows[1].index("stage1_response")
+
+
+def test_a_service_area_with_a_newline_cannot_write_a_line_of_the_daily_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = write_log(
+        tmp_path,
+        '{"type":"ComplaintReceived","case_id":"A","on":"2024-04-02","procedure":"children-2006",'
+        '"service_area":"Adults\\n2024-04-03  FAKE-CASE  stage1_response"}',
+    )
+    status, out, _ = run(capsys, "due", log, "--as-of", "2024-04-15")
+    assert status == 0
+    lines = out.splitlines()
+    assert len(lines) == 2 and not any(line.startswith("2024-04-03") for line in lines)
+    assert "Adults?2024-04-03  FAKE-CASE" in lines[1]
+
+
+def test_the_json_case_list_is_written_a_case_at_a_time_in_the_same_layout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = write_log(
+        tmp_path,
+        '{"type":"ComplaintReceived","case_id":"A","on":"2024-04-02","procedure":"children-2006"}',
+        '{"type":"ComplaintReceived","case_id":"B","on":"2024-04-03","procedure":"children-2006"}',
+    )
+    status, out, _ = run(capsys, "case", log, "--as-of", "2024-04-15", "--format", "json")
+    views = [
+        cf.Case.replay([line]).view(as_of=date(2024, 4, 15)).model_dump(mode="json")
+        for line in log.read_text(encoding="utf-8").splitlines()
+    ]
+    assert status == 0 and out == json.dumps(views, indent=2) + "\n"
+    empty = write_log(tmp_path)
+    assert run(capsys, "due", empty, "--format", "json")[1] == "[]\n"

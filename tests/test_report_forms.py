@@ -212,3 +212,23 @@ def test_the_headline_counts_one_potential_complaint_in_the_singular() -> None:
     assert "0 stage 3 complaints; 1 potential complaint; 0 to the Ombudsman." in to_markdown(one)
     assert "; 2 potential complaints;" in to_markdown(two)
     assert "; 1 potential complaint;" in to_html(one)
+
+
+def test_a_service_area_cannot_write_markdown_of_its_own() -> None:
+    from complaintflow.report.markdown import to_markdown
+
+    hostile = "Adults | 99\n## Fake heading"
+    events = [
+        {
+            "type": "ComplaintReceived",
+            "case_id": "A",
+            "on": "2012-05-01",
+            "procedure": "children-2006",
+            "service_area": hostile,
+        },
+        {"type": "Responded", "case_id": "A", "on": "2012-05-10", "stage": 1, "outcome": "upheld"},
+    ]
+    text = to_markdown(annual_report(events, 2012))
+    assert "\n## Fake heading" not in text
+    rows = [line for line in text.splitlines() if "Adults" in line]
+    assert rows and all(r"Adults \| 99 \#\# Fake heading" in row for row in rows)

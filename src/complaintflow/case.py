@@ -285,6 +285,12 @@ class Case:
     def _apply(self, parsed: EventBase) -> bool:
         if self.case_id is not None and parsed.case_id != self.case_id:
             raise InvalidEvent("belongs to another case than this one", field="case_id")
+        last_known = _last_known_day(self._facts)
+        if parsed.on > last_known:
+            raise InvalidEvent(
+                f"after {last_known.isoformat()}, the last day whose bank holidays are known; check the year",
+                field="on",
+            )
         packed = pack(parsed) if self._keep_events or parsed.event_id is not None else None
         if parsed.event_id is not None and self._ids is not None and parsed.event_id in self._ids:
             if self._ids[parsed.event_id] == packed:
@@ -542,6 +548,12 @@ class Case:
             service_area=facts.service_area,
             as_of=as_of,
         )
+
+
+def _last_known_day(facts: _Facts) -> date:
+    """The last day the case's calendar can count to: a later event is most likely a typo."""
+    calendar = facts.procedure.calendar if facts.procedure is not None else "england-and-wales"
+    return WorkingDayCalendar.named(calendar).vouches_for[1]
 
 
 def _replayed(events: tuple[EventBase, ...], procedures: Mapping[str, Procedure] | None) -> Case:

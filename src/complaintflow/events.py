@@ -531,13 +531,22 @@ def _keys_given(event: BaseModel) -> int:
     return count
 
 
+#: Every whole number an event holds is bounded far below this, so a longer number of digits is
+#: read as it: the field then refuses it by name, and Python never converts a 5,000-digit string.
+_LONGEST_NUMBER = 10**40
+
+
+def _whole_number(digits: str) -> int:
+    return int(digits) if len(digits) <= 40 else _LONGEST_NUMBER
+
+
 def _read_json(text: bytes) -> object:
     """JSON text as Python values, refusing what the compiled validator lets through or chokes on:
     nesting past the limit, and a key given twice (where the last would silently win)."""
     if _too_deep(text):
         raise InvalidEvent(f"nested deeper than {MAX_JSON_DEPTH} levels")
     try:
-        return json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+        return json.loads(text, object_pairs_hook=_refuse_duplicate_keys, parse_int=_whole_number)
     except ValueError as decode:
         if isinstance(decode, InvalidEvent):
             raise

@@ -292,7 +292,9 @@ def _check_structure(procedure: Procedure) -> None:
                 if field not in EVENT_CLASSES[match.event].model_fields:
                     raise ValueError(f"deadlines.{name}: {match.event} has no field {field!r}")
             if match.date_field is not None and match.date_field not in DATE_FIELDS[match.event]:
-                raise ValueError(f"deadlines.{name}: {match.event} has no date field {match.date_field!r}")
+                raise ValueError(
+                    f"deadlines.{name}: date_field {match.date_field!r} is not a date of {match.event}"
+                )
         for alternative in deadline.alternative_starts:
             if alternative.policy not in procedure.policies:
                 raise ValueError(f"deadlines.{name}: undeclared policy {alternative.policy!r}")
