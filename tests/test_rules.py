@@ -134,3 +134,37 @@ def test_a_refusal_for_a_reason_says_why_and_a_refusal_by_state_says_what_is_all
     by_state = cf.TransitionNotAllowed("PanelHeld", "stage1", ["Responded", "Withdrawn"])
     assert str(by_state) == "PanelHeld is not allowed in state 'stage1'; allowed here: Responded, Withdrawn"
     assert for_a_reason.allowed == by_state.allowed == ("Responded", "Withdrawn")
+
+
+@given(
+    received=st.dates(date(2024, 4, 1), date(2025, 12, 31)),
+    escalated_after=st.integers(0, 30),
+    mediation_began_after=st.integers(0, 60),
+    held_after=st.integers(0, 30),
+)
+def test_mediation_that_pauses_clocks_never_moves_a_due_date_earlier(
+    received: date, escalated_after: int, mediation_began_after: int, held_after: int
+) -> None:
+    procedure = cf.load_procedure("children-2006", mediation_pauses_clocks="yes")
+    responded = received + timedelta(days=escalated_after)
+    escalated = responded + timedelta(days=1)
+    began = received + timedelta(days=mediation_began_after)
+    held = max(began, escalated) + timedelta(days=held_after)
+    events: list[dict[str, Any]] = [
+        {"type": "ComplaintReceived", "on": received.isoformat(), "procedure": "children-2006"},
+        {"type": "Responded", "on": responded.isoformat(), "stage": 1, "outcome": "upheld"},
+        {"type": "EscalationRequested", "on": escalated.isoformat(), "to_stage": 2},
+    ]
+    case = cf.Case.replay([{"case_id": "M-1", **e} for e in events], procedures={procedure.name: procedure})
+    before = case.clocks()["stage2_response"].due
+    case.apply(
+        {
+            "type": "MediationHeld",
+            "case_id": "M-1",
+            "on": held.isoformat(),
+            "resolved": False,
+            "started": began.isoformat(),
+        }
+    )
+    after = case.clocks()["stage2_response"].due
+    assert before is not None and after is not None and after >= before

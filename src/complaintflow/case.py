@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from complaintflow import deadlines as clocks
 from complaintflow._machine import StateGraph, carries, graph_for
-from complaintflow.calendar import WorkingDayCalendar
+from complaintflow.calendar import DEFAULT_LAST_YEAR, WorkingDayCalendar
 from complaintflow.dates import require_date
 from complaintflow.deadlines import Clock, Status
 from complaintflow.errors import (
@@ -51,6 +51,10 @@ BEFORE_PROCEDURE: Mapping[str, Mapping[str, str | None]] = {
     "compliment": {},
 }
 _OPEN_BEFORE_PROCEDURE = {"new": False, "concern": True, "concern_resolved": False, "compliment": False}
+
+#: The last day the built-in calendars count to: an event dated later is most likely a typo for an
+#: earlier year, and would otherwise hold up every later event of its case.
+LAST_KNOWN_DAY = date(DEFAULT_LAST_YEAR, 12, 31)
 
 #: Events that move a complaint on, refused while it is deferred (SI 2006/1738 reg 8).
 MOVES_ON = frozenset(
@@ -285,10 +289,10 @@ class Case:
     def _apply(self, parsed: EventBase) -> bool:
         if self.case_id is not None and parsed.case_id != self.case_id:
             raise InvalidEvent("belongs to another case than this one", field="case_id")
-        last_known = _last_known_day(self._facts)
-        if parsed.on > last_known:
+        if parsed.on > LAST_KNOWN_DAY:
             raise InvalidEvent(
-                f"after {last_known.isoformat()}, the last day whose bank holidays are known; check the year",
+                f"after {LAST_KNOWN_DAY.isoformat()}, the last day whose bank holidays are known; "
+                "check the year",
                 field="on",
             )
         packed = pack(parsed) if self._keep_events or parsed.event_id is not None else None
@@ -548,12 +552,6 @@ class Case:
             service_area=facts.service_area,
             as_of=as_of,
         )
-
-
-def _last_known_day(facts: _Facts) -> date:
-    """The last day the case's calendar can count to: a later event is most likely a typo."""
-    calendar = facts.procedure.calendar if facts.procedure is not None else "england-and-wales"
-    return WorkingDayCalendar.named(calendar).vouches_for[1]
 
 
 def _replayed(events: tuple[EventBase, ...], procedures: Mapping[str, Procedure] | None) -> Case:

@@ -433,6 +433,19 @@ def _mentions_date(annotation: object) -> bool:
     return annotation is date or any(_mentions_date(arg) for arg in get_args(annotation))
 
 
+def _mentions_model(annotation: object) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_mentions_model(arg) for arg in get_args(annotation))
+
+
+#: The fields of each event type that hold models of their own (equalities data, points).
+_MODELS: list[type[BaseModel]] = [*EVENT_CLASSES.values(), ServiceUser, Point]
+_NESTED: Mapping[type[BaseModel], tuple[str, ...]] = {
+    cls: tuple(field for field, info in cls.model_fields.items() if _mentions_model(info.annotation))
+    for cls in _MODELS
+}
+
 #: The fields of each event type that hold a date, which a deadline may count from.
 DATE_FIELDS: Mapping[str, frozenset[str]] = {
     name: frozenset(field for field, info in cls.model_fields.items() if _mentions_date(info.annotation))
@@ -522,11 +535,12 @@ def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _keys_given(event: BaseModel) -> int:
     """How many keys the JSON text gave for this model and the models inside it."""
-    count = len(event.model_fields_set)
-    for value in event.__dict__.values():
+    count = len(event.__pydantic_fields_set__)
+    for name in _NESTED.get(type(event), ()):
+        value = getattr(event, name)
         if isinstance(value, BaseModel):
             count += _keys_given(value)
-        elif isinstance(value, tuple) and value and isinstance(value[0], BaseModel):
+        elif isinstance(value, tuple):
             count += sum(_keys_given(item) for item in value)
     return count
 
@@ -569,7 +583,8 @@ def _parse_json(text: str | bytes) -> EventBase:
         return _parse_mapping(obj)
     # Every key ends in a colon and a colon elsewhere is inside a string, so with no more colons
     # than keys that the event took, no key was given twice. Otherwise look closely.
-    if raw.count(b":") > _keys_given(event):
+    colons = raw.count(b":")
+    if colons > len(event.__pydantic_fields_set__) and colons > _keys_given(event):
         _read_json(raw)
     return event
 
