@@ -108,6 +108,9 @@ def _write_definition(entry: dict[str, Any], folder: Path) -> Path:
     text = text.replace("<LARGE>", "# padding\n" * (MAX_PROCEDURE_BYTES // 10 + 1))
     states = "".join(f'[states.s{i}]\ndescription = "x"\n' for i in range(MAX_STATES + 1))
     text = text.replace("<STATES>", f'extends = "children-2006"\nname = "states"\n{states}')
+    many = "".join(f'[states.s{i}]\ndescription = "x"\n' for i in range(MAX_STATES - 20))
+    stars = '[[transitions]]\nevent = "OmbudsmanReferred"\nfrom = ["*"]\n' * 150
+    text = text.replace("<EDGES>", f'extends = "children-2006"\nname = "edges"\n{many}{stars}')
     path.write_text(text, encoding="utf-8")
     return path
 

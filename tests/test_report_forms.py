@@ -151,6 +151,7 @@ def test_the_report_command_writes_html_and_csv(capsys: pytest.CaptureFixture[st
     [
         (["--year", "12"], "not a reporting year"),
         (["--year", "2012-14"], "not a reporting year"),
+        (["--year", "9999"], "from 1900 to 2199"),
         (["--year", "2012", "--target", "120"], "not between 0 and 100"),
         (["--year", "2012"], "corporate"),  # the log names a procedure that was not given
     ],
