@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pickle
 import threading
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 import reference_calendar as reference
@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from scenario_files import load_scenarios
 
 from complaintflow import CalendarError, WorkingDayCalendar, add_calendar_months
+from complaintflow.calendar import DEFAULT_LAST_YEAR
 from complaintflow.testing import calendar_dates
 
 ENGLAND = WorkingDayCalendar.england_and_wales()
@@ -138,7 +139,7 @@ def test_closures_are_opt_in_and_named() -> None:
     with pytest.raises(CalendarError, match="reason"):
         ENGLAND.with_closures([eve], " ")
     with pytest.raises(CalendarError, match="vouches for"):
-        ENGLAND.with_closures([date(2040, 1, 2)], "far future")
+        ENGLAND.with_closures([date(DEFAULT_LAST_YEAR + 1, 1, 2)], "far future")
 
 
 def test_a_calendar_is_immutable_hashable_and_equal_by_content() -> None:
@@ -168,11 +169,11 @@ def test_a_calendar_is_safe_to_share_between_threads() -> None:
 
 
 def test_the_vouched_range_is_stated_and_enforced() -> None:
-    assert ENGLAND.vouches_for == (date(2000, 1, 1), date(2028, 12, 31))
-    with pytest.raises(CalendarError, match=r"2000-2028.*last_year"):
-        ENGLAND.add_working_days(date(2090, 1, 2), 1)
+    assert ENGLAND.vouches_for == (date(2000, 1, 1), date(DEFAULT_LAST_YEAR, 12, 31))
+    with pytest.raises(CalendarError, match=rf"2000-{DEFAULT_LAST_YEAR}.*last_year"):
+        ENGLAND.add_working_days(date(2190, 1, 2), 1)
     with pytest.raises(CalendarError, match="vouches for"):
-        ENGLAND.add_working_days(date(2028, 12, 1), 65)
+        ENGLAND.add_working_days(date(DEFAULT_LAST_YEAR, 12, 1), 65)
     with pytest.raises(CalendarError, match="vouches for"):
         ENGLAND.add_working_days(date(2000, 1, 10), -10)
     with pytest.raises(CalendarError, match="vouches for"):
@@ -225,3 +226,49 @@ def test_calendar_months_never_overshoot_the_target_month(start: date, months: i
     result = add_calendar_months(start, months)
     assert (result.year * 12 + result.month) - (start.year * 12 + start.month) == months
     assert result.day == start.day or result.day < start.day
+
+
+def _last_sunday(year: int, month: int) -> date:
+    day = date(year, month + 1, 1) - timedelta(days=1)
+    return day - timedelta(days=(day.weekday() + 1) % 7)
+
+
+@given(st.datetimes(datetime(2000, 1, 1), datetime(2050, 12, 31)), st.integers(-12 * 60, 14 * 60))
+def test_london_date_is_the_date_on_a_clock_in_london(moment: datetime, offset_minutes: int) -> None:
+    from complaintflow import london_date
+
+    aware = moment.replace(tzinfo=timezone(timedelta(minutes=offset_minutes)))
+    utc = aware.astimezone(UTC).replace(tzinfo=None)
+    # British Summer Time: from 01:00 UTC on the last Sunday of March to 01:00 UTC on that of October.
+    starts = datetime.combine(_last_sunday(utc.year, 3), time(1))
+    ends = datetime.combine(_last_sunday(utc.year, 10), time(1))
+    assert london_date(aware) == (utc + timedelta(hours=1 if starts <= utc < ends else 0)).date()
+
+
+def test_london_date_refuses_a_timestamp_without_a_time_zone() -> None:
+    from complaintflow import london_date
+
+    with pytest.raises(CalendarError, match="no time zone"):
+        london_date(datetime(2024, 7, 1, 23, 30))
+
+
+@given(st.dates(date(2029, 1, 1), date(2055, 12, 31)), st.integers(1, 65))
+def test_the_calendar_counts_every_year_to_thirty_years_ahead(start: date, n: int) -> None:
+    due = ENGLAND.add_working_days(start, n)
+    assert ENGLAND.working_days_between(start, due) == n
+    assert ENGLAND.is_working_day(due)
+
+
+def test_a_host_adds_a_newly_proclaimed_bank_holiday() -> None:
+    extra = {date(2031, 6, 9): "A day proclaimed by the King"}
+    proclaimed = WorkingDayCalendar.england_and_wales(extra_bank_holidays=extra)
+    assert not proclaimed.is_working_day(date(2031, 6, 9)) and ENGLAND.is_working_day(date(2031, 6, 9))
+    assert proclaimed.add_working_days(date(2031, 6, 6), 1) == date(2031, 6, 10)
+    assert proclaimed == WorkingDayCalendar.england_and_wales(extra_bank_holidays=extra)
+    for bad in (
+        {date(2031, 6, 7): "a Saturday"},
+        {datetime(2031, 6, 9, 9): "a time"},
+        {date(2031, 6, 9): " "},
+    ):
+        with pytest.raises(CalendarError):
+            WorkingDayCalendar.england_and_wales(extra_bank_holidays=bad)  # type: ignore[arg-type]

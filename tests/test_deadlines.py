@@ -182,26 +182,27 @@ def test_a_complaint_about_a_matter_long_before_the_calendar_starts_is_accepted_
 
 
 def test_a_limit_in_months_that_ends_past_the_calendar_is_refused_when_it_starts() -> None:
+    last = calendar_module.DEFAULT_LAST_YEAR
     case = Case()
-    with pytest.raises(CalendarError, match="2029-01-31 is outside 2000-2028"):
+    with pytest.raises(CalendarError, match=f"{last + 1}-01-31 is outside 2000-{last}"):
         case.apply(
-            {"type": "ComplaintReceived", "case_id": "A-1", "on": "2028-08-01", "procedure": "adults-2009"}
+            {"type": "ComplaintReceived", "case_id": "A-1", "on": f"{last}-08-01", "procedure": "adults-2009"}
         )
     assert case.state == "new" and case.events == ()
     case.apply(
-        {"type": "ComplaintReceived", "case_id": "A-1", "on": "2028-06-01", "procedure": "adults-2009"}
+        {"type": "ComplaintReceived", "case_id": "A-1", "on": f"{last}-06-01", "procedure": "adults-2009"}
     )
     agreed = {
         "type": "DeadlineExtended",
         "case_id": "A-1",
-        "on": "2028-06-02",
+        "on": f"{last}-06-02",
         "stage": 1,
         "reason": "agreed",
     }
-    before = case.view(as_of=date(2028, 6, 2))
-    with pytest.raises(CalendarError, match="2029-02-01 is outside 2000-2028"):
-        case.apply({**agreed, "until": "2029-02-01"})
-    assert case.view(as_of=date(2028, 6, 2)) == before
+    before = case.view(as_of=date(last, 6, 2))
+    with pytest.raises(CalendarError, match=f"{last + 1}-02-01 is outside 2000-{last}"):
+        case.apply({**agreed, "until": f"{last + 1}-02-01"})
+    assert case.view(as_of=date(last, 6, 2)) == before
 
 
 @pytest.mark.parametrize(("months", "days"), [(0, 0), (6, 10), (-1, 0), (0, -3)])

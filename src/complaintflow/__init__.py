@@ -4,7 +4,12 @@ from importlib.metadata import PackageNotFoundError, version
 
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case, CaseView, DeadlineView
-from complaintflow.dates import add_calendar_days, add_calendar_months, end_of_period_commencing
+from complaintflow.dates import (
+    add_calendar_days,
+    add_calendar_months,
+    end_of_period_commencing,
+    london_date,
+)
 from complaintflow.errors import (
     CalendarError,
     ComplaintflowError,
@@ -45,6 +50,7 @@ __all__ = [
     "end_of_period_commencing",
     "load_cases",
     "load_procedure",
+    "london_date",
     "parse_event",
     "read_events",
     "register_procedure",

@@ -24,13 +24,16 @@ from typing import Any, Final
 
 import holidays
 
-from complaintflow.dates import require_date, require_whole_number
+from complaintflow.dates import london_today, require_date, require_whole_number
 from complaintflow.errors import CalendarError
 
-#: The years the built-in calendars vouch for by default. Bank holidays for later years are not
-#: yet proclaimed (one-off days are announced late), so a wider range is an explicit choice.
+#: The years the built-in calendars vouch for by default: from 2000 to thirty years ahead of today,
+#: so the range moves with time and no release runs out. The recurring bank holidays are known for
+#: any year; one-off days proclaimed later are added by the host (`extra_bank_holidays`) until a
+#: release lists them.
 DEFAULT_FIRST_YEAR: Final = 2000
-DEFAULT_LAST_YEAR: Final = 2028
+YEARS_AHEAD: Final = 30
+DEFAULT_LAST_YEAR: Final = london_today().year + YEARS_AHEAD
 
 _WEEKDAY_NAMES: Final = ("Saturday", "Sunday")
 CLOSURE_PREFIX: Final = "Council closure: "
@@ -164,31 +167,47 @@ class WorkingDayCalendar:
 
     @classmethod
     def england_and_wales(
-        cls, *, first_year: int = DEFAULT_FIRST_YEAR, last_year: int = DEFAULT_LAST_YEAR
+        cls,
+        *,
+        first_year: int = DEFAULT_FIRST_YEAR,
+        last_year: int = DEFAULT_LAST_YEAR,
+        extra_bank_holidays: Mapping[date, str] | None = None,
     ) -> WorkingDayCalendar:
         """The statutory calendar of SI 2006/1738 reg 2 (England and Wales bank holidays)."""
-        return _regional("england-and-wales", first_year, last_year)
+        return _regional("england-and-wales", first_year, last_year, _extra(extra_bank_holidays))
 
     @classmethod
     def scotland(
-        cls, *, first_year: int = DEFAULT_FIRST_YEAR, last_year: int = DEFAULT_LAST_YEAR
+        cls,
+        *,
+        first_year: int = DEFAULT_FIRST_YEAR,
+        last_year: int = DEFAULT_LAST_YEAR,
+        extra_bank_holidays: Mapping[date, str] | None = None,
     ) -> WorkingDayCalendar:
         """Scottish bank holidays: 2 January and St Andrew's Day, but no Easter Monday."""
-        return _regional("scotland", first_year, last_year)
+        return _regional("scotland", first_year, last_year, _extra(extra_bank_holidays))
 
     @classmethod
     def northern_ireland(
-        cls, *, first_year: int = DEFAULT_FIRST_YEAR, last_year: int = DEFAULT_LAST_YEAR
+        cls,
+        *,
+        first_year: int = DEFAULT_FIRST_YEAR,
+        last_year: int = DEFAULT_LAST_YEAR,
+        extra_bank_holidays: Mapping[date, str] | None = None,
     ) -> WorkingDayCalendar:
         """Northern Ireland bank holidays, with 17 March and 12 July."""
-        return _regional("northern-ireland", first_year, last_year)
+        return _regional("northern-ireland", first_year, last_year, _extra(extra_bank_holidays))
 
     @classmethod
     def united_kingdom(
-        cls, *, first_year: int = DEFAULT_FIRST_YEAR, last_year: int = DEFAULT_LAST_YEAR
+        cls,
+        *,
+        first_year: int = DEFAULT_FIRST_YEAR,
+        last_year: int = DEFAULT_LAST_YEAR,
+        extra_bank_holidays: Mapping[date, str] | None = None,
     ) -> WorkingDayCalendar:
         """FOIA's rule: a bank holiday in any part of the UK is not a working day."""
-        return _regional("united-kingdom", first_year, last_year)
+        return _regional("united-kingdom", first_year, last_year, _extra(extra_bank_holidays))
 
     @classmethod
     def named(
@@ -197,11 +216,12 @@ class WorkingDayCalendar:
         *,
         first_year: int = DEFAULT_FIRST_YEAR,
         last_year: int = DEFAULT_LAST_YEAR,
+        extra_bank_holidays: Mapping[date, str] | None = None,
     ) -> WorkingDayCalendar:
         """A built-in calendar by name: one of `WorkingDayCalendar.NAMES`."""
         if name not in _REGIONS:
             raise CalendarError(f"unknown calendar {name!r}; choose one of {', '.join(_REGIONS)}")
-        return _regional(name, first_year, last_year)
+        return _regional(name, first_year, last_year, _extra(extra_bank_holidays))
 
     NAMES: Final = tuple(_REGIONS)
 
@@ -277,8 +297,7 @@ class WorkingDayCalendar:
         return CalendarError(
             f"{what} is outside {self.first_year}-{self.last_year}, the years this "
             f"{self.name} calendar vouches for; widen it with "
-            f"WorkingDayCalendar.{constructor}(first_year=..., last_year=...) once those "
-            "years' bank holidays are proclaimed"
+            f"WorkingDayCalendar.{constructor}(first_year=..., last_year=...)"
         )
 
     def is_working_day(self, day: date) -> bool:
@@ -347,10 +366,31 @@ def _without(calendar: WorkingDayCalendar, days: tuple[date, ...]) -> WorkingDay
     return WorkingDayCalendar(calendar.name, calendar.first_year, calendar.last_year, kept)
 
 
+def _extra(days: Mapping[date, str] | None) -> tuple[tuple[date, str], ...]:
+    """Bank holidays a host adds, checked: a plain date on a weekday, with a name."""
+    if days is None:
+        return ()
+    if not isinstance(days, Mapping):
+        raise CalendarError("extra_bank_holidays must map each date to the holiday's name")
+    checked = []
+    for day, name in days.items():
+        day = require_date(day, "an extra bank holiday")
+        if day.weekday() >= 5:
+            raise CalendarError(f"{day.isoformat()} is a {day:%A}: a bank holiday falls on a weekday")
+        if not isinstance(name, str) or not name.strip():
+            raise CalendarError(f"the extra bank holiday on {day.isoformat()} needs a name")
+        checked.append((day, " ".join(name.split())[:100]))
+    return tuple(sorted(checked))
+
+
 @functools.lru_cache(maxsize=32)
-def _regional(name: str, first_year: int, last_year: int) -> WorkingDayCalendar:
+def _regional(
+    name: str, first_year: int, last_year: int, extra: tuple[tuple[date, str], ...] = ()
+) -> WorkingDayCalendar:
     first_year = require_whole_number(first_year, "first_year")
     last_year = require_whole_number(last_year, "last_year")
-    return WorkingDayCalendar(
-        name, first_year, last_year, _bank_holidays(_REGIONS[name], first_year, last_year)
-    )
+    holidays_by_date = _bank_holidays(_REGIONS[name], first_year, last_year)
+    for day, reason in extra:
+        if first_year <= day.year <= last_year:
+            holidays_by_date.setdefault(day, reason)
+    return WorkingDayCalendar(name, first_year, last_year, holidays_by_date)

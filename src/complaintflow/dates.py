@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
@@ -81,3 +82,27 @@ def end_of_period_commencing(start: date, months: int = 0, days: int = 0) -> dat
         return start + relativedelta(days=days - 1)
     corresponding = add_calendar_months(start, months)
     return corresponding - relativedelta(days=1) if corresponding.day == start.day else corresponding
+
+
+#: The law counts days in the United Kingdom's own time, with British Summer Time.
+LONDON = ZoneInfo("Europe/London")
+
+
+def london_date(moment: datetime) -> date:
+    """The UK local date of a timestamp, the date the law counts: 23:30 UTC on 1 July is already
+    2 July in London. A timestamp without a time zone is refused, since its day is a guess.
+
+    >>> from datetime import timezone
+    >>> london_date(datetime(2024, 7, 1, 23, 30, tzinfo=timezone.utc))
+    datetime.date(2024, 7, 2)
+    """
+    if not isinstance(moment, datetime):
+        raise CalendarError(f"moment must be a datetime with a time zone, not {type(moment).__name__}")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise CalendarError("moment has no time zone: give an aware datetime, e.g. with tzinfo=timezone.utc")
+    return moment.astimezone(LONDON).date()
+
+
+def london_today() -> date:
+    """Today's date in the United Kingdom."""
+    return datetime.now(LONDON).date()
