@@ -217,3 +217,21 @@ def test_the_json_case_list_is_written_a_case_at_a_time_in_the_same_layout(
     assert status == 0 and out == json.dumps(views, indent=2) + "\n"
     empty = write_log(tmp_path)
     assert run(capsys, "due", empty, "--format", "json")[1] == "[]\n"
+
+
+def test_the_case_and_due_commands_show_a_log_as_it_stood_on_the_day_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = write_log(
+        tmp_path,
+        '{"type":"ComplaintReceived","case_id":"A","on":"2024-04-02","procedure":"children-2006"}',
+        '{"type":"Responded","case_id":"A","on":"2024-04-12","stage":1,"outcome":"upheld"}',
+    )
+    status, out, _ = run(capsys, "case", log, "--as-of", "2024-04-05", "--format", "json")
+    assert status == 0 and json.loads(out)[0]["state"] == "stage1"
+    status, out, _ = run(capsys, "due", log, "--as-of", "2024-04-11", "--within", "5")
+    assert status == 0 and "stage1_response" in out  # due on the 16th: the response had not come yet
+    status, out, _ = run(capsys, "due", log, "--as-of", "2024-04-12", "--within", "5")
+    assert status == 0 and "stage1_response" not in out
+    status, out, _ = run(capsys, "due", log, "--as-of", "2024-04-01")
+    assert status == 0 and out.startswith("0 deadlines")

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from complaintflow import deadlines as clocks
 from complaintflow._machine import StateGraph, carries, graph_for
 from complaintflow.calendar import DEFAULT_LAST_YEAR, WorkingDayCalendar
-from complaintflow.dates import require_date
+from complaintflow.dates import london_today, require_date
 from complaintflow.deadlines import Clock, Status
 from complaintflow.errors import (
     ComplaintflowError,
@@ -289,12 +289,7 @@ class Case:
     def _apply(self, parsed: EventBase) -> bool:
         if self.case_id is not None and parsed.case_id != self.case_id:
             raise InvalidEvent("belongs to another case than this one", field="case_id")
-        if parsed.on > LAST_KNOWN_DAY:
-            raise InvalidEvent(
-                f"after {LAST_KNOWN_DAY.isoformat()}, the last day whose bank holidays are known; "
-                "check the year",
-                field="on",
-            )
+        require_known_date(parsed)
         packed = pack(parsed) if self._keep_events or parsed.event_id is not None else None
         if parsed.event_id is not None and self._ids is not None and parsed.event_id in self._ids:
             if self._ids[parsed.event_id] == packed:
@@ -519,9 +514,28 @@ class Case:
 
     # -- answering questions -------------------------------------------------------------------
 
-    def view(self, as_of: date) -> CaseView:
-        """Where the case stands on `as_of`: state, deadlines, what is allowed next."""
-        as_of = require_date(as_of, "as_of")
+    def _as_it_stood(self, as_of: date) -> CaseView:
+        """The view on a day before the last event: the events dated up to then, replayed."""
+        if not self._keep_events:
+            raise ComplaintflowError(
+                "this case keeps no events, so it can be viewed only on or after its last event; "
+                "replay the log up to the day instead"
+            )
+        earlier = Case(procedures=self._procedures)
+        for packed in self._events:
+            event = unpack(packed)
+            if event.on > as_of:
+                break
+            earlier._apply(event)
+        earlier.case_id = self.case_id
+        return earlier.view(as_of)
+
+    def view(self, as_of: date | None = None) -> CaseView:
+        """Where the case stood at the end of `as_of` (default: today in London): state, deadlines,
+        what is allowed next. Only events dated on or before `as_of` count."""
+        as_of = london_today() if as_of is None else require_date(as_of, "as_of")
+        if self._facts.last_on is not None and as_of < self._facts.last_on:
+            return self._as_it_stood(as_of)
         facts = _lapse_windows(self._facts, as_of)
         procedure = facts.procedure
         if procedure is None:
@@ -551,6 +565,16 @@ class Case:
             deferred=facts.deferred_on is not None,
             service_area=facts.service_area,
             as_of=as_of,
+        )
+
+
+def require_known_date(event: EventBase) -> None:
+    """Refuse an event dated after the calendars' last day: most likely a typo for an earlier year,
+    it would otherwise hold up every later event of its case."""
+    if event.on > LAST_KNOWN_DAY:
+        raise InvalidEvent(
+            f"after {LAST_KNOWN_DAY.isoformat()}, the last day whose bank holidays are known; check the year",
+            field="on",
         )
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case, CaseView
-from complaintflow.dates import parse_iso_date
+from complaintflow.dates import london_today, parse_iso_date
 from complaintflow.errors import ComplaintflowError, printable
 from complaintflow.eventlog import load_cases
 from complaintflow.limits import FIRST_DATE, LAST_DATE
@@ -110,6 +110,7 @@ def _cases(args: argparse.Namespace) -> dict[str, Case]:
     return load_cases(
         path,
         procedures=_procedures(args),
+        until=args.as_of,  # the log as it stood at the end of that day
         keep_events=False,
         progress=progress_bar("Replaying events", size),
     )
@@ -431,7 +432,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_log_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE.jsonl", help="events, one JSON object per line")
-    parser.add_argument("--as-of", type=_date, default=date.today(), metavar="DATE", help="default: today")
+    parser.add_argument(
+        "--as-of", type=_date, default=london_today(), metavar="DATE", help="default: today in London"
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument(
         "--procedure",

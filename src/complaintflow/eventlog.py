@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from complaintflow._bulk import collector_paused
-from complaintflow.case import Case
+from complaintflow.case import Case, require_known_date
 from complaintflow.errors import ComplaintflowError, InvalidEvent
 from complaintflow.events import EventBase, parse_event
 from complaintflow.procedure import Procedure
@@ -70,6 +70,7 @@ def replay_cases(
             try:
                 event = parse_event(raw)
                 if until is not None and event.on > until:
+                    require_known_date(event)  # a later event is skipped, but not a typo
                     continue
                 case = cases.get(event.case_id)
                 if case is None:
