@@ -235,3 +235,18 @@ def test_the_case_and_due_commands_show_a_log_as_it_stood_on_the_day_asked(
     assert status == 0 and "stage1_response" not in out
     status, out, _ = run(capsys, "due", log, "--as-of", "2024-04-01")
     assert status == 0 and out.startswith("0 deadlines")
+
+
+def test_case_counts_a_bank_holiday_given_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = write_log(
+        tmp_path, '{"type":"ComplaintReceived","case_id":"A","on":"2031-06-02","procedure":"children-2006"}'
+    )
+    argv = ["case", log, "--as-of", "2031-06-03", "--format", "json"]
+    plain = json.loads(run(capsys, *argv)[1])[0]["deadlines"]
+    extra = json.loads(run(capsys, *argv, "--extra-holiday", "2031-06-09:A proclaimed day")[1])[0][
+        "deadlines"
+    ]
+    assert [d["due"] for d in plain if d["name"] == "stage1_response"] == ["2031-06-16"]
+    assert [d["due"] for d in extra if d["name"] == "stage1_response"] == ["2031-06-17"]

@@ -66,3 +66,12 @@ def test_the_installed_command_reports_errors_without_a_traceback() -> None:
     )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and "not-a-date" in done.stderr
+
+
+def test_a_bank_holiday_proclaimed_after_the_release_is_added_on_the_command_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run(capsys, "workdays", "add", "2031-06-06", "1", "--extra-holiday", "2031-06-09:A day")
+    assert status == 0 and "= 2031-06-10" in out and "2031-06-09 Mon: A day" in out
+    status, _, err = run(capsys, "workdays", "add", "2031-06-06", "1", "--extra-holiday", "2031-06-09")
+    assert status == 2 and "DATE:NAME" in err

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from complaintflow import CalendarError, Case, WorkingDayCalendar, load_procedure
+from complaintflow import CalendarError, Case, ProcedureDefinitionError, WorkingDayCalendar, load_procedure
 from complaintflow import calendar as calendar_module
 from complaintflow.dates import add_calendar_months, end_of_period_commencing
 from complaintflow.deadlines import extend, pause, resume, start_clock
@@ -87,32 +87,53 @@ def test_remaining_days_count_down_to_the_due_date(start: date, as_of: int) -> N
     assert (remaining is not None and remaining < 0) <= (today > clock.due)
 
 
-def test_a_bank_holiday_proclaimed_later_does_not_move_a_due_date_already_given(
-    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+@given(
+    received=st.dates(date(2024, 1, 1), date(2030, 12, 31)),
+    proclaimed_after=st.integers(0, 20),
+    holiday_after=st.integers(1, 30),
+)
+def test_a_bank_holiday_proclaimed_after_a_clock_started_never_moves_its_due_date_earlier(
+    received: date, proclaimed_after: int, holiday_after: int
 ) -> None:
-    """Replaying after a new one-off day is proclaimed keeps due dates counted before it."""
+    """Reg 2: a day proclaimed later counts, and can only push a due date back."""
+    start = received
+    holiday = start + timedelta(days=holiday_after)
+    assume(holiday.weekday() < 5 and CAL.is_working_day(holiday))
+    event = {
+        "type": "ComplaintReceived",
+        "case_id": "C-1",
+        "on": start.isoformat(),
+        "procedure": "children-2006",
+    }
+    before = Case.replay([event]).view(as_of=start).deadlines[0].due
+    proclaimed = WorkingDayCalendar.england_and_wales(extra_bank_holidays={holiday: "A proclaimed day"})
+    after = Case.replay([event], calendar=proclaimed).view(as_of=start).deadlines[0].due
+    assert before is not None and after is not None
+    assert after >= before
+    assert (after > before) == (start < holiday <= before)
+
+
+def test_a_host_passes_a_calendar_with_a_newly_proclaimed_day_to_cases_and_procedures() -> None:
     received = {
         "type": "ComplaintReceived",
         "case_id": "C-1",
-        "on": "2024-04-02",
+        "on": "2031-06-02",
         "procedure": "children-2006",
     }
-    before = Case.replay([received]).view(as_of=date(2024, 4, 3)).deadlines[0].due
-    assert before == date(2024, 4, 16)
-    # Suppose 10 April 2024 had been proclaimed a bank holiday on 5 April 2024.
-    proclaimed = {**calendar_module.PROCLAIMED_AT_SHORT_NOTICE, date(2024, 4, 10): date(2024, 4, 5)}
-    holidays = {**CAL._closed, date(2024, 4, 10): "Hypothetical one-off bank holiday"}
-    wider = WorkingDayCalendar("england-and-wales", CAL.first_year, CAL.last_year, holidays)
-    request.addfinalizer(calendar_module._known_after.cache_clear)
-    monkeypatch.setattr(calendar_module, "PROCLAIMED_AT_SHORT_NOTICE", proclaimed)
-    monkeypatch.setattr(calendar_module, "_ANNOUNCEMENTS", tuple(sorted(proclaimed.values())))
-    monkeypatch.setattr(calendar_module, "_LAST_ANNOUNCEMENT", max(proclaimed.values()))
-    monkeypatch.setattr(WorkingDayCalendar, "named", classmethod(lambda cls, name, **_: wider))
-    calendar_module._known_after.cache_clear()
-    replayed = Case.replay([received]).view(as_of=date(2024, 4, 3)).deadlines[0]
-    assert replayed.due == before  # counted with the bank holidays known on 2 April
-    later = Case.replay([{**received, "on": "2024-04-08"}]).view(as_of=date(2024, 4, 8)).deadlines[0]
-    assert later.due == date(2024, 4, 23)  # received after the announcement: the day is skipped
+    proclaimed = WorkingDayCalendar.england_and_wales(
+        extra_bank_holidays={date(2031, 6, 9): "A proclaimed day"}
+    )
+    plain = Case.replay([received]).view(as_of=date(2031, 6, 2)).deadlines[0].due
+    counted = Case.replay([received], calendar=proclaimed).view(as_of=date(2031, 6, 2)).deadlines[0].due
+    assert (plain, counted) == (date(2031, 6, 16), date(2031, 6, 17))
+    procedure = load_procedure("children-2006", calendar=proclaimed)
+    assert procedure.extra_bank_holidays == {date(2031, 6, 9): "A proclaimed day"}
+    via_procedure = Case.replay([received], procedures={"children-2006": procedure})
+    assert via_procedure.view(as_of=date(2031, 6, 2)).deadlines[0].due == date(2031, 6, 17)
+    scottish = Case.replay([{**received, "procedure": "spso-2021"}], calendar=proclaimed)
+    assert not scottish.clocks()["stage1_response"].calendar.is_working_day(date(2031, 6, 9))
+    with pytest.raises(ProcedureDefinitionError, match="counts scotland working days"):
+        load_procedure("spso-2021", calendar=proclaimed)
 
 
 def test_a_deadline_starts_only_where_its_rule_was_in_force() -> None:

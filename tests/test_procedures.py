@@ -173,7 +173,7 @@ def test_policy_choices_are_checked_and_defaults_documented() -> None:
     assert procedure.policy("stage2_clock_start") == "request_received"
     assert procedure.policy("mediation_pauses_clocks") == "no"
     assert procedure.policy("extension_after_due") == "refuse"
-    assert procedure.policy("proclaimed_holidays") == "known_at_start"
+    assert procedure.policy("proclaimed_holidays") == "current"
     chosen = cf.load_procedure("children-2006", stage2_clock_start="statement_agreed")
     assert chosen.policy("stage2_clock_start") == "statement_agreed"
     with pytest.raises(cf.ProcedureDefinitionError, match="not one of"):

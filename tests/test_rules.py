@@ -95,7 +95,7 @@ def test_a_scottish_stage_2_extends_to_any_total_but_never_shortens(
             case.apply(extension)
     else:
         case.apply(extension)
-        calendar = cf.WorkingDayCalendar.scotland().as_known_on(start)  # policy proclaimed_holidays
+        calendar = cf.WorkingDayCalendar.scotland()  # every bank holiday counts (proclaimed_holidays)
         assert case.clocks()["stage2_response"].due == calendar.add_working_days(start, total)
 
 

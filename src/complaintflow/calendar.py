@@ -86,6 +86,7 @@ class WorkingDayCalendar:
 
     __slots__ = (
         "_closed",
+        "_extra",
         "_fingerprint",
         "_first_ordinal",
         "_hash",
@@ -110,12 +111,18 @@ class WorkingDayCalendar:
     _off: tuple[int, ...]
     _off_reasons: tuple[str, ...]
     _closed: dict[date, str]
+    _extra: tuple[tuple[date, str], ...]
     _key: tuple[object, ...]
     _hash: int
     _fingerprint: str
 
     def __init__(
-        self, name: str, first_year: int, last_year: int, holidays_by_date: Mapping[date, str]
+        self,
+        name: str,
+        first_year: int,
+        last_year: int,
+        holidays_by_date: Mapping[date, str],
+        extra: tuple[tuple[date, str], ...] = (),
     ) -> None:
         """Build the tables; prefer the named constructors, which cache their calendars."""
         first_year = require_whole_number(first_year, "first_year")
@@ -154,6 +161,7 @@ class WorkingDayCalendar:
             ("_off", tuple(off)),
             ("_off_reasons", tuple(reasons)),
             ("_closed", dict(holidays_by_date)),
+            ("_extra", extra),
             ("_key", key),
             ("_hash", hash(key)),
             (
@@ -238,7 +246,7 @@ class WorkingDayCalendar:
             day = require_date(day, "closure date")
             self._index(day)
             closed.setdefault(day, CLOSURE_PREFIX + reason.strip())
-        return WorkingDayCalendar(self.name, self.first_year, self.last_year, closed)
+        return WorkingDayCalendar(self.name, self.first_year, self.last_year, closed, self._extra)
 
     def as_known_on(self, day: date) -> WorkingDayCalendar:
         """This calendar without the one-off bank holidays not yet announced on `day`."""
@@ -253,7 +261,7 @@ class WorkingDayCalendar:
         raise AttributeError(f"WorkingDayCalendar is immutable; cannot set {name!r}")
 
     def __reduce__(self) -> tuple[type[WorkingDayCalendar], tuple[Any, ...]]:
-        return WorkingDayCalendar, (self.name, self.first_year, self.last_year, self._closed)
+        return WorkingDayCalendar, (self.name, self.first_year, self.last_year, self._closed, self._extra)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, WorkingDayCalendar) and self._key == other._key
@@ -265,6 +273,11 @@ class WorkingDayCalendar:
         closures = sum(reason.startswith(CLOSURE_PREFIX) for reason in self._closed.values())
         extra = f", {closures} closure days" if closures else ""
         return f"<WorkingDayCalendar {self.name} {self.first_year}-{self.last_year}{extra}>"
+
+    @property
+    def extra_bank_holidays(self) -> dict[date, str]:
+        """The bank holidays the host added (`extra_bank_holidays=`), beyond those of this release."""
+        return dict(self._extra)
 
     @property
     def vouches_for(self) -> tuple[date, date]:
@@ -348,6 +361,16 @@ class WorkingDayCalendar:
         return None
 
 
+def proclaimed_between(start: date, end: date, known_on: date) -> list[tuple[date, date]]:
+    """The one-off bank holidays in (start, end] proclaimed after `known_on`, with their
+    proclamation dates: the days that moved a deadline which started on `known_on`."""
+    return sorted(
+        (day, announced)
+        for day, announced in PROCLAIMED_AT_SHORT_NOTICE.items()
+        if announced > known_on and start < day <= end
+    )
+
+
 @functools.lru_cache(maxsize=64)
 def _known_after(calendar: WorkingDayCalendar, announced: int) -> WorkingDayCalendar:
     """The calendar less the one-off days whose announcement is not among the first `announced`."""
@@ -363,7 +386,7 @@ def _known_after(calendar: WorkingDayCalendar, announced: int) -> WorkingDayCale
 @functools.lru_cache(maxsize=64)
 def _without(calendar: WorkingDayCalendar, days: tuple[date, ...]) -> WorkingDayCalendar:
     kept = {day: reason for day, reason in calendar._closed.items() if day not in days}
-    return WorkingDayCalendar(calendar.name, calendar.first_year, calendar.last_year, kept)
+    return WorkingDayCalendar(calendar.name, calendar.first_year, calendar.last_year, kept, calendar._extra)
 
 
 def _extra(days: Mapping[date, str] | None) -> tuple[tuple[date, str], ...]:
@@ -393,4 +416,4 @@ def _regional(
     for day, reason in extra:
         if first_year <= day.year <= last_year:
             holidays_by_date.setdefault(day, reason)
-    return WorkingDayCalendar(name, first_year, last_year, holidays_by_date)
+    return WorkingDayCalendar(name, first_year, last_year, holidays_by_date, extra)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from complaintflow import deadlines as clocks
 from complaintflow._machine import StateGraph, carries, graph_for
-from complaintflow.calendar import DEFAULT_LAST_YEAR, WorkingDayCalendar
+from complaintflow.calendar import DEFAULT_LAST_YEAR, WorkingDayCalendar, proclaimed_between
 from complaintflow.dates import london_today, require_date
 from complaintflow.deadlines import Clock, Status
 from complaintflow.errors import (
@@ -74,6 +74,16 @@ MOVES_ON = frozenset(
 Outcome = Literal["upheld", "partially_upheld", "not_upheld", "withdrawn", "declined"]
 
 
+class DeadlineMove(BaseModel):
+    """A due date moved later by bank holidays proclaimed after its clock started (reg 2)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    was_due: date
+    by: list[date]
+    why: str
+
+
 class DeadlineView(BaseModel):
     """One deadline of a case, as seen on a date."""
 
@@ -93,6 +103,7 @@ class DeadlineView(BaseModel):
     paused_on: date | None
     source: str
     calendar: str
+    moved: DeadlineMove | None = None
 
 
 class CaseView(BaseModel):
@@ -152,8 +163,15 @@ _RECORDED = frozenset(
 )
 
 
-def _calendar_for(procedure: Procedure, starts: date) -> WorkingDayCalendar:
-    calendar = WorkingDayCalendar.named(procedure.calendar)
+def _calendar_for(procedure: Procedure, starts: date, given: WorkingDayCalendar | None) -> WorkingDayCalendar:
+    """The calendar a deadline starting on `starts` counts with: the host's, where it counts the
+    procedure's jurisdiction, else that jurisdiction's with the bank holidays the host and the
+    definition added; every bank holiday counts unless the procedure chose `known_at_start`."""
+    if given is not None and given.name == procedure.calendar and not procedure.extra_bank_holidays:
+        calendar = given
+    else:
+        extra = {**procedure.extra_bank_holidays, **(given.extra_bank_holidays if given else {})}
+        calendar = WorkingDayCalendar.named(procedure.calendar, extra_bank_holidays=extra or None)
     if procedure.policy("proclaimed_holidays") == "known_at_start":
         return calendar.as_known_on(starts)
     return calendar
@@ -183,10 +201,14 @@ class Case:
     ('stage1', datetime.date(2024, 4, 16))
     """
 
-    __slots__ = ("_events", "_facts", "_ids", "_keep_events", "_lock", "_procedures", "case_id")
+    __slots__ = ("_calendar", "_events", "_facts", "_ids", "_keep_events", "_lock", "_procedures", "case_id")
 
     def __init__(
-        self, *, procedures: Mapping[str, Procedure] | None = None, keep_events: bool = True
+        self,
+        *,
+        procedures: Mapping[str, Procedure] | None = None,
+        keep_events: bool = True,
+        calendar: WorkingDayCalendar | None = None,
     ) -> None:
         """An empty case.
 
@@ -194,6 +216,8 @@ class Case:
         it declares. With `keep_events=False`
         the case keeps what follows from its events but not the events themselves (only those with
         an `event_id`, to recognise them if sent again): for reports over very large logs.
+        `calendar`, typically one with `extra_bank_holidays`, is counted with where the case's
+        procedure counts that calendar's jurisdiction; its added days count in any jurisdiction.
         """
         for name, procedure in (procedures or {}).items():
             if name != procedure.name:
@@ -204,12 +228,19 @@ class Case:
         self._ids: dict[str, PackedEvent] | None = None
         self._keep_events = keep_events
         self._procedures = procedures
+        self._calendar = calendar
         self._lock = threading.Lock()
 
     @classmethod
-    def replay(cls, events: Iterable[object], *, procedures: Mapping[str, Procedure] | None = None) -> Case:
+    def replay(
+        cls,
+        events: Iterable[object],
+        *,
+        procedures: Mapping[str, Procedure] | None = None,
+        calendar: WorkingDayCalendar | None = None,
+    ) -> Case:
         """A case built by applying each event in order (models, dicts or JSON strings)."""
-        case = cls(procedures=procedures)
+        case = cls(procedures=procedures, calendar=calendar)
         for position, event in enumerate(events, start=1):
             try:
                 case.apply(event)
@@ -257,7 +288,7 @@ class Case:
     def __copy__(self) -> Case:
         """An independent case with the same events: applying to one leaves the other as it was."""
         with self._lock:
-            twin = Case(procedures=self._procedures, keep_events=self._keep_events)
+            twin = Case(procedures=self._procedures, keep_events=self._keep_events, calendar=self._calendar)
             twin.case_id, twin._facts = self.case_id, self._facts  # facts are never changed in place
             twin._events = list(self._events)  # packed events are immutable tuples
             twin._ids = dict(self._ids) if self._ids is not None else None
@@ -270,7 +301,7 @@ class Case:
         """Pickled as its events, and replayed when unpickled: the shared machine is not copied."""
         if not self._keep_events:
             raise TypeError("a case built with keep_events=False has no events to pickle")
-        return (_replayed, (self.events, self._procedures))
+        return (_replayed, (self.events, self._procedures, self._calendar))
 
     def __repr__(self) -> str:
         return f"<Case {self.case_id} {self._facts.state}, {len(self._events)} events>"
@@ -469,7 +500,7 @@ class Case:
                 starts = getattr(event, trigger.date_field) if trigger.date_field else event.on
                 rule = procedure.deadlines[name]
                 if starts is not None and event.on >= rule.applies_from:  # in force when it began
-                    calendar = _calendar_for(procedure, starts)
+                    calendar = _calendar_for(procedure, starts, self._calendar)
                     running[name] = clocks.start_clock(name, rule, calendar, starts)
         for trigger in graph.meets.get(event.type, ()):
             name = trigger.deadline
@@ -521,7 +552,7 @@ class Case:
                 "this case keeps no events, so it can be viewed only on or after its last event; "
                 "replay the log up to the day instead"
             )
-        earlier = Case(procedures=self._procedures)
+        earlier = Case(procedures=self._procedures, calendar=self._calendar)
         for packed in self._events:
             event = unpack(packed)
             if event.on > as_of:
@@ -578,8 +609,12 @@ def require_known_date(event: EventBase) -> None:
         )
 
 
-def _replayed(events: tuple[EventBase, ...], procedures: Mapping[str, Procedure] | None) -> Case:
-    return Case.replay(events, procedures=procedures)
+def _replayed(
+    events: tuple[EventBase, ...],
+    procedures: Mapping[str, Procedure] | None,
+    calendar: WorkingDayCalendar | None,
+) -> Case:
+    return Case.replay(events, procedures=procedures, calendar=calendar)
 
 
 def _check_mediation_start(facts: _Facts, started: date) -> None:
@@ -625,4 +660,24 @@ def _deadline_view(clock: Clock, as_of: date) -> DeadlineView:
         paused_on=clock.paused_on,
         source=clock.rule.source.cite(),
         calendar=clock.calendar.fingerprint,
+        moved=_moved(clock),
     )
+
+
+def _moved(clock: Clock) -> DeadlineMove | None:
+    """How bank holidays proclaimed after the clock started moved its due date, if they did."""
+    if clock.due is None or not clock.in_working_days:
+        return None
+    as_known = clock.calendar.as_known_on(clock.starts)
+    if as_known is clock.calendar:
+        return None
+    was_due = as_known.add_working_days(clock.anchor, clock.length - clock.used)
+    days = proclaimed_between(clock.anchor, clock.due, clock.starts)
+    if was_due == clock.due or not days:
+        return None
+    why = "; ".join(
+        f"{day.isoformat()} ({clock.calendar.reason_not_working(day)}) was proclaimed a bank holiday "
+        f"on {announced.isoformat()}, after the clock started"
+        for day, announced in days
+    )
+    return DeadlineMove(was_due=was_due, by=[day for day, _ in days], why=why)

@@ -43,7 +43,22 @@ def _date(text: str) -> date:
 
 
 def _calendar(args: argparse.Namespace) -> WorkingDayCalendar:
-    return WorkingDayCalendar.named(args.calendar)
+    return WorkingDayCalendar.named(args.calendar, extra_bank_holidays=dict(args.extra_holiday or ()))
+
+
+def _host_calendar(args: argparse.Namespace) -> WorkingDayCalendar | None:
+    """The calendar of the bank holidays given with --extra-holiday, for every case of a log."""
+    if not args.extra_holiday:
+        return None
+    return WorkingDayCalendar.england_and_wales(extra_bank_holidays=dict(args.extra_holiday))
+
+
+def _extra_holiday(text: str) -> tuple[date, str]:
+    """DATE:NAME, a bank holiday proclaimed after this release."""
+    day, _, name = text.partition(":")
+    if not name.strip():
+        raise argparse.ArgumentTypeError("give the day and its name, as DATE:NAME")
+    return _date(day), name
 
 
 def _describe_skips(cal: WorkingDayCalendar, start: date, end: date) -> list[str]:
@@ -113,6 +128,7 @@ def _cases(args: argparse.Namespace) -> dict[str, Case]:
         until=args.as_of,  # the log as it stood at the end of that day
         keep_events=False,
         progress=progress_bar("Replaying events", size),
+        calendar=_host_calendar(args),
     )
 
 
@@ -263,6 +279,7 @@ def _report(args: argparse.Namespace) -> int:
         target_percent=args.target,
         procedures=_procedures(args),
         progress=progress_bar("Replaying events", size),
+        calendar=_host_calendar(args),
     )
     published = args.format != "json"
     below = args.suppress_below if args.suppress_below is not None else (5 if published else 0)
@@ -345,6 +362,17 @@ def _add_calendar_option(parser: argparse.ArgumentParser) -> None:
         default="england-and-wales",
         help="whose bank holidays to skip (default: england-and-wales, the statutory calendar)",
     )
+    _add_extra_holiday_option(parser)
+
+
+def _add_extra_holiday_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--extra-holiday",
+        action="append",
+        type=_extra_holiday,
+        metavar="DATE:NAME",
+        help="a bank holiday proclaimed after this release (repeatable)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -410,6 +438,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the stage 1 timeliness target (default 75)",
     )
     report.add_argument("--output", metavar="PATH", help="where to write (csv: a folder)")
+    _add_extra_holiday_option(report)
     report.add_argument(
         "--procedure",
         action="append",
@@ -442,6 +471,7 @@ def _add_log_options(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="a procedure file the log's cases may name (repeatable)",
     )
+    _add_extra_holiday_option(parser)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

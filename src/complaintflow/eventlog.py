@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from complaintflow._bulk import collector_paused
+from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case, require_known_date
 from complaintflow.errors import ComplaintflowError, InvalidEvent
 from complaintflow.events import EventBase, parse_event
@@ -56,12 +57,14 @@ def replay_cases(
     until: date | None = None,
     keep_events: bool = True,
     observe: Callable[[EventBase], None] | None = None,
+    calendar: WorkingDayCalendar | None = None,
 ) -> dict[str, Case]:
     """Every case in a log, by case reference, in the order each first appears.
 
     Events may be models, dicts or JSON text, alone or as (line, event) pairs. With `until`, only
     the events on or before that date: the log as it stood on that day. `observe` is called with
-    each event a case applies (not with one sent again); `keep_events` is passed to every case.
+    each event a case applies (not with one sent again); `keep_events` and `calendar` are passed to
+    every case.
     """
     cases: dict[str, Case] = {}
     with collector_paused():
@@ -74,7 +77,9 @@ def replay_cases(
                     continue
                 case = cases.get(event.case_id)
                 if case is None:
-                    case = cases[event.case_id] = Case(procedures=procedures, keep_events=keep_events)
+                    case = cases[event.case_id] = Case(
+                        procedures=procedures, keep_events=keep_events, calendar=calendar
+                    )
                 if case.apply(event) and observe is not None:
                     observe(event)
             except EventLogError:
@@ -91,6 +96,7 @@ def load_cases(
     until: date | None = None,
     keep_events: bool = True,
     progress: Callable[[int], None] | None = None,
+    calendar: WorkingDayCalendar | None = None,
 ) -> dict[str, Case]:
     """Every case in a JSON Lines file (with `until`, as the log stood on that day).
 
@@ -103,4 +109,5 @@ def load_cases(
         procedures=procedures,
         until=until,
         keep_events=keep_events,
+        calendar=calendar,
     )

@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from complaintflow._frozen import FrozenDict
+from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.errors import ProcedureDefinitionError, UnknownProcedure
 from complaintflow.events import DATE_FIELDS, EVENT_CLASSES, EVENT_TYPES, UKDate
 from complaintflow.limits import (
@@ -49,7 +50,7 @@ ENGINE_POLICIES: Mapping[str, tuple[str, ...]] = {
     "stage2_clock_start": ("request_received", "statement_agreed"),
     "mediation_pauses_clocks": ("no", "yes"),
     "extension_after_due": ("refuse", "allow"),
-    "proclaimed_holidays": ("known_at_start", "current"),
+    "proclaimed_holidays": ("current", "known_at_start"),
 }
 
 #: Rules implemented in code (in `complaintflow.case`) that a procedure may switch on by name, with
@@ -219,6 +220,10 @@ class Procedure(_Strict):
     choices: Annotated[dict[str, str], _frozen] = Field(
         default_factory=FrozenDict, description="The council's choices where they differ from defaults."
     )
+    extra_bank_holidays: Annotated[dict[UKDate, str], _frozen] = Field(
+        default_factory=FrozenDict,
+        description="Bank holidays proclaimed after this release, by date: counted like any other.",
+    )
     extends: str | None = Field(
         default=None,
         description="A registered procedure, or the file name of a definition beside this one "
@@ -244,6 +249,18 @@ class Procedure(_Strict):
         merged = {**self.choices, **choices}
         try:
             return Procedure.model_validate({**self.model_dump(by_alias=True), "choices": merged})
+        except ValidationError as error:
+            raise _definition_error(error, self.name) from None
+
+    def with_calendar(self, calendar: WorkingDayCalendar) -> Procedure:
+        """The same procedure counting the bank holidays that `calendar` adds to this release."""
+        if calendar.name != self.calendar:
+            raise ProcedureDefinitionError(
+                f"counts {self.calendar} working days, not {calendar.name}", source=self.name, key="calendar"
+            )
+        extra = {**self.extra_bank_holidays, **calendar.extra_bank_holidays}
+        try:
+            return Procedure.model_validate({**self.model_dump(by_alias=True), "extra_bank_holidays": extra})
         except ValidationError as error:
             raise _definition_error(error, self.name) from None
 
@@ -534,7 +551,9 @@ def registered_procedure(name: str) -> Procedure:
     return procedure
 
 
-def load_procedure(name_or_path: str | Path, **choices: str) -> Procedure:
+def load_procedure(
+    name_or_path: str | Path, *, calendar: WorkingDayCalendar | None = None, **choices: str
+) -> Procedure:
     """A registered procedure by name, or one read from a .toml or .json file the host names, with
     policy choices. A file read here is not registered: events cannot name it until it is.
 
@@ -545,6 +564,8 @@ def load_procedure(name_or_path: str | Path, **choices: str) -> Procedure:
         procedure = read_procedure(name_or_path)
     else:
         procedure = registered_procedure(name_or_path)
+    if calendar is not None:
+        procedure = procedure.with_calendar(calendar)
     return procedure.with_choices(**choices) if choices else procedure
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from complaintflow._bulk import collector_paused
+from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.eventlog import read_events, replay_cases
 from complaintflow.events import EventBase
 from complaintflow.procedure import Procedure
@@ -40,6 +41,7 @@ def records_from_events(
     *,
     procedures: Mapping[str, Procedure] | None = None,
     source: str = "events",
+    calendar: WorkingDayCalendar | None = None,
 ) -> Iterator[CaseRecord]:
     """Replay every event, checking each against its case, and yield each case's record.
 
@@ -54,7 +56,9 @@ def records_from_events(
             record = records[event.case_id] = CaseRecord()
         record.add(event)
 
-    cases = replay_cases(events, procedures=procedures, source=source, keep_events=False, observe=note)
+    cases = replay_cases(
+        events, procedures=procedures, source=source, keep_events=False, observe=note, calendar=calendar
+    )
     for case_id, case in cases.items():
         record = records[case_id]
         record.finish(case)
@@ -82,9 +86,10 @@ def report_from_log(
     target_percent: float = 75.0,
     procedures: Mapping[str, Procedure] | None = None,
     progress: Callable[[int], None] | None = None,
+    calendar: WorkingDayCalendar | None = None,
 ) -> AnnualReport:
     """The annual report from a JSON Lines event log; errors name the file and line."""
     events = read_events(path, progress=progress)
-    records = records_from_events(events, procedures=procedures, source=str(path))
+    records = records_from_events(events, procedures=procedures, source=str(path), calendar=calendar)
     with collector_paused():
         return build_report(records, year, ReportSettings(target_percent=target_percent))
