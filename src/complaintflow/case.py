@@ -12,15 +12,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any
 
 from complaintflow import deadlines as clocks
 from complaintflow._machine import StateGraph, carries, graph_for
-from complaintflow.calendar import DEFAULT_LAST_YEAR, WorkingDayCalendar, proclaimed_between
+from complaintflow.calendar import DEFAULT_LAST_YEAR, WorkingDayCalendar
 from complaintflow.dates import london_today, require_date
-from complaintflow.deadlines import Clock, Status
+from complaintflow.deadlines import Clock
 from complaintflow.errors import (
     ComplaintflowError,
     InvalidEvent,
@@ -30,8 +28,11 @@ from complaintflow.errors import (
 from complaintflow.events import (
     ComplaintReceived,
     DeadlineExtended,
+    Deferred,
     EventBase,
     InvestigatorsAppointed,
+    LearningActionAgreed,
+    LearningActionCompleted,
     MediationHeld,
     PackedEvent,
     PanelHeld,
@@ -41,6 +42,16 @@ from complaintflow.events import (
     unpack,
 )
 from complaintflow.procedure import Procedure, registered_procedure
+from complaintflow.view import (
+    CaseView,
+    DeadlineView,
+    LateEntry,
+    Outcome,
+    deadline_view,
+    next_events,
+)
+
+__all__ = ["BEFORE_PROCEDURE", "MOVES_ON", "Case", "CaseView", "DeadlineView"]
 
 #: Before a complaint is received there is no procedure yet: a potential complaint (a concern) or a
 #: compliment. `None` means the event enters the procedure named by the event.
@@ -71,58 +82,6 @@ MOVES_ON = frozenset(
     }
 )
 
-Outcome = Literal["upheld", "partially_upheld", "not_upheld", "withdrawn", "declined"]
-
-
-class DeadlineMove(BaseModel):
-    """A due date moved later by bank holidays proclaimed after its clock started (reg 2)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    was_due: date
-    by: list[date]
-    why: str
-
-
-class DeadlineView(BaseModel):
-    """One deadline of a case, as seen on a date."""
-
-    model_config = ConfigDict(frozen=True)
-
-    name: str
-    kind: str
-    stage: int
-    starts: date
-    due: date | None
-    working_days: int | None
-    status: Status
-    met_on: date | None
-    remaining_working_days: int | None
-    unit: str
-    length: int
-    paused_on: date | None
-    source: str
-    calendar: str
-    moved: DeadlineMove | None = None
-
-
-class CaseView(BaseModel):
-    """Where a case stands on a date: the JSON case view of the contract."""
-
-    model_config = ConfigDict(frozen=True)
-
-    case_id: str | None
-    procedure: str | None
-    state: str
-    stage: int | None
-    open: bool
-    outcome: Outcome | None
-    deadlines: list[DeadlineView]
-    allowed: list[str]
-    deferred: bool
-    service_area: str | None
-    as_of: date
-
 
 @dataclass(slots=True)
 class _Facts:
@@ -139,6 +98,9 @@ class _Facts:
     last_on: date | None = None
     service_area: str | None = None
     received_on: date | None = None
+    actions: frozenset[str] = frozenset()  # learning actions agreed
+    referred: bool = False  # taken to the Ombudsman
+    deferred_points: tuple[str, ...] = ()  # points of complaint deferred (reg 8), the rest going on
 
     def copy(self) -> _Facts:
         """A shallow copy (faster than dataclasses.replace, which `apply` would call per event)."""
@@ -154,13 +116,29 @@ class _Facts:
             self.last_on,
             self.service_area,
             self.received_on,
+            self.actions,
+            self.referred,
+            self.deferred_points,
         )
 
 
 #: Event types that `_record` looks at; the others skip it.
 _RECORDED = frozenset(
-    {"Deferred", "Resumed", "Responded", "Withdrawn", "ComplaintDeclined", "InvestigatorsAppointed"}
+    {
+        "Deferred",
+        "Resumed",
+        "Responded",
+        "Withdrawn",
+        "ComplaintDeclined",
+        "ConcernResolved",
+        "InvestigatorsAppointed",
+        "LearningActionAgreed",
+        "OmbudsmanReferred",
+    }
 )
+
+#: Events that carry the stage they belong to: it must be the stage the case is at.
+_STAGED = frozenset({"Acknowledged", "DeadlineExtended", "Responded"})
 
 
 def _calendar_for(procedure: Procedure, starts: date, given: WorkingDayCalendar | None) -> WorkingDayCalendar:
@@ -201,7 +179,17 @@ class Case:
     ('stage1', datetime.date(2024, 4, 16))
     """
 
-    __slots__ = ("_calendar", "_events", "_facts", "_ids", "_keep_events", "_lock", "_procedures", "case_id")
+    __slots__ = (
+        "_calendar",
+        "_events",
+        "_facts",
+        "_ids",
+        "_keep_events",
+        "_late",
+        "_lock",
+        "_procedures",
+        "case_id",
+    )
 
     def __init__(
         self,
@@ -229,6 +217,7 @@ class Case:
         self._keep_events = keep_events
         self._procedures = procedures
         self._calendar = calendar
+        self._late: tuple[LateEntry, ...] = ()
         self._lock = threading.Lock()
 
     @classmethod
@@ -292,6 +281,7 @@ class Case:
             twin.case_id, twin._facts = self.case_id, self._facts  # facts are never changed in place
             twin._events = list(self._events)  # packed events are immutable tuples
             twin._ids = dict(self._ids) if self._ids is not None else None
+            twin._late = self._late
         return twin
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Case:
@@ -301,7 +291,7 @@ class Case:
         """Pickled as its events, and replayed when unpickled: the shared machine is not copied."""
         if not self._keep_events:
             raise TypeError("a case built with keep_events=False has no events to pickle")
-        return (_replayed, (self.events, self._procedures, self._calendar))
+        return (_replayed, (self.events, self._procedures, self._calendar, self._late))
 
     def __repr__(self) -> str:
         return f"<Case {self.case_id} {self._facts.state}, {len(self._events)} events>"
@@ -328,11 +318,7 @@ class Case:
             raise InvalidEvent("already used by a different event of this case", field="event_id")
         facts = self._facts
         if facts.last_on is not None and parsed.on < facts.last_on:
-            raise InvalidEvent(
-                f"{parsed.on.isoformat()} is before the case's previous event on "
-                f"{facts.last_on.isoformat()}; apply events in date order",
-                field="on",
-            )
+            return self._enter_late(parsed)
         facts = self._after(_lapse_windows(facts, parsed.on), parsed)
         facts.last_on = parsed.on
         # Nothing below can fail: commit.
@@ -345,6 +331,42 @@ class Case:
                 self._ids[parsed.event_id] = packed
             if self._keep_events:
                 self._events.append(packed)
+        return True
+
+    def _enter_late(self, late: EventBase) -> bool:
+        """An event dated before events already recorded (a letter entered a week after it came):
+        accepted when the case, replayed in date order with the event in its place, is valid."""
+        last = self._facts.last_on
+        assert last is not None
+        if not self._keep_events:
+            raise InvalidEvent(
+                f"dated before the case's previous event on {last.isoformat()}; a case that keeps no "
+                "events takes them in date order",
+                field="on",
+            )
+        received = self._facts.received_on
+        if received is not None and late.on < received:
+            raise InvalidEvent(
+                f"dated before the complaint was received on {received.isoformat()}", field="on"
+            )
+        events = [unpack(packed) for packed in self._events]
+        place = sum(event.on <= late.on for event in events)  # after those of its day: ties keep order
+        events.insert(place, late)
+        rebuilt = Case(procedures=self._procedures, calendar=self._calendar)
+        for position, event in enumerate(events):
+            try:
+                rebuilt._apply(event)
+            except ComplaintflowError as error:
+                if position == place:
+                    raise
+                raise InvalidEvent(
+                    f"entered in its place, it would leave the {event.type} of {event.on.isoformat()} "
+                    f"refused: {error}",
+                    field="on",
+                ) from None
+        self._facts, self._events, self._ids = rebuilt._facts, rebuilt._events, rebuilt._ids
+        entry = LateEntry(type=late.type, on=late.on, recorded_on=late.recorded_on, event_id=late.event_id)
+        self._late = (*self._late, entry)
         return True
 
     def _after(self, facts: _Facts, event: EventBase) -> _Facts:
@@ -375,6 +397,7 @@ class Case:
             facts.received_on = event.on
         graph = facts.graph
         target = self._step(facts, graph, event)
+        _check_fit(facts, graph, event)
         if kind in graph.ruled:
             self._check_rules(facts, graph, event)
         if isinstance(event, MediationHeld) and event.started is not None:
@@ -423,7 +446,7 @@ class Case:
                     event,
                     f"the case is deferred since {facts.deferred_on.isoformat()}; record Resumed first",
                 )
-        elif kind == "Resumed":
+        elif kind == "Resumed" and not facts.deferred_points:
             raise _refusal(facts, graph, event, "the case is not deferred")
         return chosen.target
 
@@ -510,7 +533,7 @@ class Case:
             clock = _response_clock(facts, event.stage)
             assert clock is not None
             running[clock.name] = clocks.extend(clock, total=event.total_working_days, until=event.until)
-        if event.type == "Deferred":  # the contract: Deferred stops every running clock
+        if isinstance(event, Deferred) and not event.points:  # deferring it all stops every clock
             running = {name: clocks.pause(c, event.on) for name, c in running.items()}
         elif event.type == "Resumed":
             running = {name: clocks.resume(c, event.on) for name, c in running.items()}
@@ -528,10 +551,19 @@ class Case:
 
     @staticmethod
     def _record(facts: _Facts, event: EventBase) -> None:
-        if event.type == "Deferred":
-            facts.deferred_on = event.on
+        if isinstance(event, Deferred):
+            if event.points:
+                facts.deferred_points = tuple(dict.fromkeys((*facts.deferred_points, *event.points)))
+            else:
+                facts.deferred_on = event.on
         elif event.type == "Resumed":
-            facts.deferred_on = None
+            facts.deferred_on, facts.deferred_points = None, ()
+        elif isinstance(event, LearningActionAgreed):
+            facts.actions = facts.actions | {event.action_id}
+        elif event.type == "OmbudsmanReferred":
+            facts.referred = True
+        elif event.type == "ConcernResolved":
+            facts.outcome = "not_a_complaint"
         elif isinstance(event, Responded):
             facts.outcome = event.overall_outcome
             if event.stage == 1:
@@ -559,6 +591,7 @@ class Case:
                 break
             earlier._apply(event)
         earlier.case_id = self.case_id
+        earlier._late = tuple(entry for entry in self._late if entry.on <= as_of)
         return earlier.view(as_of)
 
     def view(self, as_of: date | None = None) -> CaseView:
@@ -582,8 +615,11 @@ class Case:
                 deferred=False,
                 service_area=facts.service_area,
                 as_of=as_of,
+                next_events=next_events(None, facts.state, None, sorted(BEFORE_PROCEDURE[facts.state])),
             )
         state = procedure.states[facts.state]
+        graph = facts.graph or graph_for(procedure)
+        allowed = _allowed(facts, graph)
         return CaseView(
             case_id=self.case_id,
             procedure=procedure.name,
@@ -591,11 +627,15 @@ class Case:
             stage=state.stage,
             open=state.open,
             outcome=facts.outcome,
-            deadlines=[_deadline_view(clock, as_of) for clock in (facts.clocks or {}).values()],
-            allowed=_allowed(facts, facts.graph or graph_for(procedure)),
+            deadlines=[deadline_view(clock, as_of) for clock in (facts.clocks or {}).values()],
+            allowed=allowed,
             deferred=facts.deferred_on is not None,
             service_area=facts.service_area,
             as_of=as_of,
+            next_events=next_events(graph, facts.state, state.stage, allowed),
+            deferred_points=list(facts.deferred_points),
+            may_go_to_ombudsman=state.final and facts.outcome not in ("withdrawn", "not_a_complaint"),
+            entered_late=list(self._late),
         )
 
 
@@ -613,8 +653,24 @@ def _replayed(
     events: tuple[EventBase, ...],
     procedures: Mapping[str, Procedure] | None,
     calendar: WorkingDayCalendar | None,
+    late: tuple[LateEntry, ...],
 ) -> Case:
-    return Case.replay(events, procedures=procedures, calendar=calendar)
+    case = Case.replay(events, procedures=procedures, calendar=calendar)
+    case._late = late
+    return case
+
+
+def _check_fit(facts: _Facts, graph: StateGraph, event: EventBase) -> None:
+    """Refuse an event that its state allows but that does not fit what the case has recorded."""
+    assert facts.procedure is not None
+    if event.type in _STAGED:
+        at = facts.procedure.states[facts.state].stage
+        if at is not None and getattr(event, "stage", at) != at:
+            raise _refusal(facts, graph, event, f"the case is at stage {at}")
+    elif isinstance(event, LearningActionCompleted) and event.action_id not in facts.actions:
+        raise _refusal(facts, graph, event, "no learning action with this action_id was agreed")
+    elif event.type == "OmbudsmanDecided" and not facts.referred:
+        raise _refusal(facts, graph, event, "the case was not referred to the Ombudsman (OmbudsmanReferred)")
 
 
 def _check_mediation_start(facts: _Facts, started: date) -> None:
@@ -642,42 +698,3 @@ def _allowed(facts: _Facts, graph: StateGraph) -> list[str]:
     if facts.deferred_on is not None:
         return [event for event in allowed if event not in MOVES_ON]
     return [event for event in allowed if event != "Resumed"]
-
-
-def _deadline_view(clock: Clock, as_of: date) -> DeadlineView:
-    return DeadlineView(
-        name=clock.name,
-        kind=clock.rule.kind,
-        stage=clock.rule.stage,
-        starts=clock.starts,
-        due=clock.due,
-        working_days=clock.length if clock.in_working_days else None,
-        status=clock.status(as_of),
-        met_on=clock.met_on,
-        remaining_working_days=clock.remaining_working_days(as_of),
-        unit=clock.rule.unit,
-        length=clock.length,
-        paused_on=clock.paused_on,
-        source=clock.rule.source.cite(),
-        calendar=clock.calendar.fingerprint,
-        moved=_moved(clock),
-    )
-
-
-def _moved(clock: Clock) -> DeadlineMove | None:
-    """How bank holidays proclaimed after the clock started moved its due date, if they did."""
-    if clock.due is None or not clock.in_working_days:
-        return None
-    as_known = clock.calendar.as_known_on(clock.starts)
-    if as_known is clock.calendar:
-        return None
-    was_due = as_known.add_working_days(clock.anchor, clock.length - clock.used)
-    days = proclaimed_between(clock.anchor, clock.due, clock.starts)
-    if was_due == clock.due or not days:
-        return None
-    why = "; ".join(
-        f"{day.isoformat()} ({clock.calendar.reason_not_working(day)}) was proclaimed a bank holiday "
-        f"on {announced.isoformat()}, after the clock started"
-        for day, announced in days
-    )
-    return DeadlineMove(was_due=was_due, by=[day for day, _ in days], why=why)

@@ -108,6 +108,9 @@ class EventBase(_Model):
     on: UKDate = Field(description="The UK local date on which the thing happened.")
     event_id: Reference | None = None
     by: Reference | None = Field(default=None, description="A reference to the acting officer.")
+    recorded_on: UKDate | None = Field(
+        default=None, description="The UK local date the host entered it; later than `on` for a late entry."
+    )
     schema_version: Annotated[int, Field(ge=1, le=SCHEMA_VERSION)] = SCHEMA_VERSION
     type: str  # each event narrows this to its own Literal name
 
@@ -151,6 +154,9 @@ class ComplaintReceived(EventBase):
     complainant_role: ComplainantRole | None = None
     service_user: ServiceUser | None = None
     joint_nhs: bool = False
+    oral: bool = Field(
+        default=False, description="Made orally (SI 2009/309 reg 8(1)(c), reg 16 of SI 2006/1738)."
+    )
 
     @field_validator("skip_reason", mode="after")
     @classmethod
@@ -299,6 +305,11 @@ class Deferred(EventBase):
 
     type: Literal["Deferred"] = "Deferred"
     reason: Text
+    points: Annotated[tuple[Reference, ...], BeforeValidator(_as_tuple), Field(max_length=MAX_ITEMS)] = Field(
+        default=(),
+        description="The points of complaint deferred, where only part is (reg 8): the rest goes on and "
+        "the clocks keep running. None given: the whole complaint, and every clock stops.",
+    )
 
 
 class Resumed(EventBase):

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from complaintflow._machine import Step, graph_for
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case, CaseView
-from complaintflow.events import Responded
+from complaintflow.events import LearningActionAgreed, Responded
 from complaintflow.procedure import Procedure
 
 #: The smallest valid payload of every event type, beyond the common fields.
@@ -150,6 +150,15 @@ def _payload(
         payload.update(members=members, chair=draw(st.sampled_from(members)))
     elif event_type == "MediationHeld":
         payload["resolved"] = draw(st.booleans())
+    elif event_type == "LearningActionAgreed":
+        payload["action_id"] = draw(st.sampled_from(["LA-1", "LA-2", "LA-3"]))
+    elif event_type == "LearningActionCompleted":  # only an action that was agreed
+        agreed = sorted({e.action_id for e in case.events if isinstance(e, LearningActionAgreed)})
+        if not agreed:
+            return None
+        payload["action_id"] = draw(st.sampled_from(agreed))
+    elif event_type == "OmbudsmanDecided" and not any(e.type == "OmbudsmanReferred" for e in case.events):
+        return None  # the Ombudsman decides only what was referred
     return payload
 
 
