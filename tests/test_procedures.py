@@ -222,7 +222,7 @@ def test_the_diagram_in_the_docs_is_the_one_the_machine_draws() -> None:
     ("name", "provisions"),
     [
         ("housing-2024", ("para 2.3", "para 6.2", "para 6.3", "para 6.11", "para 6.15")),
-        ("lgsco-2026", ("paras 2.2, 5.2", "para 6.2", "para 6.3", "stage 2", "stage 2")),
+        ("lgsco-2026", ("para 2.2", "para 6.2", "para 6.3", "stage 2", "stage 2")),
     ],
 )
 def test_the_two_stage_codes_have_the_deadline_names_of_the_contract(
@@ -318,6 +318,7 @@ def test_the_scottish_procedure_counts_scottish_working_days_and_has_no_cap_at_s
     assert actual == {
         "complaint_time_limit": (6, "calendar_months", None, False),
         "stage1_response": (5, "working_days", 10, True),
+        "stage2_request_window": (2, "calendar_months", None, False),
         "stage2_acknowledgement": (3, "working_days", None, False),
         "stage2_response": (20, "working_days", None, True),
     }

@@ -10,7 +10,7 @@ from scenario_files import load_scenarios
 import complaintflow as cf
 from complaintflow.procedure import built_in_names
 
-EXPECTATIONS = ["state", "open", "outcome", "deadlines", "refused"]
+EXPECTATIONS = ["state", "open", "outcome", "deadlines", "refused", "may_go_to_ombudsman", "entered_late"]
 DEADLINE_KEYS = {
     "due",
     "status",
@@ -19,6 +19,7 @@ DEADLINE_KEYS = {
     "met_on",
     "was_due",
     "extended_beyond_usual",
+    "provisional",
 }
 
 
@@ -60,9 +61,11 @@ def check_scenario(name: str, scenario: dict[str, Any]) -> None:
     for event in events:
         case.apply(event)
     view = case.view(as_of=scenario["as_of"])
-    for key in ("state", "open", "outcome"):
+    for key in ("state", "open", "outcome", "may_go_to_ombudsman"):
         if key in scenario:
             assert getattr(view, key) == scenario[key], key
+    if "entered_late" in scenario:  # how many events were entered after later ones
+        assert len(view.entered_late) == scenario["entered_late"]
     by_name = {deadline.name: deadline for deadline in view.deadlines}
     for name, expected in scenario.get("deadlines", {}).items():
         assert set(expected) <= DEADLINE_KEYS, f"unknown deadline keys {set(expected) - DEADLINE_KEYS}"

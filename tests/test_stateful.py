@@ -130,7 +130,8 @@ def case_machine(procedure: Procedure) -> type[RuleBasedStateMachine]:
         @invariant()
         def a_due_date_never_moves_earlier(self) -> None:
             for deadline in self.case.view(as_of=self.last_on()).deadlines:
-                if deadline.due is None:
+                if deadline.due is None or deadline.provisional:  # an estimate until it starts
+                    self.dues.pop(deadline.name, None)
                     continue
                 assert deadline.due >= self.dues.get(deadline.name, deadline.due), deadline.name
                 self.dues[deadline.name] = deadline.due

@@ -138,6 +138,12 @@ class StateGraph:
         self.touches_clocks = frozenset(
             {*self.starts, *self.meets, "DeadlineExtended", "Deferred", "Resumed", "MediationHeld"}
         )
+        #: Deadlines counted from another's due date until their own start: (deadline, the other).
+        self.provisional = tuple(
+            (name, rule.counts_from_due_of)
+            for name, rule in procedure.deadlines.items()
+            if rule.counts_from_due_of is not None
+        )
         #: Request windows, which close the case at their stage when they run out.
         self.lapsing = tuple(name for name, rule in procedure.deadlines.items() if rule.lapses_to)
         self.final = frozenset(name for name, state in procedure.states.items() if state.final)

@@ -41,6 +41,7 @@ from complaintflow.events import (
     parse_event,
     unpack,
 )
+from complaintflow.limits import MAX_WORKING_DAYS
 from complaintflow.procedure import Procedure, registered_procedure
 from complaintflow.view import (
     CaseView,
@@ -101,6 +102,7 @@ class _Facts:
     actions: frozenset[str] = frozenset()  # learning actions agreed
     referred: bool = False  # taken to the Ombudsman
     deferred_points: tuple[str, ...] = ()  # points of complaint deferred (reg 8), the rest going on
+    oral: bool = False  # the complaint was made orally
 
     def copy(self) -> _Facts:
         """A shallow copy (faster than dataclasses.replace, which `apply` would call per event)."""
@@ -119,6 +121,7 @@ class _Facts:
             self.actions,
             self.referred,
             self.deferred_points,
+            self.oral,
         )
 
 
@@ -260,6 +263,11 @@ class Case:
         return dict(self._facts.clocks or {})
 
     @property
+    def outcome(self) -> Outcome | None:
+        """The latest stage outcome, or how the case ended (withdrawn, declined, not a complaint)."""
+        return self._facts.outcome
+
+    @property
     def procedure(self) -> Procedure | None:
         """The procedure the complaint runs under, once received."""
         return self._facts.procedure
@@ -395,6 +403,7 @@ class Case:
             facts.state = procedure.initial
             facts.clocks = {}
             facts.received_on = event.on
+            facts.oral = event.oral
         graph = facts.graph
         target = self._step(facts, graph, event)
         _check_fit(facts, graph, event)
@@ -479,6 +488,9 @@ class Case:
             )
         if isinstance(event, DeadlineExtended):
             self._check_extension(facts, graph, event)
+        next_day_rule = rules.get("oral_resolved_by_next_working_day")
+        if event.type == "ConcernResolved" and next_day_rule is not None:
+            _check_resolved_next_day(facts, graph, event, next_day_rule.source.cite())
 
     def _check_extension(self, facts: _Facts, graph: StateGraph, event: DeadlineExtended) -> None:
         assert facts.procedure is not None and facts.clocks is not None
@@ -501,8 +513,10 @@ class Case:
             cap = clock.rule.extendable_to
             wanted = clocks.extended_length(clock, total=event.total_working_days, until=event.until)
             cited = (clock.rule.extension_source or clock.rule.source).cite()
-            if cap is not None and wanted > cap:
+            if cap is not None and wanted > cap and not clock.rule.beyond_cap_with_reason:
                 raise refuse(f"{wanted} working days would pass the cap of {cap} in all ({cited})")
+            if wanted > MAX_WORKING_DAYS:
+                raise refuse(f"{wanted} working days is more than any deadline may run ({MAX_WORKING_DAYS})")
             if wanted < clock.length:
                 raise refuse(f"an extension cannot shorten {clock.name} below {clock.length} working days")
         late = clock.due is not None and event.on > clock.due
@@ -519,12 +533,24 @@ class Case:
         procedure, running = facts.procedure, dict(facts.clocks)
         for trigger in graph.starts.get(event.type, ()):
             name = trigger.deadline
-            if name not in running and carries(event, trigger.guard):
+            known = running.get(name)
+            if (known is None or (known.provisional and known.running)) and carries(event, trigger.guard):
                 starts = getattr(event, trigger.date_field) if trigger.date_field else event.on
                 rule = procedure.deadlines[name]
                 if starts is not None and event.on >= rule.applies_from:  # in force when it began
+                    if known is not None:
+                        running[name] = clocks.restart(known, starts)
+                        continue
                     calendar = _calendar_for(procedure, starts, self._calendar)
-                    running[name] = clocks.start_clock(name, rule, calendar, starts)
+                    started = clocks.start_clock(name, rule, calendar, starts)
+                    running[name] = clocks.later_of(started, running.get(rule.not_before or ""))
+        for name, other in graph.provisional:  # e.g. a response before any acknowledgement
+            if name not in running and other in running and running[other].due is not None:
+                since = running[other]
+                rule = procedure.deadlines[name]
+                if since.running and since.due is not None and since.starts >= rule.applies_from:
+                    estimate = clocks.start_clock(name, rule, since.calendar, since.due)
+                    running[name] = estimate._replace(provisional=True)
         for trigger in graph.meets.get(event.type, ()):
             name = trigger.deadline
             if name in running and carries(event, trigger.guard):
@@ -542,9 +568,9 @@ class Case:
             and event.started is not None
             and procedure.policy("mediation_pauses_clocks") == "yes"
         ):
-            started = event.started
+            began = event.started
             running = {  # a clock that started after mediation began is paused from its own start
-                name: clocks.resume(clocks.pause(c, max(started, c.anchor)), event.on)
+                name: clocks.resume(clocks.pause(c, max(began, c.anchor)), event.on)
                 for name, c in running.items()
             }
         return running
@@ -671,6 +697,25 @@ def _check_fit(facts: _Facts, graph: StateGraph, event: EventBase) -> None:
         raise _refusal(facts, graph, event, "no learning action with this action_id was agreed")
     elif event.type == "OmbudsmanDecided" and not facts.referred:
         raise _refusal(facts, graph, event, "the case was not referred to the Ombudsman (OmbudsmanReferred)")
+
+
+def _check_resolved_next_day(facts: _Facts, graph: StateGraph, event: EventBase, cited: str) -> None:
+    """An oral complaint resolved to the complainant's satisfaction by the end of the next working
+    day is not a complaint under the regulations; any other has to be answered."""
+    assert facts.procedure is not None and facts.received_on is not None
+    if not facts.oral:
+        raise _refusal(
+            facts, graph, event, f"only a complaint made orally can be resolved this way ({cited})"
+        )
+    calendar = WorkingDayCalendar.named(facts.procedure.calendar)
+    by = calendar.next_working_day(facts.received_on)
+    if event.on > by:
+        raise _refusal(
+            facts,
+            graph,
+            event,
+            f"resolved after {by.isoformat()}, the next working day after receipt ({cited})",
+        )
 
 
 def _check_mediation_start(facts: _Facts, started: date) -> None:

@@ -39,6 +39,8 @@ class Clock(NamedTuple):
     met_on: date | None = None
     ended: Literal["lapsed", "cancelled"] | None = None
     paused_on: date | None = None
+    #: Counted from the due date of another deadline until its own start is recorded.
+    provisional: bool = False
 
     @property
     def running(self) -> bool:
@@ -112,6 +114,19 @@ def _countable(calendar: WorkingDayCalendar, due: date) -> date:
 def start_clock(name: str, rule: Deadline, calendar: WorkingDayCalendar, starts: date) -> Clock:
     """A new clock of the rule's base length, day 0 being `starts`."""
     return Clock(name, rule, calendar, starts, rule.length, base_due(rule, calendar, starts), anchor=starts)
+
+
+def restart(clock: Clock, starts: date) -> Clock:
+    """A provisional clock started again from its own start event, keeping any extension."""
+    fresh = start_clock(clock.name, clock.rule, clock.calendar, starts)
+    return extend(fresh, total=clock.length, until=None) if clock.length > fresh.length else fresh
+
+
+def later_of(clock: Clock, other: Clock | None) -> Clock:
+    """The clock, due no earlier than `other` is (the later of two periods)."""
+    if other is None or other.due is None or clock.due is None or other.due <= clock.due:
+        return clock
+    return clock._replace(due=other.due)
 
 
 def _due(clock: Clock, length: int) -> date:

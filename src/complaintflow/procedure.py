@@ -58,6 +58,7 @@ ENGINE_POLICIES: Mapping[str, tuple[str, ...]] = {
 ENGINE_RULES: Mapping[str, str | None] = {
     "panel_excludes_stage2_independent_person": "PanelHeld",
     "stage2_by_different_person": "Responded",
+    "oral_resolved_by_next_working_day": "ConcernResolved",
     "deferral_stops_clocks": None,
     "outcome_follows_from_points": None,
 }
@@ -125,6 +126,20 @@ class Deadline(_Strict):
     lapses_to: str | None = Field(
         default=None, description="For a request window: the state a case moves to when it runs out."
     )
+    beyond_cap_with_reason: Flag = Field(
+        default=False,
+        description="True where `extendable_to` binds only an extension without good reason (the Codes): "
+        "an extension that gives its reason may go further, and is marked as beyond the usual length.",
+    )
+    counts_from_due_of: Name | None = Field(
+        default=None,
+        description="Until its own start event is recorded, count from the due date of this other "
+        "deadline (the Codes: the response counts from the acknowledgement, or from when it was due).",
+    )
+    not_before: Name | None = Field(
+        default=None,
+        description="Never due before this other deadline of the case (the later of two periods).",
+    )
     counts_start_day: Flag = Field(
         default=False,
         description="For calendar units: true where the period commences on the day it starts "
@@ -155,6 +170,8 @@ class Deadline(_Strict):
             raise ValueError("counts_start_day is for calendar units; working days count from day 0")
         if self.kind == "request_window" and self.lapses_to is None:
             raise ValueError("a request window needs lapses_to, the state it closes the case in")
+        if self.beyond_cap_with_reason and self.extendable_to is None:
+            raise ValueError("beyond_cap_with_reason needs the usual cap, extendable_to")
         return self
 
 
@@ -315,6 +332,9 @@ def _check_structure(procedure: Procedure) -> None:
         for alternative in deadline.alternative_starts:
             if alternative.policy not in procedure.policies:
                 raise ValueError(f"deadlines.{name}: undeclared policy {alternative.policy!r}")
+        for other in (deadline.counts_from_due_of, deadline.not_before):
+            if other is not None and (other == name or other not in procedure.deadlines):
+                raise ValueError(f"deadlines.{name}: {other!r} is not another deadline of this procedure")
         if deadline.lapses_to is not None and deadline.lapses_to not in states:
             raise ValueError(f"deadlines.{name}: unknown state {deadline.lapses_to!r} in lapses_to")
     for name, policy in procedure.policies.items():

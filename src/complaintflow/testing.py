@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from complaintflow._machine import Step, graph_for
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case, CaseView
-from complaintflow.events import LearningActionAgreed, Responded
+from complaintflow.events import ComplaintReceived, LearningActionAgreed, Responded
 from complaintflow.procedure import Procedure
 
 #: The smallest valid payload of every event type, beyond the common fields.
@@ -107,6 +107,13 @@ def _extension(draw: st.DrawFn, view: CaseView, procedure: Procedure) -> dict[st
     return None
 
 
+def _resolvable_next_day(case: Case, on: date) -> bool:
+    received = next((e for e in case.events if isinstance(e, ComplaintReceived)), None)
+    if received is None or not received.oral or case.procedure is None:
+        return False
+    return on <= WorkingDayCalendar.named(case.procedure.calendar).next_working_day(received.on)
+
+
 def _stage1_responder(case: Case) -> str | None:
     return next((e.by for e in case.events if isinstance(e, Responded) and e.stage == 1), None)
 
@@ -127,6 +134,7 @@ def _payload(
     if event_type == "ComplaintReceived":
         payload["procedure"] = procedure.name
         payload["service_area"] = draw(st.sampled_from(["Targeted Services", "Special Needs"]))
+        payload["oral"] = draw(st.booleans())
     elif event_type in ("Acknowledged",):
         payload["stage"] = stage
     elif event_type == "Responded":
@@ -159,6 +167,8 @@ def _payload(
         payload["action_id"] = draw(st.sampled_from(agreed))
     elif event_type == "OmbudsmanDecided" and not any(e.type == "OmbudsmanReferred" for e in case.events):
         return None  # the Ombudsman decides only what was referred
+    elif event_type == "ConcernResolved" and view.procedure and not _resolvable_next_day(case, view.as_of):
+        return None  # after receipt, only an oral complaint on the next working day at the latest
     return payload
 
 

@@ -49,6 +49,8 @@ class DeadlineView(BaseModel):
     source: str
     calendar: str
     moved: DeadlineMove | None = None
+    provisional: bool = False
+    extended_beyond_usual: bool = False
 
 
 class LateEntry(BaseModel):
@@ -113,6 +115,9 @@ def deadline_view(clock: Clock, as_of: date) -> DeadlineView:
         source=clock.rule.source.cite(),
         calendar=clock.calendar.fingerprint,
         moved=_moved(clock),
+        provisional=clock.provisional,
+        extended_beyond_usual=clock.rule.extendable_to is not None
+        and clock.length > clock.rule.extendable_to,
     )
 
 

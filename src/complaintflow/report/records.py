@@ -103,6 +103,9 @@ class CaseRecord:
         if procedure is None:
             return
         self.statutory = not procedure.source.local_choice
+        if case.outcome == "not_a_complaint":  # e.g. SI 2009/309 reg 8(1)(c): kept out of the counts
+            self.stages.clear()
+            return
         for clock in case.clocks().values():
             rule = clock.rule
             if clock.met_on is None or clock.due is None:
