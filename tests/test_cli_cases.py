@@ -250,3 +250,15 @@ def test_case_counts_a_bank_holiday_given_on_the_command_line(
     ]
     assert [d["due"] for d in plain if d["name"] == "stage1_response"] == ["2031-06-16"]
     assert [d["due"] for d in extra if d["name"] == "stage1_response"] == ["2031-06-17"]
+
+
+def test_an_event_id_used_again_in_another_case_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = write_log(
+        tmp_path,
+        '{"type":"ComplaintReceived","case_id":"A","on":"2024-04-02","procedure":"children-2006","event_id":"E-1"}',
+        '{"type":"ComplaintReceived","case_id":"B","on":"2024-04-02","procedure":"children-2006","event_id":"E-1"}',
+    )
+    status, _, err = run(capsys, "case", log, "--as-of", "2024-04-03")
+    assert status == 2 and "line 2: field 'event_id': already used by an event of another case" in err

@@ -233,3 +233,39 @@ def test_a_service_area_cannot_write_markdown_of_its_own() -> None:
     assert "\n## Fake heading" not in text
     rows = [line for line in text.splitlines() if "Adults" in line]
     assert rows and all(r"Adults \| 99 \#\# Fake heading" in row for row in rows)
+
+
+def test_a_code_extension_beyond_the_usual_length_is_counted_in_the_report() -> None:
+    events = [
+        {"type": "ComplaintReceived", "case_id": "H", "on": "2024-09-02", "procedure": "housing-2024"},
+        {"type": "Acknowledged", "case_id": "H", "on": "2024-09-06", "stage": 1},
+        {
+            "type": "DeadlineExtended",
+            "case_id": "H",
+            "on": "2024-09-13",
+            "stage": 1,
+            "total_working_days": 25,
+            "reason": "repairs survey needed",
+        },
+        {"type": "Responded", "case_id": "H", "on": "2024-10-10", "stage": 1, "outcome": "upheld"},
+        {"type": "ComplaintReceived", "case_id": "G", "on": "2024-09-02", "procedure": "housing-2024"},
+        {"type": "Acknowledged", "case_id": "G", "on": "2024-09-06", "stage": 1},
+        {"type": "Responded", "case_id": "G", "on": "2024-09-19", "stage": 1, "outcome": "upheld"},
+    ]
+    timing = annual_report(events, 2024).stage1_timeliness_total
+    assert (timing.responded, timing.in_time, timing.extended_beyond_usual) == (2, 2, 1)
+
+
+def test_an_oral_complaint_resolved_by_the_next_working_day_is_not_counted() -> None:
+    events = [
+        {
+            "type": "ComplaintReceived",
+            "case_id": "A",
+            "on": "2024-04-05",
+            "procedure": "adults-2009",
+            "oral": True,
+        },
+        {"type": "ConcernResolved", "case_id": "A", "on": "2024-04-08"},
+        {"type": "ComplaintReceived", "case_id": "B", "on": "2024-04-05", "procedure": "adults-2009"},
+    ]
+    assert annual_report(events, 2024).counts.stage1 == 1

@@ -67,6 +67,7 @@ def replay_cases(
     every case.
     """
     cases: dict[str, Case] = {}
+    owners: dict[str, str] = {}  # event_id -> the case that used it first
     with collector_paused():
         for position, item in enumerate(events, start=1):
             line, raw = item if isinstance(item, tuple) else (position, item)
@@ -75,6 +76,10 @@ def replay_cases(
                 if until is not None and event.on > until:
                     require_known_date(event)  # a later event is skipped, but not a typo
                     continue
+                if event.event_id is not None:
+                    owner = owners.setdefault(event.event_id, event.case_id)
+                    if owner != event.case_id:
+                        raise InvalidEvent("already used by an event of another case", field="event_id")
                 case = cases.get(event.case_id)
                 if case is None:
                     case = cases[event.case_id] = Case(

@@ -47,6 +47,9 @@ class Timeliness(_Table):
     in_time_unextended: int
     percent_unextended: float | None
     meets_target: bool | None
+    extended_beyond_usual: int = Field(
+        default=0, description="Responses whose deadline was extended beyond the Code's usual length."
+    )
 
 
 class Outcomes(_Table):

@@ -51,6 +51,7 @@ class StageRecord:
     outcome: str | None = None
     in_time: bool | None = None
     in_time_unextended: bool | None = None
+    extended_beyond_usual: bool = False
 
 
 @dataclass(slots=True)
@@ -116,6 +117,8 @@ class CaseRecord:
                 stage.in_time = in_time
                 unextended = clock.due_without_extension()
                 stage.in_time_unextended = unextended is not None and clock.met_on <= unextended
+                cap = rule.extendable_to
+                stage.extended_beyond_usual = cap is not None and clock.length > cap
             if clock.name == "panel_meeting":
                 self.stage3.panel_in_time = in_time
             elif clock.name == "panel_recommendations":

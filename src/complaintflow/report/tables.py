@@ -158,6 +158,7 @@ class _Tally:
             in_time_unextended=unextended,
             percent_unextended=Percentage.of(unextended, len(responded)).percent,
             meets_target=None if share is None else share >= self.settings.target_percent,
+            extended_beyond_usual=sum(stage.extended_beyond_usual for stage in responded),
         )
 
     def grouped(self, stage: int, year: int) -> dict[str, list[tuple[CaseRecord, StageRecord]]]:
