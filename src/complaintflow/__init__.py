@@ -16,12 +16,15 @@ from complaintflow.errors import (
     ConcurrencyError,
     InvalidEvent,
     ProcedureDefinitionError,
+    StoreError,
     TransitionNotAllowed,
+    UnknownCase,
     UnknownProcedure,
 )
 from complaintflow.eventlog import EventLogError, load_cases, read_events, replay_cases
 from complaintflow.events import EVENT_TYPES, EventBase, parse_event, register_upcaster
 from complaintflow.procedure import Procedure, load_procedure, register_procedure
+from complaintflow.store import EventStore, SQLiteEventStore, open_store
 
 try:
     __version__ = version("complaintflow")
@@ -38,10 +41,14 @@ __all__ = [
     "DeadlineView",
     "EventBase",
     "EventLogError",
+    "EventStore",
     "InvalidEvent",
     "Procedure",
     "ProcedureDefinitionError",
+    "SQLiteEventStore",
+    "StoreError",
     "TransitionNotAllowed",
+    "UnknownCase",
     "UnknownProcedure",
     "WorkingDayCalendar",
     "__version__",
@@ -51,6 +58,7 @@ __all__ = [
     "load_cases",
     "load_procedure",
     "london_date",
+    "open_store",
     "parse_event",
     "read_events",
     "register_procedure",

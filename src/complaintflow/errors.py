@@ -42,6 +42,7 @@ class ConcurrencyError(ComplaintflowError):
     """An append that expected an older version of the case: someone else recorded events first."""
 
     def __init__(self, case_id: str, expected: int, actual: int) -> None:
+        self.case_id = case_id
         self.expected = expected
         self.actual = actual
         super().__init__(f"case is at version {actual}, not {expected}: reload it and try again")
@@ -97,3 +98,11 @@ class TransitionNotAllowed(ComplaintflowError):
 
 class UnknownProcedure(ProcedureDefinitionError):
     """A procedure name that is not registered, or a definition file that cannot be read."""
+
+
+class StoreError(ComplaintflowError):
+    """A store that cannot be opened or used: names the store, never its password."""
+
+
+class UnknownCase(ComplaintflowError):
+    """A case reference the store holds no events for."""

@@ -1,0 +1,502 @@
+"""The record: events kept for good, appended atomically, with projections for fast reads.
+
+`EventStore` holds every rule a store keeps, once; a back end (SQLite, PostgreSQL, or a council's
+own) supplies only connections and the SQL types of its dialect. An append checks each event against
+the case by the same rules as `Case.apply` before anything is written, and writes the events, the
+case's version and its projections in one transaction: all of it, or none.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import uuid
+from abc import ABC, abstractmethod
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import date
+from typing import Any, Protocol
+
+from complaintflow.calendar import WorkingDayCalendar
+from complaintflow.case import Case
+from complaintflow.dates import london_today, require_date, require_whole_number
+from complaintflow.errors import ComplaintflowError, ConcurrencyError, InvalidEvent, StoreError, UnknownCase
+from complaintflow.events import EventBase, event_to_json, parse_event
+from complaintflow.procedure import Procedure
+from complaintflow.reminders import Reminder, due_within
+from complaintflow.report.tables import ReportSettings, build_report
+from complaintflow.store.projections import CaseRow, DeadlineRow, project, read_record
+
+#: The layout of the tables; a store written by a later layout is refused rather than misread.
+STORE_SCHEMA_VERSION = 1
+#: Events in one append: a case's whole history fits many times over.
+MAX_EVENTS_PER_APPEND = 1_000
+#: Cases kept replayed in memory, so that appending to a case just written needs no replay.
+CACHED_CASES = 2_048
+
+
+class Cursor(Protocol):
+    """What a store needs of a database cursor (the DB-API's)."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ...) -> Any: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+class EventStore(ABC):
+    """An event store: `append`, `load`, `events`, `feed`, `cases`, `due` and `report`."""
+
+    #: The parameter mark of the dialect: "?" (SQLite) or "%s" (PostgreSQL).
+    mark = "?"
+
+    def __init__(
+        self,
+        *,
+        procedures: Mapping[str, Procedure] | None = None,
+        calendar: WorkingDayCalendar | None = None,
+    ) -> None:
+        self.procedures = procedures
+        self.calendar = calendar
+        self._cache: OrderedDict[str, tuple[int, Case]] = OrderedDict()
+        self._cache_lock = threading.Lock()
+
+    # -- what a back end supplies ----------------------------------------------------------------
+
+    @property
+    @abstractmethod
+    def name(self) -> str:
+        """The store as errors name it: a path, or a DSN without its password."""
+
+    @abstractmethod
+    def _writing(self) -> AbstractContextManager[Cursor]:
+        """A transaction in which appends are serialised, committed on leaving, else rolled back."""
+
+    @abstractmethod
+    def _reading(self) -> AbstractContextManager[Cursor]:
+        """A consistent read."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections."""
+
+    def __enter__(self) -> EventStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _sql(self, statement: str) -> str:
+        return statement if self.mark == "?" else statement.replace("?", self.mark)
+
+    # -- appending -------------------------------------------------------------------------------
+
+    def append(
+        self,
+        case_id: str,
+        events: Iterable[object],
+        expected_version: int | None = None,
+        *,
+        recorded_by: str | None = None,
+    ) -> int:
+        """Record events of one case, all or none, and return the case's new version.
+
+        Each event is checked against the case first. A stale `expected_version` raises
+        `ConcurrencyError`. An `event_id` seen before anywhere in the store, with the same content,
+        is a no-op; with different content it is refused. An event without an `event_id` is given
+        one. An event dated before events already stored follows the rule for late entry.
+        """
+        batch = self._parse(case_id, events)
+        if expected_version is not None:
+            expected_version = require_whole_number(expected_version, "expected_version")
+        with self._writing() as db:
+            version, case = self._current(db, case_id)
+            if expected_version is not None and expected_version != version:
+                raise ConcurrencyError(case_id, expected_version, version)
+            case = copy.copy(case)
+            fresh = [event for event in batch if self._accept(db, case, event)]
+            if fresh:
+                self._write(db, case, version, fresh, recorded_by)
+                version += len(fresh)
+        self._remember(case_id, version, case)
+        return version
+
+    def _parse(self, case_id: str, events: Iterable[object]) -> list[EventBase]:
+        batch = []
+        for number, raw in enumerate(events, start=1):
+            if number > MAX_EVENTS_PER_APPEND:
+                raise InvalidEvent(f"at most {MAX_EVENTS_PER_APPEND:,} events in one append")
+            event = parse_event(raw)
+            if event.case_id != case_id:
+                raise InvalidEvent("belongs to another case than the one appended to", field="case_id")
+            if event.event_id is None:
+                event = event.model_copy(update={"event_id": uuid.uuid4().hex})
+            batch.append(event)
+        return batch
+
+    def _accept(self, db: Cursor, case: Case, event: EventBase) -> bool:
+        """Apply the event to the case if it is new; False if it is stored already."""
+        db.execute(
+            self._sql("SELECT case_id, body FROM complaintflow_events WHERE event_id = ?"), (event.event_id,)
+        )
+        found = db.fetchone()
+        if found is not None:
+            if found[0] == case.case_id and parse_event(found[1]) == event:
+                return False  # sent again: stored already
+            raise InvalidEvent("already used by a different event", field="event_id")
+        return case.apply(event)
+
+    def _write(
+        self, db: Cursor, case: Case, version: int, fresh: list[EventBase], recorded_by: str | None
+    ) -> None:
+        insert = self._sql(
+            "INSERT INTO complaintflow_events (case_id, version, event_id, type, on_date, body, recorded_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)"
+        )
+        for offset, event in enumerate(fresh, start=1):
+            db.execute(
+                insert,
+                (
+                    case.case_id,
+                    version + offset,
+                    event.event_id,
+                    event.type,
+                    event.on.isoformat(),
+                    event_to_json(event),
+                    recorded_by,
+                ),
+            )
+        self._project(db, case, version + len(fresh))
+
+    def _project(self, db: Cursor, case: Case, version: int) -> None:
+        """Write the case's projections: its row, with the report's record, and its open deadlines."""
+        row, deadlines = project(case, version)
+        db.execute(self._sql("DELETE FROM complaintflow_cases WHERE case_id = ?"), (row.case_id,))
+        db.execute(
+            self._sql(
+                "INSERT INTO complaintflow_cases (case_id, version, procedure, state, open, last_on, "
+                "service_area, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            ),
+            (
+                row.case_id,
+                row.version,
+                row.procedure,
+                row.state,
+                int(row.open),
+                row.last_on,
+                row.service_area,
+                row.record,
+            ),
+        )
+        db.execute(self._sql("DELETE FROM complaintflow_deadlines WHERE case_id = ?"), (row.case_id,))
+        for deadline in deadlines:
+            db.execute(
+                self._sql(
+                    "INSERT INTO complaintflow_deadlines (case_id, name, kind, stage, due, calendar) "
+                    "VALUES (?, ?, ?, ?, ?, ?)"
+                ),
+                (row.case_id, deadline.name, deadline.kind, deadline.stage, deadline.due, deadline.calendar),
+            )
+
+    # -- reading cases ---------------------------------------------------------------------------
+
+    def _current(self, db: Cursor, case_id: str) -> tuple[int, Case]:
+        """The case's stored version and the case replayed to it (from memory when it is there)."""
+        db.execute(self._sql("SELECT version FROM complaintflow_cases WHERE case_id = ?"), (case_id,))
+        found = db.fetchone()
+        version = int(found[0]) if found is not None else 0
+        with self._cache_lock:
+            cached = self._cache.get(case_id)
+        if cached is not None and cached[0] == version:
+            return version, cached[1]
+        case = Case(procedures=self.procedures, calendar=self.calendar)
+        if version:
+            db.execute(
+                self._sql("SELECT body FROM complaintflow_events WHERE case_id = ? ORDER BY version"),
+                (case_id,),
+            )
+            for (body,) in db.fetchall():
+                case.apply(body)
+        return version, case
+
+    def _remember(self, case_id: str, version: int, case: Case) -> None:
+        with self._cache_lock:
+            self._cache[case_id] = (version, case)
+            self._cache.move_to_end(case_id)
+            while len(self._cache) > CACHED_CASES:
+                self._cache.popitem(last=False)
+
+    def version(self, case_id: str) -> int:
+        """The number of events stored for the case (0 for a case not yet seen)."""
+        with self._reading() as db:
+            db.execute(self._sql("SELECT version FROM complaintflow_cases WHERE case_id = ?"), (case_id,))
+            found = db.fetchone()
+        return int(found[0]) if found is not None else 0
+
+    def load(self, case_id: str) -> Case:
+        """The case, replayed from its stored events (older schema versions are upcast)."""
+        with self._reading() as db:
+            version, case = self._current(db, case_id)
+        if version == 0:
+            raise UnknownCase("no events are stored for this case")
+        self._remember(case_id, version, case)
+        return copy.copy(case)
+
+    def events(self, case_id: str) -> tuple[EventBase, ...]:
+        """The case's events, in the order the case applies them (date order)."""
+        return self.load(case_id).events
+
+    def feed(self, after: int = 0, limit: int = 1_000) -> list[tuple[int, EventBase]]:
+        """Stored events after position `after`, at most `limit`, in one global order.
+
+        A subscriber that resumes from the last position it saw never skips an event and never sees
+        one twice: positions are given in the order transactions commit (see docs/stores.md).
+        """
+        after = require_whole_number(after, "after")
+        limit = require_whole_number(limit, "limit")
+        if after < 0 or not 1 <= limit <= 10_000:
+            raise StoreError("feed takes after >= 0 and a limit from 1 to 10,000")
+        with self._reading() as db:
+            db.execute(
+                self._sql(
+                    "SELECT position, body FROM complaintflow_events "
+                    "WHERE position > ? ORDER BY position LIMIT ?"
+                ),
+                (after, limit),
+            )
+            rows = db.fetchall()
+        return [(int(position), parse_event(body)) for position, body in rows]
+
+    def cases(self, open_only: bool = False, procedure: str | None = None) -> list[str]:
+        """Case references, sorted; only open ones, or one procedure's, if asked."""
+        query, params = "SELECT case_id FROM complaintflow_cases WHERE 1 = 1", []
+        if open_only:
+            query += " AND open = 1"
+        if procedure is not None:
+            query += " AND procedure = ?"
+            params.append(procedure)
+        with self._reading() as db:
+            db.execute(self._sql(query + " ORDER BY case_id"), params)
+            return [row[0] for row in db.fetchall()]
+
+    # -- the daily list and the report -----------------------------------------------------------
+
+    def due(self, within: int = 5, as_of: date | None = None) -> list[Reminder]:
+        """The daily list, as `complaintflow due` gives it: read from the deadlines projection.
+
+        A case with events after `as_of`, or a request window that ran out before it, is replayed
+        instead, so the answer is always that of the cases as they stood at the end of `as_of`.
+        """
+        as_of = london_today() if as_of is None else require_date(as_of, "as_of")
+        within = require_whole_number(within, "within")
+        horizon = max(
+            self._calendar_named(name).add_working_days(as_of, max(within, 0))
+            for name in WorkingDayCalendar.NAMES
+        )
+        with self._reading() as db:
+            db.execute(
+                self._sql(
+                    "SELECT d.case_id, d.name, d.kind, d.stage, d.due, d.calendar, c.procedure, c.state, "
+                    "c.service_area FROM complaintflow_deadlines d JOIN complaintflow_cases c "
+                    "ON c.case_id = d.case_id WHERE d.due <= ?"
+                ),
+                (horizon.isoformat(),),
+            )
+            rows = db.fetchall()
+            db.execute(
+                self._sql("SELECT case_id FROM complaintflow_cases WHERE last_on > ?"), (as_of.isoformat(),)
+            )
+            replay = {row[0] for row in db.fetchall()}  # cases with events after the day: replayed
+        reminders = []
+        for case_id, name, kind, stage, due_text, calendar, procedure, state, area in rows:
+            due = date.fromisoformat(due_text)
+            if case_id in replay or (kind == "request_window" and due < as_of):
+                replay.add(case_id)
+                continue
+            remaining = self._calendar_named(calendar).working_days_between(as_of, due)
+            if as_of > due or remaining <= within:
+                reminders.append(
+                    Reminder(
+                        case_id=case_id,
+                        procedure=procedure,
+                        deadline=name,
+                        kind=kind,
+                        stage=stage,
+                        due=due,
+                        status="overdue" if as_of > due else "pending",
+                        remaining_working_days=remaining,
+                        state=state,
+                        service_area=area,
+                    )
+                )
+        reminders += due_within(
+            (self._as_it_stood(case_id, as_of) for case_id in sorted(replay)), as_of=as_of, within=within
+        )
+        return sorted(reminders, key=lambda reminder: (reminder.due, reminder.case_id, reminder.deadline))
+
+    def _as_it_stood(self, case_id: str, as_of: date) -> Case:
+        case = self.load(case_id)
+        return (
+            Case.replay(
+                [e for e in case.events if e.on <= as_of], procedures=self.procedures, calendar=self.calendar
+            )
+            if case.last_event_on and case.last_event_on > as_of
+            else case
+        )
+
+    def _calendar_named(self, name: str) -> WorkingDayCalendar:
+        extra = self.calendar.extra_bank_holidays if self.calendar is not None else None
+        return WorkingDayCalendar.named(name, extra_bank_holidays=extra or None)
+
+    def report(self, year: int, *, target_percent: float = 75.0, procedure: str | None = None) -> Any:
+        """The annual report for the year from 1 April `year`, counted from the stored records."""
+        query, params = "SELECT record FROM complaintflow_cases", []
+        if procedure is not None:
+            query += " WHERE procedure = ?"
+            params.append(procedure)
+        with self._reading() as db:
+            db.execute(self._sql(query), params)
+            records = [read_record(text) for (text,) in db.fetchall()]
+        return build_report(records, year, ReportSettings(target_percent=target_percent))
+
+    # -- moving a record in and out, and checking it ---------------------------------------------
+
+    def import_events(
+        self,
+        events: Iterable[tuple[int, object]],
+        *,
+        recorded_by: str | None = None,
+        progress: Callable[[int], None] | None = None,
+        chunk: int = 2_000,
+    ) -> list[tuple[int, ComplaintflowError]]:
+        """Store numbered events (a file's lines), keeping those accepted; return the refused ones
+        with their line numbers. Lines are stored a chunk per transaction."""
+        refused: list[tuple[int, ComplaintflowError]] = []
+        pending: list[tuple[int, object]] = []
+        for count, item in enumerate(events, start=1):
+            pending.append(item)
+            if len(pending) >= chunk:
+                refused += self._import_chunk(pending, recorded_by)
+                pending = []
+                if progress is not None:
+                    progress(count)
+        refused += self._import_chunk(pending, recorded_by)
+        return refused
+
+    def _import_chunk(
+        self, items: list[tuple[int, object]], recorded_by: str | None
+    ) -> list[tuple[int, ComplaintflowError]]:
+        refused: list[tuple[int, ComplaintflowError]] = []
+        if not items:
+            return refused
+        with self._writing() as db:
+            touched: dict[str, tuple[int, Case, list[EventBase]]] = {}
+            for line, raw in items:
+                try:
+                    event = parse_event(raw)
+                    if event.case_id not in touched:
+                        version, case = self._current(db, event.case_id)
+                        touched[event.case_id] = (version, copy.copy(case), [])
+                    version, case, fresh = touched[event.case_id]
+                    event = self._parse(event.case_id, [event])[0]
+                    if self._accept(db, case, event):
+                        fresh.append(event)
+                except ComplaintflowError as error:
+                    refused.append((line, error))
+            for version, case, fresh in touched.values():
+                if fresh:
+                    self._write(db, case, version, fresh, recorded_by)
+        for case_id, (version, case, fresh) in touched.items():
+            self._remember(case_id, version + len(fresh), case)
+        return refused
+
+    def export(self) -> Iterator[str]:
+        """Every stored event as a line of JSON, in the order of the feed."""
+        after = 0
+        while True:
+            page = self.feed(after=after, limit=10_000)
+            if not page:
+                return
+            for position, event in page:
+                yield event_to_json(event)
+                after = position
+
+    def check(self) -> list[str]:
+        """Rebuild every projection from the events and list each difference (none: all agree)."""
+        differences = []
+        with self._reading() as db:
+            db.execute(
+                "SELECT case_id, version, procedure, state, open, last_on, service_area, record "
+                "FROM complaintflow_cases"
+            )
+            stored_cases = {
+                row[0]: CaseRow(row[0], int(row[1]), row[2], row[3], bool(row[4]), row[5], row[6], row[7])
+                for row in db.fetchall()
+            }
+            db.execute("SELECT case_id, name, kind, stage, due, calendar FROM complaintflow_deadlines")
+            stored_deadlines: dict[str, set[DeadlineRow]] = {}
+            for row in db.fetchall():
+                stored_deadlines.setdefault(row[0], set()).add(
+                    DeadlineRow(row[1], row[2], int(row[3]), row[4], row[5])
+                )
+            db.execute("SELECT DISTINCT case_id FROM complaintflow_events")
+            with_events = sorted(row[0] for row in db.fetchall())
+        for case_id in sorted(set(with_events) | set(stored_cases)):
+            if case_id not in with_events:
+                differences.append(f"case {case_id}: a projection with no events")
+                continue
+            expected_row, expected_deadlines = project(self._fresh(case_id), self._count(case_id))
+            if stored_cases.get(case_id) != expected_row:
+                differences.append(f"case {case_id}: the case projection differs from its events")
+            if stored_deadlines.get(case_id, set()) != set(expected_deadlines):
+                differences.append(f"case {case_id}: the deadlines projection differs from its events")
+        return differences
+
+    def rebuild(self) -> int:
+        """Recompute every projection from the events; return the number of cases."""
+        with self._writing() as db:
+            db.execute("SELECT DISTINCT case_id FROM complaintflow_events")
+            case_ids = [row[0] for row in db.fetchall()]
+            db.execute("DELETE FROM complaintflow_deadlines")
+            db.execute("DELETE FROM complaintflow_cases")
+            for case_id in case_ids:
+                self._project(db, self._fresh(case_id, db), self._count(case_id, db))
+        with self._cache_lock:
+            self._cache.clear()
+        return len(case_ids)
+
+    def _count(self, case_id: str, db: Cursor | None = None) -> int:
+        """How many events are stored for the case: its version, counted from the events."""
+        if db is None:
+            with self._reading() as cursor:
+                return self._count(case_id, cursor)
+        db.execute(self._sql("SELECT count(*) FROM complaintflow_events WHERE case_id = ?"), (case_id,))
+        return int(db.fetchone()[0])
+
+    def _fresh(self, case_id: str, db: Cursor | None = None) -> Case:
+        """The case replayed from its events alone, trusting no projection or cache."""
+
+        def replay(cursor: Cursor) -> Case:
+            cursor.execute(
+                self._sql("SELECT body FROM complaintflow_events WHERE case_id = ? ORDER BY version"),
+                (case_id,),
+            )
+            return Case.replay(
+                [body for (body,) in cursor.fetchall()], procedures=self.procedures, calendar=self.calendar
+            )
+
+        if db is not None:
+            return replay(db)
+        with self._reading() as cursor:
+            return replay(cursor)
+
+
+def check_schema_version(found: str | None, name: str) -> None:
+    """Refuse a store laid out by a later release, which this one would misread."""
+    if found is not None and int(found) > STORE_SCHEMA_VERSION:
+        raise StoreError(
+            f"{name}: written by a newer complaintflow (store schema {found}, this release reads "
+            f"{STORE_SCHEMA_VERSION}); upgrade complaintflow to use it"
+        )

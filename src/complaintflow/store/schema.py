@@ -1,0 +1,54 @@
+"""The tables a store keeps, written once for both dialects: `{position}` is the only difference."""
+
+from __future__ import annotations
+
+TABLES = """
+CREATE TABLE IF NOT EXISTS complaintflow_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS complaintflow_events (
+    position {position},
+    case_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    event_id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    on_date TEXT NOT NULL,
+    body TEXT NOT NULL,
+    recorded_by TEXT,
+    UNIQUE (case_id, version)
+);
+CREATE TABLE IF NOT EXISTS complaintflow_cases (
+    case_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    procedure TEXT,
+    state TEXT NOT NULL,
+    open INTEGER NOT NULL,
+    last_on TEXT NOT NULL,
+    service_area TEXT,
+    record TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS complaintflow_deadlines (
+    case_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    stage INTEGER NOT NULL,
+    due TEXT NOT NULL,
+    calendar TEXT NOT NULL,
+    PRIMARY KEY (case_id, name)
+);
+CREATE INDEX IF NOT EXISTS complaintflow_deadlines_due ON complaintflow_deadlines (due);
+CREATE INDEX IF NOT EXISTS complaintflow_cases_procedure ON complaintflow_cases (procedure, open);
+CREATE TABLE IF NOT EXISTS complaintflow_tokens (
+    name TEXT PRIMARY KEY,
+    scope TEXT NOT NULL,
+    digest TEXT NOT NULL UNIQUE,
+    created_on TEXT NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+
+def statements(position: str) -> list[str]:
+    """The CREATE statements, one by one, with the dialect's type for the feed position."""
+    return [part.strip() for part in TABLES.format(position=position).split(";") if part.strip()]

@@ -1,0 +1,121 @@
+"""The embedded store: one SQLite file, standard library only, safe with several processes.
+
+WAL mode lets readers go on while one process writes; every append is one `BEGIN IMMEDIATE`
+transaction, so writers queue (up to `busy_timeout`) instead of failing, and feed positions are
+given in the order transactions commit.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from complaintflow.calendar import WorkingDayCalendar
+from complaintflow.errors import StoreError
+from complaintflow.procedure import Procedure
+from complaintflow.store.base import STORE_SCHEMA_VERSION, Cursor, EventStore, check_schema_version
+from complaintflow.store.schema import statements
+
+#: How long a writer waits for another process's transaction before giving up, in milliseconds.
+BUSY_TIMEOUT_MS = 30_000
+
+
+class SQLiteEventStore(EventStore):
+    """Events, and their projections, in one SQLite file (created if it does not exist)."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        procedures: Mapping[str, Procedure] | None = None,
+        calendar: WorkingDayCalendar | None = None,
+    ) -> None:
+        super().__init__(procedures=procedures, calendar=calendar)
+        self.path = Path(path)
+        self._local = threading.local()
+        if not self.path.parent.is_dir():
+            raise StoreError(f"{self.path}: the folder does not exist")
+        try:
+            with self._writing() as db:
+                db.execute("SELECT value FROM complaintflow_meta WHERE key = 'schema_version'")
+                found = db.fetchone()
+                check_schema_version(found[0] if found else None, self.name)
+                if found is None:
+                    db.execute(
+                        "INSERT INTO complaintflow_meta (key, value) VALUES ('schema_version', ?)",
+                        (str(STORE_SCHEMA_VERSION),),
+                    )
+        except sqlite3.Error as error:
+            raise StoreError(f"{self.name}: {_reason(error)}") from None
+
+    @property
+    def name(self) -> str:
+        return f"sqlite:{self.path}"
+
+    def _connection(self) -> sqlite3.Connection:
+        """One connection per thread, opened on first use, with the tables in place."""
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            try:
+                connection = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+                connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                connection.execute("PRAGMA journal_mode = WAL")
+                connection.execute("PRAGMA synchronous = NORMAL")
+                connection.execute("PRAGMA foreign_keys = ON")
+                for statement in statements("INTEGER PRIMARY KEY AUTOINCREMENT"):
+                    connection.execute(statement)
+            except sqlite3.Error as error:
+                raise StoreError(f"{self.name}: {_reason(error)}") from None
+            self._local.connection = connection
+        return connection
+
+    @contextmanager
+    def _writing(self) -> Iterator[Cursor]:
+        connection = self._connection()
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise StoreError(f"{self.name}: {_reason(error)}") from None
+        cursor = connection.cursor()
+        try:
+            yield cursor
+            connection.execute("COMMIT")
+        except sqlite3.Error as error:
+            connection.execute("ROLLBACK")
+            raise StoreError(f"{self.name}: {_reason(error)}") from None
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def _reading(self) -> Iterator[Cursor]:
+        connection = self._connection()
+        try:
+            connection.execute("BEGIN")
+            yield connection.cursor()
+        except sqlite3.Error as error:
+            raise StoreError(f"{self.name}: {_reason(error)}") from None
+        finally:
+            if connection.in_transaction:
+                connection.execute("COMMIT")
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+
+
+def _reason(error: sqlite3.Error) -> str:
+    """SQLite's own words for what went wrong, which name no data."""
+    text = str(error)
+    if "file is not a database" in text or "malformed" in text:
+        return "not a complaintflow store, or a damaged one (file is not a database or is malformed)"
+    if "readonly" in text:
+        return "the file is read-only"
+    if "unable to open" in text:
+        return "cannot open the file"
+    return text

@@ -1,0 +1,351 @@
+"""The store contract: one abstract test class that every store passes (SQLite, PostgreSQL, and any
+store a council writes). A back end's test module subclasses it and says how to open a store."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import complaintflow as cf
+from complaintflow.events import event_to_json, register_upcaster
+from complaintflow.reminders import due_within
+from complaintflow.report import annual_report
+from complaintflow.store import EventStore
+from complaintflow.testing import event_sequences, refused_events
+
+_EXAMPLES = itertools.count()
+RECEIVED = {"type": "ComplaintReceived", "case_id": "A", "on": "2024-04-02", "procedure": "children-2006"}
+RESPONDED = {"type": "Responded", "case_id": "A", "on": "2024-04-10", "stage": 1, "outcome": "upheld"}
+ADVOCACY = {"type": "AdvocacyArranged", "case_id": "A", "on": "2024-04-11"}
+
+
+def snapshot(store: EventStore) -> tuple[object, ...]:
+    """Everything a store holds: the feed, the cases and both projections."""
+    with store._reading() as db:
+        tables = []
+        for table in ("complaintflow_events", "complaintflow_cases", "complaintflow_deadlines"):
+            db.execute(f"SELECT * FROM {table} ORDER BY 1, 2")
+            tables.append([tuple(row) for row in db.fetchall()])
+    return tuple(tables)
+
+
+class StoreContract:
+    """The behaviour every store must have. Subclasses define `store` and `url` fixtures."""
+
+    @pytest.fixture
+    def store(self) -> Iterator[EventStore]:  # pragma: no cover - each back end overrides it
+        raise NotImplementedError
+
+    # -- appending -----------------------------------------------------------------------------
+
+    def test_an_append_returns_the_new_version(self, store: EventStore) -> None:
+        assert store.version("A") == 0
+        assert store.append("A", [RECEIVED], expected_version=0) == 1
+        assert store.append("A", [RESPONDED, ADVOCACY], expected_version=1) == 3
+        assert store.version("A") == 3
+        assert [e.type for e in store.events("A")] == ["ComplaintReceived", "Responded", "AdvocacyArranged"]
+
+    def test_a_stale_expected_version_raises_and_writes_nothing(self, store: EventStore) -> None:
+        store.append("A", [RECEIVED])
+        before = snapshot(store)
+        with pytest.raises(cf.ConcurrencyError) as stale:
+            store.append("A", [RESPONDED], expected_version=0)
+        assert (stale.value.expected, stale.value.actual) == (0, 1)
+        assert snapshot(store) == before
+
+    def test_a_refused_event_writes_nothing_of_its_append(self, store: EventStore) -> None:
+        store.append("A", [RECEIVED])
+        before = snapshot(store)
+        with pytest.raises(cf.TransitionNotAllowed):
+            store.append("A", [RESPONDED, {**RESPONDED, "on": "2024-04-11"}])
+        with pytest.raises(cf.InvalidEvent):
+            store.append("A", [ADVOCACY, {**ADVOCACY, "case_id": "B"}])
+        assert snapshot(store) == before
+
+    def test_an_event_id_sent_again_is_a_no_op_and_one_reused_is_refused(self, store: EventStore) -> None:
+        first = {**RECEIVED, "event_id": "E-1"}
+        assert store.append("A", [first]) == 1
+        assert store.append("A", [first]) == 1
+        before = snapshot(store)
+        with pytest.raises(cf.InvalidEvent) as reused:
+            store.append("A", [{**first, "service_area": "Adults"}])
+        assert reused.value.field == "event_id"
+        with pytest.raises(cf.InvalidEvent):
+            store.append("B", [{**first, "case_id": "B"}])
+        assert snapshot(store) == before
+
+    def test_every_stored_event_has_an_event_id(self, store: EventStore) -> None:
+        store.append("A", [RECEIVED, RESPONDED])
+        ids = [event.event_id for event in store.events("A")]
+        assert all(ids) and len(set(ids)) == 2
+
+    def test_a_late_entry_follows_the_engine_rule(self, store: EventStore) -> None:
+        store.append("A", [RECEIVED, RESPONDED])
+        store.append("A", [{**ADVOCACY, "on": "2024-04-05", "recorded_on": "2024-04-12"}])
+        assert [e.on.day for e in store.events("A")] == [2, 5, 10]
+        assert store.load("A").view(as_of=date(2024, 4, 12)).entered_late[0].on == date(2024, 4, 5)
+        before = snapshot(store)
+        with pytest.raises(cf.InvalidEvent, match="it would leave the Responded"):
+            store.append("A", [{**RESPONDED, "on": "2024-04-08"}])
+        assert snapshot(store) == before
+        assert store.check() == []
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def test_an_unknown_case_is_said_to_be_unknown(self, store: EventStore) -> None:
+        with pytest.raises(cf.UnknownCase):
+            store.load("NOBODY")
+
+    def test_the_feed_lists_every_event_once_in_one_order_and_resumes(self, store: EventStore) -> None:
+        store.append("A", [RECEIVED])
+        store.append("B", [{**RECEIVED, "case_id": "B"}])
+        store.append("A", [RESPONDED])
+        feed = store.feed(after=0, limit=10)
+        positions = [position for position, _ in feed]
+        assert positions == sorted(positions) and len(set(positions)) == 3
+        assert [(e.case_id, e.type) for _, e in feed] == [
+            ("A", "ComplaintReceived"),
+            ("B", "ComplaintReceived"),
+            ("A", "Responded"),
+        ]
+        assert store.feed(after=positions[0], limit=1) == feed[1:2]
+        assert store.feed(after=positions[-1]) == []
+
+    def test_cases_are_listed_open_or_by_procedure(self, store: EventStore) -> None:
+        store.append("A", [RECEIVED])
+        store.append(
+            "B",
+            [
+                {**RECEIVED, "case_id": "B"},
+                {**RESPONDED, "case_id": "B"},
+                {"type": "Withdrawn", "case_id": "B", "on": "2024-04-12"},
+            ],
+        )
+        store.append("C", [{**RECEIVED, "case_id": "C", "procedure": "adults-2009"}])
+        assert store.cases() == ["A", "B", "C"]
+        assert store.cases(open_only=True) == ["A", "C"]
+        assert store.cases(procedure="children-2006") == ["A", "B"]
+
+    def test_stored_events_keep_their_schema_version_and_are_upcast_on_load(self, store: EventStore) -> None:
+        store.append("A", [RECEIVED])
+        old = {
+            "type": "Withdrawn",
+            "case_id": "A",
+            "on": "2024-04-05",
+            "why": "resolved",
+            "schema_version": 0,
+            "event_id": "OLD-1",
+        }
+        with store._writing() as db:
+            db.execute(
+                store._sql(
+                    "INSERT INTO complaintflow_events (case_id, version, event_id, type, on_date, body) "
+                    "VALUES (?, ?, ?, ?, ?, ?)"
+                ),
+                ("A", 2, "OLD-1", "Withdrawn", "2024-04-05", json.dumps(old)),
+            )
+            db.execute(store._sql("UPDATE complaintflow_cases SET version = 2 WHERE case_id = ?"), ("A",))
+
+        def why_became_reason(stored: dict[str, Any]) -> dict[str, Any]:
+            return {**{k: v for k, v in stored.items() if k != "why"}, "reason": stored["why"]}
+
+        register_upcaster("Withdrawn", 0, why_became_reason)
+        try:
+            withdrawn = store.events("A")[-1]
+            assert withdrawn.type == "Withdrawn" and withdrawn.reason == "resolved"  # type: ignore[attr-defined]
+        finally:
+            from complaintflow import events
+
+            del events._UPCASTERS[("Withdrawn", 0)]
+
+    # -- the daily list, the report and the projections -------------------------------------------
+
+    def test_the_daily_list_from_the_projection_equals_the_one_from_replaying(
+        self, store: EventStore
+    ) -> None:
+        log = [
+            RECEIVED,
+            {**RECEIVED, "case_id": "B", "on": "2024-04-08"},
+            {**RESPONDED, "case_id": "B", "on": "2024-04-12"},
+            {**RECEIVED, "case_id": "C", "on": "2024-04-15", "procedure": "spso-2021"},
+        ]
+        for event in log:
+            store.append(str(event["case_id"]), [event])
+        cases = cf.replay_cases(log)
+        for day in (
+            date(2024, 4, 1),
+            date(2024, 4, 9),
+            date(2024, 4, 16),
+            date(2024, 4, 30),
+            date(2024, 6, 1),
+        ):
+            for within in (0, 5, 20):
+                expected = due_within(cases.values(), as_of=day, within=within)
+                assert store.due(within=within, as_of=day) == expected, (day, within)
+
+    def test_the_report_from_the_records_equals_the_one_from_the_events(self, store: EventStore) -> None:
+        log = [event for number in range(6) for event in _case_events(number)]
+        for event in log:
+            store.append(str(event["case_id"]), [event])
+        assert store.report(2024) == annual_report(log, 2024)
+
+    def test_check_finds_a_projection_that_differs_and_rebuild_mends_it(self, store: EventStore) -> None:
+        store.append("A", [RECEIVED])
+        store.append("B", [{**RECEIVED, "case_id": "B"}])
+        assert store.check() == []
+        with store._writing() as db:
+            db.execute("UPDATE complaintflow_deadlines SET due = '2099-01-01'")
+            db.execute(
+                store._sql("UPDATE complaintflow_cases SET state = ? WHERE case_id = ?"), ("closed", "B")
+            )
+        assert sorted(store.check()) == [
+            "case A: the deadlines projection differs from its events",
+            "case B: the case projection differs from its events",
+            "case B: the deadlines projection differs from its events",
+        ]
+        assert store.rebuild() == 2
+        assert store.check() == []
+
+    def test_export_writes_the_events_back_out_in_feed_order(self, store: EventStore) -> None:
+        store.append("A", [RECEIVED, RESPONDED])
+        lines = list(store.export())
+        assert [json.loads(line)["type"] for line in lines] == ["ComplaintReceived", "Responded"]
+        assert cf.Case.replay(lines) == store.load("A")
+
+    def test_import_keeps_the_lines_it_accepts_and_names_the_lines_it_refuses(
+        self, store: EventStore
+    ) -> None:
+        lines = [
+            json.dumps(RECEIVED),
+            "not json",
+            json.dumps(RESPONDED),
+            json.dumps({**RESPONDED, "on": "2024-04-11"}),
+        ]
+        refused = store.import_events(enumerate(lines, start=1))
+        assert [line for line, _ in refused] == [2, 4]
+        assert store.version("A") == 2 and store.check() == []
+
+    # -- random appends ------------------------------------------------------------------------
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(data=st.data())
+    def test_the_store_holds_exactly_the_events_it_accepted(
+        self, store: EventStore, data: st.DataObject
+    ) -> None:
+        procedure = cf.load_procedure("children-2006")
+        case_id = f"P-{next(_EXAMPLES)}"  # the store outlives one example: a new case each time
+        accepted: list[dict[str, Any]] = []
+        for event in data.draw(event_sequences(procedure, case_id=case_id, max_events=8)):
+            if accepted and data.draw(st.booleans()):
+                wrong = data.draw(refused_events(cf.Case.replay(accepted), procedure, case_id=case_id))
+                before = snapshot(store)
+                with pytest.raises(cf.ComplaintflowError):
+                    store.append(case_id, [wrong])
+                assert snapshot(store) == before
+            store.append(case_id, [event], expected_version=len(accepted))
+            accepted.append(event)
+        assert store.load(case_id) == cf.Case.replay([event_to_json(e) for e in store.events(case_id)])
+        assert store.load(case_id).view() == cf.Case.replay(accepted).view()
+        assert store.check() == []
+
+    # -- several processes ---------------------------------------------------------------------
+
+    def test_two_processes_appending_at_one_version_exactly_one_wins(
+        self, store: EventStore, url: str
+    ) -> None:
+        store.append("A", [RECEIVED])
+        script = textwrap.dedent(
+            f"""
+            import sys, complaintflow as cf
+            store = cf.open_store({url!r})
+            try:
+                store.append("A", [{{"type": "AdvocacyArranged", "case_id": "A", "on": "2024-04-05",
+                                    "provider": sys.argv[1]}}], expected_version=1)
+                print("won")
+            except cf.ConcurrencyError:
+                print("stale")
+            """
+        )
+        runs = [
+            subprocess.Popen([sys.executable, "-c", script, name], stdout=subprocess.PIPE, text=True)
+            for name in ("first", "second")
+        ]
+        outcomes = sorted(run.communicate(timeout=120)[0].strip() for run in runs)
+        assert outcomes == ["stale", "won"]
+        assert store.version("A") == 2
+
+    def test_eight_processes_appending_meanwhile_a_subscriber_sees_each_event_once(
+        self, store: EventStore, url: str
+    ) -> None:
+        writer = textwrap.dedent(
+            f"""
+            import sys, complaintflow as cf
+            store = cf.open_store({url!r})
+            worker = sys.argv[1]
+            for number in range(125):
+                case_id = f"W{{worker}}-{{number % 25}}"
+                if number < 25:
+                    event = {{"type": "ComplaintReceived", "case_id": case_id, "on": "2024-04-02",
+                              "procedure": "children-2006"}}
+                else:
+                    event = {{"type": "AdvocacyArranged", "case_id": case_id, "on": "2024-04-03",
+                              "provider": str(number)}}
+                store.append(case_id, [event])
+            """
+        )
+        writers = [subprocess.Popen([sys.executable, "-c", writer, str(n)]) for n in range(8)]
+        seen: list[int] = []
+        after = 0
+        while any(w.poll() is None for w in writers) or after < 1000:
+            page = store.feed(after=after, limit=100)
+            seen += [position for position, _ in page]
+            after = page[-1][0] if page else after
+            if not page and all(w.poll() is not None for w in writers):
+                break
+        assert all(w.wait(timeout=300) == 0 for w in writers)
+        everything = store.feed(after=0, limit=10_000)
+        assert len(everything) == 1000 and len(seen) == 1000 and seen == [p for p, _ in everything]
+        first_of = {}
+        for _, event in everything:
+            first_of.setdefault(event.case_id, event.type)
+        assert set(first_of.values()) == {"ComplaintReceived"}  # each case's order is kept
+        assert store.check() == []
+
+
+def _case_events(number: int) -> list[dict[str, Any]]:
+    case_id = f"R-{number}"
+    events: list[dict[str, Any]] = [
+        {
+            "type": "ComplaintReceived",
+            "case_id": case_id,
+            "on": f"2024-05-{number + 1:02d}",
+            "procedure": "children-2006",
+            "service_area": ["Adults", "Children"][number % 2],
+        },
+    ]
+    if number % 3:
+        events.append(
+            {
+                "type": "Responded",
+                "case_id": case_id,
+                "on": f"2024-05-{number + 10:02d}",
+                "stage": 1,
+                "outcome": "upheld",
+            }
+        )
+    return events
+
+
+def subprocess_env() -> dict[str, str]:
+    return dict(os.environ)
