@@ -71,7 +71,7 @@ def test_a_read_only_store_is_refused_when_written(tmp_path: Path) -> None:
     SQLiteEventStore(path).close()
     _read_only(path, True)
     try:
-        with pytest.raises(cf.StoreError, match="read-only|cannot open"):
+        with pytest.raises(cf.StoreError, match=r"read-only|cannot open"):
             store = cf.open_store(f"sqlite:{path}")
             store.append("A", [RECEIVED])
     finally:
@@ -96,7 +96,8 @@ WRITER = textwrap.dedent(
     while True:
         case_id = f"K-{number}"
         store.append(case_id, [
-            {"type": "ComplaintReceived", "case_id": case_id, "on": "2024-04-02", "procedure": "children-2006"},
+            {"type": "ComplaintReceived", "case_id": case_id, "on": "2024-04-02",
+             "procedure": "children-2006"},
             {"type": "AdvocacyArranged", "case_id": case_id, "on": "2024-04-03"},
             {"type": "Responded", "case_id": case_id, "on": "2024-04-10", "stage": 1, "outcome": "upheld"},
         ])
