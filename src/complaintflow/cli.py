@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from complaintflow.limits import FIRST_DATE, LAST_DATE
 from complaintflow.procedure import Procedure, built_in_names, load_procedure, procedure_json_schema
 from complaintflow.progress import progress_bar
 from complaintflow.reminders import Reminder, due_within
+from complaintflow.store.base import EventStore
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -118,8 +119,27 @@ def _procedures(args: argparse.Namespace) -> dict[str, Procedure]:
     return {procedure.name: procedure for procedure in loaded}
 
 
+def _store(args: argparse.Namespace) -> EventStore:
+    """The store named by --store, with the --procedure files and --extra-holiday days given."""
+    from complaintflow.store import open_store
+
+    return open_store(args.store, procedures=_procedures(args), calendar=_host_calendar(args))
+
+
+def _source(args: argparse.Namespace) -> None:
+    """Exactly one of a log file and --store."""
+    if (args.file is None) == (args.store is None):
+        raise ComplaintflowError(f"{args.command}: give a log FILE.jsonl or --store URL, not both or neither")
+
+
 def _cases(args: argparse.Namespace) -> dict[str, Case]:
-    """Every case of the log, keeping only what follows from the events (a view needs no more)."""
+    """Every case of the log or store; from a log, keeping only what follows from the events."""
+    _source(args)
+    if args.store is not None:
+        store = _store(args)
+        wanted = [args.case] if getattr(args, "case", None) else store.cases()
+        cases = {case_id: store.load(case_id) for case_id in wanted}
+        return {case_id: case for case_id, case in cases.items() if case.events[0].on <= args.as_of}
     path = Path(args.file)
     size = path.stat().st_size if path.is_file() else 0
     return load_cases(
@@ -196,7 +216,11 @@ def describe_reminder(reminder: Reminder, case_width: int = 12) -> str:
 
 
 def _due(args: argparse.Namespace) -> int:
-    reminders = due_within(_cases(args).values(), as_of=args.as_of, within=args.within)
+    _source(args)
+    if args.store is not None:
+        reminders = _store(args).due(within=args.within, as_of=args.as_of)
+    else:
+        reminders = due_within(_cases(args).values(), as_of=args.as_of, within=args.within)
     if args.format == "json":
         _print_json_array(reminder.model_dump(mode="json") for reminder in reminders)
         return 0
@@ -271,16 +295,20 @@ def _report(args: argparse.Namespace) -> int:
     from complaintflow.report import report_from_log, year_label
     from complaintflow.report.suppression import suppress
 
-    path = Path(args.file)
-    size = path.stat().st_size if path.exists() else 0
-    report = report_from_log(
-        path,
-        args.year,
-        target_percent=args.target,
-        procedures=_procedures(args),
-        progress=progress_bar("Replaying events", size),
-        calendar=_host_calendar(args),
-    )
+    _source(args)
+    if args.store is not None:
+        report = _store(args).report(args.year, target_percent=args.target)
+    else:
+        path = Path(args.file)
+        size = path.stat().st_size if path.exists() else 0
+        report = report_from_log(
+            path,
+            args.year,
+            target_percent=args.target,
+            procedures=_procedures(args),
+            progress=progress_bar("Replaying events", size),
+            calendar=_host_calendar(args),
+        )
     published = args.format != "json"
     below = args.suppress_below if args.suppress_below is not None else (5 if published else 0)
     report = suppress(report, below)
@@ -312,6 +340,65 @@ def _emit(text: str, output: str | None) -> None:
     else:
         Path(output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
         print(f"wrote {output}")
+
+
+def _import(args: argparse.Namespace) -> int:
+    """Store a file's events; name each line refused and why, and keep the lines accepted."""
+    store = _store(args)
+    if args.file == "-":
+        refused = store.import_events(_numbered_lines(sys.stdin.buffer, None))
+    else:
+        path = Path(args.file)
+        with path.open("rb") as handle:
+            bar = progress_bar("Storing events", path.stat().st_size)
+            refused = store.import_events(_numbered_lines(handle, bar))
+    for number, error in refused:
+        print(printable(f"line {number}: {error}"), file=sys.stderr)
+    print(f"stored the accepted events in {store.name}; {len(refused)} lines refused")
+    return 1 if refused else 0
+
+
+def _numbered_lines(
+    lines: Iterable[bytes], progress: Callable[[int], None] | None
+) -> Iterator[tuple[int, bytes]]:
+    """The non-blank lines with their numbers, telling `progress` the bytes read now and then."""
+    done = 0
+    for number, line in enumerate(lines, start=1):
+        done += len(line)
+        if progress is not None and number % 10_000 == 0:
+            progress(done)
+        if line.strip():
+            yield number, line
+    if progress is not None:
+        progress(done)
+
+
+def _export(args: argparse.Namespace) -> int:
+    store = _store(args)
+    if args.output is None:
+        for line in store.export():
+            print(line)
+        return 0
+    count = 0
+    with Path(args.output).open("w", encoding="utf-8") as handle:
+        for line in store.export():
+            handle.write(line + "\n")
+            count += 1
+    print(f"wrote {count} events to {args.output}")
+    return 0
+
+
+def _store_check(args: argparse.Namespace) -> int:
+    differences = _store(args).check()
+    for difference in differences:
+        print(printable(difference))
+    print(f"{len(differences)} differences between the projections and the events")
+    return 1 if differences else 0
+
+
+def _store_rebuild(args: argparse.Namespace) -> int:
+    print(f"rebuilt the projections of {_store(args).rebuild()} cases")
+    return 0
 
 
 def _reporting_year(text: str) -> int:
@@ -415,7 +502,8 @@ def build_parser() -> argparse.ArgumentParser:
     due.set_defaults(run=_due)
 
     report = commands.add_parser("report", help="the statutory annual report from an event log")
-    report.add_argument("file", metavar="FILE.jsonl", help="events, one JSON object per line")
+    report.add_argument("file", metavar="FILE.jsonl", nargs="?", help="events, one JSON object per line")
+    _add_store_option(report, "read the store instead of a log file")
     report.add_argument(
         "--year",
         type=_reporting_year,
@@ -447,6 +535,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.set_defaults(run=_report)
 
+    imports = commands.add_parser("import", help="store the events of a JSON Lines file")
+    imports.add_argument("file", metavar="FILE.jsonl", help="events, one JSON object per line ('-': stdin)")
+    _add_store_option(imports, "where to store them", required=True)
+    imports.add_argument("--procedure", action="append", metavar="FILE", help="a procedure file (repeatable)")
+    _add_extra_holiday_option(imports)
+    imports.set_defaults(run=_import)
+    exports = commands.add_parser("export", help="write a store's events as JSON Lines")
+    _add_store_option(exports, "the store to read", required=True)
+    exports.add_argument("--output", metavar="PATH", help="where to write (default: standard output)")
+    exports.add_argument("--procedure", action="append", metavar="FILE", help="a procedure file (repeatable)")
+    _add_extra_holiday_option(exports)
+    exports.set_defaults(run=_export)
+    store = commands.add_parser("store", help="look after a store")
+    upkeep = store.add_subparsers(dest="operation", required=True, parser_class=_Parser)
+    for operation, run, help_text in (
+        ("check", _store_check, "recompute the projections from the events and list any difference"),
+        ("rebuild", _store_rebuild, "recompute the projections from the events and keep them"),
+    ):
+        command = upkeep.add_parser(operation, help=help_text)
+        _add_store_option(command, "the store", required=True)
+        command.add_argument(
+            "--procedure", action="append", metavar="FILE", help="a procedure file (repeatable)"
+        )
+        _add_extra_holiday_option(command)
+        command.set_defaults(run=run)
+
     commands.add_parser("procedures", help="list the built-in procedures").set_defaults(run=_list_procedures)
     procedure = commands.add_parser("procedure", help="show a procedure definition, or its schema")
     about = procedure.add_subparsers(dest="operation", required=True, parser_class=_Parser)
@@ -459,8 +573,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_store_option(parser: argparse.ArgumentParser, what: str, required: bool = False) -> None:
+    parser.add_argument(
+        "--store", metavar="URL", required=required, help=f"{what}: sqlite:PATH or postgresql://..."
+    )
+
+
 def _add_log_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE.jsonl", help="events, one JSON object per line")
+    parser.add_argument("file", metavar="FILE.jsonl", nargs="?", help="events, one JSON object per line")
+    _add_store_option(parser, "read the store instead of a log file")
     parser.add_argument(
         "--as-of", type=_date, default=london_today(), metavar="DATE", help="default: today in London"
     )

@@ -270,15 +270,20 @@ class EventStore(ABC):
         return [(int(position), parse_event(body)) for position, body in rows]
 
     def cases(self, open_only: bool = False, procedure: str | None = None) -> list[str]:
-        """Case references, sorted; only open ones, or one procedure's, if asked."""
-        query, params = "SELECT case_id FROM complaintflow_cases WHERE 1 = 1", []
+        """Case references in the order their first events were stored (as in a log); only open
+        ones, or one procedure's, if asked."""
+        query = (
+            "SELECT c.case_id FROM complaintflow_cases c "
+            "JOIN complaintflow_events e ON e.case_id = c.case_id WHERE 1 = 1"
+        )
+        params: list[object] = []
         if open_only:
-            query += " AND open = 1"
+            query += " AND c.open = 1"
         if procedure is not None:
-            query += " AND procedure = ?"
+            query += " AND c.procedure = ?"
             params.append(procedure)
         with self._reading() as db:
-            db.execute(self._sql(query + " ORDER BY case_id"), params)
+            db.execute(self._sql(query + " GROUP BY c.case_id ORDER BY min(e.position)"), params)
             return [row[0] for row in db.fetchall()]
 
     # -- the daily list and the report -----------------------------------------------------------

@@ -1,0 +1,82 @@
+"""The command line with a store in place of a log file: import, export, check, case, due, report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from cli_runner import run
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "examples" / "seed-year" / "events.jsonl"
+CORPORATE = ROOT / "examples" / "corporate-procedure.toml"
+
+
+@pytest.fixture
+def store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    url = f"sqlite:{tmp_path / 'store.db'}"
+    status, out, err = run(capsys, "import", SEED, "--store", url, "--procedure", CORPORATE)
+    assert status == 0 and err == "" and "0 lines refused" in out
+    return url
+
+
+def test_importing_a_log_then_reading_the_store_gives_what_the_log_gives(
+    store: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    extra = ["--procedure", str(CORPORATE)]
+    for command in (["due", "--as-of", "2013-03-01", "--within", "10"], ["case", "--as-of", "2013-01-15"]):
+        from_log = run(capsys, *command[:1], SEED, *command[1:], *extra)
+        from_store = run(capsys, *command, "--store", store, *extra)
+        assert from_log[0] == from_store[0] == 0
+        assert from_log[1] == from_store[1]
+    from_log = run(capsys, "report", SEED, "--year", "2012", "--format", "json", *extra)
+    from_store = run(capsys, "report", "--store", store, "--year", "2012", "--format", "json", *extra)
+    assert json.loads(from_log[1]) == json.loads(from_store[1])
+
+
+def test_export_writes_every_stored_event_and_check_finds_no_difference(
+    store: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "back.jsonl"
+    status, said, _ = run(capsys, "export", "--store", store, "--output", out, "--procedure", CORPORATE)
+    assert status == 0 and "wrote 636 events" in said
+    assert len(out.read_text(encoding="utf-8").splitlines()) == len(
+        SEED.read_text(encoding="utf-8").splitlines()
+    )
+    status, said, _ = run(capsys, "store", "check", "--store", store, "--procedure", CORPORATE)
+    assert status == 0 and "0 differences" in said
+
+
+def test_an_import_names_each_refused_line_and_keeps_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = tmp_path / "log.jsonl"
+    log.write_text(
+        '{"type":"ComplaintReceived","case_id":"A","on":"2024-04-02","procedure":"children-2006"}\n'
+        "\n"
+        '{"type":"Responded","case_id":"A","on":"2024-04-10","stage":1}\n'
+        '{"type":"Responded","case_id":"A","on":"2024-04-10","stage":1,"outcome":"upheld"}\n',
+        encoding="utf-8",
+    )
+    url = f"sqlite:{tmp_path / 's.db'}"
+    status, out, err = run(capsys, "import", log, "--store", url)
+    assert status == 1 and "1 lines refused" in out
+    assert err.splitlines() == ["line 3: field 'outcome': give an outcome, or points from which it follows"]
+    status, out, _ = run(capsys, "case", "--store", url, "--as-of", "2024-04-10", "--format", "json")
+    assert json.loads(out)[0]["state"] == "stage1_responded"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["due"], "give a log FILE.jsonl or --store URL"),
+        (["due", "x.jsonl", "--store", "sqlite:x.db"], "not both or neither"),
+        (["due", "--store", "mysql://x"], "a store URL starts with sqlite: or postgresql://"),
+        (["due", "--store", "sqlite:/no/such/folder/s.db"], "the folder does not exist"),
+        (["export"], "--store"),
+    ],
+)
+def test_store_errors_are_one_line(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    status, _, err = run(capsys, *argv)
+    assert status == 2 and message in err and err.count("\n") == 1
