@@ -263,6 +263,19 @@ class Case:
         return dict(self._facts.clocks or {})
 
     @property
+    def service_area(self) -> str | None:
+        """The service the complaint is about, as received."""
+        return self._facts.service_area
+
+    @property
+    def open(self) -> bool:
+        """Whether the case is open after its last event (request windows lapse only in `view`)."""
+        procedure = self._facts.procedure
+        if procedure is None:
+            return _OPEN_BEFORE_PROCEDURE[self._facts.state]
+        return procedure.states[self._facts.state].open
+
+    @property
     def outcome(self) -> Outcome | None:
         """The latest stage outcome, or how the case ended (withdrawn, declined, not a complaint)."""
         return self._facts.outcome

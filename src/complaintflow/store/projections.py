@@ -45,7 +45,6 @@ class DeadlineRow:
 def project(case: Case, version: int) -> tuple[CaseRow, list[DeadlineRow]]:
     """The projections of a case replayed to `version`."""
     assert case.case_id is not None and case.last_event_on is not None
-    view = case.view(as_of=case.last_event_on)
     record = CaseRecord()
     for event in case.events:
         record.add(event)
@@ -53,11 +52,11 @@ def project(case: Case, version: int) -> tuple[CaseRow, list[DeadlineRow]]:
     row = CaseRow(
         case_id=case.case_id,
         version=version,
-        procedure=view.procedure,
-        state=view.state,
-        open=view.open,
+        procedure=case.procedure.name if case.procedure is not None else None,
+        state=case.state,
+        open=case.open,
         last_on=case.last_event_on.isoformat(),
-        service_area=view.service_area,
+        service_area=case.service_area,
         record=_RECORD.dump_json(record).decode(),
     )
     deadlines = [

@@ -1,0 +1,125 @@
+"""Benchmark: the event stores, SQLite and (where a server answers) PostgreSQL.
+
+    python -m pip install -e ".[bench]" && python -m bench.store [--cases 100000] [--postgres DSN]
+
+Measures single-event and ten-event appends per second, case loads per second (replayed from the
+events, nothing cached), feed events per second, the daily list over the open cases, and the annual
+report read from the stored records. eventsourcing, the library whose guarantees the stores follow,
+appends to its own SQLite recorder in the same run for a ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from complaintflow.store import EventStore, open_store
+
+RECEIVED = {"type": "ComplaintReceived", "on": "2024-04-02", "procedure": "children-2006"}
+
+
+def timed(work: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+def fill(store: EventStore, cases: int) -> None:
+    """`cases` open cases, received over a year, stored a chunk per transaction."""
+    lines = (
+        (number, {**RECEIVED, "case_id": f"F-{number}", "on": date.fromordinal(738_977 + number % 250).isoformat()})
+        for number in range(cases)
+    )
+    refused = store.import_events(lines)
+    assert not refused, refused[:3]
+
+
+def measure(store: EventStore, cases: int, appends: int) -> dict[str, str]:
+    figures = {}
+    seconds = timed(lambda: [store.append(f"A-{n}", [{**RECEIVED, "case_id": f"A-{n}"}]) for n in range(appends)])
+    figures["single-event appends"] = f"{appends / seconds:,.0f} appends/s"
+    notes = [{"type": "AdvocacyArranged", "on": "2024-04-03", "provider": str(n)} for n in range(9)]
+    batches = appends // 10
+    seconds = timed(
+        lambda: [
+            store.append(f"T-{n}", [{**RECEIVED, "case_id": f"T-{n}"}, *({**e, "case_id": f"T-{n}"} for e in notes)])
+            for n in range(batches)
+        ]
+    )
+    figures["ten-event appends"] = f"{batches / seconds:,.0f} appends/s ({batches * 10 / seconds:,.0f} events/s)"
+    store._cache.clear()
+    seconds = timed(lambda: [store.load(f"T-{n}") for n in range(batches)])
+    figures["case loads (ten events, replayed)"] = f"{batches / seconds:,.0f} loads/s"
+    seconds = timed(lambda: fill(store, cases))
+    figures[f"import of {cases:,} cases"] = f"{seconds:.1f} s ({cases / seconds:,.0f} events/s)"
+    total = 0
+
+    def read_feed() -> None:
+        nonlocal total
+        after = 0
+        while page := store.feed(after=after, limit=1_000):
+            total += len(page)
+            after = page[-1][0]
+
+    seconds = timed(read_feed)
+    figures["feed"] = f"{total / seconds:,.0f} events/s ({total:,} events)"
+    open_cases = len(store.cases(open_only=True))
+    best = min(timed(lambda: store.due(within=5, as_of=date(2025, 1, 10))) for _ in range(3))
+    figures[f"due over {open_cases:,} open cases"] = f"{best:.2f} s"
+    best = min(timed(lambda: store.report(2024)) for _ in range(3))
+    figures[f"report over {open_cases:,} stored cases"] = f"{best:.2f} s"
+    return figures
+
+
+def eventsourcing_appends(folder: Path, appends: int) -> str:
+    """Appends per second to eventsourcing's SQLite recorder, one event per append."""
+    try:
+        from eventsourcing.persistence import StoredEvent
+        from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteDatastore
+    except ImportError:
+        return "not installed (python -m pip install -e '.[bench]')"
+    datastore = SQLiteDatastore(str(folder / "eventsourcing.db"))
+    recorder = SQLiteAggregateRecorder(datastore)
+    recorder.create_table()
+
+    def run() -> None:
+        for _ in range(appends):
+            recorder.insert_events([StoredEvent(uuid.uuid4(), 1, "ComplaintReceived", b'{"on": "2024-04-02"}')])
+
+    return f"{appends / timed(run):,.0f} appends/s"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--appends", type=int, default=2_000)
+    parser.add_argument("--postgres", metavar="DSN", help="also measure PostgreSQL, in a schema of its own")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        results = {"SQLite": measure(open_store(f"sqlite:{Path(folder) / 'store.db'}"), options.cases,
+                                     options.appends)}
+        peer = eventsourcing_appends(Path(folder), options.appends)
+    if options.postgres:
+        from complaintflow.store.postgres import PostgresEventStore
+
+        store = PostgresEventStore(options.postgres, schema=f"cf_bench_{uuid.uuid4().hex[:8]}")
+        try:
+            results["PostgreSQL"] = measure(store, options.cases, options.appends)
+        finally:
+            store.drop()
+            store.close()
+    names = list(results)
+    print("| measure | " + " | ".join(names) + " |")
+    print("|---|" + "---|" * len(names))
+    for measure_name in results["SQLite"]:
+        print(f"| {measure_name} | " + " | ".join(results[n].get(measure_name, "") for n in names) + " |")
+    print(f"\neventsourcing's SQLite recorder, single-event appends, same run: {peer}")
+
+
+if __name__ == "__main__":
+    main()
