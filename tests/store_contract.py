@@ -6,9 +6,11 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -264,7 +266,11 @@ class StoreContract:
         assert store.load(case_id).view() == cf.Case.replay(accepted).view()
         assert store.check() == []
 
-    # -- several processes ---------------------------------------------------------------------
+    # -- several processes and crashes ---------------------------------------------------------
+
+    def test_a_writer_killed_mid_append_leaves_all_or_none_of_it(self, store: EventStore, url: str) -> None:
+        kill_a_writer_mid_append(url)
+        assert_whole_appends(store)
 
     def test_two_processes_appending_at_one_version_exactly_one_wins(
         self, store: EventStore, url: str
@@ -326,6 +332,44 @@ class StoreContract:
             first_of.setdefault(event.case_id, event.type)
         assert set(first_of.values()) == {"ComplaintReceived"}  # each case's order is kept
         assert store.check() == []
+
+
+_WRITER = textwrap.dedent(
+    """
+    import sys, complaintflow as cf
+    store = cf.open_store(sys.argv[1])
+    print("ready", flush=True)
+    number = 0
+    while True:
+        case_id = f"K-{number}"
+        store.append(case_id, [
+            {"type": "ComplaintReceived", "case_id": case_id, "on": "2024-04-02",
+             "procedure": "children-2006"},
+            {"type": "AdvocacyArranged", "case_id": case_id, "on": "2024-04-03"},
+            {"type": "Responded", "case_id": case_id, "on": "2024-04-10", "stage": 1, "outcome": "upheld"},
+        ])
+        number += 1
+    """
+)
+
+
+def kill_a_writer_mid_append(url: str) -> None:
+    """Start a process appending three events at a time, let it run, and SIGKILL it."""
+    writer = subprocess.Popen([sys.executable, "-c", _WRITER, url], stdout=subprocess.PIPE, text=True)
+    assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
+    time.sleep(1.5)
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait()
+
+
+def assert_whole_appends(store: EventStore) -> None:
+    """Every append whole and none in part, every case intact, projections as a rebuild has them."""
+    counts: dict[str, int] = {}
+    for _, event in store.feed(after=0, limit=10_000):
+        counts[event.case_id] = counts.get(event.case_id, 0) + 1
+    assert counts and set(counts.values()) == {3}
+    assert store.check() == []
+    assert sorted(store.cases()) == sorted(counts)
 
 
 def _case_events(number: int) -> list[dict[str, Any]]:
