@@ -30,9 +30,16 @@ def timed(work: Callable[[], object]) -> float:
 
 
 def fill(store: EventStore, cases: int) -> None:
-    """`cases` open cases, received over a year, stored a chunk per transaction."""
+    """`cases` open cases, received over a thousand days, stored a chunk per transaction."""
     lines = (
-        (number, {**RECEIVED, "case_id": f"F-{number}", "on": date.fromordinal(738_977 + number % 250).isoformat()})
+        (
+            number,
+            {
+                **RECEIVED,
+                "case_id": f"F-{number}",
+                "on": date.fromordinal(738_977 + number % 1000).isoformat(),
+            },
+        )
         for number in range(cases)
     )
     refused = store.import_events(lines)
@@ -41,17 +48,23 @@ def fill(store: EventStore, cases: int) -> None:
 
 def measure(store: EventStore, cases: int, appends: int) -> dict[str, str]:
     figures = {}
-    seconds = timed(lambda: [store.append(f"A-{n}", [{**RECEIVED, "case_id": f"A-{n}"}]) for n in range(appends)])
+    seconds = timed(
+        lambda: [store.append(f"A-{n}", [{**RECEIVED, "case_id": f"A-{n}"}]) for n in range(appends)]
+    )
     figures["single-event appends"] = f"{appends / seconds:,.0f} appends/s"
     notes = [{"type": "AdvocacyArranged", "on": "2024-04-03", "provider": str(n)} for n in range(9)]
     batches = appends // 10
     seconds = timed(
         lambda: [
-            store.append(f"T-{n}", [{**RECEIVED, "case_id": f"T-{n}"}, *({**e, "case_id": f"T-{n}"} for e in notes)])
+            store.append(
+                f"T-{n}", [{**RECEIVED, "case_id": f"T-{n}"}, *({**e, "case_id": f"T-{n}"} for e in notes)]
+            )
             for n in range(batches)
         ]
     )
-    figures["ten-event appends"] = f"{batches / seconds:,.0f} appends/s ({batches * 10 / seconds:,.0f} events/s)"
+    figures["ten-event appends"] = (
+        f"{batches / seconds:,.0f} appends/s ({batches * 10 / seconds:,.0f} events/s)"
+    )
     store._cache.clear()
     seconds = timed(lambda: [store.load(f"T-{n}") for n in range(batches)])
     figures["case loads (ten events, replayed)"] = f"{batches / seconds:,.0f} loads/s"
@@ -69,8 +82,12 @@ def measure(store: EventStore, cases: int, appends: int) -> dict[str, str]:
     seconds = timed(read_feed)
     figures["feed"] = f"{total / seconds:,.0f} events/s ({total:,} events)"
     open_cases = len(store.cases(open_only=True))
-    best = min(timed(lambda: store.due(within=5, as_of=date(2025, 1, 10))) for _ in range(3))
-    figures[f"due over {open_cases:,} open cases"] = f"{best:.2f} s"
+    # Receipts run from April 2024 for a thousand days. On the first of them the daily list is what a
+    # council sees each morning; at the end every case is overdue and the list holds them all.
+    for label, day in (("a morning's list", date(2024, 4, 2)), ("every case overdue", date(2027, 12, 31))):
+        listed = len(store.due(within=5, as_of=day))
+        best = min(timed(lambda day=day: store.due(within=5, as_of=day)) for _ in range(3))
+        figures[f"due over {open_cases:,} open cases, {label}"] = f"{best:.2f} s ({listed:,} listed)"
     best = min(timed(lambda: store.report(2024)) for _ in range(3))
     figures[f"report over {open_cases:,} stored cases"] = f"{best:.2f} s"
     return figures
@@ -89,7 +106,9 @@ def eventsourcing_appends(folder: Path, appends: int) -> str:
 
     def run() -> None:
         for _ in range(appends):
-            recorder.insert_events([StoredEvent(uuid.uuid4(), 1, "ComplaintReceived", b'{"on": "2024-04-02"}')])
+            recorder.insert_events(
+                [StoredEvent(uuid.uuid4(), 1, "ComplaintReceived", b'{"on": "2024-04-02"}')]
+            )
 
     return f"{appends / timed(run):,.0f} appends/s"
 
@@ -101,8 +120,11 @@ def main() -> None:
     parser.add_argument("--postgres", metavar="DSN", help="also measure PostgreSQL, in a schema of its own")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        results = {"SQLite": measure(open_store(f"sqlite:{Path(folder) / 'store.db'}"), options.cases,
-                                     options.appends)}
+        results = {
+            "SQLite": measure(
+                open_store(f"sqlite:{Path(folder) / 'store.db'}"), options.cases, options.appends
+            )
+        }
         peer = eventsourcing_appends(Path(folder), options.appends)
     if options.postgres:
         from complaintflow.store.postgres import PostgresEventStore

@@ -176,8 +176,8 @@ class EventStore(ABC):
         db.execute(self._sql("DELETE FROM complaintflow_cases WHERE case_id = ?"), (row.case_id,))
         db.execute(
             self._sql(
-                "INSERT INTO complaintflow_cases (case_id, version, procedure, state, open, last_on, "
-                "service_area, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                "INSERT INTO complaintflow_cases (case_id, version, procedure, state, open, first_on, "
+                "last_on, service_area, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             ),
             (
                 row.case_id,
@@ -185,6 +185,7 @@ class EventStore(ABC):
                 row.procedure,
                 row.state,
                 int(row.open),
+                row.first_on,
                 row.last_on,
                 row.service_area,
                 row.record,
@@ -300,30 +301,33 @@ class EventStore(ABC):
             self._calendar_named(name).add_working_days(as_of, max(within, 0))
             for name in WorkingDayCalendar.NAMES
         )
+        day = as_of.isoformat()
         with self._reading() as db:
             db.execute(
                 self._sql(
                     "SELECT d.case_id, d.name, d.kind, d.stage, d.due, d.calendar, c.procedure, c.state, "
                     "c.service_area FROM complaintflow_deadlines d JOIN complaintflow_cases c "
-                    "ON c.case_id = d.case_id WHERE d.due <= ?"
+                    "ON c.case_id = d.case_id WHERE d.due <= ? AND c.first_on <= ?"
                 ),
-                (horizon.isoformat(),),
+                (horizon.isoformat(), day),
             )
             rows = db.fetchall()
             db.execute(
-                self._sql("SELECT case_id FROM complaintflow_cases WHERE last_on > ?"), (as_of.isoformat(),)
+                self._sql("SELECT case_id FROM complaintflow_cases WHERE first_on <= ? AND last_on > ?"),
+                (day, day),
             )
-            replay = {row[0] for row in db.fetchall()}  # cases with events after the day: replayed
+            replay = {row[0] for row in db.fetchall()}  # received by the day, with events after it
         reminders = []
+        calendars = {name: self._calendar_named(name) for name in WorkingDayCalendar.NAMES}
         for case_id, name, kind, stage, due_text, calendar, procedure, state, area in rows:
             due = date.fromisoformat(due_text)
             if case_id in replay or (kind == "request_window" and due < as_of):
                 replay.add(case_id)
                 continue
-            remaining = self._calendar_named(calendar).working_days_between(as_of, due)
+            remaining = calendars[calendar].working_days_between(as_of, due)
             if as_of > due or remaining <= within:
-                reminders.append(
-                    Reminder(
+                reminders.append(  # the store's own rows, checked when written: not checked again
+                    Reminder.model_construct(
                         case_id=case_id,
                         procedure=procedure,
                         deadline=name,
@@ -433,11 +437,11 @@ class EventStore(ABC):
         differences = []
         with self._reading() as db:
             db.execute(
-                "SELECT case_id, version, procedure, state, open, last_on, service_area, record "
+                "SELECT case_id, version, procedure, state, open, first_on, last_on, service_area, record "
                 "FROM complaintflow_cases"
             )
             stored_cases = {
-                row[0]: CaseRow(row[0], int(row[1]), row[2], row[3], bool(row[4]), row[5], row[6], row[7])
+                row[0]: CaseRow(row[0], int(row[1]), row[2], row[3], bool(row[4]), *row[5:9])
                 for row in db.fetchall()
             }
             db.execute("SELECT case_id, name, kind, stage, due, calendar FROM complaintflow_deadlines")

@@ -26,6 +26,7 @@ class CaseRow:
     procedure: str | None
     state: str
     open: bool
+    first_on: str
     last_on: str
     service_area: str | None
     record: str
@@ -55,6 +56,7 @@ def project(case: Case, version: int) -> tuple[CaseRow, list[DeadlineRow]]:
         procedure=case.procedure.name if case.procedure is not None else None,
         state=case.state,
         open=case.open,
+        first_on=case.events[0].on.isoformat(),
         last_on=case.last_event_on.isoformat(),
         service_area=case.service_area,
         record=_RECORD.dump_json(record).decode(),

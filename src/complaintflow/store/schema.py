@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS complaintflow_cases (
     procedure TEXT,
     state TEXT NOT NULL,
     open INTEGER NOT NULL,
+    first_on TEXT NOT NULL,
     last_on TEXT NOT NULL,
     service_area TEXT,
     record TEXT NOT NULL
