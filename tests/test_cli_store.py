@@ -80,3 +80,59 @@ def test_an_import_names_each_refused_line_and_keeps_the_rest(
 def test_store_errors_are_one_line(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
     status, _, err = run(capsys, *argv)
     assert status == 2 and message in err and err.count("\n") == 1
+
+
+def test_apply_stores_one_event_from_standard_input_and_shows_the_case(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    url = f"sqlite:{tmp_path / 's.db'}"
+
+    def apply(event: dict[str, object], *argv: str) -> tuple[int, str, str]:
+        stdin = io.TextIOWrapper(io.BytesIO(json.dumps(event).encode()))
+        monkeypatch.setattr("sys.stdin", stdin)
+        return run(capsys, "apply", "--store", url, "--as-of", "2024-04-03", *argv)
+
+    received = {"type": "ComplaintReceived", "case_id": "A", "on": "2024-04-02", "procedure": "children-2006"}
+    status, out, err = apply(received, "--expected-version", "0")
+    assert status == 0 and err == "" and json.loads(out)["state"] == "stage1"
+    status, out, err = apply({**received, "event_id": "X"}, "--expected-version", "0")
+    assert status == 5 and out == ""
+    stale = json.loads(err)
+    assert stale["kind"] == "stale-version" and stale["status"] == 412 and stale["version"] == 1
+    status, _, err = apply(
+        {"type": "Responded", "case_id": "A", "on": "2024-04-03", "stage": 2, "outcome": "upheld"}
+    )
+    refused = json.loads(err)
+    assert status == 3 and refused["kind"] == "refused" and refused["state"] == "stage1"
+    assert "Responded" in refused["allowed"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "kind", "code"),
+    [
+        (["case", "missing.jsonl", "--format", "json"], "bad-request", 2),
+        (["due", "--store", "sqlite:/no/such/folder/s.db", "--format", "json"], "store-unavailable", 9),
+        (["case", "--store", "sqlite:{tmp}/s.db", "--case", "NOBODY", "--format", "json"], "unknown-case", 6),
+        (["procedure", "show", "children-1989", "--format", "json"], "unknown-procedure", 7),
+    ],
+)
+def test_with_format_json_every_error_is_a_problem_document_with_its_own_exit_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], kind: str, code: int
+) -> None:
+    status, out, err = run(capsys, *[word.replace("{tmp}", str(tmp_path)) for word in argv])
+    document = json.loads(err)
+    assert (status, document["kind"]) == (code, kind) and out == ""
+    assert set(document) >= {"type", "title", "status", "detail"}
+
+
+def test_a_log_read_from_standard_input_with_a_dash(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    line = '{"type":"ComplaintReceived","case_id":"A","on":"2024-04-02","procedure":"children-2006"}\n'
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(line.encode())))
+    status, out, _ = run(capsys, "due", "-", "--as-of", "2024-04-15", "--within", "5")
+    assert status == 0 and "stage1_response" in out

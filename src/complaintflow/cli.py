@@ -7,6 +7,7 @@ place and exit with status 2; they never show a traceback.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -17,8 +18,8 @@ from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case, CaseView
 from complaintflow.dates import london_today, parse_iso_date
 from complaintflow.errors import ComplaintflowError, printable
-from complaintflow.eventlog import load_cases
-from complaintflow.limits import FIRST_DATE, LAST_DATE
+from complaintflow.eventlog import EventLogError, load_cases
+from complaintflow.limits import FIRST_DATE, LAST_DATE, MAX_EVENT_BYTES
 from complaintflow.procedure import Procedure, built_in_names, load_procedure, procedure_json_schema
 from complaintflow.progress import progress_bar
 from complaintflow.reminders import Reminder, due_within
@@ -373,6 +374,17 @@ def _numbered_lines(
         progress(done)
 
 
+def _apply(args: argparse.Namespace) -> int:
+    """One event from standard input, stored; the case view on standard output."""
+    from complaintflow.events import parse_event
+
+    event = parse_event(sys.stdin.buffer.read(MAX_EVENT_BYTES + 1))
+    store = _store(args)
+    store.append(event.case_id, [event], expected_version=args.expected_version)
+    print(json.dumps(store.load(event.case_id).view(as_of=args.as_of).model_dump(mode="json"), indent=2))
+    return 0
+
+
 def _export(args: argparse.Namespace) -> int:
     store = _store(args)
     if args.output is None:
@@ -535,6 +547,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.set_defaults(run=_report)
 
+    apply = commands.add_parser("apply", help="store one event read from standard input and show the case")
+    _add_store_option(apply, "where to store it", required=True)
+    apply.add_argument(
+        "--expected-version", type=int, metavar="N", help="refuse if the case has changed since"
+    )
+    apply.add_argument("--as-of", type=_date, default=london_today(), metavar="DATE", help="default: today")
+    apply.add_argument("--format", choices=("json",), default="json", help="the case view as JSON")
+    apply.add_argument("--procedure", action="append", metavar="FILE", help="a procedure file (repeatable)")
+    _add_extra_holiday_option(apply)
+    apply.set_defaults(run=_apply)
     imports = commands.add_parser("import", help="store the events of a JSON Lines file")
     imports.add_argument("file", metavar="FILE.jsonl", help="events, one JSON object per line ('-': stdin)")
     _add_store_option(imports, "where to store them", required=True)
@@ -596,22 +618,44 @@ def _add_log_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    A user error prints one line and exits with 2; with `--format json`, it prints an RFC 9457 problem
+    document on standard error instead and exits with its kind's own code (complaintflow.problems).
+    """
+    words = list(sys.argv[1:] if argv is None else argv)
+    as_json = _wants_json(words)
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(words)
         run: Command = args.run
         return run(args)
     except ComplaintflowError as error:
-        print(f"complaintflow: error: {error}", file=sys.stderr)
-        return 2
+        return _report_error(error, as_json)
     except BrokenPipeError:  # e.g. piped into `head`: not an error
         sys.stderr.close()
         return 0
     except OSError as error:
-        print(f"complaintflow: error: {printable(f'{error.strerror}: {error.filename}')}", file=sys.stderr)
-        return 2
+        failure = ComplaintflowError(f"{error.strerror}: {error.filename}")
+        return _report_error(failure, as_json)
     except KeyboardInterrupt:
         return 130
+
+
+def _wants_json(words: list[str]) -> bool:
+    """`apply` always answers in JSON; other commands do with --format json."""
+    if words[:1] == ["apply"] or "--format=json" in words:
+        return True
+    return any(word == "--format" and then == "json" for word, then in itertools.pairwise(words))
+
+
+def _report_error(error: ComplaintflowError, as_json: bool) -> int:
+    if not as_json:
+        print(f"complaintflow: error: {error}", file=sys.stderr)
+        return 2
+    from complaintflow.problems import kind_of, problem
+
+    print(json.dumps(problem(error)), file=sys.stderr)
+    return kind_of(error.error if isinstance(error, EventLogError) else error).exit_code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,9 +5,12 @@ Errors name the file and line at fault; a log is replayed whole or not at all.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date
 from pathlib import Path
+from typing import IO
 
 from complaintflow._bulk import collector_paused
 from complaintflow.calendar import WorkingDayCalendar
@@ -35,7 +38,7 @@ def read_events(
     `progress`, if given, is called now and then with the number of bytes read so far.
     """
     done = 0
-    with Path(path).open("rb") as handle:
+    with _open(path) as handle:
         for number, line in enumerate(handle, start=1):
             done += len(line)
             if progress is not None and number % 10_000 == 0:
@@ -47,6 +50,13 @@ def read_events(
                     raise EventLogError(str(path), number, error) from None
     if progress is not None:
         progress(done)
+
+
+def _open(path: str | Path) -> AbstractContextManager[IO[bytes]]:
+    """The file, or standard input for '-'."""
+    if str(path) == "-":
+        return nullcontext(sys.stdin.buffer)
+    return Path(path).open("rb")
 
 
 def replay_cases(
