@@ -374,6 +374,48 @@ def _numbered_lines(
         progress(done)
 
 
+def _serve(args: argparse.Namespace) -> int:
+    """Serve the store over HTTP until stopped (SQLite in ./complaints.db unless --store says)."""
+    import logging
+
+    import uvicorn
+
+    from complaintflow.service import create_app
+
+    if args.store is None:
+        args.store = "sqlite:complaints.db"
+    app = create_app(_store(args), cors_origins=tuple(args.cors_origin or ()))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info")
+    return 0
+
+
+def _tokens_create(args: argparse.Namespace) -> int:
+    from complaintflow.store.tokens import create_token
+
+    token = create_token(_store(args), args.name, args.scope)
+    print(token)
+    print(f"{args.name} ({args.scope}): keep this token safe; it is not shown again", file=sys.stderr)
+    return 0
+
+
+def _tokens_list(args: argparse.Namespace) -> int:
+    from complaintflow.store.tokens import list_tokens
+
+    for token in list_tokens(_store(args)):
+        state = "revoked" if token.revoked else "active"
+        print(f"{token.name:<24} {token.scope:<7} {token.created_on}  {state}")
+    return 0
+
+
+def _tokens_revoke(args: argparse.Namespace) -> int:
+    from complaintflow.store.tokens import revoke_token
+
+    revoke_token(_store(args), args.name)
+    print(f"revoked {args.name}")
+    return 0
+
+
 def _apply(args: argparse.Namespace) -> int:
     """One event from standard input, stored; the case view on standard output."""
     from complaintflow.events import parse_event
@@ -547,6 +589,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.set_defaults(run=_report)
 
+    serve = commands.add_parser("serve", help="serve the HTTP JSON API over a store (the service extra)")
+    _add_store_option(serve, "the store to serve")
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="the port (default 8000)")
+    serve.add_argument("--cors-origin", action="append", metavar="ORIGIN", help="allow a browser origin")
+    serve.add_argument("--procedure", action="append", metavar="FILE", help="a procedure file (repeatable)")
+    _add_extra_holiday_option(serve)
+    serve.set_defaults(run=_serve)
+    tokens = commands.add_parser("tokens", help="make, list and revoke the service's access tokens")
+    token_commands = tokens.add_subparsers(dest="operation", required=True, parser_class=_Parser)
+    create = token_commands.add_parser("create", help="make a token and print it, once")
+    create.add_argument("name", metavar="NAME", help="who or what will use it, e.g. case-system")
+    create.add_argument("--scope", choices=("read", "write", "report", "admin"), required=True)
+    _add_store_option(create, "the store", required=True)
+    create.set_defaults(run=_tokens_create, procedure=None, extra_holiday=None)
+    listing = token_commands.add_parser("list", help="list the tokens (never the tokens themselves)")
+    _add_store_option(listing, "the store", required=True)
+    listing.set_defaults(run=_tokens_list, procedure=None, extra_holiday=None)
+    revoke = token_commands.add_parser("revoke", help="revoke a token by name")
+    revoke.add_argument("name", metavar="NAME")
+    _add_store_option(revoke, "the store", required=True)
+    revoke.set_defaults(run=_tokens_revoke, procedure=None, extra_holiday=None)
     apply = commands.add_parser("apply", help="store one event read from standard input and show the case")
     _add_store_option(apply, "where to store it", required=True)
     apply.add_argument(

@@ -611,6 +611,20 @@ def _parse_mapping(obj: Mapping[str, Any]) -> EventBase:
         raise _invalid(error, data) from None
 
 
+def parse_events(text: str | bytes, most: int) -> list[EventBase]:
+    """One event, or a JSON array of at most `most` events, read as strictly as `parse_event` reads one."""
+    raw = text.encode() if isinstance(text, str) else text
+    if not raw.lstrip().startswith(b"["):
+        return [parse_event(raw)]
+    if len(raw) > MAX_EVENT_BYTES * most:
+        raise InvalidEvent(f"at most {most} events of {MAX_EVENT_BYTES:,} bytes each")
+    items = _read_json(raw)
+    assert isinstance(items, list)
+    if len(items) > most:
+        raise InvalidEvent(f"at most {most} events in one request")
+    return [parse_event(item) for item in items]
+
+
 def parse_event(obj: object) -> EventBase:
     """A typed event from a dict, a JSON text or an event model; `InvalidEvent` names the field."""
     if isinstance(obj, EventBase):

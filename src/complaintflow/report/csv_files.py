@@ -1,23 +1,42 @@
-"""The report as CSV: one file per table, written into a folder."""
+"""The report as CSV: one file per table, written into a folder or packed into a zip archive."""
 
 from __future__ import annotations
 
 import csv
+import io
+import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from complaintflow.report.model import AnnualReport
 from complaintflow.report.published import show, tables
 
 
+def _files(report: AnnualReport) -> Iterator[tuple[str, str]]:
+    """Each table as (`NN-key.csv`, its CSV text)."""
+    for number, table in enumerate(tables(report), start=1):
+        text = io.StringIO()
+        writer = csv.writer(text)
+        writer.writerow(table.header)
+        writer.writerows([[show(cell) for cell in row] for row in table.rows])
+        yield f"{number:02d}-{table.key}.csv", text.getvalue()
+
+
 def write_csv(report: AnnualReport, folder: Path) -> list[Path]:
     """Write `NN-key.csv` for each table into `folder` (created if need be); return the paths."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for number, table in enumerate(tables(report), start=1):
-        path = folder / f"{number:02d}-{table.key}.csv"
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(table.header)
-            writer.writerows([[show(cell) for cell in row] for row in table.rows])
+    for name, text in _files(report):
+        path = folder / name
+        path.write_text(text, encoding="utf-8", newline="")
         written.append(path)
     return written
+
+
+def csv_archive(report: AnnualReport) -> bytes:
+    """Every table's CSV file in one zip archive, for a download."""
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, text in _files(report):
+            archive.writestr(name, text)
+    return packed.getvalue()

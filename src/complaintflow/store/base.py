@@ -319,10 +319,13 @@ class EventStore(ABC):
             replay = {row[0] for row in db.fetchall()}  # received by the day, with events after it
         reminders = []
         calendars = {name: self._calendar_named(name) for name in WorkingDayCalendar.NAMES}
+        lapsed: set[str] = set()  # request windows that ran out: never listed, but the state moves on
         for case_id, name, kind, stage, due_text, calendar, procedure, state, area in rows:
             due = date.fromisoformat(due_text)
-            if case_id in replay or (kind == "request_window" and due < as_of):
-                replay.add(case_id)
+            if case_id in replay:
+                continue
+            if kind == "request_window" and due < as_of:
+                lapsed.add(case_id)
                 continue
             remaining = calendars[calendar].working_days_between(as_of, due)
             if as_of > due or remaining <= within:
@@ -340,6 +343,9 @@ class EventStore(ABC):
                         service_area=area,
                     )
                 )
+        moved_on = lapsed & {reminder.case_id for reminder in reminders}  # rare: replayed for their state
+        reminders = [reminder for reminder in reminders if reminder.case_id not in moved_on]
+        replay |= moved_on
         reminders += due_within(
             (self._as_it_stood(case_id, as_of) for case_id in sorted(replay)), as_of=as_of, within=within
         )

@@ -1,0 +1,461 @@
+"""The HTTP JSON service: a council runs one beside its case-management systems, and every system,
+in any language, records events and asks for deadlines, reminders and reports.
+
+Every request but `/health` carries a bearer token; every error is an RFC 9457 problem document from
+the one table of error kinds (`complaintflow.problems`). Logs carry case ids, event types, status
+codes and timings, never payloads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, Header, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, TypeAdapter
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from complaintflow import __version__
+from complaintflow._machine import mermaid
+from complaintflow.calendar import WorkingDayCalendar
+from complaintflow.case import CaseView
+from complaintflow.errors import ComplaintflowError, InvalidEvent
+from complaintflow.events import Event, parse_events
+from complaintflow.problems import problem
+from complaintflow.procedure import registered_names, registered_procedure
+from complaintflow.reminders import Reminder
+from complaintflow.store.base import EventStore
+from complaintflow.store.tokens import GRANTS, Token, authenticate
+
+log = logging.getLogger("complaintflow.service")
+
+#: A request body, in bytes: a batch of a hundred full events fits.
+MAX_BODY_BYTES = 1_048_576
+#: Events in one request.
+MAX_EVENTS_PER_REQUEST = 100
+#: The longest a feed request waits for new events, in seconds.
+MAX_WAIT_SECONDS = 30
+#: A case reference in a path: printable, one to 64 characters, no slash.
+_CASE_ID = re.compile(r"[^/\\\x00-\x1f\x7f]{1,64}")
+EVENTS_SCHEMA: dict[str, Any] = TypeAdapter(Event).json_schema()
+
+
+class ProblemResponse(BaseModel):
+    """An RFC 9457 problem document, with the library's context where it has some."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    kind: str
+    field: str | None = None
+    state: str | None = None
+    allowed: list[str] | None = None
+
+
+class Appended(BaseModel):
+    """What an append answers: the case's version and its view."""
+
+    version: int
+    case: CaseView
+
+
+class CaseList(BaseModel):
+    cases: list[str]
+    page: int
+    pages: int
+    total: int
+
+
+class FeedEntry(BaseModel):
+    position: int
+    event: dict[str, Any]
+
+
+class Feed(BaseModel):
+    events: list[FeedEntry]
+    last_position: int
+
+
+class WorkingDaySum(BaseModel):
+    start: date
+    working_days: int
+    date: date
+    skipped: list[dict[str, str]]
+
+
+class WorkingDaysBetween(BaseModel):
+    start: date
+    end: date
+    working_days: int
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ProblemResponse, "content": {"application/problem+json": {}}}
+    for status in (400, 401, 403, 404, 412, 413, 422, 503)
+}
+
+
+def _problem_response(document: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(
+        document, status_code=document["status"], headers=headers, media_type="application/problem+json"
+    )
+
+
+def _plain_problem(status: int, kind: str, title: str, detail: str) -> dict[str, Any]:
+    return {"type": f"/problems/{kind}", "title": title, "status": status, "detail": detail, "kind": kind}
+
+
+class BodyLimit:
+    """Refuse a request body over the limit with 413, counting the bytes as they arrive."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._too_large(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        document = _plain_problem(
+            413,
+            "too-large",
+            "The request body is too large",
+            f"a request body may take at most {self.limit:,} bytes",
+        )
+        await _problem_response(document)(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_app(
+    store: EventStore,
+    *,
+    cors_origins: tuple[str, ...] = (),
+    max_body_bytes: int = MAX_BODY_BYTES,
+    max_events: int = MAX_EVENTS_PER_REQUEST,
+) -> FastAPI:
+    """The service over a store. CORS is off unless origins are given."""
+    app = FastAPI(
+        title="complaintflow",
+        version=__version__,
+        description="UK council complaints: record events; read cases, deadlines, the feed and reports.",
+    )
+    if cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "If-Match"],
+            expose_headers=["ETag"],
+        )
+    app.add_middleware(BodyLimit, limit=max_body_bytes)
+
+    @app.middleware("http")
+    async def log_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        log.info(
+            "%s %s case=%s status=%d %.1fms",
+            request.method,
+            getattr(route, "path", "-"),
+            request.path_params.get("case_id", "-") if route is not None else "-",
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
+        return response
+
+    @app.exception_handler(ComplaintflowError)
+    async def library_error(request: Request, error: ComplaintflowError) -> JSONResponse:
+        return _problem_response(problem(error, instance=request.url.path))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        document = _plain_problem(
+            422, "invalid-request", "The request is not valid", f"{where}: {first['msg']}"
+        )
+        document["field"] = where
+        return _problem_response(document)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        kinds = {401: "unauthorised", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}
+        document = _plain_problem(
+            error.status_code,
+            kinds.get(error.status_code, "http-error"),
+            str(error.detail),
+            str(error.detail),
+        )
+        headers = {"WWW-Authenticate": "Bearer"} if error.status_code == 401 else None
+        return _problem_response(document, headers)
+
+    def needs(grant: str) -> Callable[..., Awaitable[Token]]:
+        async def check(authorization: Annotated[str | None, Header()] = None) -> Token:
+            if authorization is None or not authorization.startswith("Bearer "):
+                raise StarletteHTTPException(401, "a bearer token is required")
+            token = await run_in_threadpool(
+                authenticate, store, authorization.removeprefix("Bearer ").strip()
+            )
+            if token is None:
+                raise StarletteHTTPException(401, "the token is not valid, or was revoked")
+            if grant not in GRANTS[token.scope]:
+                raise StarletteHTTPException(403, f"a {token.scope} token may not do this")
+            return token
+
+        return check
+
+    reader, writer, reporter = Depends(needs("read")), Depends(needs("write")), Depends(needs("report"))
+
+    def case_reference(case_id: str) -> str:
+        if not _CASE_ID.fullmatch(case_id) or ".." in case_id:
+            raise InvalidEvent(
+                "a case reference is 1 to 64 printable characters, with no slash", field="case_id"
+            )
+        return case_id
+
+    @app.get("/health", tags=["service"])
+    async def health() -> dict[str, str]:
+        """Liveness, for load balancers: no token needed."""
+        return {"status": "ok", "version": __version__}
+
+    @app.post(
+        "/cases/{case_id}/events",
+        tags=["cases"],
+        response_model=Appended,
+        responses=ERRORS,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "oneOf": [
+                                {"$ref": "#/components/schemas/Event"},
+                                {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/Event"},
+                                    "maxItems": max_events,
+                                },
+                            ]
+                        }
+                    }
+                },
+            }
+        },
+    )
+    async def append(
+        case_id: str,
+        request: Request,
+        response: Response,
+        token: Token = writer,
+        if_match: Annotated[str | None, Header()] = None,
+    ) -> Appended:
+        """Record one event or a list, all or none. `If-Match: <version>` refuses a stale write with 412."""
+        case_id = case_reference(case_id)
+        expected = None
+        if if_match is not None:
+            text = if_match.strip().strip('"').removeprefix("W/").strip('"')
+            if not text.isdigit() or len(text) > 12:
+                raise InvalidEvent("If-Match takes the case's version, a whole number", field="If-Match")
+            expected = int(text)
+        events = parse_events(await request.body(), max_events)
+        version = await run_in_threadpool(store.append, case_id, events, expected, recorded_by=token.name)
+        log.info("appended case=%s types=%s version=%d", case_id, ",".join(e.type for e in events), version)
+        case = await run_in_threadpool(store.load, case_id)
+        response.headers["ETag"] = f'"{version}"'
+        return Appended(version=version, case=case.view())
+
+    @app.get("/cases/{case_id}", tags=["cases"], response_model=CaseView, responses=ERRORS)
+    async def view_case(
+        case_id: str, response: Response, token: Token = reader, as_of: date | None = None
+    ) -> CaseView:
+        """The case view at the end of `as_of` (default: today in London). `ETag` is the version."""
+        case_id = case_reference(case_id)
+        case = await run_in_threadpool(store.load, case_id)
+        response.headers["ETag"] = f'"{await run_in_threadpool(store.version, case_id)}"'
+        return case.view(as_of=as_of)
+
+    @app.get("/cases/{case_id}/events", tags=["cases"], responses=ERRORS)
+    async def case_events(case_id: str, token: Token = reader) -> list[dict[str, Any]]:
+        """The case's events, in the order the case applies them."""
+        events = await run_in_threadpool(store.events, case_reference(case_id))
+        return [event.model_dump(mode="json", exclude_none=True) for event in events]
+
+    @app.get("/cases", tags=["cases"], response_model=CaseList, responses=ERRORS)
+    async def list_cases(
+        token: Token = reader,
+        open: bool = False,
+        procedure: str | None = None,
+        page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+        page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> CaseList:
+        """Case references, in the order their first events were stored."""
+        found = await run_in_threadpool(store.cases, open, procedure)
+        pages = max(1, -(-len(found) // page_size))
+        return CaseList(
+            cases=found[(page - 1) * page_size : page * page_size], page=page, pages=pages, total=len(found)
+        )
+
+    @app.get("/due", tags=["deadlines"], response_model=list[Reminder], responses=ERRORS)
+    async def due(
+        token: Token = reader,
+        within: Annotated[int, Query(ge=0, le=1000)] = 5,
+        as_of: date | None = None,
+    ) -> list[Reminder]:
+        """The daily list: deadlines due within N working days of `as_of`, and overdue ones."""
+        return await run_in_threadpool(store.due, within, as_of)
+
+    @app.get("/feed", tags=["feed"], response_model=Feed, responses=ERRORS)
+    async def feed(
+        token: Token = reader,
+        after: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+        wait: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS)] = 0,
+    ) -> Feed:
+        """Stored events after a position, in one global order; waits up to `wait` seconds for some."""
+        deadline = time.monotonic() + wait
+        while True:
+            page = await run_in_threadpool(store.feed, after, limit)
+            if page or time.monotonic() >= deadline:
+                break
+            await asyncio.sleep(0.2)
+        entries = [FeedEntry(position=p, event=e.model_dump(mode="json", exclude_none=True)) for p, e in page]
+        return Feed(events=entries, last_position=page[-1][0] if page else after)
+
+    @app.get("/reports/{procedure}/{year}", tags=["reports"], responses=ERRORS)
+    async def report(
+        procedure: str,
+        year: Annotated[int, Path(ge=1900, le=2199)],
+        token: Token = reporter,
+        format: Literal["json", "html", "md", "csv"] = "json",
+        suppress_below: Annotated[int | None, Query(ge=0, le=100)] = None,
+    ) -> Response:
+        """A published report of one procedure's cases for the year from 1 April `year`."""
+        from complaintflow.report.suppression import suppress
+
+        registered_procedure(procedure)
+        counted = await run_in_threadpool(lambda: store.report(year, procedure=procedure))
+        below = suppress_below if suppress_below is not None else (0 if format == "json" else 5)
+        published = suppress(counted, below)
+        if format == "json":
+            return Response(published.model_dump_json(), media_type="application/json")
+        if format == "md":
+            from complaintflow.report.markdown import to_markdown
+
+            return Response(to_markdown(published), media_type="text/markdown; charset=utf-8")
+        if format == "html":
+            from complaintflow.report.html import to_html
+
+            return Response(to_html(published), media_type="text/html; charset=utf-8")
+        from complaintflow.report.csv_files import csv_archive
+
+        return Response(
+            csv_archive(published),
+            media_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="report-{procedure}-{year}.zip"'},
+        )
+
+    @app.get("/procedures", tags=["procedures"], responses=ERRORS)
+    async def procedures(token: Token = reader) -> list[dict[str, str]]:
+        """The registered procedures."""
+        return [{"name": name, "title": registered_procedure(name).title} for name in registered_names()]
+
+    @app.get("/procedures/{name}", tags=["procedures"], responses=ERRORS)
+    async def procedure(name: str, token: Token = reader) -> dict[str, Any]:
+        """A procedure's definition, with its state diagram in Mermaid."""
+        found = registered_procedure(name)
+        return {"definition": found.model_dump(mode="json", by_alias=True), "mermaid": mermaid(found)}
+
+    def calendar_named(name: str) -> WorkingDayCalendar:
+        if name not in WorkingDayCalendar.NAMES:
+            raise StarletteHTTPException(404, f"calendars are {', '.join(WorkingDayCalendar.NAMES)}")
+        return WorkingDayCalendar.named(name)
+
+    @app.get("/calendars/{name}/add", tags=["calendars"], response_model=WorkingDaySum, responses=ERRORS)
+    async def add(
+        name: str,
+        start: Annotated[date, Query(alias="from")],
+        n: Annotated[int, Query(ge=-5000, le=5000)],
+        token: Token = reader,
+    ) -> WorkingDaySum:
+        """The Nth working day after `from` (day 0), with each day skipped and why."""
+        calendar = calendar_named(name)
+        found = calendar.add_working_days(start, n)
+        low, high = min(start, found), max(start, found)
+        skipped = [
+            {"date": d.isoformat(), "reason": r} for d, r in calendar.non_working_days(low, high) if d != low
+        ]
+        return WorkingDaySum(start=start, working_days=n, date=found, skipped=skipped)
+
+    @app.get(
+        "/calendars/{name}/between", tags=["calendars"], response_model=WorkingDaysBetween, responses=ERRORS
+    )
+    async def between(
+        name: str,
+        start: Annotated[date, Query(alias="from")],
+        end: Annotated[date, Query(alias="to")],
+        token: Token = reader,
+    ) -> WorkingDaysBetween:
+        """Working days in (from, to]."""
+        return WorkingDaysBetween(
+            start=start, end=end, working_days=calendar_named(name).working_days_between(start, end)
+        )
+
+    @app.get("/schemas/events.json", tags=["schemas"], responses=ERRORS)
+    async def events_schema(token: Token = reader) -> dict[str, Any]:
+        """The JSON Schema of every event (also docs/events.schema.json)."""
+        return EVENTS_SCHEMA
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            events = TypeAdapter(Event).json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(events.pop("$defs", {}))
+            schemas["Event"] = events
+            document["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+            document["security"] = [{"bearer": []}]
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    app.state.store = store
+    return app

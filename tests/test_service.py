@@ -1,0 +1,270 @@
+"""The HTTP service, in process (httpx with the ASGI app): every endpoint, status code and problem."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+import complaintflow as cf
+from complaintflow.service import create_app
+from complaintflow.service.app import EVENTS_SCHEMA
+from complaintflow.store.tokens import create_token, revoke_token
+
+ROOT = Path(__file__).resolve().parents[1]
+RECEIVED = {"type": "ComplaintReceived", "case_id": "C-1", "on": "2024-04-02", "procedure": "children-2006"}
+RESPONDED = {"type": "Responded", "case_id": "C-1", "on": "2024-04-10", "stage": 1, "outcome": "upheld"}
+
+
+class Service:
+    """A store, its app, a client and a token of each scope."""
+
+    def __init__(self, folder: Path) -> None:
+        self.store = cf.open_store(f"sqlite:{folder / 'store.db'}")
+        self.app = create_app(self.store, max_body_bytes=200_000)
+        self.client = TestClient(self.app, base_url="http://service")  # httpx, in process
+        self.tokens = {
+            scope: create_token(self.store, f"{scope}-token", scope)
+            for scope in ("read", "write", "report", "admin")
+        }
+
+    def as_(self, scope: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[scope]}"}
+
+    def post(self, case_id: str, body: object, scope: str = "write", **headers: str) -> httpx.Response:
+        content = body if isinstance(body, bytes) else json.dumps(body).encode()
+        return self.client.post(
+            f"/cases/{case_id}/events",
+            content=content,
+            headers={**self.as_(scope), "Content-Type": "application/json", **headers},
+        )
+
+    def get(self, path: str, scope: str = "read", **params: Any) -> httpx.Response:
+        return self.client.get(path, params=params, headers=self.as_(scope))
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[Service]:
+    running = Service(tmp_path)
+    yield running
+    running.client.close()
+    running.store.close()
+
+
+def is_problem(response: httpx.Response, status: int, kind: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    document: dict[str, Any] = response.json()
+    assert (
+        document["status"] == status and document["kind"] == kind and document["type"] == f"/problems/{kind}"
+    )
+    assert document["title"] and document["detail"]
+    return document
+
+
+# -- recording events ---------------------------------------------------------------------------
+
+
+def test_an_event_is_recorded_and_the_answer_is_the_version_and_the_view(service: Service) -> None:
+    response = service.post("C-1", RECEIVED)
+    assert response.status_code == 200 and response.headers["etag"] == '"1"'
+    assert response.json()["version"] == 1 and response.json()["case"]["state"] == "stage1"
+    events = service.store.events("C-1")
+    assert service.store.feed()[0][1].event_id == events[0].event_id
+    with service.store._reading() as db:
+        db.execute("SELECT recorded_by FROM complaintflow_events")
+        assert db.fetchall() == [("write-token",)]
+
+
+def test_a_list_of_events_is_recorded_all_or_none(service: Service) -> None:
+    assert service.post("C-1", [RECEIVED, RESPONDED]).json()["version"] == 2
+    refused = is_problem(service.post("C-1", [{**RESPONDED, "on": "2024-04-11", "stage": 2}]), 422, "refused")
+    assert refused["state"] == "stage1_responded" and "EscalationRequested" in refused["allowed"]
+    assert service.store.version("C-1") == 2
+
+
+def test_a_stale_if_match_gets_412_and_a_current_one_succeeds(service: Service) -> None:
+    service.post("C-1", RECEIVED)
+    stale = is_problem(service.post("C-1", RESPONDED, **{"If-Match": '"0"'}), 412, "stale-version")
+    assert (stale["expected_version"], stale["version"]) == (0, 1)
+    assert service.post("C-1", RESPONDED, **{"If-Match": '"1"'}).json()["version"] == 2
+    is_problem(service.post("C-1", RESPONDED, **{"If-Match": "soon"}), 422, "invalid-event")
+
+
+def test_an_event_id_sent_again_is_a_success_that_stores_nothing_new(service: Service) -> None:
+    first = {**RECEIVED, "event_id": "E-1"}
+    assert service.post("C-1", first).json()["version"] == 1
+    again = service.post("C-1", first)
+    assert again.status_code == 200 and again.json()["version"] == 1
+    assert len(service.store.feed()) == 1
+    is_problem(service.post("C-1", {**first, "service_area": "x"}), 422, "invalid-event")
+
+
+def test_a_malformed_event_is_a_problem_naming_the_field(service: Service) -> None:
+    document = is_problem(service.post("C-1", {**RECEIVED, "on": "02/04/2024"}), 422, "invalid-event")
+    assert document["field"] == "on" and "02/04/2024" not in document["detail"]
+    is_problem(service.post("C-1", b"{not json"), 422, "invalid-event")
+    is_problem(service.post("C-1", {**RECEIVED, "case_id": "C-2"}), 422, "invalid-event")
+    is_problem(service.post("C-1", [RECEIVED] * 101), 422, "invalid-event")
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+
+def test_a_case_is_viewed_as_of_a_date_with_its_version_as_etag(service: Service) -> None:
+    service.post("C-1", [RECEIVED, RESPONDED])
+    view = service.get("/cases/C-1", as_of="2024-04-05")
+    assert view.status_code == 200 and view.headers["etag"] == '"2"' and view.json()["state"] == "stage1"
+    assert view.json()["next_events"]
+    assert [e["type"] for e in service.get("/cases/C-1/events").json()] == ["ComplaintReceived", "Responded"]
+    is_problem(service.get("/cases/NOBODY"), 404, "unknown-case")
+    is_problem(service.get("/cases/C-1", as_of="yesterday"), 422, "invalid-request")
+
+
+def test_cases_are_listed_by_page(service: Service) -> None:
+    for number in range(5):
+        service.post(f"C-{number}", {**RECEIVED, "case_id": f"C-{number}"})
+    page = service.get("/cases", page=2, page_size=2).json()
+    assert page == {"cases": ["C-2", "C-3"], "page": 2, "pages": 3, "total": 5}
+    assert service.get("/cases", open="true", procedure="adults-2009").json()["total"] == 0
+
+
+def test_the_daily_list(service: Service) -> None:
+    service.post("C-1", RECEIVED)
+    listed = service.get("/due", within=5, as_of="2024-04-10").json()
+    assert [(r["case_id"], r["deadline"], r["due"]) for r in listed] == [
+        ("C-1", "stage1_response", "2024-04-16")
+    ]
+
+
+def test_the_feed_resumes_and_waits_for_new_events(service: Service) -> None:
+    service.post("C-1", [RECEIVED, RESPONDED])
+    feed = service.get("/feed", after=0, limit=1).json()
+    assert [e["event"]["type"] for e in feed["events"]] == ["ComplaintReceived"]
+    rest = service.get("/feed", after=feed["last_position"]).json()
+    assert [e["event"]["type"] for e in rest["events"]] == ["Responded"]
+    empty = service.get("/feed", after=rest["last_position"], wait=0.3).json()
+    assert empty == {"events": [], "last_position": rest["last_position"]}
+
+
+def test_reports_in_every_form(service: Service) -> None:
+    service.post("C-1", [{**RECEIVED, "on": "2024-05-02"}, {**RESPONDED, "on": "2024-05-10"}])
+    as_json = service.get("/reports/children-2006/2024", scope="report")
+    assert as_json.status_code == 200 and as_json.json()["counts"]["stage1"] == 1
+    md = service.get("/reports/children-2006/2024", scope="report", format="md")
+    assert md.text.startswith("# Complaints annual report 2024-25")
+    html = service.get("/reports/children-2006/2024", scope="report", format="html")
+    assert html.headers["content-type"].startswith("text/html") and "<table" in html.text
+    archive = service.get("/reports/children-2006/2024", scope="report", format="csv")
+    assert len(zipfile.ZipFile(io.BytesIO(archive.content)).namelist()) > 10
+    is_problem(service.get("/reports/children-1989/2024", scope="report"), 404, "unknown-procedure")
+    is_problem(service.get("/reports/children-2006/2024", scope="read"), 403, "forbidden")
+
+
+def test_procedures_calendars_schemas_and_health(service: Service) -> None:
+    assert "children-2006" in [p["name"] for p in service.get("/procedures").json()]
+    shown = service.get("/procedures/children-2006").json()
+    assert shown["definition"]["name"] == "children-2006" and "stateDiagram-v2" in shown["mermaid"]
+    added = service.get("/calendars/england-and-wales/add", **{"from": "2022-09-14", "n": 10}).json()
+    assert (
+        added["date"] == "2022-09-29"
+        and {"date": "2022-09-19", "reason": "State Funeral of Queen Elizabeth II"} in (added["skipped"])
+    )
+    between = service.get(
+        "/calendars/england-and-wales/between", **{"from": "2022-09-14", "to": "2022-09-29"}
+    )
+    assert between.json()["working_days"] == 10
+    is_problem(service.get("/calendars/mars/add", **{"from": "2022-09-14", "n": 1}), 404, "not-found")
+    assert service.get("/schemas/events.json").json() == EVENTS_SCHEMA
+    assert service.client.get("/health").json()["status"] == "ok"
+
+
+def test_the_published_event_schema_is_the_one_the_service_serves() -> None:
+    published = json.loads((ROOT / "docs" / "events.schema.json").read_text(encoding="utf-8"))
+    assert published == EVENTS_SCHEMA
+
+
+def test_the_openapi_document_describes_every_endpoint(service: Service) -> None:
+    document = service.client.get("/openapi.json").json()
+    assert {
+        "/cases/{case_id}/events",
+        "/cases/{case_id}",
+        "/feed",
+        "/due",
+        "/reports/{procedure}/{year}",
+        "/schemas/events.json",
+        "/health",
+    } <= set(document["paths"])
+    assert "Event" in document["components"]["schemas"]
+
+
+# -- security ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("header", [None, "Bearer", "Bearer cf_guess", "Basic dXNlcjpwYXNz", "cf_token"])
+def test_a_request_without_a_valid_token_gets_401(service: Service, header: str | None) -> None:
+    headers = {} if header is None else {"Authorization": header}
+    response = service.client.get("/cases", headers=headers)
+    is_problem(response, 401, "unauthorised")
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_a_revoked_token_gets_401_and_the_wrong_scope_403(service: Service) -> None:
+    revoke_token(service.store, "read-token")
+    is_problem(service.get("/cases"), 401, "unauthorised")
+    is_problem(service.post("C-1", RECEIVED, scope="report"), 403, "forbidden")
+    assert service.post("C-1", RECEIVED, scope="admin").status_code == 200
+
+
+def test_an_oversized_body_gets_413(service: Service) -> None:
+    is_problem(service.post("C-1", b"[" + b" " * 300_000 + b"]"), 413, "too-large")
+
+
+def test_a_ten_megabyte_string_is_refused_without_being_echoed(tmp_path: Path) -> None:
+    running = Service(tmp_path)
+    running.app = create_app(running.store, max_body_bytes=20_000_000)
+    running.client = TestClient(running.app, base_url="http://service")
+    response = running.post("C-1", {**RECEIVED, "service_area": "x" * 10_000_000})
+    assert response.status_code == 422 and len(response.content) < 2_000
+
+
+@pytest.mark.parametrize("case_id", ["a%2Fb", "..", "a%0Ab", "x" * 65, "1%27%20OR%201%3D1"])
+def test_a_hostile_case_reference_is_refused_or_kept_as_a_plain_value(service: Service, case_id: str) -> None:
+    response = service.post(case_id, {**RECEIVED, "case_id": case_id})
+    if case_id.startswith("1%27"):  # SQL is only ever a value: stored as the reference it is
+        assert response.status_code == 422  # the body's case_id is the undecoded text, another case
+        return
+    assert response.status_code in (404, 422)
+    assert service.store.cases() == []
+
+
+def test_html_in_every_free_text_field_is_stored_verbatim_and_escaped_where_shown(service: Service) -> None:
+    script = "<script>alert(1)</script>"
+    service.post(
+        "C-1",
+        [
+            {**RECEIVED, "on": "2024-05-02", "service_area": script, "categories": [script]},
+            {**RESPONDED, "on": "2024-05-10"},
+        ],
+    )
+    assert service.store.events("C-1")[0].service_area == script  # type: ignore[attr-defined]
+    assert service.get("/cases/C-1").json()["service_area"] == script  # JSON carries it as data
+    html = service.get("/reports/children-2006/2024", scope="report", format="html", suppress_below=0).text
+    assert script not in html and "&lt;script&gt;" in html
+
+
+def test_cors_is_off_unless_configured(tmp_path: Path) -> None:
+    running = Service(tmp_path)
+    asked = {"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"}
+    assert "access-control-allow-origin" not in running.client.options("/cases", headers=asked).headers
+    allowed = create_app(running.store, cors_origins=("https://council.example",))
+    client = TestClient(allowed, base_url="http://service")
+    answer = client.options("/cases", headers={**asked, "Origin": "https://council.example"})
+    assert answer.headers["access-control-allow-origin"] == "https://council.example"
