@@ -1,0 +1,149 @@
+"""A real server under bounded load, and killed in the middle of it: nothing acknowledged is lost,
+nothing is stored twice, and the feed lists every event once."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from live_server import LiveServer
+
+import complaintflow as cf
+
+CLIENTS = 8
+CASES = 400
+EVENTS_PER_CASE = 10
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    live = LiveServer(tmp_path)
+    live.start()
+    yield live
+    live.stop()
+
+
+def case_events(case_id: str) -> list[dict[str, Any]]:
+    """Ten events of one case, each with its own event_id."""
+    events: list[dict[str, Any]] = [
+        {
+            "type": "ComplaintReceived",
+            "case_id": case_id,
+            "on": "2024-04-02",
+            "procedure": "children-2006",
+            "event_id": f"{case_id}-0",
+        }
+    ]
+    events += [
+        {
+            "type": "AdvocacyArranged",
+            "case_id": case_id,
+            "on": "2024-04-03",
+            "provider": f"P{n}",
+            "event_id": f"{case_id}-{n}",
+        }
+        for n in range(1, EVENTS_PER_CASE)
+    ]
+    return events
+
+
+def test_eight_clients_under_load_store_each_accepted_event_once(server: LiveServer) -> None:
+    statuses: dict[int, int] = {}
+    expected_stale = 0
+    lock = threading.Lock()
+    failures: list[str] = []
+
+    def client(number: int) -> None:
+        nonlocal expected_stale
+        with httpx.Client(base_url=server.base, headers=server.headers(), timeout=60) as http:
+            for case in range(number, CASES, CLIENTS):
+                case_id = f"L-{case}"
+                for version, event in enumerate(case_events(case_id)):
+                    body = json.dumps(event)
+                    answer = http.post(
+                        f"/cases/{case_id}/events", content=body, headers={"If-Match": str(version)}
+                    )
+                    seen = [answer.status_code]
+                    if version % 3 == 1:  # sent again, as after a timeout: a success storing nothing new
+                        seen.append(http.post(f"/cases/{case_id}/events", content=body).status_code)
+                    if version % 4 == 2:  # an officer who had not reloaded: stale
+                        stale = http.post(
+                            f"/cases/{case_id}/events",
+                            content=json.dumps({**event, "event_id": f"{event['event_id']}-stale"}),
+                            headers={"If-Match": str(version)},
+                        )
+                        seen.append(stale.status_code)
+                        with lock:
+                            expected_stale += 1
+                    with lock:
+                        for status in seen:
+                            statuses[status] = statuses.get(status, 0) + 1
+                    if answer.status_code != 200:
+                        failures.append(f"{case_id} {version}: {answer.status_code} {answer.text[:200]}")
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert statuses.get(412) == expected_stale and set(statuses) == {200, 412}
+    with cf.open_store(server.url) as store:
+        feed = store.feed(after=0, limit=10_000)
+        ids = [event.event_id for _, event in feed]
+        assert len(feed) == CASES * EVENTS_PER_CASE == len(set(ids))
+        assert [position for position, _ in feed] == sorted(position for position, _ in feed)
+        assert store.check() == []
+    with httpx.Client(base_url=server.base, headers=server.headers(), timeout=60) as http:
+        seen_ids, after = [], 0
+        while page := http.get("/feed", params={"after": after, "limit": 500}).json()["events"]:
+            seen_ids += [entry["event"]["event_id"] for entry in page]
+            after = page[-1]["position"]
+        assert sorted(seen_ids) == sorted(ids)
+
+
+def test_a_server_killed_mid_load_loses_nothing_acknowledged_and_stores_nothing_twice(tmp_path: Path) -> None:
+    live = LiveServer(tmp_path)
+    live.start()
+    acknowledged: set[str] = set()
+    lock = threading.Lock()
+    killed = threading.Event()
+
+    def client(number: int) -> None:
+        with httpx.Client(base_url=live.base, headers=live.headers(), timeout=10) as http:
+            for case in range(number, 80, 4):
+                case_id = f"K-{case}"
+                for event in case_events(case_id):
+                    while True:  # retry until acknowledged: the same event_id each time
+                        try:
+                            answer = http.post(f"/cases/{case_id}/events", content=json.dumps(event))
+                        except httpx.TransportError:
+                            killed.wait(timeout=30)
+                            continue
+                        if answer.status_code == 200:
+                            with lock:
+                                acknowledged.add(event["event_id"])
+                            break
+                        raise AssertionError(f"{answer.status_code}: {answer.text[:200]}")
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    while len(acknowledged) < 150:
+        threading.Event().wait(0.05)
+    live.kill()
+    live.start()
+    killed.set()
+    for thread in threads:
+        thread.join(timeout=300)
+    live.stop()
+    with cf.open_store(live.url) as store:
+        stored = [event.event_id for _, event in store.feed(after=0, limit=10_000)]
+        assert len(stored) == len(set(stored)) == 80 * EVENTS_PER_CASE
+        assert acknowledged <= set(stored)
+        assert store.check() == []
