@@ -285,8 +285,10 @@ def create_app(
         response: Response,
         token: Token = writer,
         if_match: Annotated[str | None, Header()] = None,
+        as_of: date | None = None,
     ) -> Appended:
-        """Record one event or a list, all or none. `If-Match: <version>` refuses a stale write with 412."""
+        """Record one event or a list, all or none. `If-Match: <version>` refuses a stale write with 412.
+        The answer is the case's new version and its view as of `as_of` (default: today in London)."""
         case_id = case_reference(case_id)
         expected = None
         if if_match is not None:
@@ -299,7 +301,7 @@ def create_app(
         log.info("appended case=%s types=%s version=%d", case_id, ",".join(e.type for e in events), version)
         case = await run_in_threadpool(store.load, case_id)
         response.headers["ETag"] = f'"{version}"'
-        return Appended(version=version, case=case.view())
+        return Appended(version=version, case=case.view(as_of=as_of))
 
     @app.get("/cases/{case_id}", tags=["cases"], response_model=CaseView, responses=ERRORS)
     async def view_case(
