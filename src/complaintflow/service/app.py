@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -21,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, TypeAdapter
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -31,11 +31,11 @@ from complaintflow._machine import mermaid
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import CaseView
 from complaintflow.errors import ComplaintflowError, InvalidEvent
-from complaintflow.events import Event, parse_events
+from complaintflow.events import Event, UKDate, parse_events
 from complaintflow.problems import problem
 from complaintflow.procedure import registered_names, registered_procedure
 from complaintflow.reminders import Reminder
-from complaintflow.store.base import EventStore
+from complaintflow.store.base import MAX_POSITION, EventStore
 from complaintflow.store.tokens import GRANTS, Token, authenticate
 
 log = logging.getLogger("complaintflow.service")
@@ -47,7 +47,9 @@ MAX_EVENTS_PER_REQUEST = 100
 #: The longest a feed request waits for new events, in seconds.
 MAX_WAIT_SECONDS = 30
 #: A case reference in a path: printable, one to 64 characters, no slash.
-_CASE_ID = re.compile(r"[^/\\\x00-\x1f\x7f]{1,64}")
+CaseId = Annotated[
+    str, Path(pattern=r"^[^/\\\x00-\x1f\x7f]{1,64}$", description="The host's case reference.")
+]
 EVENTS_SCHEMA: dict[str, Any] = TypeAdapter(Event).json_schema()
 
 
@@ -167,6 +169,7 @@ def create_app(
     cors_origins: tuple[str, ...] = (),
     max_body_bytes: int = MAX_BODY_BYTES,
     max_events: int = MAX_EVENTS_PER_REQUEST,
+    max_wait: float = MAX_WAIT_SECONDS,
 ) -> FastAPI:
     """The service over a store. CORS is off unless origins are given."""
     app = FastAPI(
@@ -222,7 +225,17 @@ def create_app(
             str(error.detail),
             str(error.detail),
         )
-        headers = {"WWW-Authenticate": "Bearer"} if error.status_code == 401 else None
+        headers = dict(error.headers or {})
+        if error.status_code == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        if error.status_code == 405:  # every method the path has, over all its routes (RFC 9110)
+            methods = {
+                method
+                for route in app.routes
+                if isinstance(route, APIRoute) and route.path_regex.match(request.url.path)
+                for method in route.methods or ()
+            }
+            headers["Allow"] = ", ".join(sorted(methods))
         return _problem_response(document, headers)
 
     def needs(grant: str) -> Callable[..., Awaitable[Token]]:
@@ -242,14 +255,7 @@ def create_app(
 
     reader, writer, reporter = Depends(needs("read")), Depends(needs("write")), Depends(needs("report"))
 
-    def case_reference(case_id: str) -> str:
-        if not _CASE_ID.fullmatch(case_id) or ".." in case_id:
-            raise InvalidEvent(
-                "a case reference is 1 to 64 printable characters, with no slash", field="case_id"
-            )
-        return case_id
-
-    @app.get("/health", tags=["service"])
+    @app.get("/health", tags=["service"], openapi_extra={"security": []})
     async def health() -> dict[str, str]:
         """Liveness, for load balancers: no token needed."""
         return {"status": "ok", "version": __version__}
@@ -280,16 +286,15 @@ def create_app(
         },
     )
     async def append(
-        case_id: str,
+        case_id: CaseId,
         request: Request,
         response: Response,
         token: Token = writer,
         if_match: Annotated[str | None, Header()] = None,
-        as_of: date | None = None,
+        as_of: UKDate | None = None,
     ) -> Appended:
         """Record one event or a list, all or none. `If-Match: <version>` refuses a stale write with 412.
         The answer is the case's new version and its view as of `as_of` (default: today in London)."""
-        case_id = case_reference(case_id)
         expected = None
         if if_match is not None:
             text = if_match.strip().strip('"').removeprefix("W/").strip('"')
@@ -305,18 +310,17 @@ def create_app(
 
     @app.get("/cases/{case_id}", tags=["cases"], response_model=CaseView, responses=ERRORS)
     async def view_case(
-        case_id: str, response: Response, token: Token = reader, as_of: date | None = None
+        case_id: CaseId, response: Response, token: Token = reader, as_of: UKDate | None = None
     ) -> CaseView:
         """The case view at the end of `as_of` (default: today in London). `ETag` is the version."""
-        case_id = case_reference(case_id)
         case = await run_in_threadpool(store.load, case_id)
         response.headers["ETag"] = f'"{await run_in_threadpool(store.version, case_id)}"'
         return case.view(as_of=as_of)
 
     @app.get("/cases/{case_id}/events", tags=["cases"], responses=ERRORS)
-    async def case_events(case_id: str, token: Token = reader) -> list[dict[str, Any]]:
+    async def case_events(case_id: CaseId, token: Token = reader) -> list[dict[str, Any]]:
         """The case's events, in the order the case applies them."""
-        events = await run_in_threadpool(store.events, case_reference(case_id))
+        events = await run_in_threadpool(store.events, case_id)
         return [event.model_dump(mode="json", exclude_none=True) for event in events]
 
     @app.get("/cases", tags=["cases"], response_model=CaseList, responses=ERRORS)
@@ -338,7 +342,7 @@ def create_app(
     async def due(
         token: Token = reader,
         within: Annotated[int, Query(ge=0, le=1000)] = 5,
-        as_of: date | None = None,
+        as_of: UKDate | None = None,
     ) -> list[Reminder]:
         """The daily list: deadlines due within N working days of `as_of`, and overdue ones."""
         return await run_in_threadpool(store.due, within, as_of)
@@ -346,12 +350,12 @@ def create_app(
     @app.get("/feed", tags=["feed"], response_model=Feed, responses=ERRORS)
     async def feed(
         token: Token = reader,
-        after: Annotated[int, Query(ge=0)] = 0,
+        after: Annotated[int, Query(ge=0, le=MAX_POSITION - 1)] = 0,
         limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
         wait: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS)] = 0,
     ) -> Feed:
         """Stored events after a position, in one global order; waits up to `wait` seconds for some."""
-        deadline = time.monotonic() + wait
+        deadline = time.monotonic() + min(wait, max_wait)
         while True:
             page = await run_in_threadpool(store.feed, after, limit)
             if page or time.monotonic() >= deadline:
@@ -412,7 +416,7 @@ def create_app(
     @app.get("/calendars/{name}/add", tags=["calendars"], response_model=WorkingDaySum, responses=ERRORS)
     async def add(
         name: str,
-        start: Annotated[date, Query(alias="from")],
+        start: Annotated[UKDate, Query(alias="from")],
         n: Annotated[int, Query(ge=-5000, le=5000)],
         token: Token = reader,
     ) -> WorkingDaySum:
@@ -430,8 +434,8 @@ def create_app(
     )
     async def between(
         name: str,
-        start: Annotated[date, Query(alias="from")],
-        end: Annotated[date, Query(alias="to")],
+        start: Annotated[UKDate, Query(alias="from")],
+        end: Annotated[UKDate, Query(alias="to")],
         token: Token = reader,
     ) -> WorkingDaysBetween:
         """Working days in (from, to]."""

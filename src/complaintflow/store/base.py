@@ -32,6 +32,8 @@ from complaintflow.store.projections import CaseRow, DeadlineRow, project, read_
 STORE_SCHEMA_VERSION = 1
 #: Events in one append: a case's whole history fits many times over.
 MAX_EVENTS_PER_APPEND = 1_000
+#: Feed positions are 64-bit signed integers in both databases.
+MAX_POSITION = 2**63
 #: Cases kept replayed in memory, so that appending to a case just written needs no replay.
 CACHED_CASES = 2_048
 
@@ -257,8 +259,8 @@ class EventStore(ABC):
         """
         after = require_whole_number(after, "after")
         limit = require_whole_number(limit, "limit")
-        if after < 0 or not 1 <= limit <= 10_000:
-            raise StoreError("feed takes after >= 0 and a limit from 1 to 10,000")
+        if not 0 <= after < MAX_POSITION or not 1 <= limit <= 10_000:
+            raise StoreError("feed takes a position from 0 to 2**63 - 1 and a limit from 1 to 10,000")
         with self._reading() as db:
             db.execute(
                 self._sql(
