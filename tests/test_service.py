@@ -268,3 +268,25 @@ def test_cors_is_off_unless_configured(tmp_path: Path) -> None:
     client = TestClient(allowed, base_url="http://service")
     answer = client.options("/cases", headers={**asked, "Origin": "https://council.example"})
     assert answer.headers["access-control-allow-origin"] == "https://council.example"
+
+
+def test_server_logs_carry_references_and_timings_never_payloads(
+    service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="complaintflow.service")
+    service.post("C-1", {**RECEIVED, "service_area": "Jane Example's foster placement"})
+    service.get("/cases/C-1")
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "case=C-1" in logged and "types=ComplaintReceived" in logged and "status=200" in logged
+    assert "Jane Example" not in logged and service.tokens["write"] not in logged
+
+
+def test_a_view_at_the_same_version_and_day_is_served_again_and_a_new_version_is_seen(
+    service: Service,
+) -> None:
+    service.post("C-1", RECEIVED)
+    first = service.get("/cases/C-1", as_of="2024-04-10")
+    assert service.get("/cases/C-1", as_of="2024-04-10").json() == first.json()
+    service.post("C-1", RESPONDED)
+    after = service.get("/cases/C-1", as_of="2024-04-10")
+    assert after.headers["etag"] == '"2"' and after.json()["state"] == "stage1_responded"

@@ -4,6 +4,8 @@ nothing is stored twice, and the feed lists every event once."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -147,3 +149,18 @@ def test_a_server_killed_mid_load_loses_nothing_acknowledged_and_stores_nothing_
         assert len(stored) == len(set(stored)) == 80 * EVENTS_PER_CASE
         assert acknowledged <= set(stored)
         assert store.check() == []
+
+
+def test_the_curl_examples_of_the_service_page_work_against_a_real_server(server: LiveServer) -> None:
+    page = (Path(__file__).resolve().parents[1] / "docs" / "service.md").read_text(encoding="utf-8")
+    commands = [line.removeprefix("$ ") for line in page.splitlines() if line.startswith("$ curl")]
+    assert len(commands) >= 7
+    env = {**os.environ, "URL": server.base, "TOKEN": server.write_token}
+    for command in commands:
+        done = subprocess.run(
+            ["bash", "-c", command], capture_output=True, text=True, env=env, timeout=60, check=False
+        )
+        assert done.returncode == 0, (command, done.stderr)
+        answer = json.loads(done.stdout)
+        if " -sf " not in command:  # the example of a refusal
+            assert answer["kind"] == "refused" and answer["state"] == "stage1"

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Depends, FastAPI, Header, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -30,6 +32,7 @@ from complaintflow import __version__
 from complaintflow._machine import mermaid
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import CaseView
+from complaintflow.dates import london_today
 from complaintflow.errors import ComplaintflowError, InvalidEvent
 from complaintflow.events import Event, UKDate, parse_events
 from complaintflow.problems import problem
@@ -39,11 +42,16 @@ from complaintflow.store.base import MAX_POSITION, EventStore
 from complaintflow.store.tokens import GRANTS, Token, authenticate
 
 log = logging.getLogger("complaintflow.service")
+T = TypeVar("T")
 
 #: A request body, in bytes: a batch of a hundred full events fits.
 MAX_BODY_BYTES = 1_048_576
 #: Events in one request.
 MAX_EVENTS_PER_REQUEST = 100
+#: Case views kept, as JSON, by case, version and day.
+CACHED_VIEWS = 4_096
+#: How long a checked token is trusted before the store is asked again, in seconds.
+TOKEN_RECHECK_SECONDS = 1.0
 #: The longest a feed request waits for new events, in seconds.
 MAX_WAIT_SECONDS = 30
 #: A case reference in a path: printable, one to 64 characters, no slash.
@@ -163,6 +171,38 @@ class _TooLarge(Exception):
     pass
 
 
+class RequestLog:
+    """One log line a request: method, route, case reference, status and time; never a payload."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), 500
+
+        async def noting(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, noting)
+        finally:
+            route = scope.get("route")
+            log.info(
+                "%s %s case=%s status=%d %.1fms",
+                scope["method"],
+                getattr(route, "path", "-"),
+                scope.get("path_params", {}).get("case_id", "-"),
+                status,
+                (time.perf_counter() - started) * 1000,
+            )
+
+
 def create_app(
     store: EventStore,
     *,
@@ -186,21 +226,7 @@ def create_app(
             expose_headers=["ETag"],
         )
     app.add_middleware(BodyLimit, limit=max_body_bytes)
-
-    @app.middleware("http")
-    async def log_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        log.info(
-            "%s %s case=%s status=%d %.1fms",
-            request.method,
-            getattr(route, "path", "-"),
-            request.path_params.get("case_id", "-") if route is not None else "-",
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
-        )
-        return response
+    app.add_middleware(RequestLog)
 
     @app.exception_handler(ComplaintflowError)
     async def library_error(request: Request, error: ComplaintflowError) -> JSONResponse:
@@ -238,13 +264,37 @@ def create_app(
             headers["Allow"] = ", ".join(sorted(methods))
         return _problem_response(document, headers)
 
+    async def read(work: Callable[[], T]) -> T:
+        """A store read: on a worker thread where it may wait, at once where the store is local."""
+        return await run_in_threadpool(work) if store.slow_reads else work()
+
+    recent: dict[str, tuple[float, Token | None]] = {}  # token -> (when checked, what it was)
+    views: OrderedDict[tuple[str, int, date], str] = OrderedDict()  # (case, version, day) -> view
+    views_lock = threading.Lock()
+
+    def authenticated(presented: str) -> Token | None:
+        """The token's record, checked against the store at most once a second (a revocation takes
+        effect within that second)."""
+        now = time.monotonic()
+        known = recent.get(presented)
+        if known is not None and now - known[0] < TOKEN_RECHECK_SECONDS:
+            return known[1]
+        token = authenticate(store, presented)
+        if len(recent) > 1_000:
+            recent.clear()
+        recent[presented] = (now, token)
+        return token
+
     def needs(grant: str) -> Callable[..., Awaitable[Token]]:
         async def check(authorization: Annotated[str | None, Header()] = None) -> Token:
             if authorization is None or not authorization.startswith("Bearer "):
                 raise StarletteHTTPException(401, "a bearer token is required")
-            token = await run_in_threadpool(
-                authenticate, store, authorization.removeprefix("Bearer ").strip()
-            )
+            presented = authorization.removeprefix("Bearer ").strip()
+            known = recent.get(presented)
+            if known is not None and time.monotonic() - known[0] < TOKEN_RECHECK_SECONDS:
+                token = known[1]  # checked within the second: no need to ask the store again
+            else:
+                token = await read(lambda: authenticated(presented))
             if token is None:
                 raise StarletteHTTPException(401, "the token is not valid, or was revoked")
             if grant not in GRANTS[token.scope]:
@@ -292,7 +342,7 @@ def create_app(
         token: Token = writer,
         if_match: Annotated[str | None, Header()] = None,
         as_of: UKDate | None = None,
-    ) -> Appended:
+    ) -> Response:
         """Record one event or a list, all or none. `If-Match: <version>` refuses a stale write with 412.
         The answer is the case's new version and its view as of `as_of` (default: today in London)."""
         expected = None
@@ -302,25 +352,42 @@ def create_app(
                 raise InvalidEvent("If-Match takes the case's version, a whole number", field="If-Match")
             expected = int(text)
         events = parse_events(await request.body(), max_events)
-        version = await run_in_threadpool(store.append, case_id, events, expected, recorded_by=token.name)
+
+        def record() -> tuple[int, CaseView]:
+            version = store.append(case_id, events, expected, recorded_by=token.name)
+            return version, store.load(case_id).view(as_of=as_of)
+
+        version, view = await run_in_threadpool(record)
         log.info("appended case=%s types=%s version=%d", case_id, ",".join(e.type for e in events), version)
-        case = await run_in_threadpool(store.load, case_id)
-        response.headers["ETag"] = f'"{version}"'
-        return Appended(version=version, case=case.view(as_of=as_of))
+        body = f'{{"version":{version},"case":{view.model_dump_json()}}}'
+        return Response(body, media_type="application/json", headers={"ETag": f'"{version}"'})
 
     @app.get("/cases/{case_id}", tags=["cases"], response_model=CaseView, responses=ERRORS)
     async def view_case(
         case_id: CaseId, response: Response, token: Token = reader, as_of: UKDate | None = None
-    ) -> CaseView:
+    ) -> Response:
         """The case view at the end of `as_of` (default: today in London). `ETag` is the version."""
-        case = await run_in_threadpool(store.load, case_id)
-        response.headers["ETag"] = f'"{await run_in_threadpool(store.version, case_id)}"'
-        return case.view(as_of=as_of)
+
+        def look() -> tuple[int, str]:
+            version = store.version(case_id)
+            key = (case_id, version, as_of or london_today())
+            with views_lock:
+                shown = views.get(key)
+            if shown is None:  # a case is the same at the same version on the same day: kept a while
+                shown = store.load(case_id).view(as_of=key[2]).model_dump_json()
+                with views_lock:
+                    views[key] = shown
+                    while len(views) > CACHED_VIEWS:
+                        views.popitem(last=False)
+            return version, shown
+
+        version, shown = await read(look)
+        return Response(shown, media_type="application/json", headers={"ETag": f'"{version}"'})
 
     @app.get("/cases/{case_id}/events", tags=["cases"], responses=ERRORS)
     async def case_events(case_id: CaseId, token: Token = reader) -> list[dict[str, Any]]:
         """The case's events, in the order the case applies them."""
-        events = await run_in_threadpool(store.events, case_id)
+        events = await read(lambda: store.events(case_id))
         return [event.model_dump(mode="json", exclude_none=True) for event in events]
 
     @app.get("/cases", tags=["cases"], response_model=CaseList, responses=ERRORS)
@@ -332,7 +399,7 @@ def create_app(
         page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> CaseList:
         """Case references, in the order their first events were stored."""
-        found = await run_in_threadpool(store.cases, open, procedure)
+        found = await read(lambda: store.cases(open, procedure))
         pages = max(1, -(-len(found) // page_size))
         return CaseList(
             cases=found[(page - 1) * page_size : page * page_size], page=page, pages=pages, total=len(found)
@@ -345,7 +412,7 @@ def create_app(
         as_of: UKDate | None = None,
     ) -> list[Reminder]:
         """The daily list: deadlines due within N working days of `as_of`, and overdue ones."""
-        return await run_in_threadpool(store.due, within, as_of)
+        return await run_in_threadpool(store.due, within, as_of)  # may count many cases
 
     @app.get("/feed", tags=["feed"], response_model=Feed, responses=ERRORS)
     async def feed(
@@ -357,7 +424,7 @@ def create_app(
         """Stored events after a position, in one global order; waits up to `wait` seconds for some."""
         deadline = time.monotonic() + min(wait, max_wait)
         while True:
-            page = await run_in_threadpool(store.feed, after, limit)
+            page = await read(lambda: store.feed(after, limit))
             if page or time.monotonic() >= deadline:
                 break
             await asyncio.sleep(0.2)
