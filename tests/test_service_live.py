@@ -56,12 +56,12 @@ def case_events(case_id: str) -> list[dict[str, Any]]:
 
 def test_eight_clients_under_load_store_each_accepted_event_once(server: LiveServer) -> None:
     statuses: dict[int, int] = {}
-    expected_stale = 0
+    expected_stale = expected_refused = 0
     lock = threading.Lock()
     failures: list[str] = []
 
     def client(number: int) -> None:
-        nonlocal expected_stale
+        nonlocal expected_stale, expected_refused
         with httpx.Client(base_url=server.base, headers=server.headers(), timeout=60) as http:
             for case in range(number, CASES, CLIENTS):
                 case_id = f"L-{case}"
@@ -73,6 +73,22 @@ def test_eight_clients_under_load_store_each_accepted_event_once(server: LiveSer
                     seen = [answer.status_code]
                     if version % 3 == 1:  # sent again, as after a timeout: a success storing nothing new
                         seen.append(http.post(f"/cases/{case_id}/events", content=body).status_code)
+                    if version == 5:  # an event the case does not allow: refused, nothing stored
+                        refused = http.post(
+                            f"/cases/{case_id}/events",
+                            content=json.dumps(
+                                {
+                                    "type": "PanelHeld",
+                                    "case_id": case_id,
+                                    "on": "2024-04-03",
+                                    "members": ["A", "B", "C"],
+                                    "chair": "A",
+                                }
+                            ),
+                        )
+                        seen.append(refused.status_code)
+                        with lock:
+                            expected_refused += 1
                     if version % 4 == 2:  # an officer who had not reloaded: stale
                         stale = http.post(
                             f"/cases/{case_id}/events",
@@ -94,7 +110,8 @@ def test_eight_clients_under_load_store_each_accepted_event_once(server: LiveSer
     for thread in threads:
         thread.join()
     assert failures == []
-    assert statuses.get(412) == expected_stale and set(statuses) == {200, 412}
+    assert statuses.get(412) == expected_stale and statuses.get(422) == expected_refused == CASES
+    assert set(statuses) == {200, 412, 422}
     with cf.open_store(server.url) as store:
         feed = store.feed(after=0, limit=10_000)
         ids = [event.event_id for _, event in feed]
