@@ -92,6 +92,17 @@ class EventStore(ABC):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _mark_layout(self, db: Cursor) -> None:
+        """Record the layout of a new store; refuse one laid out by a later release."""
+        db.execute("SELECT value FROM complaintflow_meta WHERE key = 'schema_version'")
+        found = db.fetchone()
+        check_schema_version(found[0] if found else None, self.name)
+        if found is None:
+            db.execute(
+                self._sql("INSERT INTO complaintflow_meta (key, value) VALUES ('schema_version', ?)"),
+                (str(STORE_SCHEMA_VERSION),),
+            )
+
     def _sql(self, statement: str) -> str:
         return statement if self.mark == "?" else statement.replace("?", self.mark)
 

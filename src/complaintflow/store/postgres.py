@@ -18,7 +18,7 @@ from typing import Any
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.errors import StoreError
 from complaintflow.procedure import Procedure
-from complaintflow.store.base import STORE_SCHEMA_VERSION, Cursor, EventStore, check_schema_version
+from complaintflow.store.base import Cursor, EventStore
 from complaintflow.store.schema import statements
 
 try:
@@ -68,14 +68,7 @@ class PostgresEventStore(EventStore):
                 if db.fetchone()[0]:  # a new store: DDL only then, so it never waits on appends
                     for statement in statements("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"):
                         db.execute(statement)
-                db.execute("SELECT value FROM complaintflow_meta WHERE key = 'schema_version'")
-                found = db.fetchone()
-                check_schema_version(found[0] if found else None, self.name)
-                if found is None:
-                    db.execute(
-                        "INSERT INTO complaintflow_meta (key, value) VALUES ('schema_version', %s)",
-                        (str(STORE_SCHEMA_VERSION),),
-                    )
+                self._mark_layout(db)
         except StoreError:
             self.close()
             raise

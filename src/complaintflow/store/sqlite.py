@@ -16,7 +16,7 @@ from pathlib import Path
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.errors import StoreError
 from complaintflow.procedure import Procedure
-from complaintflow.store.base import STORE_SCHEMA_VERSION, Cursor, EventStore, check_schema_version
+from complaintflow.store.base import Cursor, EventStore
 from complaintflow.store.schema import statements
 
 #: How long a writer waits for another process's transaction before giving up, in milliseconds.
@@ -44,14 +44,7 @@ class SQLiteEventStore(EventStore):
             raise StoreError(f"{self.path}: the folder does not exist")
         try:
             with self._writing() as db:
-                db.execute("SELECT value FROM complaintflow_meta WHERE key = 'schema_version'")
-                found = db.fetchone()
-                check_schema_version(found[0] if found else None, self.name)
-                if found is None:
-                    db.execute(
-                        "INSERT INTO complaintflow_meta (key, value) VALUES ('schema_version', ?)",
-                        (str(STORE_SCHEMA_VERSION),),
-                    )
+                self._mark_layout(db)
         except sqlite3.Error as error:
             raise StoreError(f"{self.name}: {_reason(error)}") from None
 
