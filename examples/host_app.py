@@ -19,7 +19,9 @@ from complaintflow.store import EventStore
 def record_example_cases(store: EventStore) -> None:
     """Three children's complaints of April 2024, recorded as a host would record them."""
     received = {"type": "ComplaintReceived", "on": "2024-04-02", "procedure": "children-2006"}
-    store.append("CF-001", [{**received, "case_id": "CF-001", "service_area": "Fostering"}], expected_version=0)
+    store.append(
+        "CF-001", [{**received, "case_id": "CF-001", "service_area": "Fostering"}], expected_version=0
+    )
     store.append("CF-002", [{**received, "case_id": "CF-002", "on": "2024-04-03"}], expected_version=0)
     store.append("CF-003", [{**received, "case_id": "CF-003", "on": "2024-04-08"}], expected_version=0)
     seen = store.version("CF-001")
@@ -31,16 +33,32 @@ def record_example_cases(store: EventStore) -> None:
     try:  # a second officer, still looking at the case before the response, tries to extend it
         store.append(
             "CF-001",
-            [{"type": "DeadlineExtended", "case_id": "CF-001", "on": "2024-04-12", "stage": 1,
-              "total_working_days": 20, "reason": "complex"}],
+            [
+                {
+                    "type": "DeadlineExtended",
+                    "case_id": "CF-001",
+                    "on": "2024-04-12",
+                    "stage": 1,
+                    "total_working_days": 20,
+                    "reason": "complex",
+                }
+            ],
             expected_version=seen,
         )
     except cf.ConcurrencyError as stale:
         print(f"CF-001: {stale}")
     store.append(
         "CF-002",
-        [{"type": "DeadlineExtended", "case_id": "CF-002", "on": "2024-04-09", "stage": 1,
-          "total_working_days": 20, "reason": "an advocate is needed"}],
+        [
+            {
+                "type": "DeadlineExtended",
+                "case_id": "CF-002",
+                "on": "2024-04-09",
+                "stage": 1,
+                "total_working_days": 20,
+                "reason": "an advocate is needed",
+            }
+        ],
         expected_version=store.version("CF-002"),
     )
 
