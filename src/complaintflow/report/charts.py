@@ -6,6 +6,8 @@ Without matplotlib, `charts` returns nothing and the HTML page says how to add t
 from __future__ import annotations
 
 import io
+import math
+from collections.abc import Iterable
 from importlib.util import find_spec
 from typing import Any
 
@@ -81,11 +83,14 @@ def charts(report: AnnualReport) -> list[tuple[str, str]]:
         ("Stage 1 to 2", "stage1_to_stage2_percent"),
         ("Stage 1 to 3", "stage1_to_stage3_percent"),
     ):
-        axes.plot(
-            list(over_time), [getattr(e, field) or 0 for e in over_time.values()], marker="o", label=label
-        )
+        axes.plot(list(over_time), escalation_points(over_time.values(), field), marker="o", label=label)
     axes.set_ylabel("% of stage 1 complaints")
     axes.set_ylim(bottom=0)
     axes.legend(frameon=False)
     drawn.append(("Escalation rates over time", _svg(figure)))
     return drawn
+
+
+def escalation_points(rates: Iterable[Any], field: str) -> list[float]:
+    """The percentages to plot, with "n/a" (nothing to divide by) as a gap in the line, never as 0."""
+    return [math.nan if getattr(rate, field) is None else float(getattr(rate, field)) for rate in rates]

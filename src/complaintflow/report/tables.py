@@ -320,15 +320,16 @@ def build_report(
     total = outcomes.pop(TOTAL)
     ombudsman, ombudsman_by_service = tally.ombudsman(this)
     to_stage2, to_stage3 = tally.escalation(this, 2), tally.escalation(this, 3)
+    years = [y for y in tally.years if y <= this]  # a report never shows the years after its own
     return AnnualReport(
         year=label(this),
         target_percent=settings.target_percent,
-        years=[label(y) for y in tally.years],
+        years=[label(y) for y in years],
         counts=tally.counts(this),
-        counts_by_year={label(y): tally.counts(y) for y in tally.years},
+        counts_by_year={label(y): tally.counts(y) for y in years},
         services=services,
         stage1_by_service=tally.by_service(1, this),
-        stage1_by_service_by_year={label(y): tally.by_service(1, y) for y in tally.years},
+        stage1_by_service_by_year={label(y): tally.by_service(1, y) for y in years},
         stage1_timeliness={service: tally.timeliness(rows) for service, rows in stage1.items()},
         stage1_timeliness_total=tally.timeliness(tally.at_stage(1, this)),
         nature_stage1={label(y): tally.nature(1, y) for y in (this, last)},
@@ -369,9 +370,9 @@ def build_report(
         stage3=tally.stage3_rows(this),
         ombudsman_outcomes=ombudsman,
         ombudsman_by_service=ombudsman_by_service,
-        escalation_over_time={label(y): tally.escalation_over_time(y) for y in reversed(tally.years)},
+        escalation_over_time={label(y): tally.escalation_over_time(y) for y in reversed(years)},
         mediation=tally.mediation(this),
-        mediation_by_year={label(y): tally.mediation(y) for y in tally.years},
+        mediation_by_year={label(y): tally.mediation(y) for y in years},
         advocacy={"arranged": len(tally.on_year("advocacy", this))},
         joint_nhs=sum(1 for r, _ in tally.at_stage(1, this) if r.joint_nhs),
         learning_actions=tally.learning(this),
@@ -379,5 +380,5 @@ def build_report(
         compliments_by_service=dict(
             sorted(Counter(_service(r) for r, _ in tally.on_year("compliment", this)).items())
         ),
-        compliments_by_year={label(y): len(tally.on_year("compliment", y)) for y in tally.years},
+        compliments_by_year={label(y): len(tally.on_year("compliment", y)) for y in years},
     )
