@@ -293,8 +293,7 @@ def _procedure_schema(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from complaintflow.report import report_from_log, year_label
-    from complaintflow.report.suppression import suppress
+    from complaintflow.report import publish, report_from_log, to_html, to_json, to_markdown, year_label
 
     _source(args)
     if args.store is not None:
@@ -312,13 +311,11 @@ def _report(args: argparse.Namespace) -> int:
         )
     published = args.format != "json"
     below = args.suppress_below if args.suppress_below is not None else (5 if published else 0)
-    report = suppress(report, below)
+    report = publish(report, below)
     label = year_label(args.year)
     if args.format == "json":
-        _emit(report.model_dump_json(indent=2), args.output)
+        _emit(to_json(report), args.output)
     elif args.format == "md":
-        from complaintflow.report.markdown import to_markdown
-
         _emit(to_markdown(report), args.output)
     elif args.format == "csv":
         from complaintflow.report.csv_files import write_csv
@@ -327,8 +324,6 @@ def _report(args: argparse.Namespace) -> int:
         written = write_csv(report, folder)
         print(f"wrote {len(written)} CSV tables to {folder}/")
     else:
-        from complaintflow.report.html import to_html
-
         target = Path(args.output or f"complaintflow-report-{label}.html")
         target.write_text(to_html(report), encoding="utf-8")
         print(f"wrote the HTML report to {target.resolve()}")

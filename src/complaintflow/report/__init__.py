@@ -29,11 +29,53 @@ __all__ = [
     "CaseRecord",
     "ReportSettings",
     "annual_report",
+    "publish",
     "records_from_events",
     "report_from_log",
     "reporting_year",
+    "to_csv",
+    "to_html",
+    "to_json",
+    "to_markdown",
     "year_label",
 ]
+
+#: Counts from 1 to this minus 1 are hidden in a published report unless asked otherwise.
+PUBLISHED_SUPPRESS_BELOW = 5
+
+
+def publish(report: AnnualReport, suppress_below: int = PUBLISHED_SUPPRESS_BELOW) -> AnnualReport:
+    """The report as it may be published: small counts hidden, with the cells that would give them
+    back (docs/report.md). `suppress_below=0` publishes every count."""
+    from complaintflow.report.suppression import suppress
+
+    return suppress(report, suppress_below)
+
+
+def to_markdown(report: AnnualReport) -> str:
+    """Every table as Markdown, for a committee paper."""
+    from complaintflow.report.markdown import to_markdown as markdown
+
+    return markdown(report)
+
+
+def to_html(report: AnnualReport) -> str:
+    """One self-contained page, with SVG charts where matplotlib (the report extra) is installed."""
+    from complaintflow.report.html import to_html as html
+
+    return html(report)
+
+
+def to_csv(report: AnnualReport) -> dict[str, str]:
+    """Each table as CSV text, by file name (`NN-key.csv`)."""
+    from complaintflow.report.csv_files import csv_files
+
+    return csv_files(report)
+
+
+def to_json(report: AnnualReport) -> str:
+    """The report as JSON: every count, with each percentage's numerator and denominator."""
+    return report.model_dump_json(indent=2)
 
 
 def records_from_events(

@@ -1,10 +1,9 @@
-"""The report as CSV: one file per table, written into a folder or packed into a zip archive."""
+"""The report as CSV: one file per table."""
 
 from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +21,11 @@ def _files(report: AnnualReport) -> Iterator[tuple[str, str]]:
         yield f"{number:02d}-{table.key}.csv", text.getvalue()
 
 
+def csv_files(report: AnnualReport) -> dict[str, str]:
+    """Each table's CSV text, by file name."""
+    return dict(_files(report))
+
+
 def write_csv(report: AnnualReport, folder: Path) -> list[Path]:
     """Write `NN-key.csv` for each table into `folder` (created if need be); return the paths."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -31,12 +35,3 @@ def write_csv(report: AnnualReport, folder: Path) -> list[Path]:
         path.write_text(text, encoding="utf-8", newline="")
         written.append(path)
     return written
-
-
-def csv_archive(report: AnnualReport) -> bytes:
-    """Every table's CSV file in one zip archive, for a download."""
-    packed = io.BytesIO()
-    with zipfile.ZipFile(packed, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, text in _files(report):
-            archive.writestr(name, text)
-    return packed.getvalue()

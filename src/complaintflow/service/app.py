@@ -9,9 +9,11 @@ codes and timings, never payloads.
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import threading
 import time
+import zipfile
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -440,26 +442,24 @@ def create_app(
         suppress_below: Annotated[int | None, Query(ge=0, le=100)] = None,
     ) -> Response:
         """A published report of one procedure's cases for the year from 1 April `year`."""
-        from complaintflow.report.suppression import suppress
+        from complaintflow.report import publish, to_csv, to_html, to_json, to_markdown
 
         registered_procedure(procedure)
         counted = await run_in_threadpool(lambda: store.report(year, procedure=procedure))
         below = suppress_below if suppress_below is not None else (0 if format == "json" else 5)
-        published = suppress(counted, below)
+        published = publish(counted, below)
         if format == "json":
-            return Response(published.model_dump_json(), media_type="application/json")
+            return Response(to_json(published), media_type="application/json")
         if format == "md":
-            from complaintflow.report.markdown import to_markdown
-
             return Response(to_markdown(published), media_type="text/markdown; charset=utf-8")
         if format == "html":
-            from complaintflow.report.html import to_html
-
             return Response(to_html(published), media_type="text/html; charset=utf-8")
-        from complaintflow.report.csv_files import csv_archive
-
+        packed = io.BytesIO()
+        with zipfile.ZipFile(packed, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, text in to_csv(published).items():
+                archive.writestr(name, text)
         return Response(
-            csv_archive(published),
+            packed.getvalue(),
             media_type="application/zip",
             headers={"Content-Disposition": f'attachment; filename="report-{procedure}-{year}.zip"'},
         )
