@@ -34,12 +34,36 @@ def report_command(capsys: pytest.CaptureFixture[str], *options: object) -> tupl
     return run(capsys, "report", SEED, "--procedure", CORPORATE, *options)
 
 
-def test_markdown_has_every_table_with_its_seed_section(report: AnnualReport) -> None:
+def test_markdown_has_every_table_under_a_heading_without_seed_tags(report: AnnualReport) -> None:
     text = to_markdown(report)
     assert text.startswith("# Complaints annual report 2012-13")
     for table in tables(report):
-        assert f"### {table.title} (seed {table.section})" in text
+        assert f"### {table.title}\n" in text
+    assert "(seed" not in text and "(seed" not in to_html(report)
     assert "| Targeted Services | 67 | 46 | 68.7% | 43 | 64.2% | No |" in text
+
+
+def test_the_docs_map_every_table_to_its_seed_section(report: AnnualReport) -> None:
+    page = (Path(__file__).resolve().parents[1] / "docs" / "report.md").read_text(encoding="utf-8")
+    for table in tables(report):
+        assert f"| `{table.key}` | {table.section} |" in page
+
+
+def test_a_committee_paper_carries_its_title_council_and_date(report: AnnualReport) -> None:
+    from datetime import date
+
+    from complaintflow.report import Cover
+
+    cover = Cover(
+        title="Children's complaints 2012-13", council="Example Borough Council", made_on=date(2013, 6, 3)
+    )
+    text = to_markdown(report, cover)
+    assert text.startswith("# Children's complaints 2012-13\n\nExample Borough Council. Made on 3 June 2013.")
+    page = to_html(report, cover)
+    assert (
+        "<h1>Children&#x27;s complaints 2012-13</h1><p>Example Borough Council Made on 3 June 2013.</p>"
+        in page
+    )
 
 
 def test_csv_writes_one_file_per_table(report: AnnualReport, tmp_path: Path) -> None:

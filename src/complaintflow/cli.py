@@ -293,7 +293,15 @@ def _procedure_schema(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from complaintflow.report import publish, report_from_log, to_html, to_json, to_markdown, year_label
+    from complaintflow.report import (
+        Cover,
+        publish,
+        report_from_log,
+        to_html,
+        to_json,
+        to_markdown,
+        year_label,
+    )
 
     _source(args)
     if args.store is not None:
@@ -312,11 +320,12 @@ def _report(args: argparse.Namespace) -> int:
     published = args.format != "json"
     below = args.suppress_below if args.suppress_below is not None else (5 if published else 0)
     report = publish(report, below)
+    cover = Cover(title=args.title, council=args.council, made_on=london_today())
     label = year_label(args.year)
     if args.format == "json":
         _emit(to_json(report), args.output)
     elif args.format == "md":
-        _emit(to_markdown(report), args.output)
+        _emit(to_markdown(report, cover), args.output)
     elif args.format == "csv":
         from complaintflow.report.csv_files import write_csv
 
@@ -325,7 +334,7 @@ def _report(args: argparse.Namespace) -> int:
         print(f"wrote {len(written)} CSV tables to {folder}/")
     else:
         target = Path(args.output or f"complaintflow-report-{label}.html")
-        target.write_text(to_html(report), encoding="utf-8")
+        target.write_text(to_html(report, cover), encoding="utf-8")
         print(f"wrote the HTML report to {target.resolve()}")
     return 0
 
@@ -575,6 +584,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="the stage 1 timeliness target (default 75)",
     )
     report.add_argument("--output", metavar="PATH", help="where to write (csv: a folder)")
+    report.add_argument("--title", help="the report's title (default: Complaints annual report YYYY-YY)")
+    report.add_argument("--council", help="the council's name, printed under the title")
     _add_extra_holiday_option(report)
     report.add_argument(
         "--procedure",

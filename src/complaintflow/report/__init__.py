@@ -21,12 +21,14 @@ from complaintflow.eventlog import read_events, replay_cases
 from complaintflow.events import EventBase
 from complaintflow.procedure import Procedure
 from complaintflow.report.model import AnnualReport
+from complaintflow.report.published import Cover
 from complaintflow.report.records import CaseRecord, reporting_year, year_label
 from complaintflow.report.tables import ReportSettings, build_report
 
 __all__ = [
     "AnnualReport",
     "CaseRecord",
+    "Cover",
     "ReportSettings",
     "annual_report",
     "publish",
@@ -52,18 +54,18 @@ def publish(report: AnnualReport, suppress_below: int = PUBLISHED_SUPPRESS_BELOW
     return suppress(report, suppress_below)
 
 
-def to_markdown(report: AnnualReport) -> str:
-    """Every table as Markdown, for a committee paper."""
+def to_markdown(report: AnnualReport, cover: Cover | None = None) -> str:
+    """Every table as Markdown, for a committee paper, under the cover's title, council and date."""
     from complaintflow.report.markdown import to_markdown as markdown
 
-    return markdown(report)
+    return markdown(report, cover)
 
 
-def to_html(report: AnnualReport) -> str:
+def to_html(report: AnnualReport, cover: Cover | None = None) -> str:
     """One self-contained page, with SVG charts where matplotlib (the report extra) is installed."""
     from complaintflow.report.html import to_html as html
 
-    return html(report)
+    return html(report, cover)
 
 
 def to_csv(report: AnnualReport) -> dict[str, str]:

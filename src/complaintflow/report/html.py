@@ -6,7 +6,7 @@ from html import escape
 
 from complaintflow.report import charts as chart_drawing
 from complaintflow.report.model import AnnualReport
-from complaintflow.report.published import Table, headline, show, suppression_note, tables
+from complaintflow.report.published import Cover, Table, headline, show, suppression_note, tables
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; color: #1c1c1c; }
@@ -31,14 +31,15 @@ def _table(table: Table) -> str:
         body.append(f"<tr{css}>" + "".join(f"<td>{escape(show(cell))}</td>" for cell in row) + "</tr>")
     note = f'<p class="note">{escape(table.note)}</p>' if table.note else ""
     return (
-        f'<section id="{escape(table.key)}"><h2>{escape(table.title)} '
-        f'<span class="note">(seed {escape(table.section)})</span></h2>'
+        f'<section id="{escape(table.key)}"><h2>{escape(table.title)}</h2>'
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{note}</section>"
     )
 
 
-def to_html(report: AnnualReport) -> str:
+def to_html(report: AnnualReport, cover: Cover | None = None) -> str:
     """The whole report as one HTML page that needs no other file."""
+    cover = cover or Cover()
+    byline = cover.byline()
     drawn = chart_drawing.charts(report)
     if drawn:
         figures = "".join(
@@ -54,8 +55,9 @@ def to_html(report: AnnualReport) -> str:
     suppressed = f'<p class="note">{escape(note)}</p>' if note else ""
     return (
         '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
-        f"<title>Complaints annual report {escape(report.year)}</title><style>{STYLE}</style></head><body>"
-        f"<h1>Complaints annual report {escape(report.year)}</h1>"
+        f"<title>{escape(cover.heading(report))}</title><style>{STYLE}</style></head><body>"
+        f"<h1>{escape(cover.heading(report))}</h1>"
+        f"{f'<p>{escape(byline)}</p>' if byline else ''}"
         f"<p>{escape(headline(report))}</p>{suppressed}"
         f"{chart_section}{''.join(_table(table) for table in tables(report))}</body></html>\n"
     )

@@ -6,7 +6,7 @@ import re
 
 from complaintflow.errors import printable
 from complaintflow.report.model import AnnualReport
-from complaintflow.report.published import Table, headline, show, suppression_note, tables
+from complaintflow.report.published import Cover, Table, headline, show, suppression_note, tables
 
 _MARKUP = re.compile(r"([\\`*_\[\]<>#|~])")
 
@@ -18,7 +18,7 @@ def cell(text: str) -> str:
 
 
 def _table(table: Table) -> str:
-    lines = [f"### {table.title} (seed {table.section})", ""]
+    lines = [f"### {cell(table.title)}", ""]
     lines.append("| " + " | ".join(cell(heading) for heading in table.header) + " |")
     lines.append("|" + "---|" * len(table.header))
     lines += [
@@ -30,10 +30,13 @@ def _table(table: Table) -> str:
     return "\n".join(lines)
 
 
-def to_markdown(report: AnnualReport) -> str:
+def to_markdown(report: AnnualReport, cover: Cover | None = None) -> str:
     """Every table, with a heading, in the seed report's order."""
+    cover = cover or Cover()
+    byline = cover.byline()
     head = [
-        f"# Complaints annual report {report.year}",
+        f"# {cell(cover.heading(report))}",
+        *(["", cell(byline)] if byline else []),
         "",
         f"{headline(report)} Stage 1 responses in time: {show(report.stage1_timeliness_total.percent)} "
         f"(target {report.target_percent:g}%).",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import get_args
 
 from complaintflow.events import OmbudsmanOutcome
@@ -68,6 +69,26 @@ def _by_year_rows(by_year: dict[str, dict[str, Count]]) -> tuple[list[str], list
     rows: list[list[Cell]] = [[label, *(by_year[y].get(label, 0) for y in years)] for label in labels]
     rows.append(["Total", *(by_year[y].get("Total") for y in years)])
     return years, rows
+
+
+@dataclass(frozen=True)
+class Cover:
+    """What a committee paper says of itself: its title, the council, and the day it was made. With
+    none given, the title is the report's own and no date is printed, so the same report always
+    gives the same text."""
+
+    title: str | None = None
+    council: str | None = None
+    made_on: date | None = None
+
+    def heading(self, report: AnnualReport) -> str:
+        return self.title or f"Complaints annual report {report.year}"
+
+    def byline(self) -> str | None:
+        parts = [self.council.rstrip(".") + "."] if self.council else []
+        if self.made_on is not None:
+            parts.append(f"Made on {self.made_on.day} {self.made_on:%B %Y}.")
+        return " ".join(parts) or None
 
 
 def headline(report: AnnualReport) -> str:
