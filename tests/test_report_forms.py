@@ -61,7 +61,7 @@ def test_a_committee_paper_carries_its_title_council_and_date(report: AnnualRepo
     assert text.startswith("# Children's complaints 2012-13\n\nExample Borough Council. Made on 3 June 2013.")
     page = to_html(report, cover)
     assert (
-        "<h1>Children&#x27;s complaints 2012-13</h1><p>Example Borough Council Made on 3 June 2013.</p>"
+        "<h1>Children&#x27;s complaints 2012-13</h1><p>Example Borough Council. Made on 3 June 2013.</p>"
         in page
     )
 
