@@ -527,7 +527,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="complaintflow", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    commands.add_parser("demo", help="the main job on the built-in example").set_defaults(run=demo.run)
+    demo_command = commands.add_parser("demo", help="the main job on the built-in example")
+    demo_command.add_argument(
+        "--out", metavar="DIR", help="where to write the report (default: a new temporary folder)"
+    )
+    demo_command.set_defaults(run=demo.run)
 
     workdays = commands.add_parser("workdays", help="working-day arithmetic, with reasons")
     arithmetic = workdays.add_subparsers(dest="operation", required=True, parser_class=_Parser)

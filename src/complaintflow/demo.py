@@ -7,12 +7,14 @@ reminders due on a day in that year, prints the 2012-13 annual report and writes
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 from datetime import date
 from importlib import resources
 from pathlib import Path
 
 from complaintflow.case import Case
+from complaintflow.dates import london_today
 from complaintflow.eventlog import load_cases
 from complaintflow.events import EventBase
 from complaintflow.procedure import Procedure, load_procedure
@@ -76,10 +78,8 @@ def _pick_timelines(cases: dict[str, Case]) -> list[Case]:
 def run(args: argparse.Namespace) -> int:
     """The seed year: timelines, reminders, the annual report, and the HTML page."""
     from complaintflow.cli import describe_case, describe_reminder
-    from complaintflow.report import report_from_log
-    from complaintflow.report.html import to_html
-    from complaintflow.report.markdown import to_markdown
-    from complaintflow.report.suppression import suppress
+    from complaintflow.report import Cover, publish, report_from_log, to_csv, to_html, to_json, to_markdown
+    from complaintflow.report.published import headline, show
 
     started = time.perf_counter()
     cases = seed_year_cases()
@@ -112,11 +112,23 @@ def run(args: argparse.Namespace) -> int:
             procedures=seed_year_procedures(),
             progress=progress_bar("Building the report", path.stat().st_size),
         )
-    published = suppress(report, 5)
-    print()
-    print(to_markdown(published))
-    target = Path(f"complaintflow-report-{report.year}.html")
-    target.write_text(to_html(published), encoding="utf-8")
-    print(f"Wrote the HTML report, with its charts, to {target.resolve()}")
+    published = publish(report, 5)
+    timeliness = report.stage1_timeliness_total
+    print(f"\nThe annual report {report.year}: {headline(report)}")
+    print(
+        f"Stage 1 responses in time: {show(timeliness.percent)} ({timeliness.in_time} of "
+        f"{timeliness.responded}), against a target of {report.target_percent:g}%."
+    )
+    folder = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="complaintflow-report-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    cover = Cover(made_on=london_today())
+    (folder / "report.md").write_text(to_markdown(published, cover), encoding="utf-8")
+    (folder / "report.html").write_text(to_html(published, cover), encoding="utf-8")
+    (folder / "report.json").write_text(to_json(report), encoding="utf-8")
+    tables = folder / "csv"
+    tables.mkdir(exist_ok=True)
+    for name, text in to_csv(published).items():
+        (tables / name).write_text(text, encoding="utf-8", newline="")
+    print(f"Wrote the full report (Markdown, HTML with charts, CSV tables and JSON) to {folder.resolve()}")
     print(f"Done in {time.perf_counter() - started:.1f} s.")
     return 0
