@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import assume, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from complaintflow import Case, ComplaintflowError, InvalidEvent, Procedure, load_procedure
 from complaintflow.case import BEFORE_PROCEDURE
@@ -71,10 +71,10 @@ def case_machine(procedure: Procedure) -> type[RuleBasedStateMachine]:
                 self.case.apply(event)
             assert self.snapshot() == before
 
+        @precondition(lambda self: bool(self.case.events))
         @rule(days_back=st.integers(1, 60))
         def enter_an_event_late(self, days_back: int) -> None:
             """A late entry gives exactly the replay in date order, or is refused and changes nothing."""
-            assume(self.case.events)
             on = self.last_on() - timedelta(days=days_back)
             event = {
                 "type": "CompensationOffered",
@@ -96,16 +96,16 @@ def case_machine(procedure: Procedure) -> type[RuleBasedStateMachine]:
             assert Case.replay(in_date_order, procedures=registry) == self.case
             assert self.case.view(as_of=self.last_on()).entered_late[-1].on == on
 
+        @precondition(lambda self: bool(self.applied))
         @rule()
         def resending_an_event_changes_nothing(self) -> None:
-            assume(self.applied)
             before = self.snapshot()
             self.case.apply(self.applied[-1])
             assert self.snapshot() == before
 
+        @precondition(lambda self: bool(self.applied))
         @rule()
         def reusing_an_event_id_for_another_event_is_refused(self) -> None:
-            assume(self.applied)
             reused = {**self.applied[-1], "by": "OFFICER-99"}
             before = self.snapshot()
             with pytest.raises(InvalidEvent) as refused:
