@@ -25,6 +25,7 @@ from complaintflow.errors import ComplaintflowError, ConcurrencyError, InvalidEv
 from complaintflow.events import EventBase, event_to_json, parse_event
 from complaintflow.procedure import Procedure
 from complaintflow.reminders import Reminder, due_within
+from complaintflow.report.model import AnnualReport
 from complaintflow.report.tables import ReportSettings, build_report
 from complaintflow.store.projections import CaseRow, DeadlineRow, project, read_record
 
@@ -361,26 +362,19 @@ class EventStore(ABC):
         moved_on = lapsed & {reminder.case_id for reminder in reminders}  # rare: replayed for their state
         reminders = [reminder for reminder in reminders if reminder.case_id not in moved_on]
         replay |= moved_on
+        # A view of a case with later events replays them up to the day itself.
         reminders += due_within(
-            (self._as_it_stood(case_id, as_of) for case_id in sorted(replay)), as_of=as_of, within=within
+            (self.load(case_id) for case_id in sorted(replay)), as_of=as_of, within=within
         )
         return sorted(reminders, key=lambda reminder: (reminder.due, reminder.case_id, reminder.deadline))
-
-    def _as_it_stood(self, case_id: str, as_of: date) -> Case:
-        case = self.load(case_id)
-        return (
-            Case.replay(
-                [e for e in case.events if e.on <= as_of], procedures=self.procedures, calendar=self.calendar
-            )
-            if case.last_event_on and case.last_event_on > as_of
-            else case
-        )
 
     def _calendar_named(self, name: str) -> WorkingDayCalendar:
         extra = self.calendar.extra_bank_holidays if self.calendar is not None else None
         return WorkingDayCalendar.named(name, extra_bank_holidays=extra or None)
 
-    def report(self, year: int, *, target_percent: float = 75.0, procedure: str | None = None) -> Any:
+    def report(
+        self, year: int, *, target_percent: float = 75.0, procedure: str | None = None
+    ) -> AnnualReport:
         """The annual report for the year from 1 April `year`, counted from the stored records."""
         query, params = "SELECT record FROM complaintflow_cases", []
         if procedure is not None:
