@@ -1,0 +1,71 @@
+"""The layers of spec/architecture.md hold: imports run downwards only, and each outside library has
+one door."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "complaintflow"
+
+#: The domain does no I/O and imports nothing above it.
+DOMAIN = [
+    "_frozen",
+    "_machine",
+    "calendar",
+    "case",
+    "dates",
+    "deadlines",
+    "errors",
+    "events",
+    "limits",
+    "procedure",
+    "view",
+]
+ABOVE_THE_DOMAIN = (
+    "complaintflow.store",
+    "complaintflow.service",
+    "complaintflow.cli",
+    "complaintflow.demo",
+    "complaintflow.report",
+    "complaintflow.eventlog",
+    "complaintflow.reminders",
+)
+#: Each outside library, and the only modules that may import it.
+DOORS = {
+    "transitions": {"_machine"},
+    "psycopg": {"store/postgres"},
+    "psycopg_pool": {"store/postgres"},
+    "fastapi": {"service/__init__", "service/app"},
+    "uvicorn": {"cli"},
+    "matplotlib": {"report/charts"},
+}
+
+
+def imports(module: Path) -> set[str]:
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+@pytest.mark.parametrize("name", DOMAIN)
+def test_the_domain_imports_nothing_above_it(name: str) -> None:
+    above = {m for m in imports(PACKAGE / f"{name}.py") if m.startswith(ABOVE_THE_DOMAIN)}
+    assert above == set(), f"{name} imports {above}"
+
+
+@pytest.mark.parametrize("library", sorted(DOORS))
+def test_each_outside_library_comes_in_through_its_one_door(library: str) -> None:
+    users = {
+        str(path.relative_to(PACKAGE).with_suffix(""))
+        for path in PACKAGE.rglob("*.py")
+        if any(m == library or m.startswith(f"{library}.") for m in imports(path))
+    }
+    assert users <= DOORS[library], f"{library} is imported by {sorted(users - DOORS[library])}"
