@@ -75,8 +75,9 @@ def _suppress_row(row: dict[str, int | None], below: int, path: Path, hidden: li
 def _suppress_grid(
     grid: dict[str, dict[str, int | None]], below: int, path: Path, hidden: list[Path]
 ) -> None:
-    """A category x service table: rows add up to their Total, and each column (the Total column
-    too) to a service's total, which the report publishes elsewhere."""
+    """A category x service table with a Total row and a Total column: each row adds up to its
+    Total, and each column (the Total column too) to its cell in the Total row; a service's total
+    is also published elsewhere in the report."""
     Key = tuple[str, str]
     values: dict[Key, int] = {}
     groups: list[tuple[list[Key], Key | None]] = []
@@ -88,8 +89,10 @@ def _suppress_grid(
                 members.append((category, service))
         groups.append((members, (category, TOTAL)))
     for service in {service for row in grid.values() for service in row}:
-        members = [(category, service) for category in grid if (category, service) in values]
-        groups.append((members, None))
+        members = [
+            (category, service) for category in grid if category != TOTAL and (category, service) in values
+        ]
+        groups.append((members, (TOTAL, service) if (TOTAL, service) in values else None))
     for category, service in cells_to_hide(values, groups, below):
         grid[category][service] = None
         hidden.append([*path, category, service])

@@ -177,7 +177,14 @@ class _Tally:
                 row = table[category]
                 row[_service(record)] = (row[_service(record)] or 0) + 1
                 row[TOTAL] = (row[TOTAL] or 0) + 1
-        return {category: dict(sorted(row.items())) for category, row in sorted(table.items())}
+        grid = {category: dict(sorted(row.items())) for category, row in sorted(table.items())}
+        totals: dict[str, Count] = defaultdict(int)
+        for row in grid.values():
+            for service, count in row.items():
+                totals[service] = (totals[service] or 0) + (count or 0)
+        if grid:  # a total row: the mentions of each service (a complaint may name several natures)
+            grid[TOTAL] = dict(sorted(totals.items()))
+        return grid
 
     def stage1_outcomes(self, year: int) -> dict[str, Outcomes]:
         table = {}
