@@ -11,7 +11,7 @@ import pytest
 from cli_runner import run
 
 from complaintflow import load_procedure
-from complaintflow.report import AnnualReport, annual_report, report_from_log
+from complaintflow.report import AnnualReport, annual_report, records_from_events, report_from_log
 from complaintflow.report.charts import charts
 from complaintflow.report.csv_files import write_csv
 from complaintflow.report.html import to_html
@@ -293,3 +293,38 @@ def test_an_oral_complaint_resolved_by_the_next_working_day_is_not_counted() -> 
         {"type": "ComplaintReceived", "case_id": "B", "on": "2024-04-05", "procedure": "adults-2009"},
     ]
     assert annual_report(events, 2024).counts.stage1 == 1
+
+
+def test_services_come_in_the_council_s_order_else_as_they_first_appear() -> None:
+    from complaintflow.report.tables import ReportSettings, build_report
+
+    events = [
+        {
+            "type": "ComplaintReceived",
+            "case_id": f"O-{n}",
+            "on": "2012-05-01",
+            "procedure": "children-2006",
+            "service_area": area,
+        }
+        for n, area in enumerate(["Youth Offending", "Adoption", "Youth Offending", "Fostering"])
+    ]
+    assert list(annual_report(events, 2012).stage1_by_service) == ["Youth Offending", "Adoption", "Fostering"]
+    records = list(records_from_events(events))
+    ordered = build_report(records, 2012, ReportSettings(services=("Fostering", "Adoption")))
+    assert list(ordered.stage1_by_service) == ["Fostering", "Adoption", "Youth Offending"]
+    assert ordered.services == ["Fostering", "Adoption", "Youth Offending"]
+
+
+def test_the_report_command_takes_the_council_s_order_of_services(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = report_command(
+        capsys,
+        "--year",
+        "2012",
+        "--format",
+        "json",
+        "--service",
+        "Special Needs",
+        "--service",
+        "Targeted Services",
+    )
+    assert status == 0 and json.loads(out)["services"][:2] == ["Special Needs", "Targeted Services"]

@@ -305,7 +305,7 @@ def _report(args: argparse.Namespace) -> int:
 
     _source(args)
     if args.store is not None:
-        report = _store(args).report(args.year, target_percent=args.target)
+        report = _store(args).report(args.year, target_percent=args.target, services=args.service or ())
     else:
         path = Path(args.file)
         size = path.stat().st_size if path.exists() else 0
@@ -316,6 +316,7 @@ def _report(args: argparse.Namespace) -> int:
             procedures=_procedures(args),
             progress=progress_bar("Replaying events", size),
             calendar=_host_calendar(args),
+            services=args.service or (),
         )
     published = args.format != "json"
     below = args.suppress_below if args.suppress_below is not None else (5 if published else 0)
@@ -590,6 +591,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--output", metavar="PATH", help="where to write (csv: a folder)")
     report.add_argument("--title", help="the report's title (default: Complaints annual report YYYY-YY)")
     report.add_argument("--council", help="the council's name, printed under the title")
+    report.add_argument(
+        "--service",
+        action="append",
+        metavar="NAME",
+        help="a service, in the council's order (repeatable); others follow as they first appear",
+    )
     _add_extra_holiday_option(report)
     report.add_argument(
         "--procedure",

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from complaintflow._bulk import collector_paused
@@ -131,9 +131,12 @@ def report_from_log(
     procedures: Mapping[str, Procedure] | None = None,
     progress: Callable[[int], None] | None = None,
     calendar: WorkingDayCalendar | None = None,
+    services: Sequence[str] = (),
 ) -> AnnualReport:
-    """The annual report from a JSON Lines event log; errors name the file and line."""
+    """The annual report from a JSON Lines event log; errors name the file and line. Services come
+    in the order given, then as they first appear in the log."""
     events = read_events(path, progress=progress)
     records = records_from_events(events, procedures=procedures, source=str(path), calendar=calendar)
+    settings = ReportSettings(target_percent=target_percent, services=tuple(services))
     with collector_paused():
-        return build_report(records, year, ReportSettings(target_percent=target_percent))
+        return build_report(records, year, settings)

@@ -56,6 +56,9 @@ class ReportSettings:
     """Choices about how the report counts, each with its documented default."""
 
     target_percent: float = 75.0
+    #: The council's order of its services, for every table by service; services it does not name
+    #: follow in the order they first appear in the events.
+    services: tuple[str, ...] = ()
     #: Ethnicities counted as not BME in "BME percentage where known". The seed council counted
     #: "Any other White Background" and "Romanian" as BME but "White Other" not (its 81 % for
     #: 2012-13 reproduces only so); councils set their own list.
@@ -124,6 +127,10 @@ class _Tally:
             for action, (on, due) in record.learning_agreed.items():
                 note("learning", on, record, (action, due))
         self.years = sorted(years)
+        #: Services in the council's order: those it gave first, then the others as they appear.
+        self.service_rank = {service: rank for rank, service in enumerate(settings.services)}
+        for record in self.records:
+            self.service_rank.setdefault(_service(record), len(self.service_rank))
         self._grouped: dict[tuple[int, int], dict[str, list[tuple[CaseRecord, StageRecord]]]] = {}
 
     def at_stage(self, stage: int, year: int) -> list[tuple[CaseRecord, StageRecord]]:
@@ -143,8 +150,18 @@ class _Tally:
             ombudsman=len(self.on_year("referral", year)),
         )
 
+    def in_order(self, services: Iterable[str]) -> list[str]:
+        """Services in the council's order."""
+        return sorted(
+            services, key=lambda service: (self.service_rank.get(service, len(self.service_rank)), service)
+        )
+
+    def counted_by_service(self, records: Iterable[CaseRecord]) -> dict[str, int]:
+        counted = Counter(_service(record) for record in records)
+        return {service: counted[service] for service in self.in_order(counted)}
+
     def by_service(self, stage: int, year: int) -> dict[str, int]:
-        return dict(sorted(Counter(_service(r) for r, _ in self.at_stage(stage, year)).items()))
+        return self.counted_by_service(r for r, _ in self.at_stage(stage, year))
 
     def timeliness(self, rows: list[tuple[CaseRecord, StageRecord]]) -> Timeliness:
         responded = [stage for _, stage in rows if stage.responded_on is not None]
@@ -167,7 +184,7 @@ class _Tally:
             groups: dict[str, list[tuple[CaseRecord, StageRecord]]] = defaultdict(list)
             for record, begun in self.at_stage(stage, year):
                 groups[_service(record)].append((record, begun))
-            self._grouped[(stage, year)] = dict(sorted(groups.items()))
+            self._grouped[(stage, year)] = {service: groups[service] for service in self.in_order(groups)}
         return self._grouped[(stage, year)]
 
     def nature(self, stage: int, year: int) -> dict[str, dict[str, Count]]:
@@ -265,7 +282,7 @@ class _Tally:
                     outcome=outcome,
                 )
             )
-        return sorted(rows, key=lambda row: (row.kind, row.service))
+        return sorted(rows, key=lambda row: (row.kind, self.service_rank.get(row.service, 0), row.service))
 
     def ombudsman(self, year: int) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
         overall: Counter[str] = Counter()
@@ -273,7 +290,7 @@ class _Tally:
         for record, outcome in self.on_year("decision", year):
             overall[outcome] += 1
             by_service[_service(record)][outcome] += 1
-        return dict(sorted(overall.items())), {s: dict(c) for s, c in sorted(by_service.items())}
+        return dict(sorted(overall.items())), {s: dict(by_service[s]) for s in self.in_order(by_service)}
 
     def escalation_over_time(self, year: int) -> EscalationOverTime:
         to_stage2, to_stage3 = self.escalation(year, 2), self.escalation(year, 3)
@@ -320,7 +337,7 @@ def build_report(
     this, last = year, year - 1
     stage1 = tally.grouped(1, this)
     stage2 = tally.grouped(2, this)
-    services = sorted(
+    services = tally.in_order(
         {_service(r) for stage in (1, 2, 3) for y in (this, last) for r, _ in tally.at_stage(stage, y)}
     )
     outcomes = tally.stage1_outcomes(this)
@@ -384,8 +401,6 @@ def build_report(
         joint_nhs=sum(1 for r, _ in tally.at_stage(1, this) if r.joint_nhs),
         learning_actions=tally.learning(this),
         compliments=len(tally.on_year("compliment", this)),
-        compliments_by_service=dict(
-            sorted(Counter(_service(r) for r, _ in tally.on_year("compliment", this)).items())
-        ),
+        compliments_by_service=tally.counted_by_service(r for r, _ in tally.on_year("compliment", this)),
         compliments_by_year={label(y): len(tally.on_year("compliment", y)) for y in years},
     )

@@ -373,17 +373,28 @@ class EventStore(ABC):
         return WorkingDayCalendar.named(name, extra_bank_holidays=extra or None)
 
     def report(
-        self, year: int, *, target_percent: float = 75.0, procedure: str | None = None
+        self,
+        year: int,
+        *,
+        target_percent: float = 75.0,
+        procedure: str | None = None,
+        services: Sequence[str] = (),
     ) -> AnnualReport:
-        """The annual report for the year from 1 April `year`, counted from the stored records."""
-        query, params = "SELECT record FROM complaintflow_cases", []
+        """The annual report for the year from 1 April `year`, counted from the stored records, with
+        services in the order given and then as they first appear."""
+        query = (
+            "SELECT c.record FROM complaintflow_cases c JOIN (SELECT case_id, min(position) AS first "
+            "FROM complaintflow_events GROUP BY case_id) f ON f.case_id = c.case_id"
+        )
+        params: list[object] = []
         if procedure is not None:
-            query += " WHERE procedure = ?"
+            query += " WHERE c.procedure = ?"
             params.append(procedure)
         with self._reading() as db:
-            db.execute(self._sql(query), params)
+            db.execute(self._sql(query + " ORDER BY f.first"), params)
             records = [read_record(text) for (text,) in db.fetchall()]
-        return build_report(records, year, ReportSettings(target_percent=target_percent))
+        settings = ReportSettings(target_percent=target_percent, services=tuple(services))
+        return build_report(records, year, settings)
 
     # -- moving a record in and out, and checking it ---------------------------------------------
 
