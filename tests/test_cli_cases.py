@@ -206,8 +206,8 @@ def test_the_json_case_list_is_written_a_case_at_a_time_in_the_same_layout(
 ) -> None:
     log = write_log(
         tmp_path,
-        '{"type":"ComplaintReceived","case_id":"A","on":"2024-04-02","procedure":"children-2006"}',
-        '{"type":"ComplaintReceived","case_id":"B","on":"2024-04-03","procedure":"children-2006"}',
+        received("A", "2024-04-02"),
+        received("B", "2024-04-03"),
     )
     status, out, _ = run(capsys, "case", log, "--as-of", "2024-04-15", "--format", "json")
     views = [
@@ -224,7 +224,7 @@ def test_the_case_and_due_commands_show_a_log_as_it_stood_on_the_day_asked(
 ) -> None:
     log = write_log(
         tmp_path,
-        '{"type":"ComplaintReceived","case_id":"A","on":"2024-04-02","procedure":"children-2006"}',
+        received("A", "2024-04-02"),
         '{"type":"Responded","case_id":"A","on":"2024-04-12","stage":1,"outcome":"upheld"}',
     )
     status, out, _ = run(capsys, "case", log, "--as-of", "2024-04-05", "--format", "json")
@@ -240,9 +240,7 @@ def test_the_case_and_due_commands_show_a_log_as_it_stood_on_the_day_asked(
 def test_case_counts_a_bank_holiday_given_on_the_command_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    log = write_log(
-        tmp_path, '{"type":"ComplaintReceived","case_id":"A","on":"2031-06-02","procedure":"children-2006"}'
-    )
+    log = write_log(tmp_path, received("A", "2031-06-02"))
     argv = ["case", log, "--as-of", "2031-06-03", "--format", "json"]
     plain = json.loads(run(capsys, *argv)[1])[0]["deadlines"]
     extra = json.loads(run(capsys, *argv, "--extra-holiday", "2031-06-09:A proclaimed day")[1])[0][
