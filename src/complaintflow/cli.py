@@ -18,7 +18,7 @@ from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case, CaseView
 from complaintflow.dates import london_today, parse_iso_date
 from complaintflow.errors import ComplaintflowError, printable
-from complaintflow.eventlog import EventLogError, load_cases
+from complaintflow.eventlog import load_cases
 from complaintflow.limits import FIRST_DATE, LAST_DATE, MAX_EVENT_BYTES
 from complaintflow.procedure import Procedure, built_in_names, load_procedure, procedure_json_schema
 from complaintflow.progress import progress_bar
@@ -736,7 +736,7 @@ def _report_error(error: ComplaintflowError, as_json: bool) -> int:
     from complaintflow.problems import kind_of, problem
 
     print(json.dumps(problem(error)), file=sys.stderr)
-    return kind_of(error.error if isinstance(error, EventLogError) else error).exit_code
+    return kind_of(error).exit_code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -49,7 +49,9 @@ KINDS: tuple[tuple[type[ComplaintflowError], Kind], ...] = (
 
 
 def kind_of(error: ComplaintflowError) -> Kind:
-    """The kind of an error, from the table."""
+    """The kind of an error, from the table; an error located in a log is of its cause's kind."""
+    if isinstance(error, EventLogError):
+        error = error.error
     for cls, kind in KINDS:
         if isinstance(error, cls):
             return kind
