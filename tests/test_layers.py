@@ -20,8 +20,10 @@ DOMAIN = [
     "deadlines",
     "errors",
     "events",
+    "facts",
     "limits",
     "procedure",
+    "rules",
     "view",
 ]
 ABOVE_THE_DOMAIN = (

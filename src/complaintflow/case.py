@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from datetime import date
 from typing import Any
 
@@ -32,17 +30,16 @@ from complaintflow.events import (
     EventBase,
     InvestigatorsAppointed,
     LearningActionAgreed,
-    LearningActionCompleted,
     MediationHeld,
     PackedEvent,
-    PanelHeld,
     Responded,
     pack,
     parse_event,
     unpack,
 )
-from complaintflow.limits import MAX_WORKING_DAYS
+from complaintflow.facts import MOVES_ON, Facts, allowed, refusal, response_clock
 from complaintflow.procedure import Procedure, registered_procedure
+from complaintflow.rules import check_fit, check_mediation_start, check_rules
 from complaintflow.view import (
     CaseView,
     DeadlineView,
@@ -68,63 +65,6 @@ _OPEN_BEFORE_PROCEDURE = {"new": False, "concern": True, "concern_resolved": Fal
 #: earlier year, and would otherwise hold up every later event of its case.
 LAST_KNOWN_DAY = date(DEFAULT_LAST_YEAR, 12, 31)
 
-#: Events that move a complaint on, refused while it is deferred (SI 2006/1738 reg 8).
-MOVES_ON = frozenset(
-    {
-        "Acknowledged",
-        "DeadlineExtended",
-        "EscalationRequested",
-        "InvestigatorsAppointed",
-        "PanelHeld",
-        "RecommendationsIssued",
-        "Responded",
-        "StatementAgreed",
-        "Deferred",
-    }
-)
-
-
-@dataclass(slots=True)
-class _Facts:
-    """What the events so far establish. Copied, never changed in place, so `apply` is atomic."""
-
-    procedure: Procedure | None = None
-    graph: StateGraph | None = dataclass_field(default=None, compare=False)  # follows from the procedure
-    state: str = "new"
-    clocks: dict[str, Clock] | None = None
-    deferred_on: date | None = None
-    outcome: Outcome | None = None
-    independent_person: str | None = None
-    stage1_by: str | None = None
-    last_on: date | None = None
-    service_area: str | None = None
-    received_on: date | None = None
-    actions: frozenset[str] = frozenset()  # learning actions agreed
-    referred: bool = False  # taken to the Ombudsman
-    deferred_points: tuple[str, ...] = ()  # points of complaint deferred (reg 8), the rest going on
-    oral: bool = False  # the complaint was made orally
-
-    def copy(self) -> _Facts:
-        """A shallow copy (faster than dataclasses.replace, which `apply` would call per event)."""
-        return _Facts(
-            self.procedure,
-            self.graph,
-            self.state,
-            self.clocks,
-            self.deferred_on,
-            self.outcome,
-            self.independent_person,
-            self.stage1_by,
-            self.last_on,
-            self.service_area,
-            self.received_on,
-            self.actions,
-            self.referred,
-            self.deferred_points,
-            self.oral,
-        )
-
-
 #: Event types that `_record` looks at; the others skip it.
 _RECORDED = frozenset(
     {
@@ -139,9 +79,6 @@ _RECORDED = frozenset(
         "OmbudsmanReferred",
     }
 )
-
-#: Events that carry the stage they belong to: it must be the stage the case is at.
-_STAGED = frozenset({"Acknowledged", "DeadlineExtended", "Responded"})
 
 
 def _calendar_for(procedure: Procedure, starts: date, given: WorkingDayCalendar | None) -> WorkingDayCalendar:
@@ -158,7 +95,7 @@ def _calendar_for(procedure: Procedure, starts: date, given: WorkingDayCalendar 
     return calendar
 
 
-def _lapse_windows(facts: _Facts, on: date) -> _Facts:
+def _lapse_windows(facts: Facts, on: date) -> Facts:
     """Close the case at its stage where a request window ran out before `on`."""
     graph = facts.graph
     if graph is None or facts.deferred_on is not None:
@@ -214,7 +151,7 @@ class Case:
             if name != procedure.name:
                 raise ProcedureDefinitionError("given under another name than it declares", source=name)
         self.case_id: str | None = None
-        self._facts = _Facts()
+        self._facts = Facts()
         self._events: list[PackedEvent] = []
         self._ids: dict[str, PackedEvent] | None = None
         self._keep_events = keep_events
@@ -390,7 +327,7 @@ class Case:
         self._late = (*self._late, entry)
         return True
 
-    def _after(self, facts: _Facts, event: EventBase) -> _Facts:
+    def _after(self, facts: Facts, event: EventBase) -> Facts:
         """The facts after `event`, or raise; `facts` itself is never changed."""
         facts = facts.copy()
         kind = event.type
@@ -419,11 +356,11 @@ class Case:
             facts.oral = event.oral
         graph = facts.graph
         target = self._step(facts, graph, event)
-        _check_fit(facts, graph, event)
+        check_fit(facts, graph, event)
         if kind in graph.ruled:
-            self._check_rules(facts, graph, event)
+            check_rules(facts, graph, event)
         if isinstance(event, MediationHeld) and event.started is not None:
-            _check_mediation_start(facts, event.started)
+            check_mediation_start(facts, event.started)
         if kind in graph.touches_clocks:  # most notes on the file change no clock
             facts.clocks = self._clocks_after(facts, graph, event)
         facts.state = target
@@ -444,7 +381,7 @@ class Case:
             raise InvalidEvent(str(error), field="procedure") from None
 
     @staticmethod
-    def _step(facts: _Facts, graph: StateGraph, event: EventBase) -> str:
+    def _step(facts: Facts, graph: StateGraph, event: EventBase) -> str:
         """The state the event leads to, or TransitionNotAllowed saying why not."""
         kind = event.type
         for chosen in graph.steps(facts.state, kind):
@@ -455,92 +392,24 @@ class Case:
             needs = " or ".join(
                 ", ".join(f"{key}={value}" for key, value in step.spec.when.items()) for step in steps
             )
-            raise _refusal(facts, graph, event, f"here it needs {needs}" if steps else "")
+            raise refusal(facts, graph, event, f"here it needs {needs}" if steps else "")
         for field in chosen.requires:
             if not getattr(event, field, None):
                 because = f": {chosen.spec.because}" if chosen.spec.because else ""
-                raise _refusal(facts, graph, event, f"{field} is required{because}")
+                raise refusal(facts, graph, event, f"{field} is required{because}")
         if facts.deferred_on is not None:
             if kind in MOVES_ON:
-                raise _refusal(
+                raise refusal(
                     facts,
                     graph,
                     event,
                     f"the case is deferred since {facts.deferred_on.isoformat()}; record Resumed first",
                 )
         elif kind == "Resumed" and not facts.deferred_points:
-            raise _refusal(facts, graph, event, "the case is not deferred")
+            raise refusal(facts, graph, event, "the case is not deferred")
         return chosen.target
 
-    def _check_rules(self, facts: _Facts, graph: StateGraph, event: EventBase) -> None:
-        assert facts.procedure is not None and facts.clocks is not None
-        rules = facts.procedure.rules
-        panel_rule = rules.get("panel_excludes_stage2_independent_person")
-        if isinstance(event, PanelHeld) and panel_rule and facts.independent_person in event.members:
-            raise _refusal(
-                facts,
-                graph,
-                event,
-                "the stage 2 Independent Person may not sit on the review panel "
-                f"({panel_rule.source.cite()})",
-            )
-        different_person = rules.get("stage2_by_different_person")
-        if (
-            isinstance(event, Responded)
-            and different_person
-            and event.stage == 2
-            and event.by is not None
-            and event.by == facts.stage1_by
-        ):
-            raise _refusal(
-                facts,
-                graph,
-                event,
-                "the officer in 'by' sent the stage 1 response; stage 2 must be considered by someone else "
-                f"({different_person.source.cite()})",
-            )
-        if isinstance(event, DeadlineExtended):
-            self._check_extension(facts, graph, event)
-        next_day_rule = rules.get("oral_resolved_by_next_working_day")
-        if event.type == "ConcernResolved" and next_day_rule is not None:
-            _check_resolved_next_day(facts, graph, event, next_day_rule.source.cite())
-
-    def _check_extension(self, facts: _Facts, graph: StateGraph, event: DeadlineExtended) -> None:
-        assert facts.procedure is not None and facts.clocks is not None
-
-        def refuse(reason: str) -> TransitionNotAllowed:
-            return _refusal(facts, graph, event, reason)
-
-        clock = _response_clock(facts, event.stage)
-        if clock is None:
-            raise refuse(f"no stage {event.stage} response deadline is running")
-        if not clock.rule.extendable:
-            raise refuse(f"{clock.name} cannot be extended ({clock.rule.source.cite()})")
-        if not clock.in_working_days:
-            unit = clock.rule.unit.replace("_", " ")
-            if event.until is None:
-                raise refuse(f"{clock.name} is counted in {unit}: extend it to a date, with until")
-            if clock.due is not None and event.until < clock.due:
-                raise refuse(f"an extension cannot bring {clock.name} forward from {clock.due.isoformat()}")
-        else:
-            cap = clock.rule.extendable_to
-            wanted = clocks.extended_length(clock, total=event.total_working_days, until=event.until)
-            cited = (clock.rule.extension_source or clock.rule.source).cite()
-            if cap is not None and wanted > cap and not clock.rule.beyond_cap_with_reason:
-                raise refuse(f"{wanted} working days would pass the cap of {cap} in all ({cited})")
-            if wanted > MAX_WORKING_DAYS:
-                raise refuse(f"{wanted} working days is more than any deadline may run ({MAX_WORKING_DAYS})")
-            if wanted < clock.length:
-                raise refuse(f"an extension cannot shorten {clock.name} below {clock.length} working days")
-        late = clock.due is not None and event.on > clock.due
-        if late and facts.procedure.policy("extension_after_due") == "refuse":
-            due = clock.due.isoformat() if clock.due else ""
-            raise refuse(
-                f"{clock.name} was due on {due}; policy extension_after_due=refuse "
-                "does not allow extending it after that"
-            )
-
-    def _clocks_after(self, facts: _Facts, graph: StateGraph, event: EventBase) -> dict[str, Clock]:
+    def _clocks_after(self, facts: Facts, graph: StateGraph, event: EventBase) -> dict[str, Clock]:
         """Start, meet, extend, pause and resume clocks as the event says."""
         assert facts.procedure is not None and facts.clocks is not None
         procedure, running = facts.procedure, dict(facts.clocks)
@@ -569,7 +438,7 @@ class Case:
             if name in running and carries(event, trigger.guard):
                 running[name] = clocks.meet(running[name], event.on)
         if isinstance(event, DeadlineExtended):
-            clock = _response_clock(facts, event.stage)
+            clock = response_clock(facts, event.stage)
             assert clock is not None
             running[clock.name] = clocks.extend(clock, total=event.total_working_days, until=event.until)
         if isinstance(event, Deferred) and not event.points:  # deferring it all stops every clock
@@ -589,7 +458,7 @@ class Case:
         return running
 
     @staticmethod
-    def _record(facts: _Facts, event: EventBase) -> None:
+    def _record(facts: Facts, event: EventBase) -> None:
         if isinstance(event, Deferred):
             if event.points:
                 facts.deferred_points = tuple(dict.fromkeys((*facts.deferred_points, *event.points)))
@@ -658,7 +527,7 @@ class Case:
             )
         state = procedure.states[facts.state]
         graph = facts.graph or graph_for(procedure)
-        allowed = _allowed(facts, graph)
+        allowed_now = allowed(facts, graph)
         return CaseView(
             case_id=self.case_id,
             procedure=procedure.name,
@@ -667,11 +536,11 @@ class Case:
             open=state.open,
             outcome=facts.outcome,
             deadlines=[deadline_view(clock, as_of) for clock in (facts.clocks or {}).values()],
-            allowed=allowed,
+            allowed=allowed_now,
             deferred=facts.deferred_on is not None,
             service_area=facts.service_area,
             as_of=as_of,
-            next_events=next_events(graph, facts.state, state.stage, allowed),
+            next_events=next_events(graph, facts.state, state.stage, allowed_now),
             deferred_points=list(facts.deferred_points),
             may_go_to_ombudsman=state.final and facts.outcome not in ("withdrawn", "not_a_complaint"),
             entered_late=list(self._late),
@@ -697,62 +566,3 @@ def _replayed(
     case = Case.replay(events, procedures=procedures, calendar=calendar)
     case._late = late
     return case
-
-
-def _check_fit(facts: _Facts, graph: StateGraph, event: EventBase) -> None:
-    """Refuse an event that its state allows but that does not fit what the case has recorded."""
-    assert facts.procedure is not None
-    if event.type in _STAGED:
-        at = facts.procedure.states[facts.state].stage
-        if at is not None and getattr(event, "stage", at) != at:
-            raise _refusal(facts, graph, event, f"the case is at stage {at}")
-    elif isinstance(event, LearningActionCompleted) and event.action_id not in facts.actions:
-        raise _refusal(facts, graph, event, "no learning action with this action_id was agreed")
-    elif event.type == "OmbudsmanDecided" and not facts.referred:
-        raise _refusal(facts, graph, event, "the case was not referred to the Ombudsman (OmbudsmanReferred)")
-
-
-def _check_resolved_next_day(facts: _Facts, graph: StateGraph, event: EventBase, cited: str) -> None:
-    """An oral complaint resolved to the complainant's satisfaction by the end of the next working
-    day is not a complaint under the regulations; any other has to be answered."""
-    assert facts.procedure is not None and facts.received_on is not None
-    if not facts.oral:
-        raise _refusal(
-            facts, graph, event, f"only a complaint made orally can be resolved this way ({cited})"
-        )
-    calendar = WorkingDayCalendar.named(facts.procedure.calendar)
-    by = calendar.next_working_day(facts.received_on)
-    if event.on > by:
-        raise _refusal(
-            facts,
-            graph,
-            event,
-            f"resolved after {by.isoformat()}, the next working day after receipt ({cited})",
-        )
-
-
-def _check_mediation_start(facts: _Facts, started: date) -> None:
-    if facts.received_on is not None and started < facts.received_on:
-        raise InvalidEvent(
-            f"mediation cannot start before the complaint was received on {facts.received_on.isoformat()}",
-            field="started",
-        )
-
-
-def _response_clock(facts: _Facts, stage: int) -> Clock | None:
-    """The running response deadline of a stage, if any."""
-    for clock in (facts.clocks or {}).values():
-        if clock.rule.kind == "response" and clock.rule.stage == stage and clock.running:
-            return clock
-    return None
-
-
-def _refusal(facts: _Facts, graph: StateGraph, event: EventBase, reason: str = "") -> TransitionNotAllowed:
-    return TransitionNotAllowed(event.type, facts.state, _allowed(facts, graph), reason)
-
-
-def _allowed(facts: _Facts, graph: StateGraph) -> list[str]:
-    allowed = graph.allowed(facts.state)
-    if facts.deferred_on is not None:
-        return [event for event in allowed if event not in MOVES_ON]
-    return [event for event in allowed if event != "Resumed"]

@@ -53,7 +53,7 @@ ENGINE_POLICIES: Mapping[str, tuple[str, ...]] = {
     "proclaimed_holidays": ("current", "known_at_start"),
 }
 
-#: Rules implemented in code (in `complaintflow.case`) that a procedure may switch on by name, with
+#: Rules implemented in code (in `complaintflow.rules`) that a procedure may switch on by name, with
 #: the event type each checks (None: it shapes how other events apply rather than checking one).
 ENGINE_RULES: Mapping[str, str | None] = {
     "panel_excludes_stage2_independent_person": "PanelHeld",

@@ -1,0 +1,129 @@
+"""The checks an event must pass beyond its state's transitions: the rules a procedure switches
+on, extensions and their caps, whether the event fits what the case has recorded, and the dates
+mediation may start from. Each refusal says why, citing its source where the law gives one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from complaintflow import deadlines as clocks
+from complaintflow._machine import StateGraph
+from complaintflow.calendar import WorkingDayCalendar
+from complaintflow.errors import InvalidEvent, TransitionNotAllowed
+from complaintflow.events import DeadlineExtended, EventBase, LearningActionCompleted, PanelHeld, Responded
+from complaintflow.facts import Facts, refusal, response_clock
+from complaintflow.limits import MAX_WORKING_DAYS
+
+#: Events that carry the stage they belong to: it must be the stage the case is at.
+STAGED = frozenset({"Acknowledged", "DeadlineExtended", "Responded"})
+
+
+def check_rules(facts: Facts, graph: StateGraph, event: EventBase) -> None:
+    """The rules the procedure switches on for this event type, each with its source."""
+    assert facts.procedure is not None and facts.clocks is not None
+    rules = facts.procedure.rules
+    panel_rule = rules.get("panel_excludes_stage2_independent_person")
+    if isinstance(event, PanelHeld) and panel_rule and facts.independent_person in event.members:
+        raise refusal(
+            facts,
+            graph,
+            event,
+            f"the stage 2 Independent Person may not sit on the review panel ({panel_rule.source.cite()})",
+        )
+    different_person = rules.get("stage2_by_different_person")
+    if (
+        isinstance(event, Responded)
+        and different_person
+        and event.stage == 2
+        and event.by is not None
+        and event.by == facts.stage1_by
+    ):
+        raise refusal(
+            facts,
+            graph,
+            event,
+            "the officer in 'by' sent the stage 1 response; stage 2 must be considered by someone else "
+            f"({different_person.source.cite()})",
+        )
+    if isinstance(event, DeadlineExtended):
+        check_extension(facts, graph, event)
+    next_day_rule = rules.get("oral_resolved_by_next_working_day")
+    if event.type == "ConcernResolved" and next_day_rule is not None:
+        check_resolved_next_day(facts, graph, event, next_day_rule.source.cite())
+
+
+def check_extension(facts: Facts, graph: StateGraph, event: DeadlineExtended) -> None:
+    """An extension within the cap (or beyond it with its reason, where the Code allows), never
+    shortening, and after the due date only where the council chose to allow it."""
+    assert facts.procedure is not None and facts.clocks is not None
+
+    def refuse(reason: str) -> TransitionNotAllowed:
+        return refusal(facts, graph, event, reason)
+
+    clock = response_clock(facts, event.stage)
+    if clock is None:
+        raise refuse(f"no stage {event.stage} response deadline is running")
+    if not clock.rule.extendable:
+        raise refuse(f"{clock.name} cannot be extended ({clock.rule.source.cite()})")
+    if not clock.in_working_days:
+        unit = clock.rule.unit.replace("_", " ")
+        if event.until is None:
+            raise refuse(f"{clock.name} is counted in {unit}: extend it to a date, with until")
+        if clock.due is not None and event.until < clock.due:
+            raise refuse(f"an extension cannot bring {clock.name} forward from {clock.due.isoformat()}")
+    else:
+        cap = clock.rule.extendable_to
+        wanted = clocks.extended_length(clock, total=event.total_working_days, until=event.until)
+        cited = (clock.rule.extension_source or clock.rule.source).cite()
+        if cap is not None and wanted > cap and not clock.rule.beyond_cap_with_reason:
+            raise refuse(f"{wanted} working days would pass the cap of {cap} in all ({cited})")
+        if wanted > MAX_WORKING_DAYS:
+            raise refuse(f"{wanted} working days is more than any deadline may run ({MAX_WORKING_DAYS})")
+        if wanted < clock.length:
+            raise refuse(f"an extension cannot shorten {clock.name} below {clock.length} working days")
+    late = clock.due is not None and event.on > clock.due
+    if late and facts.procedure.policy("extension_after_due") == "refuse":
+        due = clock.due.isoformat() if clock.due else ""
+        raise refuse(
+            f"{clock.name} was due on {due}; policy extension_after_due=refuse "
+            "does not allow extending it after that"
+        )
+
+
+def check_fit(facts: Facts, graph: StateGraph, event: EventBase) -> None:
+    """Refuse an event that its state allows but that does not fit what the case has recorded."""
+    assert facts.procedure is not None
+    if event.type in STAGED:
+        at = facts.procedure.states[facts.state].stage
+        if at is not None and getattr(event, "stage", at) != at:
+            raise refusal(facts, graph, event, f"the case is at stage {at}")
+    elif isinstance(event, LearningActionCompleted) and event.action_id not in facts.actions:
+        raise refusal(facts, graph, event, "no learning action with this action_id was agreed")
+    elif event.type == "OmbudsmanDecided" and not facts.referred:
+        raise refusal(facts, graph, event, "the case was not referred to the Ombudsman (OmbudsmanReferred)")
+
+
+def check_resolved_next_day(facts: Facts, graph: StateGraph, event: EventBase, cited: str) -> None:
+    """An oral complaint resolved to the complainant's satisfaction by the end of the next working
+    day is not a complaint under the regulations; any other has to be answered."""
+    assert facts.procedure is not None and facts.received_on is not None
+    if not facts.oral:
+        raise refusal(facts, graph, event, f"only a complaint made orally can be resolved this way ({cited})")
+    calendar = WorkingDayCalendar.named(facts.procedure.calendar)
+    by = calendar.next_working_day(facts.received_on)
+    if event.on > by:
+        raise refusal(
+            facts,
+            graph,
+            event,
+            f"resolved after {by.isoformat()}, the next working day after receipt ({cited})",
+        )
+
+
+def check_mediation_start(facts: Facts, started: date) -> None:
+    if facts.received_on is not None and started < facts.received_on:
+        raise InvalidEvent(
+            f"mediation cannot start before the complaint was received on {facts.received_on.isoformat()}",
+            field="started",
+        )
