@@ -66,9 +66,10 @@ def test_a_committee_paper_carries_its_title_council_and_date(report: AnnualRepo
     )
 
 
-def test_csv_writes_one_file_per_table(report: AnnualReport, tmp_path: Path) -> None:
+def test_csv_writes_one_file_per_table_and_one_per_list(report: AnnualReport, tmp_path: Path) -> None:
     written = write_csv(report, tmp_path / "out")
-    assert len(written) == len(tables(report))
+    listed = [table for table in tables(report) if table.items]
+    assert len(written) == len(tables(report)) + len(listed) and listed
     counts = next(path for path in written if path.name.endswith("-counts.csv"))
     with counts.open(encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
@@ -132,7 +133,7 @@ def test_the_report_command_prints_markdown_with_small_counts_hidden(
 ) -> None:
     status, out, _ = report_command(capsys, "--year", "2012-13")
     assert status == 0
-    assert "Counts from 1 to 4 are shown as *" in out
+    assert "Counts from 1 to 4 are withheld and shown as \\*" in out
     assert "| Afghani | * |" in out
 
 
@@ -189,18 +190,19 @@ def test_report_errors_are_one_line(
 
 def test_suppressed_cells_print_as_the_marker(report: AnnualReport) -> None:
     text = to_markdown(suppress(report, 5))
-    assert "| Romanian | * |" in text and "| Not known | 31 |" in text
+    assert "| Romanian | * |" in text and "| 2011-12 | 35 | 69 | 8 | 5 | 0 |" in text
 
 
 def test_charts_do_not_need_a_display(report: AnnualReport, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DISPLAY", raising=False)
     drawn = charts(report)
-    assert [title for title, _ in drawn] == [
-        "Stage 1 response times by service, 2012-13",
+    assert [chart.caption for chart in drawn] == [
+        "Stage 1 response times by service, 2012-13, against a 75% target",
         "Complaints by stage over the years",
         "Escalation rates over time",
     ]
-    assert all(svg.startswith("<svg") for _, svg in drawn)
+    assert all(chart.svg.startswith("<svg") for chart in drawn)
+    assert drawn[1].figures.rows[-1] == ["2012-13", 41, 89, 12, 2]
 
 
 def test_a_late_acknowledgement_does_not_count_as_a_late_response() -> None:
@@ -234,7 +236,7 @@ def test_the_headline_counts_one_potential_complaint_in_the_singular() -> None:
     concern = {"type": "ConcernLogged", "case_id": "P-1", "on": "2024-05-01", "service_area": "Housing"}
     one = annual_report([concern], year=2024)
     two = annual_report([concern, {**concern, "case_id": "P-2"}], year=2024)
-    assert "0 stage 3 complaints; 1 potential complaint; 0 to the Ombudsman." in to_markdown(one)
+    assert "0 stage 3 complaints; 1 potential complaint; 0 referred to the Ombudsman." in to_markdown(one)
     assert "; 2 potential complaints;" in to_markdown(two)
     assert "; 1 potential complaint;" in to_html(one)
 

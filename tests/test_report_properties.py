@@ -11,23 +11,13 @@ from hypothesis import strategies as st
 from complaintflow import load_procedure
 from complaintflow.report import annual_report, reporting_year, year_label
 from complaintflow.report.suppression import suppress
-from complaintflow.testing import event_sequences
+from complaintflow.testing import event_logs
 
 CHILDREN = load_procedure("children-2006")
 
 
-@st.composite
-def logs(draw: st.DrawFn) -> list[dict[str, Any]]:
-    cases = draw(st.integers(1, 6))
-    return [
-        event
-        for number in range(cases)
-        for event in draw(event_sequences(CHILDREN, case_id=f"C-{number}", max_events=10))
-    ]
-
-
 @settings(max_examples=60, deadline=None)
-@given(log=logs())
+@given(log=event_logs(CHILDREN))
 def test_every_table_of_any_valid_log_adds_up(log: list[dict[str, Any]]) -> None:
     year = reporting_year(date.fromisoformat(log[0]["on"]))
     report = annual_report(log, year)
@@ -46,7 +36,8 @@ def test_every_table_of_any_valid_log_adds_up(log: list[dict[str, Any]]) -> None
             v or 0 for k, v in equalities.ethnicity.items() if k != "Total"
         )
     published = suppress(report, 3)
-    assert published.counts == report.counts
+    for name, value in published.counts:
+        assert value in (None, getattr(report.counts, name))
 
 
 @given(st.integers(2012, 2016), st.lists(st.integers(0, 1500), min_size=1, max_size=20))

@@ -241,6 +241,19 @@ def event_sequences(
 
 
 @st.composite
+def event_logs(
+    draw: st.DrawFn, procedure: Procedure, *, min_cases: int = 1, max_cases: int = 6, max_events: int = 10
+) -> list[dict[str, Any]]:
+    """The log of a few cases of `procedure`, each valid, one case after another."""
+    cases = draw(st.integers(min_cases, max_cases))
+    return [
+        event
+        for number in range(cases)
+        for event in draw(event_sequences(procedure, case_id=f"C-{number}", max_events=max_events))
+    ]
+
+
+@st.composite
 def refused_events(
     draw: st.DrawFn, case: Case, procedure: Procedure, *, case_id: str = "C-1"
 ) -> dict[str, Any]:

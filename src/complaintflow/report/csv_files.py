@@ -19,6 +19,10 @@ def _files(report: AnnualReport) -> Iterator[tuple[str, str]]:
         writer.writerow(table.header)
         writer.writerows([[show(cell) for cell in row] for row in table.rows])
         yield f"{number:02d}-{table.key}.csv", text.getvalue()
+        if table.items:
+            listed = io.StringIO()
+            csv.writer(listed).writerows([["Action"], *([item] for item in table.items)])
+            yield f"{number:02d}-{table.key}-list.csv", listed.getvalue()
 
 
 def csv_files(report: AnnualReport) -> dict[str, str]:

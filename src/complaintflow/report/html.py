@@ -6,7 +6,16 @@ from html import escape
 
 from complaintflow.report import charts as chart_drawing
 from complaintflow.report.model import AnnualReport
-from complaintflow.report.published import Cover, Table, headline, show, suppression_note, tables
+from complaintflow.report.published import (
+    HIDDEN,
+    Cell,
+    Cover,
+    Table,
+    headline,
+    show,
+    suppression_note,
+    tables,
+)
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; color: #1c1c1c; }
@@ -16,23 +25,48 @@ th, td { border: 1px solid #c8c8c8; padding: 0.25rem 0.5rem; text-align: right; 
 th:first-child, td:first-child { text-align: left; }
 thead th { background: #eef3f7; }
 tr.total td { font-weight: 600; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(30rem, 1fr)); gap: 1rem; }
-figure { margin: 0; } figcaption { font-weight: 600; margin-bottom: 0.25rem; }
-figure svg { width: 100%; height: auto; }
+figure { margin: 1.5rem 0; } figcaption { font-weight: 600; margin-bottom: 0.25rem; }
+figure svg { display: block; width: 100%; height: auto; }
+details { margin: 0.25rem 0 1rem; } summary { cursor: pointer; }
 .note { color: #555; font-size: 0.85rem; }
 """
 
 
-def _table(table: Table) -> str:
-    head = "".join(f"<th>{escape(cell)}</th>" for cell in table.header)
+def _cell(value: Cell) -> str:
+    """A cell's text; a withheld count says so to a screen reader, not just "star"."""
+    if value is None:
+        return f'<abbr title="withheld">{escape(HIDDEN)}</abbr>'
+    return escape(show(value))
+
+
+def _grid(table: Table) -> str:
+    """The table itself: column headings, and each row headed by its first cell."""
+    head = "".join(f'<th scope="col">{escape(cell)}</th>' for cell in table.header)
     body = []
     for row in table.rows:
         css = ' class="total"' if row and row[0] == "Total" else ""
-        body.append(f"<tr{css}>" + "".join(f"<td>{escape(show(cell))}</td>" for cell in row) + "</tr>")
+        first, *rest = row or [""]
+        cells = f'<th scope="row">{_cell(first)}</th>' + "".join(f"<td>{_cell(cell)}</td>" for cell in rest)
+        body.append(f"<tr{css}>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _table(table: Table) -> str:
+    items = "".join(f"<li>{escape(item)}</li>" for item in table.items)
+    listed = f"<ul>{items}</ul>" if items else ""
     note = f'<p class="note">{escape(table.note)}</p>' if table.note else ""
+    heading = f"<h2>{escape(table.title)}</h2>"
+    return f'<section id="{escape(table.key)}">{heading}{_grid(table)}{listed}{note}</section>'
+
+
+def _figure(number: int, chart: chart_drawing.Chart) -> str:
+    """A chart at full width: its caption names it for screen readers, and the table of the figures
+    it draws follows as its text alternative."""
+    caption_id = f"chart-{number}"
+    svg = chart.svg.replace("<svg ", f'<svg role="img" aria-labelledby="{caption_id}" ', 1)
     return (
-        f'<section id="{escape(table.key)}"><h2>{escape(table.title)}</h2>'
-        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{note}</section>"
+        f'<figure><figcaption id="{caption_id}">{escape(chart.caption)}</figcaption>{svg}'
+        f"<details><summary>The figures in this chart</summary>{_grid(chart.figures)}</details></figure>"
     )
 
 
@@ -42,10 +76,8 @@ def to_html(report: AnnualReport, cover: Cover | None = None) -> str:
     byline = cover.byline()
     drawn = chart_drawing.charts(report)
     if drawn:
-        figures = "".join(
-            f"<figure><figcaption>{escape(title)}</figcaption>{svg}</figure>" for title, svg in drawn
-        )
-        chart_section = f'<section class="charts">{figures}</section>'
+        figures = "".join(_figure(number, chart) for number, chart in enumerate(drawn, 1))
+        chart_section = f'<section class="charts" aria-label="Charts">{figures}</section>'
     else:
         chart_section = (
             '<p class="note" id="no-charts">Charts need matplotlib: install them with '

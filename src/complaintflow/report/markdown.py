@@ -25,8 +25,10 @@ def _table(table: Table) -> str:
         "| " + " | ".join(cell(value) if isinstance(value, str) else show(value) for value in row) + " |"
         for row in table.rows
     ]
+    if table.items:
+        lines += ["", *(f"- {cell(item)}" for item in table.items)]
     if table.note:
-        lines += ["", table.note]
+        lines += ["", cell(table.note)]
     return "\n".join(lines)
 
 
@@ -43,5 +45,5 @@ def to_markdown(report: AnnualReport, cover: Cover | None = None) -> str:
     ]
     note = suppression_note(report)
     if note:
-        head += ["", note]
+        head += ["", cell(note)]
     return "\n\n".join(["\n".join(head), *(_table(table) for table in tables(report))]) + "\n"

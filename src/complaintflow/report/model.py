@@ -29,60 +29,60 @@ class Percentage(_Table):
 
 
 class YearCounts(_Table):
-    """Table 1: complaints by stage in one year (seed 2.2)."""
+    """Table 1: complaints by stage in one year."""
 
-    potential: int
-    stage1: int
-    stage2: int
-    stage3: int
-    ombudsman: int
+    potential: Count
+    stage1: Count
+    stage2: Count
+    stage3: Count
+    ombudsman: Count
 
 
 class Timeliness(_Table):
-    """Table 3: stage 1 responses in time, against the target (seed 5.1)."""
+    """Table 3: stage 1 responses in time, against the target."""
 
-    responded: int
-    in_time: int
+    responded: Count
+    in_time: Count
     percent: float | None
-    in_time_unextended: int
+    in_time_unextended: Count
     percent_unextended: float | None
     meets_target: bool | None
-    extended_beyond_usual: int = Field(
+    extended_beyond_usual: Count = Field(
         default=0, description="Responses whose deadline was extended beyond the Code's usual length."
     )
 
 
 class Outcomes(_Table):
-    """Table 5: stage 1 outcomes (seed 5.3)."""
+    """Table 5: stage 1 outcomes."""
 
-    not_upheld: int
-    partially_upheld: int
-    upheld: int
-    withdrawn: int
-    total: int
+    not_upheld: Count
+    partially_upheld: Count
+    upheld: Count
+    withdrawn: Count
+    total: Count
 
 
 class Stage2Outcomes(_Table):
-    """Table 7: stage 2 outcomes (seed 7.1)."""
+    """Table 7: stage 2 outcomes."""
 
-    number: int
-    upheld: int
-    partially_upheld: int
-    not_upheld: int
-    awaiting: int
+    number: Count
+    upheld: Count
+    partially_upheld: Count
+    not_upheld: Count
+    awaiting: Count
     percent_fully_upheld: float | None
     percent_at_least_partially_upheld: float | None
 
 
 class Stage2Timeliness(_Table):
-    """Table 9: stage 2 responses within time and over timescale (seed 7.4)."""
+    """Table 9: stage 2 responses within time and over timescale."""
 
-    within_time: int
-    over_timescale: int
+    within_time: Count
+    over_timescale: Count
 
 
 class Stage3Row(_Table):
-    """Table 10: one stage 3 complaint (seed 8.1)."""
+    """Table 10: one stage 3 complaint."""
 
     service: str
     kind: str = Field(description="'Statutory' or 'Corporate'.")
@@ -94,7 +94,7 @@ class Stage3Row(_Table):
 
 
 class Equalities(_Table):
-    """Table 6: who the service users were, and who complained (seed 6.1, 6.2)."""
+    """Table 6: who the service users were, and who complained."""
 
     gender_by_year: dict[str, dict[str, Count]]
     ethnicity: dict[str, Count]
@@ -102,21 +102,25 @@ class Equalities(_Table):
     bme_where_known_by_year: dict[str, Percentage]
     disability: dict[str, Count]
     complainant_by_year: dict[str, dict[str, Count]]
+    bme_groups: list[str] = Field(default_factory=list, description="The ethnicities counted as BME.")
+    not_known_groups: list[str] = Field(
+        default_factory=list, description="The ethnicities left out of 'where known'."
+    )
 
 
 class EscalationOverTime(_Table):
-    """Table 12: escalation rates and Ombudsman findings, year by year (seed 10)."""
+    """Table 12: escalation rates and Ombudsman findings, year by year."""
 
     stage1_to_stage2_percent: float | None
     stage1_to_stage3_percent: float | None
     stage1_to_stage2: Percentage
     stage1_to_stage3: Percentage
-    local_settlements: int
-    public_reports: int
+    local_settlements: Count
+    public_reports: Count
 
 
 class Escalation(_Table):
-    """Table 8's totals: the share of stage 1 complaints escalating (seed 7.2, 10)."""
+    """Table 8's totals: the share of stage 1 complaints escalating."""
 
     stage1_to_stage2_percent: float | None
     stage1_to_stage3_percent: float | None
@@ -125,16 +129,26 @@ class Escalation(_Table):
 
 
 class Mediation(_Table):
-    held: int
-    resolved: int
+    held: Count
+    resolved: Count
+
+
+class LearningAction(_Table):
+    """One learning action agreed in the year, as the council described it."""
+
+    description: str
+    service: str
+    due: str | None = Field(description="The ISO date it is due, where one was set.")
+    status: str = Field(description="'completed', 'overdue' or 'in progress' at the year's end.")
 
 
 class LearningActions(_Table):
-    """Table 14: learning actions agreed in the year, and how they stand at its end (seed 14)."""
+    """Table 14: learning actions agreed in the year, and how they stand at its end."""
 
-    agreed: int
-    completed: int
-    overdue: int
+    agreed: Count
+    completed: Count
+    overdue: Count
+    actions: list[LearningAction] = Field(default_factory=list)
 
 
 class AnnualReport(_Table):
@@ -146,8 +160,8 @@ class AnnualReport(_Table):
     counts: YearCounts
     counts_by_year: dict[str, YearCounts]
     services: list[str]
-    stage1_by_service: dict[str, int]
-    stage1_by_service_by_year: dict[str, dict[str, int]]
+    stage1_by_service: dict[str, Count]
+    stage1_by_service_by_year: dict[str, dict[str, Count]]
     stage1_timeliness: dict[str, Timeliness]
     stage1_timeliness_total: Timeliness
     nature_stage1: dict[str, dict[str, dict[str, Count]]] = Field(
@@ -169,17 +183,17 @@ class AnnualReport(_Table):
         description="service (and 'Total') -> year -> within time / over timescale."
     )
     stage3: list[Stage3Row]
-    ombudsman_outcomes: dict[str, int]
-    ombudsman_by_service: dict[str, dict[str, int]]
+    ombudsman_outcomes: dict[str, Count]
+    ombudsman_by_service: dict[str, dict[str, Count]]
     escalation_over_time: dict[str, EscalationOverTime]
     mediation: Mediation
     mediation_by_year: dict[str, Mediation]
-    advocacy: dict[str, int]
-    joint_nhs: int
+    advocacy: dict[str, Count]
+    joint_nhs: Count
     learning_actions: LearningActions
-    compliments: int
-    compliments_by_service: dict[str, int]
-    compliments_by_year: dict[str, int]
+    compliments: Count
+    compliments_by_service: dict[str, Count]
+    compliments_by_year: dict[str, Count]
     suppress_below: int | None = None
     suppressed: list[list[str]] = Field(
         default_factory=list, description="The path of keys to every hidden cell."

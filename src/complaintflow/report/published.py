@@ -11,7 +11,7 @@ from datetime import date
 from typing import get_args
 
 from complaintflow.events import OmbudsmanOutcome
-from complaintflow.report.model import AnnualReport, Count, Outcomes, Percentage, Stage2Outcomes
+from complaintflow.report.model import AnnualReport, Count, LearningAction, Outcomes, Stage2Outcomes
 
 #: How a hidden (suppressed) cell is printed.
 HIDDEN = "*"
@@ -29,6 +29,8 @@ class Table:
     header: list[str]
     rows: list[list[Cell]]
     note: str = ""
+    #: Lines printed as a list after the table (the learning actions, one by one).
+    items: tuple[str, ...] = ()
 
 
 def show(value: Cell | bool) -> str:
@@ -47,8 +49,18 @@ def pct(value: float | None) -> Cell:
     return "n/a" if value is None else value
 
 
-def _percent(share: Percentage) -> Cell:
-    return pct(share.percent)
+class Withheld:
+    """Which printed percentages disclosure control hid: a hidden one is printed as the marker,
+    not as 'n/a'."""
+
+    def __init__(self, report: AnnualReport) -> None:
+        self.paths = {tuple(path) for path in report.suppressed}
+
+    def pct(self, value: float | None, *path: str) -> Cell:
+        return None if path in self.paths else pct(value)
+
+    def yes_no(self, value: bool | None, *path: str) -> Cell:
+        return None if path in self.paths else _yes_no(value)
 
 
 def _yes_no(value: bool | None) -> str:
@@ -87,7 +99,7 @@ class Cover:
     def byline(self) -> str | None:
         parts = [self.council.rstrip(".") + "."] if self.council else []
         if self.made_on is not None:
-            parts.append(f"Made on {self.made_on.day} {self.made_on:%B %Y}.")
+            parts.append(f"Made on {_long_date(self.made_on)}.")
         return " ".join(parts) or None
 
 
@@ -96,9 +108,15 @@ def headline(report: AnnualReport) -> str:
     counts = report.counts
     potential = "potential complaint" if counts.potential == 1 else "potential complaints"
     return (
-        f"{counts.stage1} stage 1, {counts.stage2} stage 2 and {counts.stage3} stage 3 complaints; "
-        f"{counts.potential} {potential}; {counts.ombudsman} to the Ombudsman."
+        f"{_say(counts.stage1)} stage 1, {_say(counts.stage2)} stage 2 and {_say(counts.stage3)} stage 3 "
+        f"complaints; {_say(counts.potential)} {potential}; "
+        f"{_say(counts.ombudsman)} referred to the Ombudsman."
     )
+
+
+def _say(count: Count) -> str:
+    """A count in a sentence: a hidden one is said to be withheld, never printed as a marker."""
+    return "a withheld number of" if count is None else str(count)
 
 
 def suppression_note(report: AnnualReport) -> str | None:
@@ -106,8 +124,9 @@ def suppression_note(report: AnnualReport) -> str | None:
     if not report.suppress_below:
         return None
     return (
-        f"Counts from 1 to {report.suppress_below - 1} are shown as {HIDDEN}, with other cells hidden "
-        "where a total would reveal them."
+        f"Counts from 1 to {report.suppress_below - 1} are withheld and shown as {HIDDEN}; so are the other "
+        "counts and percentages from which, with every total and percentage published here, a withheld "
+        "count could be worked out, and single complaints are not listed."
     )
 
 
@@ -116,6 +135,7 @@ def tables(report: AnnualReport) -> list[Table]:
     this, years = report.year, list(reversed(report.years))
     last = next((y for y in years if y < this), None)
     services = report.services
+    hidden = Withheld(report)
     found: list[Table] = []
 
     def add(*args: object, **kwargs: object) -> None:
@@ -137,11 +157,14 @@ def tables(report: AnnualReport) -> list[Table]:
         "5",
         ["Year", *services, "Total"],
         [
-            [y, *(by.get(s, 0) for s in services), sum(by.values())]
+            [y, *(by.get(s, 0) for s in services), report.counts_by_year[y].stage1]
             for y, by in sorted(report.stage1_by_service_by_year.items(), reverse=True)
         ],
     )
-    timeliness = [*report.stage1_timeliness.items(), ("Total", report.stage1_timeliness_total)]
+    timeliness = [
+        *((s, t, ("stage1_timeliness", s)) for s, t in report.stage1_timeliness.items()),
+        ("Total", report.stage1_timeliness_total, ("stage1_timeliness_total",)),
+    ]
     add(
         "stage1-response-times",
         f"Stage 1 response times {this}, against a {report.target_percent:g}% target",
@@ -160,12 +183,12 @@ def tables(report: AnnualReport) -> list[Table]:
                 s,
                 t.responded,
                 t.in_time,
-                pct(t.percent),
+                hidden.pct(t.percent, *path, "percent"),
                 t.in_time_unextended,
-                pct(t.percent_unextended),
-                _yes_no(t.meets_target),
+                hidden.pct(t.percent_unextended, *path, "percent_unextended"),
+                hidden.yes_no(t.meets_target, *path, "meets_target"),
             ]
-            for s, t in timeliness
+            for s, t, path in timeliness
         ],
     )
     found.extend(
@@ -184,12 +207,13 @@ def tables(report: AnnualReport) -> list[Table]:
                 row.append(getattr(outcome, kind) if outcome else 0)
         rows.append(row)
     shares = ", ".join(
-        f"{k.replace('_', ' ')} {p.percent}%" for k, p in report.stage1_outcomes_total_percent.items()
+        f"{k.replace('_', ' ')} {show(hidden.pct(p.percent, 'stage1_outcomes_total_percent', k, 'percent'))}"
+        for k, p in report.stage1_outcomes_total_percent.items()
     )
     add("stage1-outcomes", "Stage 1 complaints upheld", "5.3", header, rows, f"{this}: {shares}.")
     for stage, section in (("stage1", "6.1"), ("stage2", "6.2")):
-        found.extend(_equalities(report, stage, section))
-    found.append(_stage2_outcomes(report, services))
+        found.extend(_equalities(report, stage, section, hidden))
+    found.append(_stage2_outcomes(report, services, hidden))
     escalation_years = list(next(iter(report.escalation_by_service.values()), {}))
     over_time = report.escalation_over_time
     add(
@@ -197,18 +221,34 @@ def tables(report: AnnualReport) -> list[Table]:
         "Percentage of complaints escalating to stage 2",
         "7.2",
         ["Service", *escalation_years],
-        [[s, *(_percent(p) for p in by_year.values())] for s, by_year in report.escalation_by_service.items()]
+        [
+            [
+                s,
+                *(
+                    hidden.pct(p.percent, "escalation_by_service", s, y, "percent")
+                    for y, p in by_year.items()
+                ),
+            ]
+            for s, by_year in report.escalation_by_service.items()
+        ]
         + [
             [
                 "Total",
                 *(
-                    pct(over_time[y].stage1_to_stage2_percent) if y in over_time else "n/a"
+                    hidden.pct(
+                        over_time[y].stage1_to_stage2_percent,
+                        "escalation_over_time",
+                        y,
+                        "stage1_to_stage2_percent",
+                    )
+                    if y in over_time
+                    else "n/a"
                     for y in escalation_years
                 ),
             ]
         ],
-        note=f"Stage 1 to 2 in {this}: {report.escalation.stage1_to_stage2.numerator} of "
-        f"{report.escalation.stage1_to_stage2.denominator}.",
+        note=f"Stage 1 to 2 in {this}: {show(report.escalation.stage1_to_stage2.numerator)} of "
+        f"{show(report.escalation.stage1_to_stage2.denominator)}.",
     )
     timeliness_years = [this, last] if last else [this]
     add(
@@ -267,8 +307,8 @@ def tables(report: AnnualReport) -> list[Table]:
         [
             [
                 y,
-                pct(e.stage1_to_stage2_percent),
-                pct(e.stage1_to_stage3_percent),
+                hidden.pct(e.stage1_to_stage2_percent, "escalation_over_time", y, "stage1_to_stage2_percent"),
+                hidden.pct(e.stage1_to_stage3_percent, "escalation_over_time", y, "stage1_to_stage3_percent"),
                 e.local_settlements,
                 e.public_reports,
             ]
@@ -298,6 +338,10 @@ def tables(report: AnnualReport) -> list[Table]:
             ["Completed by the year's end", learning.completed],
             ["Overdue at the year's end", learning.overdue],
         ],
+        items=tuple(_learning_item(action) for action in learning.actions),
+        note=""
+        if learning.actions or not learning.agreed
+        else "The actions are not listed: too few to publish.",
     )
     add(
         "compliments",
@@ -305,7 +349,7 @@ def tables(report: AnnualReport) -> list[Table]:
         "15",
         ["Service", "Compliments"],
         [*_count_rows(dict(report.compliments_by_service)), ["Total", report.compliments]],
-        note=", ".join(f"{y}: {n}" for y, n in report.compliments_by_year.items()) + ".",
+        note=", ".join(f"{y}: {show(n)}" for y, n in report.compliments_by_year.items()) + ".",
     )
     return found
 
@@ -322,7 +366,16 @@ def _nature(
         yield Table(f"{key}-{year}", f"{title} {year}", section, ["Category", *columns, "Total"], rows)
 
 
-def _equalities(report: AnnualReport, stage: str, section: str) -> Iterable[Table]:
+def _learning_item(action: LearningAction) -> str:
+    due = f"due {_long_date(date.fromisoformat(action.due))}" if action.due else "no date set"
+    return f"{action.description} ({action.service}; {due}; {action.status})."
+
+
+def _long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _equalities(report: AnnualReport, stage: str, section: str, hidden: Withheld) -> Iterable[Table]:
     equalities = report.equalities[stage]
     name = stage.replace("stage", "stage ")
     years, rows = _by_year_rows(equalities.gender_by_year)
@@ -334,8 +387,14 @@ def _equalities(report: AnnualReport, stage: str, section: str) -> Iterable[Tabl
         ["Ethnic origin", "Number"],
         _count_rows(equalities.ethnicity),
     )
-    bme = [
-        [y, p.numerator, p.denominator, pct(p.percent)] for y, p in equalities.bme_where_known_by_year.items()
+    bme: list[list[Cell]] = [
+        [
+            y,
+            p.numerator,
+            p.denominator,
+            hidden.pct(p.percent, "equalities", stage, "bme_where_known_by_year", y, "percent"),
+        ]
+        for y, p in equalities.bme_where_known_by_year.items()
     ]
     yield Table(
         f"bme-{stage}", f"BME percentage where known, {name}", section, ["Year", "BME", "Known", "% BME"], bme
@@ -351,7 +410,7 @@ def _equalities(report: AnnualReport, stage: str, section: str) -> Iterable[Tabl
     yield Table(f"complainant-{stage}", f"Complaint made by, {name}", section, ["Made by", *years], rows)
 
 
-def _stage2_outcomes(report: AnnualReport, services: list[str]) -> Table:
+def _stage2_outcomes(report: AnnualReport, services: list[str], hidden: Withheld) -> Table:
     years = list(report.stage2_outcomes_by_year)
     header = ["Measure"] + [f"{s} {y}" for s in services for y in years] + [f"Total {report.year}"]
     measures = [
@@ -369,9 +428,10 @@ def _stage2_outcomes(report: AnnualReport, services: list[str]) -> Table:
         for service in services:
             for y in years:
                 outcome: Stage2Outcomes | None = report.stage2_outcomes_by_year[y].get(service)
-                value = getattr(outcome, field) if outcome else None
-                row.append(pct(value) if "percent" in field else value or 0)
+                value = getattr(outcome, field) if outcome else 0
+                path = ("stage2_outcomes_by_year", y, service, field)
+                row.append(hidden.pct(value if outcome else None, *path) if "percent" in field else value)
         total = getattr(report.stage2_outcomes_total, field)
-        row.append(pct(total) if "percent" in field else total)
+        row.append(hidden.pct(total, "stage2_outcomes_total", field) if "percent" in field else total)
         rows.append(row)
     return Table("stage2-outcomes", "Stage 2 outcomes", "7.1", header, rows)

@@ -86,6 +86,7 @@ class CaseRecord:
     advocacy: list[date] = field(default_factory=list)
     learning_agreed: dict[str, tuple[date, date | None]] = field(default_factory=dict)
     learning_completed: dict[str, date] = field(default_factory=dict)
+    learning_descriptions: dict[str, str] = field(default_factory=dict)
     stage3: Stage3Timescales = field(default_factory=Stage3Timescales)
 
     @property
@@ -192,6 +193,7 @@ def _advocacy(record: CaseRecord, event: EventBase) -> None:
 
 def _learning_agreed(record: CaseRecord, event: LearningActionAgreed) -> None:
     record.learning_agreed[event.action_id] = (event.on, event.due)
+    record.learning_descriptions[event.action_id] = event.description
 
 
 def _learning_completed(record: CaseRecord, event: LearningActionCompleted) -> None:

@@ -1,123 +1,279 @@
-"""Disclosure control: hide small counts so that no published cell can identify a child.
+"""The children's annual report under disclosure control: its ledger of counts and sums.
 
-A count from 1 to N - 1 is hidden (primary suppression). Wherever hidden cells add up to a total
-that is still published, more cells are hidden (complementary suppression) until the hidden cells
-of every such group number at least two and add up to more than their number, so that the total
-cannot be used to work any of them back (each hidden cell is at least 1, so two hidden cells that
-add up to 2 would both be known to be 1). Where no cell is left to hide, the total is hidden too.
-
-Zeros are published: a zero says that no child is in a group. In the report, suppression covers
-the tables that describe people (equalities, who complained) and the nature-of-complaint tables;
-the headline counts and timeliness tables describe the council's performance and are published
-as they are.
+Every count in the report describes people or complaints, so every count is subject to
+suppression (complaintflow.report.disclosure says how). The ledger below lists every sum the
+report prints, in any table: row and column totals, the totals one table shares with another
+(a service's stage 2 complaints in the outcomes, the escalation and the nature tables), the
+counts printed twice, and every percentage with the counts it is made of. The stage 3 table
+lists single complaints, which no suppression can protect, so the published form leaves it out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
+from complaintflow.report.disclosure import Ledger, Path, cells_to_hide, percentages_to_hide
 from complaintflow.report.model import AnnualReport
 
-Cell = TypeVar("Cell", bound=Hashable)
-
-
-def cells_to_hide(
-    values: Mapping[Cell, int], groups: Iterable[tuple[list[Cell], Cell | None]], below: int
-) -> set[Cell]:
-    """The cells to hide among `values`, given groups of cells whose total is published.
-
-    Each group is (its cells, the key of its total or None). A total's key is hidden like any
-    cell when the group cannot otherwise be protected.
-    """
-    groups = list(groups)
-    hidden = {cell for cell, value in values.items() if 0 < value < below}
-    changed = True
-    while changed:
-        changed = False
-        for members, total in groups:
-            if (total is not None and total in hidden) or protected(members, values, hidden):
-                continue
-            spare = sorted(
-                (cell for cell in members if cell not in hidden and values[cell] > 0),
-                key=lambda cell: (values[cell], str(cell)),
-            )
-            if spare:
-                hidden.add(spare[0])
-                changed = True
-            elif total is not None:
-                hidden.add(total)
-                changed = True
-    return hidden
-
-
-def protected(members: Iterable[Cell], values: Mapping[Cell, int], hidden: set[Cell]) -> bool:
-    """Whether a group's hidden cells cannot be worked back from its total: none are hidden, or
-    at least two are and they add up to more than their number (each is at least 1)."""
-    secret = [cell for cell in members if cell in hidden]
-    return not secret or (len(secret) >= 2 and sum(values[cell] for cell in secret) > len(secret))
-
-
 TOTAL = "Total"
+OUTCOME_KINDS = ("not_upheld", "partially_upheld", "upheld", "withdrawn")
+STAGE2_COUNTS = ("number", "upheld", "partially_upheld", "not_upheld", "awaiting")
+TIMELINESS_COUNTS = ("responded", "in_time", "in_time_unextended", "extended_beyond_usual")
 
 
-Path = list[str]
-
-
-def _suppress_row(row: dict[str, int | None], below: int, path: Path, hidden: list[Path]) -> None:
-    values = {key: value or 0 for key, value in row.items()}
-    members = [key for key in row if key != TOTAL]
-    for key in cells_to_hide(values, [(members, TOTAL if TOTAL in row else None)], below):
-        row[key] = None
-        hidden.append([*path, key])
-
-
-def _suppress_grid(
-    grid: dict[str, dict[str, int | None]], below: int, path: Path, hidden: list[Path]
+def _counts(
+    ledger: Ledger, data: Mapping[str, Any], path: Path, fields: tuple[str, ...], *, headline: bool = False
 ) -> None:
-    """A category x service table with a Total row and a Total column: each row adds up to its
-    Total, and each column (the Total column too) to its cell in the Total row; a service's total
-    is also published elsewhere in the report."""
-    Key = tuple[str, str]
-    values: dict[Key, int] = {}
-    groups: list[tuple[list[Key], Key | None]] = []
-    for category, row in grid.items():
-        members: list[Key] = []
-        for service, value in row.items():
-            values[(category, service)] = value or 0
-            if service != TOTAL:
-                members.append((category, service))
-        groups.append((members, (category, TOTAL)))
-    for service in {service for row in grid.values() for service in row}:
-        members = [
-            (category, service) for category in grid if category != TOTAL and (category, service) in values
+    for name in fields:
+        ledger.count((*path, name), data[name], headline=headline)
+
+
+def _row(ledger: Ledger, row: Mapping[str, Any], path: Path) -> None:
+    """A row of counts by label, with its Total."""
+    for label, value in row.items():
+        ledger.count((*path, label), value)
+    if TOTAL in row:
+        ledger.add_sum([(*path, label) for label in row if label != TOTAL], (*path, TOTAL))
+
+
+def _percentage(ledger: Ledger, path: Path, value: Mapping[str, Any], *printed: Path) -> None:
+    numerator = ledger.count((*path, "numerator"), value["numerator"])
+    denominator = ledger.count((*path, "denominator"), value["denominator"])
+    ledger.share([(*path, "percent"), *printed], numerator, denominator)
+
+
+def annual_ledger(data: Mapping[str, Any]) -> Ledger:
+    """The ledger of a children's report, from its JSON form (`AnnualReport.model_dump()`)."""
+    ledger = Ledger()
+    this = data["year"]
+    by_year = data["counts_by_year"]
+    counts = ("potential", "stage1", "stage2", "stage3", "ombudsman")
+    _counts(ledger, data["counts"], ("counts",), counts, headline=True)
+    for year, row in by_year.items():
+        _counts(ledger, row, ("counts_by_year", year), counts, headline=True)
+    if this in by_year:
+        for name in counts:
+            ledger.same(("counts", name), ("counts_by_year", this, name))
+
+    def year_total(year: str, stage: str) -> Path | None:
+        return ("counts_by_year", year, stage) if year in by_year else None
+
+    def total_of(parts: list[Path], total: Path | None) -> None:
+        if total is not None:
+            ledger.add_sum(parts, total)
+
+    for service, value in data["stage1_by_service"].items():
+        ledger.count(("stage1_by_service", service), value)
+        ledger.same(("stage1_by_service", service), ("stage1_by_service_by_year", this, service))
+    for year, row in data["stage1_by_service_by_year"].items():
+        _row(ledger, row, ("stage1_by_service_by_year", year))
+        total_of([("stage1_by_service_by_year", year, s) for s in row], year_total(year, "stage1"))
+
+    timeliness = [("stage1_timeliness", s) for s in data["stage1_timeliness"]]
+    for path in [*timeliness, ("stage1_timeliness_total",)]:
+        row = data[path[0]] if len(path) == 1 else data[path[0]][path[1]]
+        _counts(ledger, row, path, TIMELINESS_COUNTS)
+        ledger.share([(*path, "percent"), (*path, "meets_target")], (*path, "in_time"), (*path, "responded"))
+        ledger.share([(*path, "percent_unextended")], (*path, "in_time_unextended"), (*path, "responded"))
+    for name in TIMELINESS_COUNTS:
+        ledger.add_sum([(*path, name) for path in timeliness], ("stage1_timeliness_total", name))
+
+    for stage in ("nature_stage1", "nature_stage2"):
+        for year, grid in data[stage].items():
+            _grid(ledger, grid, (stage, year))
+
+    for service, row in data["stage1_outcomes"].items():
+        _counts(ledger, row, ("stage1_outcomes", service), (*OUTCOME_KINDS, "total"))
+        for kind in (*OUTCOME_KINDS, "total"):
+            ledger.same(("stage1_outcomes", service, kind), ("stage1_outcomes_by_year", this, service, kind))
+    for year, table in data["stage1_outcomes_by_year"].items():
+        for service, row in table.items():
+            path = ("stage1_outcomes_by_year", year, service)
+            _counts(ledger, row, path, (*OUTCOME_KINDS, "total"))
+            ledger.add_sum([(*path, kind) for kind in OUTCOME_KINDS], (*path, "total"))
+        if TOTAL in table:
+            for kind in (*OUTCOME_KINDS, "total"):
+                parts = [("stage1_outcomes_by_year", year, s, kind) for s in table if s != TOTAL]
+                ledger.add_sum(parts, ("stage1_outcomes_by_year", year, TOTAL, kind))
+    for kind, share in data["stage1_outcomes_total_percent"].items():
+        path = ("stage1_outcomes_total_percent", kind)
+        _percentage(ledger, path, share)
+        ledger.same((*path, "numerator"), ("stage1_outcomes_by_year", this, TOTAL, kind))
+        ledger.same((*path, "denominator"), ("stage1_outcomes_by_year", this, TOTAL, "total"))
+
+    for stage, equalities in data["equalities"].items():
+        _equalities(ledger, equalities, ("equalities", stage), stage, this, year_total)
+
+    for service, row in data["stage2_outcomes"].items():
+        _stage2_outcomes(ledger, row, ("stage2_outcomes", service))
+        for name in STAGE2_COUNTS:
+            ledger.same(("stage2_outcomes", service, name), ("stage2_outcomes_by_year", this, service, name))
+    for year, table in data["stage2_outcomes_by_year"].items():
+        for service, row in table.items():
+            _stage2_outcomes(ledger, row, ("stage2_outcomes_by_year", year, service))
+        total_of([("stage2_outcomes_by_year", year, s, "number") for s in table], year_total(year, "stage2"))
+    _stage2_outcomes(ledger, data["stage2_outcomes_total"], ("stage2_outcomes_total",))
+    for name in STAGE2_COUNTS:
+        parts = [
+            ("stage2_outcomes_by_year", this, s, name) for s in data["stage2_outcomes_by_year"].get(this, {})
         ]
-        groups.append((members, (TOTAL, service) if (TOTAL, service) in values else None))
-    for category, service in cells_to_hide(values, groups, below):
-        grid[category][service] = None
-        hidden.append([*path, category, service])
+        ledger.add_sum(parts, ("stage2_outcomes_total", name))
+    ledger.same(("stage2_outcomes_total", "number"), ("counts", "stage2"))
+
+    for to in ("stage2", "stage3"):
+        path = ("escalation", f"stage1_to_{to}")
+        _percentage(
+            ledger, path, data["escalation"][f"stage1_to_{to}"], ("escalation", f"stage1_to_{to}_percent")
+        )
+        ledger.same((*path, "numerator"), ("counts", to))
+        ledger.same((*path, "denominator"), ("counts", "stage1"))
+
+    _escalation_by_service(ledger, data, year_total)
+
+    for service, by in data["stage2_timeliness"].items():
+        for year, row in by.items():
+            _counts(ledger, row, ("stage2_timeliness", service, year), ("within_time", "over_timescale"))
+    services = [s for s in data["stage2_timeliness"] if s != TOTAL]
+    for year in data["stage2_timeliness"].get(TOTAL, {}):
+        for name in ("within_time", "over_timescale"):
+            parts = [("stage2_timeliness", s, year, name) for s in services]
+            ledger.add_sum(parts, ("stage2_timeliness", TOTAL, year, name))
+
+    _row(ledger, data["ombudsman_outcomes"], ("ombudsman_outcomes",))
+    for service, row in data["ombudsman_by_service"].items():
+        _row(ledger, row, ("ombudsman_by_service", service))
+    for kind in data["ombudsman_outcomes"]:
+        by_service = [
+            ("ombudsman_by_service", s, kind)
+            for s, row in data["ombudsman_by_service"].items()
+            if kind in row
+        ]
+        ledger.add_sum(by_service, ("ombudsman_outcomes", kind))
+
+    for year, row in data["escalation_over_time"].items():
+        path = ("escalation_over_time", year)
+        _counts(ledger, row, path, ("local_settlements", "public_reports"))
+        for to in ("stage2", "stage3"):
+            share = (*path, f"stage1_to_{to}")
+            _percentage(ledger, share, row[f"stage1_to_{to}"], (*path, f"stage1_to_{to}_percent"))
+            if year in by_year:
+                ledger.same((*share, "numerator"), ("counts_by_year", year, to))
+                ledger.same((*share, "denominator"), ("counts_by_year", year, "stage1"))
+    for kind, name in (("local_settlement", "local_settlements"), ("public_report", "public_reports")):
+        if this in data["escalation_over_time"] and kind in data["ombudsman_outcomes"]:
+            ledger.same(("ombudsman_outcomes", kind), ("escalation_over_time", this, name))
+
+    _counts(ledger, data["mediation"], ("mediation",), ("held", "resolved"))
+    for year, row in data["mediation_by_year"].items():
+        _counts(ledger, row, ("mediation_by_year", year), ("held", "resolved"))
+        if year == this:
+            for name in ("held", "resolved"):
+                ledger.same(("mediation", name), ("mediation_by_year", year, name))
+    _row(ledger, data["advocacy"], ("advocacy",))
+    ledger.count(("joint_nhs",), data["joint_nhs"])
+    _counts(ledger, data["learning_actions"], ("learning_actions",), ("agreed", "completed", "overdue"))
+    ledger.count(("compliments",), data["compliments"])
+    _row(ledger, data["compliments_by_service"], ("compliments_by_service",))
+    ledger.add_sum([("compliments_by_service", s) for s in data["compliments_by_service"]], ("compliments",))
+    _row(ledger, data["compliments_by_year"], ("compliments_by_year",))
+    if this in data["compliments_by_year"]:
+        ledger.same(("compliments",), ("compliments_by_year", this))
+    return ledger
+
+
+def _grid(ledger: Ledger, grid: Mapping[str, Mapping[str, Any]], path: Path) -> None:
+    """A category x service table: each row adds up to its Total, each column to the Total row."""
+    for category, row in grid.items():
+        _row(ledger, row, (*path, category))
+    if TOTAL in grid:
+        for service in grid[TOTAL]:
+            parts = [(*path, c, service) for c, row in grid.items() if c != TOTAL and service in row]
+            ledger.add_sum(parts, (*path, TOTAL, service))
+
+
+def _equalities(
+    ledger: Ledger, data: Mapping[str, Any], path: Path, stage: str, this: str, year_total: Any
+) -> None:
+    for table in ("gender_by_year", "complainant_by_year"):
+        for year, row in data[table].items():
+            _row(ledger, row, (*path, table, year))
+            if (total := year_total(year, stage)) is not None:
+                ledger.same((*path, table, year, TOTAL), total)
+    for table in ("ethnicity", "disability"):
+        _row(ledger, data[table], (*path, table))
+        if (total := year_total(this, stage)) is not None:
+            ledger.same((*path, table, TOTAL), total)
+    share = (*path, "bme_where_known")
+    _percentage(ledger, share, data["bme_where_known"])
+    groups = [label for label in data["ethnicity"] if label != TOTAL]
+    bme = [(*path, "ethnicity", g) for g in groups if g in data["bme_groups"]]
+    known = [(*path, "ethnicity", g) for g in groups if g not in data["not_known_groups"]]
+    ledger.add_sum(bme, (*share, "numerator"))
+    ledger.add_sum(known, (*share, "denominator"))
+    for year, value in data["bme_where_known_by_year"].items():
+        _percentage(ledger, (*path, "bme_where_known_by_year", year), value)
+        if year == this:
+            for part in ("numerator", "denominator"):
+                ledger.same((*share, part), (*path, "bme_where_known_by_year", year, part))
+
+
+def _stage2_outcomes(ledger: Ledger, row: Mapping[str, Any], path: Path) -> None:
+    _counts(ledger, row, path, STAGE2_COUNTS)
+    number = (*path, "number")
+    ledger.share([(*path, "percent_fully_upheld")], (*path, "upheld"), number)
+    ledger.share(
+        [(*path, "percent_at_least_partially_upheld")], (*path, "upheld"), (*path, "partially_upheld"), number
+    )
+
+
+def _escalation_by_service(ledger: Ledger, data: Mapping[str, Any], year_total: Any) -> None:
+    """Stage 1 to 2 by service: each numerator is the service's stage 2 count, each denominator its
+    stage 1 count, both printed elsewhere for this year and last."""
+    numerators: dict[str, list[Path]] = {}
+    denominators: dict[str, list[Path]] = {}
+    for service, by in data["escalation_by_service"].items():
+        for year, value in by.items():
+            path = ("escalation_by_service", service, year)
+            _percentage(ledger, path, value)
+            numerators.setdefault(year, []).append((*path, "numerator"))
+            denominators.setdefault(year, []).append((*path, "denominator"))
+            outcomes = data["stage2_outcomes_by_year"].get(year, {})
+            if service in outcomes:
+                ledger.same((*path, "numerator"), ("stage2_outcomes_by_year", year, service, "number"))
+            stage1 = data["stage1_by_service_by_year"].get(year, {})
+            if service in stage1:
+                ledger.same((*path, "denominator"), ("stage1_by_service_by_year", year, service))
+    # The services listed are every service with a complaint this year or last, so for those years
+    # the columns add up to the year's counts.
+    for year in (data["year"], *(y for y in data["stage2_outcomes_by_year"] if y != data["year"])):
+        for parts, stage in ((numerators, "stage2"), (denominators, "stage1")):
+            if year in parts and (total := year_total(year, stage)) is not None:
+                ledger.add_sum(parts[year], total)
+
+
+def _write(data: dict[str, Any], path: Path, value: object) -> None:
+    for key in path[:-1]:
+        data = data[key]
+    data[path[-1]] = value
 
 
 def suppress(report: AnnualReport, below: int) -> AnnualReport:
-    """The report with small counts hidden, listing every hidden cell in `suppressed`."""
+    """The report with small counts hidden, and every cell that would give one back."""
     if below <= 1:
         return report
     data: dict[str, Any] = report.model_dump()
-    hidden: list[Path] = []
-    for stage, equalities in data["equalities"].items():
-        base = ["equalities", stage]
-        for table in ("gender_by_year", "complainant_by_year"):
-            for year, row in equalities[table].items():
-                _suppress_row(row, below, [*base, table, year], hidden)
-        for table in ("ethnicity", "disability"):
-            _suppress_row(equalities[table], below, [*base, table], hidden)
-        if any(path[:3] == [*base, "ethnicity"] for path in hidden):
-            # The BME share's numerator and denominator would let a hidden ethnicity be worked back.
-            equalities["bme_where_known"].update(numerator=None, denominator=None)
-            for share in equalities["bme_where_known_by_year"].values():
-                share.update(numerator=None, denominator=None)
-    for stage in ("nature_stage1", "nature_stage2"):
-        for year, grid in data[stage].items():
-            _suppress_grid(grid, below, [stage, year], hidden)
-    data.update(suppress_below=below, suppressed=hidden)
+    ledger = annual_ledger(data)
+    hidden = cells_to_hide(ledger, below)
+    shares = percentages_to_hide(ledger, hidden)
+    for path in sorted(hidden | shares):
+        _write(data, path, None)
+    listed = sorted(hidden | shares)
+    if data["stage3"]:
+        data["stage3"] = []
+        listed.append(("stage3",))
+    if data["learning_actions"]["agreed"] is None and data["learning_actions"]["actions"]:
+        data["learning_actions"]["actions"] = []  # the list would give the withheld number back
+        listed.append(("learning_actions", "actions"))
+    data.update(suppress_below=below, suppressed=[list(path) for path in listed])
     return AnnualReport.model_validate(data)

@@ -24,6 +24,7 @@ from complaintflow.report.model import (
     Equalities,
     Escalation,
     EscalationOverTime,
+    LearningAction,
     LearningActions,
     Mediation,
     Outcomes,
@@ -247,11 +248,16 @@ class _Tally:
             },
             disability={**dict(sorted(disability.items())), TOTAL: len(rows)},
             complainant_by_year=by_year(lambda _, s: COMPLAINANT_LABELS[s.complainant_role]),
+            bme_groups=sorted(e for e in ethnicity if self._is_bme(e)),
+            not_known_groups=sorted(e for e in ethnicity if e in self.settings.unknown_ethnicity),
         )
+
+    def _is_bme(self, ethnicity: str) -> bool:
+        return ethnicity not in self.settings.unknown_ethnicity and ethnicity not in self.settings.not_bme
 
     def bme(self, rows: list[CaseRecord]) -> Percentage:
         known = [_ethnicity(r) for r in rows if _ethnicity(r) not in self.settings.unknown_ethnicity]
-        return Percentage.of(sum(e not in self.settings.not_bme for e in known), len(known))
+        return Percentage.of(sum(self._is_bme(e) for e in known), len(known))
 
     def escalation(self, year: int, to_stage: int, service: str | None = None) -> Percentage:
         def count(stage: int) -> int:
@@ -310,15 +316,24 @@ class _Tally:
 
     def learning(self, year: int) -> LearningActions:
         end = _year_end(year)
-        agreed = completed = overdue = 0
+        actions = []
         for record, (action, due) in self.on_year("learning", year):
-            agreed += 1
             done = record.learning_completed.get(action)
             if done is not None and done <= end:
-                completed += 1
+                status = "completed"
             elif due is not None and due < end:
-                overdue += 1
-        return LearningActions(agreed=agreed, completed=completed, overdue=overdue)
+                status = "overdue"
+            else:
+                status = "in progress"
+            description = record.learning_descriptions.get(action, action)
+            due_on = due.isoformat() if due else None
+            actions.append(
+                LearningAction(description=description, service=_service(record), due=due_on, status=status)
+            )
+        statuses = Counter(action.status for action in actions)
+        return LearningActions(
+            agreed=len(actions), completed=statuses["completed"], overdue=statuses["overdue"], actions=actions
+        )
 
 
 def _outcomes(counted: Counter[str | None]) -> Outcomes:
@@ -361,7 +376,7 @@ def build_report(
         stage1_outcomes=outcomes,
         stage1_outcomes_by_year={label(y): tally.stage1_outcomes(y) for y in (this, last)},
         stage1_outcomes_total_percent={
-            kind: Percentage.of(getattr(total, kind), total.total)
+            kind: Percentage.of(getattr(total, kind), total.total or 0)
             for kind in ("not_upheld", "partially_upheld", "upheld", "withdrawn")
         },
         equalities={"stage1": tally.equalities(1, this), "stage2": tally.equalities(2, this)},

@@ -1,0 +1,281 @@
+"""Disclosure control for any report: hide small counts, then hide more until none can be worked back.
+
+A report describes its numbers to this module as a `Ledger`: every count it publishes (by its path
+of keys), every sum it publishes (parts and total, in any table), the cells that print the same
+count twice, and every percentage with its numerator and denominator.
+
+- **Primary suppression**: a count from 1 to `below` - 1 is hidden. Zeros are published.
+- **Secondary suppression**: an attacker knows every published number and every sum, and that each
+  hidden count is at least 1. A hidden count is safe when another completion of the hidden cells
+  satisfies every sum, so the attacker cannot tell which is true. `audit` proves this by finding a
+  move: a change of +1 or -1 to some hidden cells that keeps every sum and every cell at least 1.
+  While a hidden count has no move, the smallest published count in a sum with it is hidden too.
+- **Percentages**: a percentage whose numerator or denominator is hidden is hidden as well.
+
+The search for a move is bounded; where it gives up, the cell counts as unsafe and more is hidden,
+so the method errs towards hiding too much, never too little.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+Path = tuple[str, ...]
+
+#: How many steps the search for one move may take before the cell counts as unsafe.
+SEARCH_STEPS = 20_000
+#: How many published counts are tried, one by one, for the one whose hiding protects a cell.
+CANDIDATES_TRIED = 24
+
+
+@dataclass
+class Ledger:
+    """What a report publishes, as counts and the relations among them."""
+
+    #: Every count, by its path; None where it is already hidden.
+    counts: dict[Path, int | None] = field(default_factory=dict)
+    #: Counts to hide only when nothing else will do: the headline figures.
+    headline: set[Path] = field(default_factory=set)
+    #: Published sums: (parts, total), each a path in `counts`.
+    sums: list[tuple[list[Path], Path]] = field(default_factory=list)
+    #: Percentages: (the paths printing it, the counts it is worked out from).
+    shares: list[tuple[list[Path], list[Path]]] = field(default_factory=list)
+
+    def count(self, path: Path, value: int | None, *, headline: bool = False) -> Path:
+        """Record a count; a headline count is hidden only when nothing else will do."""
+        self.counts[path] = value
+        if headline:
+            self.headline.add(path)
+        return path
+
+    def add_sum(self, parts: Iterable[Path], total: Path) -> None:
+        self.sums.append((list(parts), total))
+
+    def same(self, first: Path, second: Path) -> None:
+        """Two cells that print the same count: a sum of one part."""
+        self.sums.append(([first], second))
+
+    def share(self, printed: Iterable[Path], *made_of: Path) -> None:
+        """A percentage (printed at each path) of the counts it is made of."""
+        self.shares.append((list(printed), list(made_of)))
+
+
+Equation = dict[Path, int]
+
+
+def equations(ledger: Ledger, hidden: set[Path]) -> list[Equation]:
+    """Each sum as coefficients of its hidden cells (parts +1, total -1); published cells are
+    constants and drop out."""
+    found = []
+    for parts, total in ledger.sums:
+        terms: Equation = defaultdict(int)
+        for part in parts:
+            if part in hidden:
+                terms[part] += 1
+        if total in hidden:
+            terms[total] -= 1
+        terms = {cell: coefficient for cell, coefficient in terms.items() if coefficient}
+        if terms:
+            found.append(terms)
+    return found
+
+
+def _find_move(
+    start: Path, values: Mapping[Path, int], touching: Mapping[Path, list[int]], system: list[Equation]
+) -> dict[Path, int] | None:
+    """A move of +-1 on hidden cells that changes `start` and keeps every sum, if one is found."""
+    steps = 0
+    tried: set[frozenset[tuple[Path, int]]] = set()
+
+    def options(equation: Equation, move: dict[Path, int]) -> list[tuple[Path, int]] | None:
+        """The steps that would bring an unbalanced equation nearer balance (None if balanced)."""
+        imbalance = sum(coefficient * move.get(cell, 0) for cell, coefficient in equation.items())
+        if not imbalance:
+            return None
+        wanted = -1 if imbalance > 0 else 1
+        return [
+            (cell, wanted * coefficient)
+            for cell, coefficient in equation.items()
+            if cell not in move and values[cell] + wanted * coefficient >= 1
+        ]
+
+    def search(move: dict[Path, int]) -> bool:
+        nonlocal steps
+        steps += 1
+        state = frozenset(move.items())
+        if steps > SEARCH_STEPS or state in tried:
+            return False
+        tried.add(state)
+        # Branch on the unbalanced sum with the fewest ways out; with none, this branch fails.
+        narrowest: list[tuple[Path, int]] | None = None
+        for index in {i for cell in move for i in touching[cell]}:
+            found = options(system[index], move)
+            if found is not None and (narrowest is None or len(found) < len(narrowest)):
+                narrowest = found
+                if not found:
+                    return False
+        if narrowest is None:
+            return True
+        for cell, step in narrowest:
+            move[cell] = step
+            if search(move):
+                return True
+            del move[cell]
+        return False
+
+    for step in (-1, 1):
+        steps, move = 0, {start: step}
+        if values[start] + step >= 1 and search(move):
+            return move
+    return None
+
+
+def pinned_by_sums(system: list[Equation]) -> set[Path]:
+    """The cells the sums alone fix, whatever the others are: those whose unit vector lies in the
+    sums' row space, found as the rows of the reduced row echelon form with a single entry."""
+    pivots: list[tuple[Path, dict[Path, Fraction]]] = []
+    for equation in system:
+        row = {cell: Fraction(coefficient) for cell, coefficient in equation.items()}
+        for column, pivot_row in pivots:
+            if row.get(column):
+                row = _subtract(row, row[column], pivot_row)
+        if not row:
+            continue
+        column = min(row)
+        row = {cell: value / row[column] for cell, value in row.items()}
+        pivots = [
+            (other, _subtract(pivot_row, pivot_row[column], row) if pivot_row.get(column) else pivot_row)
+            for other, pivot_row in pivots
+        ]
+        pivots.append((column, row))
+    return {column for column, row in pivots if len(row) == 1}
+
+
+def _subtract(
+    row: dict[Path, Fraction], factor: Fraction, other: dict[Path, Fraction]
+) -> dict[Path, Fraction]:
+    result = dict(row)
+    for cell, value in other.items():
+        result[cell] = result.get(cell, Fraction(0)) - factor * value
+    return {cell: value for cell, value in result.items() if value}
+
+
+class _Auditor:
+    """Finds the hidden cells an attacker could work back. A cell shown safe stays safe as more
+    cells are hidden (its move still keeps every sum), so each cell is proved at most once."""
+
+    def __init__(self, ledger: Ledger, values: Mapping[Path, int]) -> None:
+        self.ledger, self.values, self.settled = ledger, values, set[Path]()
+
+    def first_unsafe(self, hidden: set[Path], only: Path | None = None) -> Path | None:
+        system = equations(self.ledger, hidden)
+        touching: dict[Path, list[int]] = defaultdict(list)
+        for index, equation in enumerate(system):
+            for cell in equation:
+                touching[cell].append(index)
+        pinned = pinned_by_sums(system)
+        for cell in [only] if only is not None else sorted(hidden - self.settled):
+            if cell in pinned:
+                return cell
+            if touching[cell]:
+                move = _find_move(cell, self.values, touching, system)
+                if move is None:
+                    return cell
+                self.settled.update(move)
+            else:
+                self.settled.add(cell)
+        return None
+
+
+def audit(ledger: Ledger, values: Mapping[Path, int], hidden: set[Path]) -> list[Path]:
+    """The hidden cells that an attacker could work back (none, when the ledger is safe)."""
+    auditor, unsafe = _Auditor(ledger, values), []
+    while (cell := auditor.first_unsafe(hidden)) is not None:
+        unsafe.append(cell)
+        auditor.settled.add(cell)
+    return unsafe
+
+
+def cells_to_hide(ledger: Ledger, below: int) -> set[Path]:
+    """Every count to hide: the small ones, and those that would give them back."""
+    values = {path: value or 0 for path, value in ledger.counts.items()}
+    hidden = {path for path, value in values.items() if 0 < value < below}
+    if not hidden:
+        return hidden
+    sums_of: dict[Path, list[int]] = defaultdict(list)
+    for index, (parts, total) in enumerate(ledger.sums):
+        for member in {*parts, total}:
+            sums_of[member].append(index)
+    aliases = [(parts[0], total) for parts, total in ledger.sums if len(parts) == 1]
+    _hide_aliases(hidden, aliases)
+    headline = set(ledger.headline)
+    _hide_aliases(headline, aliases)  # a cell printing a headline count is a headline cell too
+    auditor = _Auditor(ledger, values)
+    while (cell := auditor.first_unsafe(hidden)) is not None:
+        chosen = _next_to_hide(cell, ledger, values, hidden, sums_of, headline)
+        if chosen is None:  # nothing published is linked to it: no further hiding can help
+            auditor.settled.add(cell)
+            continue
+        hidden.add(chosen)
+        _hide_aliases(hidden, aliases)
+    return hidden
+
+
+def _next_to_hide(
+    cell: Path,
+    ledger: Ledger,
+    values: Mapping[Path, int],
+    hidden: set[Path],
+    sums_of: Mapping[Path, list[int]],
+    headline: set[Path],
+) -> Path | None:
+    """The published count to hide next for an unsafe cell: the first that gives it a move, of
+    the counts in a sum with it and then of those linked to it through hidden cells, trying other
+    counts before headline ones, parts before totals and smaller before larger."""
+    reached, visited, frontier = {cell}, {cell}, [cell]
+    ordinary: list[Path] = []
+    headlines: list[Path] = []
+    while frontier and len(ordinary) < CANDIDATES_TRIED:
+        linked = {index for each in frontier for index in sums_of[each]}
+        members = {other for index in linked for other in (*ledger.sums[index][0], ledger.sums[index][1])}
+        totals = {ledger.sums[index][1] for index in linked}
+        for other in sorted(
+            (
+                other
+                for other in members
+                if other not in hidden and values[other] > 0 and other not in reached
+            ),
+            key=lambda other: (other in totals, values[other], other),
+        ):
+            (headlines if other in headline else ordinary).append(other)
+        reached.update(members)
+        frontier = [other for other in members if other in hidden and other not in visited]
+        visited.update(frontier)
+    candidates = [*ordinary, *headlines]
+    for candidate in candidates[:CANDIDATES_TRIED]:
+        if _is_safe(cell, ledger, values, {*hidden, candidate}):
+            return candidate
+    return candidates[0] if candidates else None
+
+
+def _is_safe(cell: Path, ledger: Ledger, values: Mapping[Path, int], hidden: set[Path]) -> bool:
+    return _Auditor(ledger, values).first_unsafe(hidden, only=cell) is None
+
+
+def _hide_aliases(hidden: set[Path], aliases: list[tuple[Path, Path]]) -> None:
+    """A count printed twice is hidden in both places (or, for headline cells, marked in both)."""
+    changed = True
+    while changed:
+        changed = False
+        for first, second in aliases:
+            if (first in hidden) != (second in hidden):
+                hidden.update((first, second))
+                changed = True
+
+
+def percentages_to_hide(ledger: Ledger, hidden: set[Path]) -> set[Path]:
+    """The printed percentages whose numerator or denominator is hidden."""
+    return {printed for paths, made_of in ledger.shares if hidden.intersection(made_of) for printed in paths}

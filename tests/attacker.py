@@ -1,0 +1,88 @@
+"""An attacker's solver over a published report: can any hidden count be worked back?
+
+Each hidden count is an unknown integer of at least 1. Every sum the report publishes, in any
+table, and every published percentage with a hidden part, constrains the unknowns. For each hidden
+count the solver finds its smallest and largest possible value (integer programs, solved by HiGHS
+through scipy); a count whose smallest and largest are equal has one completion only: a leak.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from complaintflow.report.disclosure import Ledger, Path
+
+#: A published percentage is rounded to one decimal place, so it pins its ratio to within this.
+HALF_STEP = 0.05
+
+
+def _value(data: Mapping[str, Any], path: Path) -> Any:
+    for key in path:
+        data = data[key]
+    return data
+
+
+def leaks(ledger: Ledger, data: Mapping[str, Any]) -> list[Path]:
+    """The hidden counts of a published report that have a single completion."""
+    hidden = sorted(path for path, value in ledger.counts.items() if value is None)
+    if not hidden:
+        return []
+    column = {path: index for index, path in enumerate(hidden)}
+    rows, lower, upper = [], [], []
+
+    def add(coefficients: np.ndarray, low: float, high: float) -> None:
+        rows.append(coefficients)
+        lower.append(low)
+        upper.append(high)
+
+    for parts, total in ledger.sums:
+        coefficients, constant = np.zeros(len(hidden)), 0
+        for path, sign in [*((part, 1) for part in parts), (total, -1)]:
+            if path in column:
+                coefficients[column[path]] += sign
+            else:
+                constant += sign * (ledger.counts[path] or 0)
+        if coefficients.any():
+            add(coefficients, -constant, -constant)
+        else:
+            assert constant == 0, f"a published sum does not add up: {total}"
+    for printed, made_of in ledger.shares:
+        percent = _value(data, printed[0])
+        if not isinstance(percent, float) or not any(path in column for path in made_of):
+            continue
+        # 100 * numerator / denominator rounds to the percentage printed.
+        *numerator, denominator = made_of
+        coefficients, constant = np.zeros(len(hidden)), 0.0
+        for path, weight in [*((part, 100.0) for part in numerator)]:
+            if path in column:
+                coefficients[column[path]] += weight
+            else:
+                constant += weight * (ledger.counts[path] or 0)
+        for bound, sign in ((percent + HALF_STEP, 1), (percent - HALF_STEP, -1)):
+            row = coefficients.copy()
+            fixed = constant
+            if denominator in column:
+                row[column[denominator]] -= bound
+            else:
+                fixed -= bound * (ledger.counts[denominator] or 0)
+            if sign > 0:
+                add(row, -np.inf, -fixed)
+            else:
+                add(row, -fixed, np.inf)
+    constraints = [LinearConstraint(np.array(rows), lower, upper)] if rows else []
+    integrality = np.ones(len(hidden))
+    bounds = Bounds(np.ones(len(hidden)), np.full(len(hidden), np.inf))
+    found = []
+    for path, index in column.items():
+        objective = np.zeros(len(hidden))
+        objective[index] = 1
+        least = milp(objective, constraints=constraints, integrality=integrality, bounds=bounds)
+        assert least.status == 0, f"the published report has no completion at all: {path}"
+        most = milp(-objective, constraints=constraints, integrality=integrality, bounds=bounds)
+        if most.status == 0 and round(-most.fun) == round(least.fun):
+            found.append(path)
+    return found
