@@ -571,13 +571,25 @@ def build() -> list[dict[str, Any]]:
                 )
         for index, received in enumerate(receipt_dates(year, POTENTIALS[year], start, date(year + 1, 3, 20))):
             case_id = log.new_case("P", year)
-            log.add(case_id, received, "ConcernLogged", service_area=[TS, SN, QACS, EI][index % 4])
+            log.add(
+                case_id,
+                received,
+                "ConcernLogged",
+                service_area=[TS, SN, QACS, EI][index % 4],
+                procedure="children-2006",
+            )
             log.add(case_id, wd(received, 2), "ConcernResolved")
         compliments = expand(COMPLIMENTS[year])
         for service, received in zip(
             compliments, receipt_dates(year, len(compliments), start, date(year + 1, 3, 20)), strict=True
         ):
-            log.add(log.new_case("M", year), received, "ComplimentReceived", service_area=service)
+            log.add(
+                log.new_case("M", year),
+                received,
+                "ComplimentReceived",
+                service_area=service,
+                procedure="children-2006",
+            )
     quiet = [case for case in log.stage2_cases[2012] if case.startswith("C")][-1]
     while learning:  # actions left over are agreed at the end of the year, on a stage 2 case
         action, done = learning.pop(0)

@@ -338,6 +338,9 @@ class Case:
             target = table[kind]
             facts.service_area = getattr(event, "service_area", None) or facts.service_area
             if target is not None:
+                named = getattr(event, "procedure", None)
+                if named is not None:
+                    self._procedure(named)  # a concern or compliment names a procedure the host knows
                 facts.state = target
                 return facts
             assert isinstance(event, ComplaintReceived)

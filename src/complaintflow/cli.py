@@ -13,17 +13,22 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case, CaseView
 from complaintflow.dates import london_today, parse_iso_date
 from complaintflow.errors import ComplaintflowError, printable
-from complaintflow.eventlog import load_cases
+from complaintflow.eventlog import load_cases, read_events
 from complaintflow.limits import FIRST_DATE, LAST_DATE, MAX_EVENT_BYTES
 from complaintflow.procedure import Procedure, built_in_names, load_procedure, procedure_json_schema
 from complaintflow.progress import progress_bar
 from complaintflow.reminders import Reminder, due_within
 from complaintflow.store.base import EventStore
+
+if TYPE_CHECKING:
+    from complaintflow.report import Cover, Report
+    from complaintflow.report.records import CaseRecord
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -293,51 +298,90 @@ def _procedure_schema(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from complaintflow.report import (
-        Cover,
-        publish,
-        report_from_log,
-        to_html,
-        to_json,
-        to_markdown,
-        year_label,
-    )
+    from complaintflow.report import Cover, publish, year_label
 
     _source(args)
+    reports = _counted_reports(args)
+    published = args.format != "json"
+    below = args.suppress_below if args.suppress_below is not None else (5 if published else 0)
+    reports = {name: publish(report, below) for name, report in reports.items()}
+    cover = Cover(title=args.title, council=args.council, made_on=london_today())
+    label = year_label(args.year)
+    if len(reports) == 1:
+        _write_report(args, next(iter(reports.values())), cover, args.output, f"complaintflow-report-{label}")
+        return 0
+    if args.format in ("md", "json"):
+        from complaintflow.report import to_json, to_markdown
+
+        if args.format == "md":
+            _emit("\n---\n\n".join(to_markdown(report, cover) for report in reports.values()), args.output)
+        else:
+            joined = ",\n".join(f"{json.dumps(name)}: {to_json(report)}" for name, report in reports.items())
+            _emit("{\n" + joined + "\n}", args.output)
+        return 0
+    folder = Path(args.output or f"complaintflow-reports-{label}")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, report in reports.items():
+        _write_report(
+            args, report, cover, str(folder / (f"{name}.html" if args.format == "html" else name)), ""
+        )
+    return 0
+
+
+def _counted_reports(args: argparse.Namespace) -> dict[str, Report]:
+    """One report per procedure (or per --only name); several --only names of the children's kind
+    make one report of their cases together, as a council reports its corporate complaints about
+    children's services beside its statutory ones."""
+    from complaintflow.report import ReportSettings, by_procedure, records_from_events, report_kind, reports
+    from complaintflow.report.forms import build
+
+    settings = ReportSettings(target_percent=args.target, services=tuple(args.service or ()))
     if args.store is not None:
-        report = _store(args).report(args.year, target_percent=args.target, services=args.service or ())
+        store = _store(args)
+        records: Iterable[CaseRecord] = store.records()
+        procedures = store.procedures
     else:
         path = Path(args.file)
         size = path.stat().st_size if path.exists() else 0
-        report = report_from_log(
-            path,
-            args.year,
-            target_percent=args.target,
-            procedures=_procedures(args),
-            progress=progress_bar("Replaying events", size),
-            calendar=_host_calendar(args),
-            services=args.service or (),
+        procedures = _procedures(args)
+        events = read_events(path, progress=progress_bar("Replaying events", size))
+        records = records_from_events(
+            events, procedures=procedures, source=str(path), calendar=_host_calendar(args)
         )
-    published = args.format != "json"
-    below = args.suppress_below if args.suppress_below is not None else (5 if published else 0)
-    report = publish(report, below)
-    cover = Cover(title=args.title, council=args.council, made_on=london_today())
-    label = year_label(args.year)
+    records = list(records)
+    only = args.only
+    if only and len(only) > 1:
+        if any(report_kind(name, procedures) != "children" for name in only):
+            raise ComplaintflowError(
+                "--only: name one procedure at a time, unless each has the children's tables"
+            )
+        chosen = [record for name, group in by_procedure(records).items() if name in only for record in group]
+        together = "+".join(only)
+        return {together: build("children", chosen, args.year, procedure=together, settings=settings)}
+    return reports(records, args.year, only=only, procedures=procedures, settings=settings, homes=args.homes)
+
+
+def _write_report(
+    args: argparse.Namespace, report: Report, cover: Cover, output: str | None, default: str
+) -> None:
+    """One report in the format asked for: Markdown or JSON to standard output or `output`; HTML
+    to a file; CSV to a folder."""
+    from complaintflow.report import to_html, to_json, to_markdown
+
     if args.format == "json":
-        _emit(to_json(report), args.output)
+        _emit(to_json(report), output)
     elif args.format == "md":
-        _emit(to_markdown(report, cover), args.output)
+        _emit(to_markdown(report, cover), output)
     elif args.format == "csv":
         from complaintflow.report.csv_files import write_csv
 
-        folder = Path(args.output or f"complaintflow-report-{label}")
+        folder = Path(output or default)
         written = write_csv(report, folder)
         print(f"wrote {len(written)} CSV tables to {folder}/")
     else:
-        target = Path(args.output or f"complaintflow-report-{label}.html")
+        target = Path(output or f"{default}.html")
         target.write_text(to_html(report, cover), encoding="utf-8")
         print(f"wrote the HTML report to {target.resolve()}")
-    return 0
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -588,7 +632,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PERCENT",
         help="the stage 1 timeliness target (default 75)",
     )
-    report.add_argument("--output", metavar="PATH", help="where to write (csv: a folder)")
+    report.add_argument(
+        "--output", metavar="PATH", help="where to write (csv, or several html reports: a folder)"
+    )
+    report.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="the report of this procedure only (repeatable: several with the children's tables make one)",
+    )
+    report.add_argument(
+        "--homes",
+        type=_whole_number,
+        metavar="N",
+        help="homes owned, for the Tenant Satisfaction Measure CH01 in a Complaint Handling Code report",
+    )
     report.add_argument("--title", help="the report's title (default: Complaints annual report YYYY-YY)")
     report.add_argument("--council", help="the council's name, printed under the title")
     report.add_argument(

@@ -133,6 +133,10 @@ class ConcernLogged(EventBase):
 
     type: Literal["ConcernLogged"] = "ConcernLogged"
     service_area: Text | None = None
+    procedure: Reference | None = Field(
+        default=None,
+        description="The procedure it would come under, so it counts in that procedure's report.",
+    )
 
 
 class ConcernResolved(EventBase):
@@ -405,6 +409,9 @@ class ComplimentReceived(EventBase):
 
     type: Literal["ComplimentReceived"] = "ComplimentReceived"
     service_area: Text | None = None
+    procedure: Reference | None = Field(
+        default=None, description="The procedure whose report counts it (the service's complaints procedure)."
+    )
 
 
 Event: TypeAlias = Annotated[

@@ -229,6 +229,11 @@ class Procedure(_Strict):
     applies_from: UKDate
     source: Source
     initial: str = "new"
+    annual_report: Literal["children", "code-performance", "reg18", "spso"] = Field(
+        default="children",
+        description="The report its law or Code asks for: the children's annual report tables, a Complaint "
+        "Handling Code's annual performance report, the SI 2009/309 reg 18 report, or the SPSO's indicators.",
+    )
     states: Annotated[dict[Name, State], _frozen, Field(max_length=MAX_STATES)]
     transitions: tuple[Transition, ...] = Field(max_length=MAX_TRANSITIONS)
     deadlines: Annotated[dict[Name, Deadline], _frozen, Field(max_length=MAX_DEADLINES)]

@@ -12,29 +12,45 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from complaintflow._bulk import collector_paused
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.eventlog import read_events, replay_cases
 from complaintflow.events import EventBase
-from complaintflow.procedure import Procedure
+from complaintflow.procedure import Procedure, registered_procedure
+from complaintflow.report.adults import AdultsReport
+from complaintflow.report.code_performance import CodePerformanceReport
+from complaintflow.report.forms import Report
 from complaintflow.report.model import AnnualReport
 from complaintflow.report.published import Cover
 from complaintflow.report.records import CaseRecord, reporting_year, year_label
+from complaintflow.report.spso import SpsoReport
 from complaintflow.report.tables import ReportSettings, build_report
 
+R = TypeVar("R", bound=Report)
+
 __all__ = [
+    "UNASSIGNED",
+    "AdultsReport",
     "AnnualReport",
     "CaseRecord",
+    "CodePerformanceReport",
     "Cover",
+    "Report",
     "ReportSettings",
+    "SpsoReport",
     "annual_report",
+    "by_procedure",
     "publish",
     "records_from_events",
     "report_from_log",
+    "report_kind",
     "reporting_year",
+    "reports",
+    "reports_from_log",
     "to_csv",
     "to_html",
     "to_json",
@@ -42,40 +58,47 @@ __all__ = [
     "year_label",
 ]
 
+#: The report of the concerns and compliments that name no procedure, in a log with several.
+UNASSIGNED = "unassigned"
+
 #: Counts from 1 to this minus 1 are hidden in a published report unless asked otherwise.
 PUBLISHED_SUPPRESS_BELOW = 5
 
 
-def publish(report: AnnualReport, suppress_below: int = PUBLISHED_SUPPRESS_BELOW) -> AnnualReport:
-    """The report as it may be published: small counts hidden, with the cells that would give them
-    back (docs/report.md). `suppress_below=0` publishes every count."""
-    from complaintflow.report.suppression import suppress
+def publish(report: R, suppress_below: int = PUBLISHED_SUPPRESS_BELOW) -> R:
+    """The report as it may be published: small counts withheld, with every cell and percentage
+    that would give one back (docs/report.md). `suppress_below=0` publishes every count."""
+    from complaintflow.report.forms import withhold
 
-    return suppress(report, suppress_below)
+    published = withhold(report, suppress_below)
+    assert isinstance(published, type(report))
+    return published
 
 
-def to_markdown(report: AnnualReport, cover: Cover | None = None) -> str:
+def to_markdown(report: Report, cover: Cover | None = None) -> str:
     """Every table as Markdown, for a committee paper, under the cover's title, council and date."""
     from complaintflow.report.markdown import to_markdown as markdown
 
     return markdown(report, cover)
 
 
-def to_html(report: AnnualReport, cover: Cover | None = None) -> str:
-    """One self-contained page, with SVG charts where matplotlib (the report extra) is installed."""
+def to_html(report: Report, cover: Cover | None = None) -> str:
+    """One self-contained page; the children's report has SVG charts where matplotlib (the report
+    extra) is installed, each with the table of its figures as its text alternative."""
     from complaintflow.report.html import to_html as html
 
     return html(report, cover)
 
 
-def to_csv(report: AnnualReport) -> dict[str, str]:
-    """Each table as CSV text, by file name (`NN-key.csv`)."""
+def to_csv(report: Report) -> dict[str, str]:
+    """Each table as CSV text, by file name (`NN-key.csv`; a list, such as the learning actions,
+    as `NN-key-list.csv`)."""
     from complaintflow.report.csv_files import csv_files
 
     return csv_files(report)
 
 
-def to_json(report: AnnualReport) -> str:
+def to_json(report: Report) -> str:
     """The report as JSON: every count, with each percentage's numerator and denominator."""
     return report.model_dump_json(indent=2)
 
@@ -116,11 +139,14 @@ def annual_report(
     target_percent: float = 75.0,
     procedures: Mapping[str, Procedure] | None = None,
     settings: ReportSettings | None = None,
+    only: Collection[str] | None = None,
 ) -> AnnualReport:
-    """The annual report for the year starting 1 April `year`, from events in any form."""
+    """The children's annual report tables for the year starting 1 April `year`, from events in any
+    form: every procedure's cases together, or those of the procedures named in `only`."""
     settings = settings or ReportSettings(target_percent=target_percent)
+    records = _only(records_from_events(events, procedures=procedures), only)
     with collector_paused():
-        return build_report(records_from_events(events, procedures=procedures), year, settings)
+        return build_report(records, year, settings)
 
 
 def report_from_log(
@@ -132,6 +158,7 @@ def report_from_log(
     progress: Callable[[int], None] | None = None,
     calendar: WorkingDayCalendar | None = None,
     services: Sequence[str] = (),
+    only: Collection[str] | None = None,
 ) -> AnnualReport:
     """The annual report from a JSON Lines event log; errors name the file and line. Services come
     in the order given, then as they first appear in the log."""
@@ -139,4 +166,89 @@ def report_from_log(
     records = records_from_events(events, procedures=procedures, source=str(path), calendar=calendar)
     settings = ReportSettings(target_percent=target_percent, services=tuple(services))
     with collector_paused():
-        return build_report(records, year, settings)
+        return build_report(_only(records, only), year, settings)
+
+
+def _only(records: Iterable[CaseRecord], only: Collection[str] | None) -> Iterable[CaseRecord]:
+    """The records of the procedures named (all of them where none are named). A concern or
+    compliment naming no procedure goes with the complaints when the log has one procedure
+    only (`by_procedure` says so) and is otherwise left out of a report of named procedures."""
+    if only is None:
+        return records
+    return (record for record in records if record.procedure in only)
+
+
+def by_procedure(records: Iterable[CaseRecord]) -> dict[str, list[CaseRecord]]:
+    """Each procedure's records, in the order they first appear. A record that names no procedure
+    (a concern or compliment logged without one) joins the only procedure of a log that has one;
+    in a log with several, such records make a report of their own, named "unassigned"."""
+    grouped: dict[str, list[CaseRecord]] = {}
+    loose: list[CaseRecord] = []
+    order: list[tuple[str | None, CaseRecord]] = []
+    for record in records:
+        order.append((record.procedure, record))
+        if record.procedure is not None:
+            grouped.setdefault(record.procedure, [])
+    sole = next(iter(grouped)) if len(grouped) == 1 else None
+    for name, record in order:
+        target = name or sole
+        if target is None:
+            loose.append(record)
+        else:
+            grouped[target].append(record)
+    if loose:
+        grouped[UNASSIGNED] = loose
+    return grouped
+
+
+def reports(
+    records: Iterable[CaseRecord],
+    year: int,
+    *,
+    only: Collection[str] | None = None,
+    procedures: Mapping[str, Procedure] | None = None,
+    settings: ReportSettings | None = None,
+    homes: int | None = None,
+) -> dict[str, Report]:
+    """One report for each procedure in the records (or each named in `only`), of the kind its law
+    or Code asks for (`Procedure.annual_report`). `homes` gives the Tenant Satisfaction Measures'
+    CH01 for the Complaint Handling Code reports."""
+    from complaintflow.report.forms import build
+
+    settings = settings or ReportSettings()
+    grouped = by_procedure(records)
+    names = list(grouped) if only is None else list(dict.fromkeys(only))
+    found: dict[str, Report] = {}
+    with collector_paused():
+        for name in names:  # a procedure named but absent gets its report of a year with no data
+            kind = report_kind(name, procedures)
+            found[name] = build(
+                kind, grouped.get(name, []), year, procedure=name, settings=settings, homes=homes
+            )
+    return found
+
+
+def reports_from_log(
+    path: str | Path,
+    year: int,
+    *,
+    only: Collection[str] | None = None,
+    procedures: Mapping[str, Procedure] | None = None,
+    progress: Callable[[int], None] | None = None,
+    calendar: WorkingDayCalendar | None = None,
+    settings: ReportSettings | None = None,
+    homes: int | None = None,
+) -> dict[str, Report]:
+    """`reports` from a JSON Lines event log; errors name the file and line."""
+    events = read_events(path, progress=progress)
+    records = records_from_events(events, procedures=procedures, source=str(path), calendar=calendar)
+    return reports(records, year, only=only, procedures=procedures, settings=settings, homes=homes)
+
+
+def report_kind(name: str, procedures: Mapping[str, Procedure] | None = None) -> str:
+    """The kind of report a procedure's law or Code asks for ("children" for unassigned records)."""
+    if name == UNASSIGNED:
+        return "children"
+    if procedures and name in procedures:
+        return procedures[name].annual_report
+    return registered_procedure(name).annual_report

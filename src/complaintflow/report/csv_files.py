@@ -7,11 +7,11 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
-from complaintflow.report.model import AnnualReport
-from complaintflow.report.published import show, tables
+from complaintflow.report.forms import Report, tables
+from complaintflow.report.published import show
 
 
-def _files(report: AnnualReport) -> Iterator[tuple[str, str]]:
+def _files(report: Report) -> Iterator[tuple[str, str]]:
     """Each table as (`NN-key.csv`, its CSV text)."""
     for number, table in enumerate(tables(report), start=1):
         text = io.StringIO()
@@ -25,12 +25,12 @@ def _files(report: AnnualReport) -> Iterator[tuple[str, str]]:
             yield f"{number:02d}-{table.key}-list.csv", listed.getvalue()
 
 
-def csv_files(report: AnnualReport) -> dict[str, str]:
+def csv_files(report: Report) -> dict[str, str]:
     """Each table's CSV text, by file name."""
     return dict(_files(report))
 
 
-def write_csv(report: AnnualReport, folder: Path) -> list[Path]:
+def write_csv(report: Report, folder: Path) -> list[Path]:
     """Write `NN-key.csv` for each table into `folder` (created if need be); return the paths."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []

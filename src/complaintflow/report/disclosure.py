@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 Path = tuple[str, ...]
 
@@ -57,6 +58,18 @@ class Ledger:
     def same(self, first: Path, second: Path) -> None:
         """Two cells that print the same count: a sum of one part."""
         self.sums.append(([first], second))
+
+    def percentage(
+        self, path: Path, value: Mapping[str, Any], *printed: Path, whole: Path | None = None
+    ) -> tuple[Path, Path]:
+        """A `Percentage` at `path` (its numerator, denominator and percent), also printed at
+        `printed`; its denominator prints the count at `whole`, where given."""
+        numerator = self.count((*path, "numerator"), value["numerator"])
+        denominator = self.count((*path, "denominator"), value["denominator"])
+        if whole is not None:
+            self.same(denominator, whole)
+        self.share([(*path, "percent"), *printed], numerator, denominator)
+        return numerator, denominator
 
     def share(self, printed: Iterable[Path], *made_of: Path) -> None:
         """A percentage (printed at each path) of the counts it is made of."""

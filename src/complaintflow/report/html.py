@@ -5,17 +5,9 @@ from __future__ import annotations
 from html import escape
 
 from complaintflow.report import charts as chart_drawing
+from complaintflow.report.forms import Report, default_title, headline, tables
 from complaintflow.report.model import AnnualReport
-from complaintflow.report.published import (
-    HIDDEN,
-    Cell,
-    Cover,
-    Table,
-    headline,
-    show,
-    suppression_note,
-    tables,
-)
+from complaintflow.report.published import HIDDEN, Cell, Cover, Table, show, suppression_note
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; color: #1c1c1c; }
@@ -70,26 +62,33 @@ def _figure(number: int, chart: chart_drawing.Chart) -> str:
     )
 
 
-def to_html(report: AnnualReport, cover: Cover | None = None) -> str:
+def to_html(report: Report, cover: Cover | None = None) -> str:
     """The whole report as one HTML page that needs no other file."""
     cover = cover or Cover()
     byline = cover.byline()
-    drawn = chart_drawing.charts(report)
-    if drawn:
-        figures = "".join(_figure(number, chart) for number, chart in enumerate(drawn, 1))
-        chart_section = f'<section class="charts" aria-label="Charts">{figures}</section>'
-    else:
-        chart_section = (
-            '<p class="note" id="no-charts">Charts need matplotlib: install them with '
-            f"<code>{escape(chart_drawing.INSTALL_HINT)}</code> and run the report again.</p>"
-        )
+    title = escape(cover.heading(default_title(report)))
     note = suppression_note(report)
     suppressed = f'<p class="note">{escape(note)}</p>' if note else ""
     return (
         '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
-        f"<title>{escape(cover.heading(report))}</title><style>{STYLE}</style></head><body>"
-        f"<h1>{escape(cover.heading(report))}</h1>"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title><style>{STYLE}</style></head><body><main>"
+        f"<h1>{title}</h1>"
         f"{f'<p>{escape(byline)}</p>' if byline else ''}"
         f"<p>{escape(headline(report))}</p>{suppressed}"
-        f"{chart_section}{''.join(_table(table) for table in tables(report))}</body></html>\n"
+        f"{_charts(report)}{''.join(_table(table) for table in tables(report))}</main></body></html>\n"
     )
+
+
+def _charts(report: Report) -> str:
+    """The children's report's charts, or how to add them; the other reports are tables alone."""
+    if not isinstance(report, AnnualReport):
+        return ""
+    drawn = chart_drawing.charts(report)
+    if not drawn:
+        return (
+            '<p class="note" id="no-charts">Charts need matplotlib: install them with '
+            f"<code>{escape(chart_drawing.INSTALL_HINT)}</code> and run the report again.</p>"
+        )
+    figures = "".join(_figure(number, chart) for number, chart in enumerate(drawn, 1))
+    return f'<section class="charts" aria-label="Charts">{figures}</section>'

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from complaintflow.errors import printable
+from complaintflow.report.forms import Report, default_title, headline, tables
 from complaintflow.report.model import AnnualReport
-from complaintflow.report.published import Cover, Table, headline, show, suppression_note, tables
+from complaintflow.report.published import Cover, Table, show, suppression_note
 
 _MARKUP = re.compile(r"([\\`*_\[\]<>#|~])")
 
@@ -32,16 +33,22 @@ def _table(table: Table) -> str:
     return "\n".join(lines)
 
 
-def to_markdown(report: AnnualReport, cover: Cover | None = None) -> str:
+def _timeliness(report: AnnualReport) -> str:
+    return (
+        f" Stage 1 responses in time: {show(report.stage1_timeliness_total.percent)} "
+        f"(target {report.target_percent:g}%)."
+    )
+
+
+def to_markdown(report: Report, cover: Cover | None = None) -> str:
     """Every table, with a heading, in the seed report's order."""
     cover = cover or Cover()
     byline = cover.byline()
     head = [
-        f"# {cell(cover.heading(report))}",
+        f"# {cell(cover.heading(default_title(report)))}",
         *(["", cell(byline)] if byline else []),
         "",
-        f"{headline(report)} Stage 1 responses in time: {show(report.stage1_timeliness_total.percent)} "
-        f"(target {report.target_percent:g}%).",
+        headline(report) + (_timeliness(report) if isinstance(report, AnnualReport) else ""),
     ]
     note = suppression_note(report)
     if note:

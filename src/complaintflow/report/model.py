@@ -151,6 +151,19 @@ class LearningActions(_Table):
     actions: list[LearningAction] = Field(default_factory=list)
 
 
+class ProcedureReport(_Table):
+    """What every report of one procedure's law or Code carries besides its own measures."""
+
+    kind: str
+    procedure: str
+    year: str
+    sources: dict[str, str] = Field(description="Where each measure comes from, with confidence marks.")
+    suppress_below: int | None = None
+    suppressed: list[list[str]] = Field(
+        default_factory=list, description="The path of keys to every withheld cell."
+    )
+
+
 class AnnualReport(_Table):
     """The statutory annual complaints report for one year, computed from the event log."""
 

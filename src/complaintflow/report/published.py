@@ -5,13 +5,32 @@ Markdown, CSV and HTML all render this one layout, so the three forms always agr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import get_args
+from typing import Protocol, get_args
 
 from complaintflow.events import OmbudsmanOutcome
-from complaintflow.report.model import AnnualReport, Count, LearningAction, Outcomes, Stage2Outcomes
+from complaintflow.report.model import (
+    AnnualReport,
+    Count,
+    LearningAction,
+    LearningActions,
+    Outcomes,
+    Percentage,
+    Stage2Outcomes,
+)
+
+
+class HasSuppressed(Protocol):
+    """Any report: each lists the paths of its withheld cells."""
+
+    @property
+    def suppressed(self) -> list[list[str]]: ...
+
+    @property
+    def suppress_below(self) -> int | None: ...
+
 
 #: How a hidden (suppressed) cell is printed.
 HIDDEN = "*"
@@ -53,7 +72,7 @@ class Withheld:
     """Which printed percentages disclosure control hid: a hidden one is printed as the marker,
     not as 'n/a'."""
 
-    def __init__(self, report: AnnualReport) -> None:
+    def __init__(self, report: HasSuppressed) -> None:
         self.paths = {tuple(path) for path in report.suppressed}
 
     def pct(self, value: float | None, *path: str) -> Cell:
@@ -93,8 +112,8 @@ class Cover:
     council: str | None = None
     made_on: date | None = None
 
-    def heading(self, report: AnnualReport) -> str:
-        return self.title or f"Complaints annual report {report.year}"
+    def heading(self, default: str) -> str:
+        return self.title or default
 
     def byline(self) -> str | None:
         parts = [self.council.rstrip(".") + "."] if self.council else []
@@ -119,14 +138,34 @@ def _say(count: Count) -> str:
     return "a withheld number of" if count is None else str(count)
 
 
-def suppression_note(report: AnnualReport) -> str | None:
-    """What the hidden cells mean, where small counts are hidden."""
+def say(count: Count) -> str:
+    """A count in a sentence, standing alone: "12", or "a withheld number"."""
+    return "a withheld number" if count is None else str(count)
+
+
+def say_share(share: Percentage) -> str:
+    """A percentage in a sentence, with its parts: "72.7% (64 of 88)"."""
+    if share.percent is None:
+        return "none (nothing to count)" if share.denominator == 0 else "a withheld share"
+    return f"{share.percent:.1f}% ({share.numerator} of {share.denominator})"
+
+
+def with_sources(found: list[Table], sources: Mapping[str, str]) -> list[Table]:
+    """The tables, with where each measure comes from noted under the last."""
+    cited = "; ".join(f"{key}: {text}" for key, text in sources.items())
+    last = found[-1]
+    return [*found[:-1], replace(last, note=" ".join(filter(None, [last.note, f"Sources: {cited}."])))]
+
+
+def suppression_note(report: HasSuppressed) -> str | None:
+    """The one true sentence on what is withheld and why, where small counts are withheld."""
     if not report.suppress_below:
         return None
+    unlisted = ", and single complaints are not listed" if ["stage3"] in report.suppressed else ""
     return (
         f"Counts from 1 to {report.suppress_below - 1} are withheld and shown as {HIDDEN}; so are the other "
         "counts and percentages from which, with every total and percentage published here, a withheld "
-        "count could be worked out, and single complaints are not listed."
+        f"count could be worked out{unlisted}."
     )
 
 
@@ -327,22 +366,7 @@ def tables(report: AnnualReport) -> list[Table]:
             ["Joint NHS and social care complaints", report.joint_nhs],
         ],
     )
-    learning = report.learning_actions
-    add(
-        "learning-actions",
-        f"Learning actions agreed {this}",
-        "14",
-        ["Measure", "Number"],
-        [
-            ["Agreed", learning.agreed],
-            ["Completed by the year's end", learning.completed],
-            ["Overdue at the year's end", learning.overdue],
-        ],
-        items=tuple(_learning_item(action) for action in learning.actions),
-        note=""
-        if learning.actions or not learning.agreed
-        else "The actions are not listed: too few to publish.",
-    )
+    found.append(learning_table(report.learning_actions, this, "Learning actions agreed"))
     add(
         "compliments",
         f"Compliments {this}",
@@ -364,6 +388,25 @@ def _nature(
             [category, *(row.get(s, 0) for s in columns), row.get("Total")] for category, row in grid.items()
         ]
         yield Table(f"{key}-{year}", f"{title} {year}", section, ["Category", *columns, "Total"], rows)
+
+
+def learning_table(learning: LearningActions, year: str, title: str) -> Table:
+    """The learning actions: how many, and each as a line of a list."""
+    return Table(
+        "learning-actions",
+        f"{title} {year}",
+        "14",
+        ["Measure", "Number"],
+        [
+            ["Agreed", learning.agreed],
+            ["Completed by the year's end", learning.completed],
+            ["Overdue at the year's end", learning.overdue],
+        ],
+        items=tuple(_learning_item(action) for action in learning.actions),
+        note=""
+        if learning.actions or not learning.agreed
+        else "The actions are not listed: too few to publish.",
+    )
 
 
 def _learning_item(action: LearningAction) -> str:

@@ -52,6 +52,11 @@ class StageRecord:
     in_time: bool | None = None
     in_time_unextended: bool | None = None
     extended_beyond_usual: bool = False
+    extended: bool = False
+    acknowledged_on: date | None = None
+    acknowledged_in_time: bool | None = None
+    #: Working days from the stage's start to its response, in the procedure's calendar.
+    working_days: int | None = None
 
 
 @dataclass(slots=True)
@@ -120,6 +125,10 @@ class CaseRecord:
                 stage.in_time_unextended = unextended is not None and clock.met_on <= unextended
                 cap = rule.extendable_to
                 stage.extended_beyond_usual = cap is not None and clock.length > cap
+                stage.extended = clock.length > rule.length
+                stage.working_days = clock.calendar.working_days_between(stage.began, clock.met_on)
+            if rule.kind == "acknowledgement" and stage is not None:
+                stage.acknowledged_on, stage.acknowledged_in_time = clock.met_on, in_time
             if clock.name == "panel_meeting":
                 self.stage3.panel_in_time = in_time
             elif clock.name == "panel_recommendations":
@@ -167,11 +176,13 @@ def _declined(record: CaseRecord, event: EventBase) -> None:
 
 def _concern(record: CaseRecord, event: ConcernLogged) -> None:
     record.concern_on = event.on
+    record.procedure = event.procedure
     record.service_area = event.service_area or record.service_area
 
 
 def _compliment(record: CaseRecord, event: ComplimentReceived) -> None:
     record.compliment_on = event.on
+    record.procedure = event.procedure
     record.service_area = event.service_area or record.service_area
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from complaintflow.report.disclosure import Ledger, Path, cells_to_hide, percentages_to_hide
+from complaintflow.report.disclosure import Ledger, Path
 from complaintflow.report.model import AnnualReport
 
 TOTAL = "Total"
@@ -35,12 +35,6 @@ def _row(ledger: Ledger, row: Mapping[str, Any], path: Path) -> None:
         ledger.count((*path, label), value)
     if TOTAL in row:
         ledger.add_sum([(*path, label) for label in row if label != TOTAL], (*path, TOTAL))
-
-
-def _percentage(ledger: Ledger, path: Path, value: Mapping[str, Any], *printed: Path) -> None:
-    numerator = ledger.count((*path, "numerator"), value["numerator"])
-    denominator = ledger.count((*path, "denominator"), value["denominator"])
-    ledger.share([(*path, "percent"), *printed], numerator, denominator)
 
 
 def annual_ledger(data: Mapping[str, Any]) -> Ledger:
@@ -98,7 +92,7 @@ def annual_ledger(data: Mapping[str, Any]) -> Ledger:
                 ledger.add_sum(parts, ("stage1_outcomes_by_year", year, TOTAL, kind))
     for kind, share in data["stage1_outcomes_total_percent"].items():
         path = ("stage1_outcomes_total_percent", kind)
-        _percentage(ledger, path, share)
+        ledger.percentage(path, share)
         ledger.same((*path, "numerator"), ("stage1_outcomes_by_year", this, TOTAL, kind))
         ledger.same((*path, "denominator"), ("stage1_outcomes_by_year", this, TOTAL, "total"))
 
@@ -123,8 +117,8 @@ def annual_ledger(data: Mapping[str, Any]) -> Ledger:
 
     for to in ("stage2", "stage3"):
         path = ("escalation", f"stage1_to_{to}")
-        _percentage(
-            ledger, path, data["escalation"][f"stage1_to_{to}"], ("escalation", f"stage1_to_{to}_percent")
+        ledger.percentage(
+            path, data["escalation"][f"stage1_to_{to}"], ("escalation", f"stage1_to_{to}_percent")
         )
         ledger.same((*path, "numerator"), ("counts", to))
         ledger.same((*path, "denominator"), ("counts", "stage1"))
@@ -156,7 +150,7 @@ def annual_ledger(data: Mapping[str, Any]) -> Ledger:
         _counts(ledger, row, path, ("local_settlements", "public_reports"))
         for to in ("stage2", "stage3"):
             share = (*path, f"stage1_to_{to}")
-            _percentage(ledger, share, row[f"stage1_to_{to}"], (*path, f"stage1_to_{to}_percent"))
+            ledger.percentage(share, row[f"stage1_to_{to}"], (*path, f"stage1_to_{to}_percent"))
             if year in by_year:
                 ledger.same((*share, "numerator"), ("counts_by_year", year, to))
                 ledger.same((*share, "denominator"), ("counts_by_year", year, "stage1"))
@@ -205,14 +199,14 @@ def _equalities(
         if (total := year_total(this, stage)) is not None:
             ledger.same((*path, table, TOTAL), total)
     share = (*path, "bme_where_known")
-    _percentage(ledger, share, data["bme_where_known"])
+    ledger.percentage(share, data["bme_where_known"])
     groups = [label for label in data["ethnicity"] if label != TOTAL]
     bme = [(*path, "ethnicity", g) for g in groups if g in data["bme_groups"]]
     known = [(*path, "ethnicity", g) for g in groups if g not in data["not_known_groups"]]
     ledger.add_sum(bme, (*share, "numerator"))
     ledger.add_sum(known, (*share, "denominator"))
     for year, value in data["bme_where_known_by_year"].items():
-        _percentage(ledger, (*path, "bme_where_known_by_year", year), value)
+        ledger.percentage((*path, "bme_where_known_by_year", year), value)
         if year == this:
             for part in ("numerator", "denominator"):
                 ledger.same((*share, part), (*path, "bme_where_known_by_year", year, part))
@@ -235,7 +229,7 @@ def _escalation_by_service(ledger: Ledger, data: Mapping[str, Any], year_total: 
     for service, by in data["escalation_by_service"].items():
         for year, value in by.items():
             path = ("escalation_by_service", service, year)
-            _percentage(ledger, path, value)
+            ledger.percentage(path, value)
             numerators.setdefault(year, []).append((*path, "numerator"))
             denominators.setdefault(year, []).append((*path, "denominator"))
             outcomes = data["stage2_outcomes_by_year"].get(year, {})
@@ -252,28 +246,10 @@ def _escalation_by_service(ledger: Ledger, data: Mapping[str, Any], year_total: 
                 ledger.add_sum(parts[year], total)
 
 
-def _write(data: dict[str, Any], path: Path, value: object) -> None:
-    for key in path[:-1]:
-        data = data[key]
-    data[path[-1]] = value
-
-
 def suppress(report: AnnualReport, below: int) -> AnnualReport:
-    """The report with small counts hidden, and every cell that would give one back."""
-    if below <= 1:
-        return report
-    data: dict[str, Any] = report.model_dump()
-    ledger = annual_ledger(data)
-    hidden = cells_to_hide(ledger, below)
-    shares = percentages_to_hide(ledger, hidden)
-    for path in sorted(hidden | shares):
-        _write(data, path, None)
-    listed = sorted(hidden | shares)
-    if data["stage3"]:
-        data["stage3"] = []
-        listed.append(("stage3",))
-    if data["learning_actions"]["agreed"] is None and data["learning_actions"]["actions"]:
-        data["learning_actions"]["actions"] = []  # the list would give the withheld number back
-        listed.append(("learning_actions", "actions"))
-    data.update(suppress_below=below, suppressed=[list(path) for path in listed])
-    return AnnualReport.model_validate(data)
+    """The children's report with small counts withheld (see `complaintflow.report.forms.withhold`)."""
+    from complaintflow.report.forms import withhold
+
+    published = withhold(report, below)
+    assert isinstance(published, AnnualReport)
+    return published

@@ -315,9 +315,17 @@ class _Tally:
         return Mediation(held=len(held), resolved=sum(held))
 
     def learning(self, year: int) -> LearningActions:
-        end = _year_end(year)
-        actions = []
-        for record, (action, due) in self.on_year("learning", year):
+        return learning_actions(self.records, year)
+
+
+def learning_actions(records: Iterable[CaseRecord], year: int) -> LearningActions:
+    """Learning actions agreed in the year, each with how it stands at the year's end."""
+    end = _year_end(year)
+    actions = []
+    for record in records:
+        for action, (on, due) in record.learning_agreed.items():
+            if reporting_year(on) != year:
+                continue
             done = record.learning_completed.get(action)
             if done is not None and done <= end:
                 status = "completed"
@@ -325,15 +333,18 @@ class _Tally:
                 status = "overdue"
             else:
                 status = "in progress"
-            description = record.learning_descriptions.get(action, action)
-            due_on = due.isoformat() if due else None
             actions.append(
-                LearningAction(description=description, service=_service(record), due=due_on, status=status)
+                LearningAction(
+                    description=record.learning_descriptions.get(action, action),
+                    service=_service(record),
+                    due=due.isoformat() if due else None,
+                    status=status,
+                )
             )
-        statuses = Counter(action.status for action in actions)
-        return LearningActions(
-            agreed=len(actions), completed=statuses["completed"], overdue=statuses["overdue"], actions=actions
-        )
+    statuses = Counter(action.status for action in actions)
+    return LearningActions(
+        agreed=len(actions), completed=statuses["completed"], overdue=statuses["overdue"], actions=actions
+    )
 
 
 def _outcomes(counted: Counter[str | None]) -> Outcomes:

@@ -13,7 +13,7 @@ import threading
 import uuid
 from abc import ABC, abstractmethod
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date
 from typing import Any, Protocol
@@ -25,7 +25,9 @@ from complaintflow.errors import ComplaintflowError, ConcurrencyError, InvalidEv
 from complaintflow.events import EventBase, event_to_json, parse_event
 from complaintflow.procedure import Procedure
 from complaintflow.reminders import Reminder, due_within
+from complaintflow.report.forms import Report
 from complaintflow.report.model import AnnualReport
+from complaintflow.report.records import CaseRecord
 from complaintflow.report.tables import ReportSettings, build_report
 from complaintflow.store.projections import CaseRow, DeadlineRow, project, read_record
 
@@ -372,6 +374,24 @@ class EventStore(ABC):
         extra = self.calendar.extra_bank_holidays if self.calendar is not None else None
         return WorkingDayCalendar.named(name, extra_bank_holidays=extra or None)
 
+    def reports(
+        self,
+        year: int,
+        *,
+        only: Collection[str] | None = None,
+        target_percent: float = 75.0,
+        services: Sequence[str] = (),
+        homes: int | None = None,
+    ) -> dict[str, Report]:
+        """One report per procedure of the stored cases (or per procedure named in `only`), each of
+        the kind its law or Code asks for, as `complaintflow.report.reports` counts them."""
+        from complaintflow.report import reports
+
+        settings = ReportSettings(target_percent=target_percent, services=tuple(services))
+        return reports(
+            self.records(), year, only=only, procedures=self.procedures, settings=settings, homes=homes
+        )
+
     def report(
         self,
         year: int,
@@ -382,6 +402,11 @@ class EventStore(ABC):
     ) -> AnnualReport:
         """The annual report for the year from 1 April `year`, counted from the stored records, with
         services in the order given and then as they first appear."""
+        settings = ReportSettings(target_percent=target_percent, services=tuple(services))
+        return build_report(self.records(procedure), year, settings)
+
+    def records(self, procedure: str | None = None) -> list[CaseRecord]:
+        """The stored records of every case (or one procedure's), in the order cases began."""
         query = (
             "SELECT c.record FROM complaintflow_cases c JOIN (SELECT case_id, min(position) AS first "
             "FROM complaintflow_events GROUP BY case_id) f ON f.case_id = c.case_id"
@@ -392,9 +417,7 @@ class EventStore(ABC):
             params.append(procedure)
         with self._reading() as db:
             db.execute(self._sql(query + " ORDER BY f.first"), params)
-            records = [read_record(text) for (text,) in db.fetchall()]
-        settings = ReportSettings(target_percent=target_percent, services=tuple(services))
-        return build_report(records, year, settings)
+            return [read_record(text) for (text,) in db.fetchall()]
 
     # -- moving a record in and out, and checking it ---------------------------------------------
 

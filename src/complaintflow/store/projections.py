@@ -53,7 +53,7 @@ def project(case: Case, version: int) -> tuple[CaseRow, list[DeadlineRow]]:
     row = CaseRow(
         case_id=case.case_id,
         version=version,
-        procedure=case.procedure.name if case.procedure is not None else None,
+        procedure=case.procedure.name if case.procedure is not None else record.procedure,
         state=case.state,
         open=case.open,
         first_on=case.events[0].on.isoformat(),

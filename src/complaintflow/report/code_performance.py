@@ -1,0 +1,316 @@
+"""The annual complaints performance report that a Complaint Handling Code asks for (housing-2024,
+lgsco-2026), with the Regulator of Social Housing's Tenant Satisfaction Measures CH01 and CH02.
+
+Counting rules (docs/report.md gives the sources and the readings chosen):
+
+- A complaint counts as received at a stage in the year its stage began (received, or escalated).
+- Acknowledgements, responses, extensions and outcomes count in the year the response or
+  acknowledgement was sent, as the TSMs count "complaints responded to" in the year.
+- In time means on or before the due date in force, an agreed extension included (CH02).
+- A stage 1 complaint is resolved at stage 1 when it was answered and not escalated by the year's end.
+- CH01 = complaints received at the stage / homes owned x 1,000, to one decimal place.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from complaintflow.events import OmbudsmanOutcome
+from complaintflow.report.disclosure import Ledger, Path
+from complaintflow.report.model import Count, Percentage, ProcedureReport
+from complaintflow.report.published import Cell, Table, Withheld, say, say_share, show, with_sources
+from complaintflow.report.records import CaseRecord, StageRecord, reporting_year, year_label
+
+STAGES = ("stage1", "stage2")
+QUARTERS = ("Q1 (April-June)", "Q2 (July-September)", "Q3 (October-December)", "Q4 (January-March)")
+
+_TSM = "Regulator of Social Housing, Tenant Satisfaction Measures: Technical Requirements (2023)"
+
+#: Where each measure comes from; printed under the tables.
+SOURCES: Mapping[str, str] = {
+    "housing-2024": "Housing Ombudsman Complaint Handling Code 2024, section 8 (annual complaints "
+    "performance and service improvement report) [S]; timescales paras 5.4-6.15 [S]",
+    "lgsco-2026": "LGSCO Complaint Handling Code, part 9 (annual complaints performance and service "
+    "improvement report) [U]; timescales paras 5.2, 6.2-6.5 [P]",
+    "CH01": f"{_TSM}, CH01 [S]",
+    "CH02": f"{_TSM}, CH02 [S]",
+}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class StageMeasures(_Model):
+    """One stage's complaints in the year."""
+
+    received: Count
+    acknowledged: Count
+    acknowledged_in_time: Percentage
+    responded: Count
+    responded_in_time: Percentage = Field(description="CH02: answered within the Code's timescales.")
+    extended: Count
+    extended_beyond_usual: Count
+    upheld: Count
+    partially_upheld: Count
+    not_upheld: Count
+    withdrawn: Count
+    resolved: Count = Field(description="Answered at this stage and not taken further by the year's end.")
+
+
+class QuarterCounts(_Model):
+    stage1_received: Count
+    stage2_received: Count
+    stage1_responded: Count
+    stage2_responded: Count
+
+
+class PerThousandHomes(_Model):
+    """CH01: complaints received per 1,000 homes."""
+
+    complaints: Count
+    homes: int
+    per_1000_homes: float | None
+
+
+class CodePerformanceReport(ProcedureReport):
+    """A Complaint Handling Code's annual performance report for one procedure and year."""
+
+    kind: Literal["code-performance"] = "code-performance"
+    stage1: StageMeasures
+    stage2: StageMeasures
+    escalated: Count = Field(description="Stage 1 complaints of the year taken to stage 2.")
+    by_quarter: dict[str, QuarterCounts]
+    ombudsman_referred: Count
+    ombudsman_determinations: dict[str, Count]
+    homes: int | None = Field(default=None, description="Homes owned, for CH01 (given with --homes).")
+    ch01: dict[str, PerThousandHomes] = Field(default_factory=dict)
+    sources: dict[str, str]
+    suppress_below: int | None = None
+    suppressed: list[list[str]] = Field(default_factory=list)
+
+
+def _stage_measures(
+    began: list[StageRecord], answered: list[tuple[CaseRecord, StageRecord]], stage: int
+) -> StageMeasures:
+    acknowledged = [s for _, s in answered if s.acknowledged_on is not None]
+    responded = [s for _, s in answered if s.responded_on is not None]
+    outcomes = Counter(s.outcome for s in responded)
+    resolved = sum(
+        1 for record, s in answered if s.responded_on is not None and (stage + 1) not in record.stages
+    )
+    return StageMeasures(
+        received=len(began),
+        acknowledged=len(acknowledged),
+        acknowledged_in_time=Percentage.of(
+            sum(bool(s.acknowledged_in_time) for s in acknowledged), len(acknowledged)
+        ),
+        responded=len(responded),
+        responded_in_time=Percentage.of(sum(bool(s.in_time) for s in responded), len(responded)),
+        extended=sum(s.extended for s in responded),
+        extended_beyond_usual=sum(s.extended_beyond_usual for s in responded),
+        upheld=outcomes["upheld"],
+        partially_upheld=outcomes["partially_upheld"],
+        not_upheld=outcomes["not_upheld"],
+        withdrawn=sum(1 for record, s in answered if record.withdrawn_at_stage == stage),
+        resolved=resolved,
+    )
+
+
+def _quarter(day: date) -> str:
+    return QUARTERS[((day.month - 4) % 12) // 3]
+
+
+def build_code_performance(
+    records: Iterable[CaseRecord], year: int, procedure: str, homes: int | None = None
+) -> CodePerformanceReport:
+    """The Code's performance report for the year from 1 April `year`."""
+    began: dict[int, list[StageRecord]] = {1: [], 2: []}
+    answered: dict[int, list[tuple[CaseRecord, StageRecord]]] = {1: [], 2: []}
+    quarters = {q: Counter[str]() for q in QUARTERS}
+    referred, determinations, escalated = 0, Counter[str](), 0
+    for record in records:
+        for number, stage in record.stages.items():
+            if number not in began:
+                continue
+            if reporting_year(stage.began) == year:
+                began[number].append(stage)
+                quarters[_quarter(stage.began)][f"stage{number}_received"] += 1
+                if number == 2 and 1 in record.stages:
+                    escalated += 1
+            sent = stage.responded_on or stage.acknowledged_on
+            if sent is not None and reporting_year(sent) == year:
+                answered[number].append((record, stage))
+            if stage.responded_on is not None and reporting_year(stage.responded_on) == year:
+                quarters[_quarter(stage.responded_on)][f"stage{number}_responded"] += 1
+        referred += sum(1 for day in record.ombudsman_referred if reporting_year(day) == year)
+        determinations.update(
+            outcome for day, outcome in record.ombudsman_decided if reporting_year(day) == year
+        )
+    stage1 = _stage_measures(began[1], answered[1], 1)
+    stage2 = _stage_measures(began[2], answered[2], 2)
+    ch01 = {}
+    if homes:
+        for name, measures in (("stage1", stage1), ("stage2", stage2)):
+            received = measures.received or 0
+            ch01[name] = PerThousandHomes(
+                complaints=received, homes=homes, per_1000_homes=round(1000 * received / homes + 1e-9, 1)
+            )
+    return CodePerformanceReport(
+        procedure=procedure,
+        year=year_label(year),
+        stage1=stage1,
+        stage2=stage2,
+        escalated=escalated,
+        by_quarter={
+            q: QuarterCounts(**{k: quarters[q][k] for k in QuarterCounts.model_fields}) for q in QUARTERS
+        },
+        ombudsman_referred=referred,
+        ombudsman_determinations={kind: determinations[kind] for kind in get_args(OmbudsmanOutcome)},
+        homes=homes,
+        ch01=ch01,
+        sources={key: SOURCES[key] for key in (procedure, "CH01", "CH02") if key in SOURCES}
+        or {"code": SOURCES["lgsco-2026"]},
+    )
+
+
+_COUNTS = ("received", "acknowledged", "responded", "extended", "extended_beyond_usual")
+_OUTCOMES = ("upheld", "partially_upheld", "not_upheld")
+
+
+def code_performance_ledger(data: Mapping[str, Any]) -> Ledger:
+    """Every count the report prints, the sums among them and its percentages."""
+    ledger = Ledger()
+    for stage in STAGES:
+        row = data[stage]
+        for name in (*_COUNTS, *_OUTCOMES, "withdrawn", "resolved"):
+            ledger.count((stage, name), row[name], headline=name in ("received", "responded"))
+        for share, whole in (("acknowledged_in_time", "acknowledged"), ("responded_in_time", "responded")):
+            ledger.percentage((stage, share), row[share], whole=(stage, whole))
+        for field in ("received", "responded"):
+            parts = [("by_quarter", q, f"{stage}_{field}") for q in data["by_quarter"]]
+            for part in parts:
+                ledger.count(part, _at(data, part))
+            ledger.add_sum(parts, (stage, field))
+        if stage in data["ch01"]:
+            complaints = ledger.count(("ch01", stage, "complaints"), data["ch01"][stage]["complaints"])
+            ledger.same(complaints, (stage, "received"))
+            ledger.share([("ch01", stage, "per_1000_homes")], complaints)
+    ledger.count(("escalated",), data["escalated"])
+    ledger.count(("ombudsman_referred",), data["ombudsman_referred"])
+    for kind, value in data["ombudsman_determinations"].items():
+        ledger.count(("ombudsman_determinations", kind), value)
+    return ledger
+
+
+def _at(data: Mapping[str, Any], path: Path) -> Any:
+    for key in path:
+        data = data[key]
+    return data
+
+
+def headline(report: CodePerformanceReport) -> str:
+    stage1, stage2 = report.stage1, report.stage2
+    return (
+        f"{say(stage1.received)} stage 1 and {say(stage2.received)} stage 2 complaints received; "
+        f"{say_share(stage1.responded_in_time)} of stage 1 and {say_share(stage2.responded_in_time)} of "
+        "stage 2 responses within the Code's timescales."
+    )
+
+
+def tables(report: CodePerformanceReport) -> list[Table]:
+    """The report's tables, as published."""
+    withheld = Withheld(report)
+    stages = [("Stage 1", report.stage1, "stage1"), ("Stage 2", report.stage2, "stage2")]
+
+    def share(value: Percentage, *path: str) -> Cell:
+        return withheld.pct(value.percent, *path, "percent")
+
+    measures: list[tuple[str, Any]] = [
+        ("Complaints received", lambda m, p: m.received),
+        ("Acknowledged", lambda m, p: m.acknowledged),
+        (
+            "% acknowledged within the Code's timescale",
+            lambda m, p: share(m.acknowledged_in_time, p, "acknowledged_in_time"),
+        ),
+        ("Responses sent", lambda m, p: m.responded),
+        ("Responded within the Code's timescales", lambda m, p: m.responded_in_time.numerator),
+        (
+            "% responded within the Code's timescales (CH02)",
+            lambda m, p: share(m.responded_in_time, p, "responded_in_time"),
+        ),
+        ("Responses extended", lambda m, p: m.extended),
+        ("Extended beyond the usual length, with reasons", lambda m, p: m.extended_beyond_usual),
+        ("Upheld", lambda m, p: m.upheld),
+        ("Partially upheld", lambda m, p: m.partially_upheld),
+        ("Not upheld", lambda m, p: m.not_upheld),
+        ("Withdrawn", lambda m, p: m.withdrawn),
+        ("Resolved at this stage", lambda m, p: m.resolved),
+    ]
+    found = [
+        Table(
+            "code-stages",
+            f"Complaints at each stage {report.year}",
+            "",
+            ["Measure", "Stage 1", "Stage 2"],
+            [[label, *(value(m, p) for _, m, p in stages)] for label, value in measures],
+            note=f"Stage 1 complaints taken to stage 2: {show(report.escalated)}.",
+        ),
+        Table(
+            "code-quarters",
+            f"Complaints by quarter {report.year}",
+            "",
+            ["Quarter", "Stage 1 received", "Stage 2 received", "Stage 1 responses", "Stage 2 responses"],
+            [
+                [q, row.stage1_received, row.stage2_received, row.stage1_responded, row.stage2_responded]
+                for q, row in report.by_quarter.items()
+            ],
+        ),
+        Table(
+            "code-ombudsman",
+            f"The Ombudsman {report.year}",
+            "",
+            ["Measure", "Number"],
+            _ombudsman_rows(report),
+        ),
+    ]
+    if report.ch01:
+        found.append(
+            Table(
+                "tsm",
+                f"Tenant Satisfaction Measures {report.year}",
+                "",
+                ["Measure", "Stage 1", "Stage 2"],
+                [
+                    ["Homes owned", report.homes, report.homes],
+                    ["Complaints received", *(report.ch01[s].complaints for s in STAGES)],
+                    [
+                        "CH01: complaints per 1,000 homes",
+                        *(_rate(report.ch01[s].per_1000_homes) for s in STAGES),
+                    ],
+                    [
+                        "CH02: % responded within the Code's timescales",
+                        *(share(m.responded_in_time, p, "responded_in_time") for _, m, p in stages),
+                    ],
+                ],
+                note="CH01 is a rate per 1,000 homes, not a percentage.",
+            )
+        )
+    return with_sources(found, report.sources)
+
+
+def _ombudsman_rows(report: CodePerformanceReport) -> list[list[Cell]]:
+    rows: list[list[Cell]] = [["Referred to the Ombudsman", report.ombudsman_referred]]
+    for kind, value in report.ombudsman_determinations.items():
+        rows.append([f"Determined: {kind.replace('_', ' ')}", value])
+    return rows
+
+
+def _rate(value: float | None) -> Cell:
+    """A rate per 1,000 homes, printed as a plain number (not a percentage)."""
+    return None if value is None else f"{value:.1f}"

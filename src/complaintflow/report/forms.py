@@ -1,0 +1,124 @@
+"""Every kind of report in one place: how each is built, what it publishes, and how it is withheld.
+
+A procedure names the report its law or Code asks for (`Procedure.annual_report`); this module
+maps that name to the report's model, builder, ledger (for disclosure control), tables and
+headline, so the published forms (Markdown, HTML, CSV, JSON) treat every kind alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+from complaintflow.report import adults, code_performance, spso
+from complaintflow.report import published as children
+from complaintflow.report.disclosure import Ledger, Path, cells_to_hide, percentages_to_hide
+from complaintflow.report.model import AnnualReport
+from complaintflow.report.records import CaseRecord
+from complaintflow.report.suppression import annual_ledger
+from complaintflow.report.tables import ReportSettings, build_report
+
+Report: TypeAlias = (
+    AnnualReport | code_performance.CodePerformanceReport | adults.AdultsReport | spso.SpsoReport
+)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of report."""
+
+    title: str
+    model: type[Report]
+    ledger: Callable[[Mapping[str, Any]], Ledger]
+    tables: Callable[[Any], list[children.Table]]
+    headline: Callable[[Any], str]
+
+
+KINDS: Mapping[str, Kind] = {
+    "children": Kind(
+        "Complaints annual report", AnnualReport, annual_ledger, children.tables, children.headline
+    ),
+    "code-performance": Kind(
+        "Annual complaints performance report",
+        code_performance.CodePerformanceReport,
+        code_performance.code_performance_ledger,
+        code_performance.tables,
+        code_performance.headline,
+    ),
+    "reg18": Kind(
+        "Adult social care complaints annual report",
+        adults.AdultsReport,
+        adults.adults_ledger,
+        adults.tables,
+        adults.headline,
+    ),
+    "spso": Kind(
+        "Complaints performance indicators", spso.SpsoReport, spso.spso_ledger, spso.tables, spso.headline
+    ),
+}
+
+
+def kind_of(report: Report) -> Kind:
+    return KINDS["children" if isinstance(report, AnnualReport) else report.kind]
+
+
+def build(
+    kind: str,
+    records: Iterable[CaseRecord],
+    year: int,
+    *,
+    procedure: str,
+    settings: ReportSettings,
+    homes: int | None = None,
+) -> Report:
+    """The report of `kind` for one procedure's records."""
+    if kind == "code-performance":
+        return code_performance.build_code_performance(records, year, procedure, homes)
+    if kind == "reg18":
+        return adults.build_adults(records, year, procedure)
+    if kind == "spso":
+        return spso.build_spso(records, year, procedure)
+    return build_report(records, year, settings)
+
+
+def tables(report: Report) -> list[children.Table]:
+    return kind_of(report).tables(report)
+
+
+def headline(report: Report) -> str:
+    return kind_of(report).headline(report)
+
+
+def default_title(report: Report) -> str:
+    title = f"{kind_of(report).title} {report.year}"
+    return title if isinstance(report, AnnualReport) else f"{title}: {report.procedure}"
+
+
+def _write(data: dict[str, Any], path: Path, value: object) -> None:
+    for key in path[:-1]:
+        data = data[key]
+    data[path[-1]] = value
+
+
+def withhold(report: Report, below: int) -> Report:
+    """The report with small counts withheld, and every cell and percentage that would give one
+    back (complaintflow.report.disclosure). Lists of single complaints are left out, and so is a
+    list of learning actions whose number is withheld."""
+    if below <= 1:
+        return report
+    data: dict[str, Any] = report.model_dump()
+    ledger = kind_of(report).ledger(data)
+    hidden = cells_to_hide(ledger, below)
+    listed = sorted(hidden | percentages_to_hide(ledger, hidden))
+    for path in listed:
+        _write(data, path, None)
+    if data.get("stage3"):
+        data["stage3"] = []
+        listed.append(("stage3",))
+    learning = data.get("learning_actions")
+    if learning and learning["agreed"] is None and learning["actions"]:
+        learning["actions"] = []
+        listed.append(("learning_actions", "actions"))
+    data.update(suppress_below=below, suppressed=[list(path) for path in listed])
+    return type(report).model_validate(data)
