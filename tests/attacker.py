@@ -8,7 +8,7 @@ through scipy); a count whose smallest and largest are equal has one completion 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -20,10 +20,24 @@ from complaintflow.report.disclosure import Ledger, Path
 HALF_STEP = 0.05
 
 
-def _value(data: Mapping[str, Any], path: Path) -> Any:
+def value_at(data: Any, path: Path) -> Any:
+    """The value at a path of keys in a report's JSON form."""
     for key in path:
         data = data[key]
     return data
+
+
+def leaves(data: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
+    """Every leaf of a report's JSON form, and every key, by its path."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield (*path, str(key)), key
+            yield from leaves(value, (*path, str(key)))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from leaves(value, (*path, str(index)))
+    else:
+        yield path, data
 
 
 def leaks(ledger: Ledger, data: Mapping[str, Any]) -> list[Path]:
@@ -51,7 +65,7 @@ def leaks(ledger: Ledger, data: Mapping[str, Any]) -> list[Path]:
         else:
             assert constant == 0, f"a published sum does not add up: {total}"
     for printed, made_of in ledger.shares:
-        percent = _value(data, printed[0])
+        percent = value_at(data, printed[0])
         if not isinstance(percent, float) or not any(path in column for path in made_of):
             continue
         # 100 * numerator / denominator rounds to the percentage printed.

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from attacker import leaks
+from attacker import leaks, leaves, value_at
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,24 +29,6 @@ def seed_report() -> AnnualReport:
     )
 
 
-def _numbers(data: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
-    """Every leaf of a report's JSON form, by its path."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield from _numbers(value, (*path, str(key)))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from _numbers(value, (*path, str(index)))
-    else:
-        yield path, data
-
-
-def _value(data: Any, path: tuple[str, ...]) -> Any:
-    for key in path:
-        data = data[key]
-    return data
-
-
 @pytest.mark.parametrize("below", [5, 10])
 def test_no_published_count_of_the_seed_year_is_below_the_threshold(
     seed_report: AnnualReport, below: int
@@ -55,7 +36,7 @@ def test_no_published_count_of_the_seed_year_is_below_the_threshold(
     published = publish(seed_report, below)
     small = [
         path
-        for path, value in _numbers(published.model_dump(exclude={"suppress_below"}))
+        for path, value in leaves(published.model_dump(exclude={"suppress_below"}))
         if type(value) is int and 0 < value < below
     ]
     assert small == []
@@ -87,7 +68,7 @@ def test_percentages_are_hidden_with_their_parts(seed_report: AnnualReport) -> N
     ledger = annual_ledger(published)
     for printed, made_of in ledger.shares:
         if any(ledger.counts[path] is None for path in made_of):
-            assert all(_value(published, path) is None for path in printed), printed
+            assert all(value_at(published, path) is None for path in printed), printed
 
 
 def test_every_sum_in_the_ledger_holds_in_the_seed_year(seed_report: AnnualReport) -> None:
@@ -100,7 +81,7 @@ def test_every_hidden_cell_is_listed_and_was_really_hidden(seed_report: AnnualRe
     published = publish(seed_report, 5)
     data = published.model_dump()
     for path in published.suppressed:
-        assert _value(data, tuple(path)) in (None, []), path
+        assert value_at(data, tuple(path)) in (None, []), path
 
 
 def test_headline_counts_are_hidden_only_where_they_are_small(seed_report: AnnualReport) -> None:

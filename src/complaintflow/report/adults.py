@@ -21,7 +21,7 @@ from pydantic import Field
 
 from complaintflow.report.disclosure import Ledger
 from complaintflow.report.model import Count, LearningActions, Percentage, ProcedureReport
-from complaintflow.report.published import Cell, Table, Withheld, learning_table, say, say_share, with_sources
+from complaintflow.report.published import Cell, Table, Withheld, learning_table, say, say_of, say_share
 from complaintflow.report.records import CaseRecord, reporting_year, year_label
 from complaintflow.report.tables import learning_actions
 
@@ -99,7 +99,7 @@ def adults_ledger(data: Mapping[str, Any]) -> Ledger:
 
 def headline(report: AdultsReport) -> str:
     return (
-        f"{say(report.received)} complaints received; {say(report.decided)} decided, of which "
+        f"{say_of(report.received)} complaints received; {say(report.decided)} decided, of which "
         f"{say_share(report.well_founded)} well-founded; {say(report.referred_to_ombudsman)} referred "
         "to the Ombudsman."
     )
@@ -131,4 +131,4 @@ def tables(report: AdultsReport) -> list[Table]:
         ),
         learning_table(report.learning_actions, report.year, "Action taken to improve services"),
     ]
-    return with_sources(found, report.sources)
+    return found

@@ -23,8 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from complaintflow.events import OmbudsmanOutcome
 from complaintflow.report.disclosure import Ledger, Path
 from complaintflow.report.model import Count, Percentage, ProcedureReport
-from complaintflow.report.published import Cell, Table, Withheld, say, say_share, show, with_sources
-from complaintflow.report.records import CaseRecord, StageRecord, reporting_year, year_label
+from complaintflow.report.published import Cell, Table, Withheld, say_of, say_share, show
+from complaintflow.report.records import CaseRecord, reporting_year, year_label
 
 STAGES = ("stage1", "stage2")
 QUARTERS = ("Q1 (April-June)", "Q2 (July-September)", "Q3 (October-December)", "Q4 (January-March)")
@@ -95,30 +95,34 @@ class CodePerformanceReport(ProcedureReport):
     suppressed: list[list[str]] = Field(default_factory=list)
 
 
-def _stage_measures(
-    began: list[StageRecord], answered: list[tuple[CaseRecord, StageRecord]], stage: int
-) -> StageMeasures:
-    acknowledged = [s for _, s in answered if s.acknowledged_on is not None]
-    responded = [s for _, s in answered if s.responded_on is not None]
-    outcomes = Counter(s.outcome for s in responded)
-    resolved = sum(
-        1 for record, s in answered if s.responded_on is not None and (stage + 1) not in record.stages
-    )
+def _stage_measures(records: list[CaseRecord], year: int, stage: int) -> StageMeasures:
+    """One stage's measures: received by the day the stage began, acknowledgements and responses
+    by the day they were sent, withdrawals by the day they were made."""
+
+    def sent(day: date | None) -> bool:
+        return day is not None and reporting_year(day) == year
+
+    stages = [(record, record.stages[stage]) for record in records if stage in record.stages]
+    acknowledged = [s for _, s in stages if sent(s.acknowledged_on)]
+    responded = [(record, s) for record, s in stages if sent(s.responded_on)]
+    outcomes = Counter(s.outcome for _, s in responded)
     return StageMeasures(
-        received=len(began),
+        received=sum(1 for _, s in stages if reporting_year(s.began) == year),
         acknowledged=len(acknowledged),
         acknowledged_in_time=Percentage.of(
             sum(bool(s.acknowledged_in_time) for s in acknowledged), len(acknowledged)
         ),
         responded=len(responded),
-        responded_in_time=Percentage.of(sum(bool(s.in_time) for s in responded), len(responded)),
-        extended=sum(s.extended for s in responded),
-        extended_beyond_usual=sum(s.extended_beyond_usual for s in responded),
+        responded_in_time=Percentage.of(sum(bool(s.in_time) for _, s in responded), len(responded)),
+        extended=sum(s.extended for _, s in responded),
+        extended_beyond_usual=sum(s.extended_beyond_usual for _, s in responded),
         upheld=outcomes["upheld"],
         partially_upheld=outcomes["partially_upheld"],
         not_upheld=outcomes["not_upheld"],
-        withdrawn=sum(1 for record, s in answered if record.withdrawn_at_stage == stage),
-        resolved=resolved,
+        withdrawn=sum(
+            1 for record, _ in stages if record.withdrawn_at_stage == stage and sent(record.withdrawn_on)
+        ),
+        resolved=sum(1 for record, _ in responded if (stage + 1) not in record.stages),
     )
 
 
@@ -130,30 +134,25 @@ def build_code_performance(
     records: Iterable[CaseRecord], year: int, procedure: str, homes: int | None = None
 ) -> CodePerformanceReport:
     """The Code's performance report for the year from 1 April `year`."""
-    began: dict[int, list[StageRecord]] = {1: [], 2: []}
-    answered: dict[int, list[tuple[CaseRecord, StageRecord]]] = {1: [], 2: []}
+    records = list(records)
     quarters = {q: Counter[str]() for q in QUARTERS}
     referred, determinations, escalated = 0, Counter[str](), 0
     for record in records:
-        for number, stage in record.stages.items():
-            if number not in began:
+        for number in (1, 2):
+            stage = record.stages.get(number)
+            if stage is None:
                 continue
             if reporting_year(stage.began) == year:
-                began[number].append(stage)
                 quarters[_quarter(stage.began)][f"stage{number}_received"] += 1
-                if number == 2 and 1 in record.stages:
-                    escalated += 1
-            sent = stage.responded_on or stage.acknowledged_on
-            if sent is not None and reporting_year(sent) == year:
-                answered[number].append((record, stage))
+                escalated += number == 2 and 1 in record.stages
             if stage.responded_on is not None and reporting_year(stage.responded_on) == year:
                 quarters[_quarter(stage.responded_on)][f"stage{number}_responded"] += 1
         referred += sum(1 for day in record.ombudsman_referred if reporting_year(day) == year)
         determinations.update(
             outcome for day, outcome in record.ombudsman_decided if reporting_year(day) == year
         )
-    stage1 = _stage_measures(began[1], answered[1], 1)
-    stage2 = _stage_measures(began[2], answered[2], 2)
+    stage1 = _stage_measures(records, year, 1)
+    stage2 = _stage_measures(records, year, 2)
     ch01 = {}
     if homes:
         for name, measures in (("stage1", stage1), ("stage2", stage2)):
@@ -217,7 +216,7 @@ def _at(data: Mapping[str, Any], path: Path) -> Any:
 def headline(report: CodePerformanceReport) -> str:
     stage1, stage2 = report.stage1, report.stage2
     return (
-        f"{say(stage1.received)} stage 1 and {say(stage2.received)} stage 2 complaints received; "
+        f"{say_of(stage1.received)} stage 1 and {say_of(stage2.received)} stage 2 complaints received; "
         f"{say_share(stage1.responded_in_time)} of stage 1 and {say_share(stage2.responded_in_time)} of "
         "stage 2 responses within the Code's timescales."
     )
@@ -301,7 +300,7 @@ def tables(report: CodePerformanceReport) -> list[Table]:
                 note="CH01 is a rate per 1,000 homes, not a percentage.",
             )
         )
-    return with_sources(found, report.sources)
+    return found
 
 
 def _ombudsman_rows(report: CodePerformanceReport) -> list[list[Cell]]:

@@ -83,10 +83,14 @@ def build(
 
 
 def tables(report: Report) -> list[children.Table]:
-    return kind_of(report).tables(report)
+    """The report's tables that say something; empty ones are left out."""
+    return [table for table in kind_of(report).tables(report) if children.has_data(table)]
 
 
 def headline(report: Report) -> str:
+    """The report in a sentence; a year with no data says so."""
+    if not tables(report):
+        return f"No complaints, concerns or compliments were recorded in {report.year}."
     return kind_of(report).headline(report)
 
 

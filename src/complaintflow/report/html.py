@@ -7,7 +7,7 @@ from html import escape
 from complaintflow.report import charts as chart_drawing
 from complaintflow.report.forms import Report, default_title, headline, tables
 from complaintflow.report.model import AnnualReport
-from complaintflow.report.published import HIDDEN, Cell, Cover, Table, show, suppression_note
+from complaintflow.report.published import HIDDEN, Cell, Cover, Table, show, sources_note, suppression_note
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; color: #1c1c1c; }
@@ -69,6 +69,8 @@ def to_html(report: Report, cover: Cover | None = None) -> str:
     title = escape(cover.heading(default_title(report)))
     note = suppression_note(report)
     suppressed = f'<p class="note">{escape(note)}</p>' if note else ""
+    cited = sources_note(report)
+    foot = f'<p class="note">{escape(cited)}</p>' if cited else ""
     return (
         '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -76,7 +78,7 @@ def to_html(report: Report, cover: Cover | None = None) -> str:
         f"<h1>{title}</h1>"
         f"{f'<p>{escape(byline)}</p>' if byline else ''}"
         f"<p>{escape(headline(report))}</p>{suppressed}"
-        f"{_charts(report)}{''.join(_table(table) for table in tables(report))}</main></body></html>\n"
+        f"{_charts(report)}{''.join(_table(table) for table in tables(report))}{foot}</main></body></html>\n"
     )
 
 

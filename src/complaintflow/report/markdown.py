@@ -7,7 +7,7 @@ import re
 from complaintflow.errors import printable
 from complaintflow.report.forms import Report, default_title, headline, tables
 from complaintflow.report.model import AnnualReport
-from complaintflow.report.published import Cover, Table, show, suppression_note
+from complaintflow.report.published import Cover, Table, show, sources_note, suppression_note
 
 _MARKUP = re.compile(r"([\\`*_\[\]<>#|~])")
 
@@ -53,4 +53,5 @@ def to_markdown(report: Report, cover: Cover | None = None) -> str:
     note = suppression_note(report)
     if note:
         head += ["", cell(note)]
-    return "\n\n".join(["\n".join(head), *(_table(table) for table in tables(report))]) + "\n"
+    foot = [cell(note)] if (note := sources_note(report)) else []
+    return "\n\n".join(["\n".join(head), *(_table(table) for table in tables(report)), *foot]) + "\n"

@@ -5,8 +5,8 @@ Markdown, CSV and HTML all render this one layout, so the three forms always agr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, get_args
 
@@ -50,6 +50,16 @@ class Table:
     note: str = ""
     #: Lines printed as a list after the table (the learning actions, one by one).
     items: tuple[str, ...] = ()
+
+
+def has_data(table: Table) -> bool:
+    """Whether a table says anything: a count other than 0, a percentage, a withheld cell, a word
+    other than "n/a", or a list. An empty table is left out of the published report."""
+    cells = [cell for row in table.rows for cell in row[1:]]
+    return bool(table.items) or any(
+        cell is None or (isinstance(cell, str) and cell != "n/a") or (not isinstance(cell, str) and cell != 0)
+        for cell in cells
+    )
 
 
 def show(value: Cell | bool) -> str:
@@ -127,13 +137,13 @@ def headline(report: AnnualReport) -> str:
     counts = report.counts
     potential = "potential complaint" if counts.potential == 1 else "potential complaints"
     return (
-        f"{_say(counts.stage1)} stage 1, {_say(counts.stage2)} stage 2 and {_say(counts.stage3)} stage 3 "
-        f"complaints; {_say(counts.potential)} {potential}; "
-        f"{_say(counts.ombudsman)} referred to the Ombudsman."
+        f"{say_of(counts.stage1)} stage 1, {say_of(counts.stage2)} stage 2 and "
+        f"{say_of(counts.stage3)} stage 3 complaints; {say_of(counts.potential)} {potential}; "
+        f"{say_of(counts.ombudsman)} referred to the Ombudsman."
     )
 
 
-def _say(count: Count) -> str:
+def say_of(count: Count) -> str:
     """A count in a sentence: a hidden one is said to be withheld, never printed as a marker."""
     return "a withheld number of" if count is None else str(count)
 
@@ -150,11 +160,12 @@ def say_share(share: Percentage) -> str:
     return f"{share.percent:.1f}% ({share.numerator} of {share.denominator})"
 
 
-def with_sources(found: list[Table], sources: Mapping[str, str]) -> list[Table]:
-    """The tables, with where each measure comes from noted under the last."""
-    cited = "; ".join(f"{key}: {text}" for key, text in sources.items())
-    last = found[-1]
-    return [*found[:-1], replace(last, note=" ".join(filter(None, [last.note, f"Sources: {cited}."])))]
+def sources_note(report: object) -> str | None:
+    """Where the report's measures come from, for the foot of every published form."""
+    sources: dict[str, str] = getattr(report, "sources", {})
+    if not sources:
+        return None
+    return "Sources: " + "; ".join(f"{key}: {text}" for key, text in sources.items()) + "."
 
 
 def suppression_note(report: HasSuppressed) -> str | None:
@@ -171,8 +182,7 @@ def suppression_note(report: HasSuppressed) -> str | None:
 
 def tables(report: AnnualReport) -> list[Table]:
     """Every table of the report, as published."""
-    this, years = report.year, list(reversed(report.years))
-    last = next((y for y in years if y < this), None)
+    this = report.year
     services = report.services
     hidden = Withheld(report)
     found: list[Table] = []
@@ -289,7 +299,7 @@ def tables(report: AnnualReport) -> list[Table]:
         note=f"Stage 1 to 2 in {this}: {show(report.escalation.stage1_to_stage2.numerator)} of "
         f"{show(report.escalation.stage1_to_stage2.denominator)}.",
     )
-    timeliness_years = [this, last] if last else [this]
+    timeliness_years = list(report.stage2_timeliness.get("Total", {this: None}))
     add(
         "stage2-response-times",
         "Stage 2 response times",

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from complaintflow.report.disclosure import Ledger
 from complaintflow.report.model import Count, Percentage, ProcedureReport
-from complaintflow.report.published import Cell, Table, Withheld, say, with_sources
+from complaintflow.report.published import Cell, Table, Withheld, say, say_of
 from complaintflow.report.records import CaseRecord, StageRecord, reporting_year, year_label
 
 CLOSED_AT = ("stage1", "stage2", "escalated")
@@ -119,7 +119,7 @@ def spso_ledger(data: Mapping[str, Any]) -> Ledger:
 
 
 def headline(report: SpsoReport) -> str:
-    return f"{say(report.received)} complaints received and {say(report.closed)} closed."
+    return f"{say_of(report.received)} complaints received and {say(report.closed)} closed."
 
 
 def tables(report: SpsoReport) -> list[Table]:
@@ -160,7 +160,7 @@ def tables(report: SpsoReport) -> list[Table]:
             note=f"Complaints received: {say(report.received)}; closed: {say(report.closed)}.",
         )
     ]
-    return with_sources(found, report.sources)
+    return found
 
 
 def _days(withheld: Withheld, value: float | None, stage: str) -> Cell:

@@ -361,6 +361,9 @@ def build_report(
         tally = _Tally(records, settings)
     label = year_label
     this, last = year, year - 1
+    # Earlier years are shown only where the log has data for them: never a column of zeros.
+    two = [y for y in (this, last) if y == this or y in tally.years]
+    three = [y for y in (this - 2, last, this) if y == this or y in tally.years]
     stage1 = tally.grouped(1, this)
     stage2 = tally.grouped(2, this)
     services = tally.in_order(
@@ -382,10 +385,10 @@ def build_report(
         stage1_by_service_by_year={label(y): tally.by_service(1, y) for y in years},
         stage1_timeliness={service: tally.timeliness(rows) for service, rows in stage1.items()},
         stage1_timeliness_total=tally.timeliness(tally.at_stage(1, this)),
-        nature_stage1={label(y): tally.nature(1, y) for y in (this, last)},
-        nature_stage2={label(y): tally.nature(2, y) for y in (this, last)},
+        nature_stage1={label(y): tally.nature(1, y) for y in two},
+        nature_stage2={label(y): tally.nature(2, y) for y in two},
         stage1_outcomes=outcomes,
-        stage1_outcomes_by_year={label(y): tally.stage1_outcomes(y) for y in (this, last)},
+        stage1_outcomes_by_year={label(y): tally.stage1_outcomes(y) for y in two},
         stage1_outcomes_total_percent={
             kind: Percentage.of(getattr(total, kind), total.total or 0)
             for kind in ("not_upheld", "partially_upheld", "upheld", "withdrawn")
@@ -393,8 +396,7 @@ def build_report(
         equalities={"stage1": tally.equalities(1, this), "stage2": tally.equalities(2, this)},
         stage2_outcomes={service: tally.stage2_outcomes(rows) for service, rows in stage2.items()},
         stage2_outcomes_by_year={
-            label(y): {s: tally.stage2_outcomes(rows) for s, rows in tally.grouped(2, y).items()}
-            for y in (this, last)
+            label(y): {s: tally.stage2_outcomes(rows) for s, rows in tally.grouped(2, y).items()} for y in two
         },
         stage2_outcomes_total=tally.stage2_outcomes(tally.at_stage(2, this)),
         escalation=Escalation(
@@ -404,18 +406,16 @@ def build_report(
             stage1_to_stage3=to_stage3,
         ),
         escalation_by_service={
-            service: {label(y): tally.escalation(y, 2, service) for y in (this - 2, last, this)}
-            for service in services
+            service: {label(y): tally.escalation(y, 2, service) for y in three} for service in services
         },
         stage2_timeliness={
             **{
                 service: {
-                    label(y): tally.stage2_timeliness(tally.grouped(2, y).get(service, []))
-                    for y in (this, last)
+                    label(y): tally.stage2_timeliness(tally.grouped(2, y).get(service, [])) for y in two
                 }
                 for service in services
             },
-            TOTAL: {label(y): tally.stage2_timeliness(tally.at_stage(2, y)) for y in (this, last)},
+            TOTAL: {label(y): tally.stage2_timeliness(tally.at_stage(2, y)) for y in two},
         },
         stage3=tally.stage3_rows(this),
         ombudsman_outcomes=ombudsman,

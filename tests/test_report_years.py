@@ -1,0 +1,84 @@
+"""Reporting years as data (tests/scenarios/report-years.toml): each procedure's report counts
+what was worked out by hand, through the API and the command line alike."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cli_runner import run
+from scenario_files import load_scenarios
+
+from complaintflow import load_procedure
+from complaintflow.report import (
+    AnnualReport,
+    Report,
+    publish,
+    records_from_events,
+    reports,
+    to_html,
+    to_markdown,
+)
+
+ROOT = Path(__file__).parents[1]
+CORPORATE = load_procedure(ROOT / "examples" / "corporate-procedure.toml")
+YEARS = load_scenarios("report-years.toml", ["procedure", "year", "events", "expected"], ["homes"])
+
+
+def _events(scenario: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in event.items()}
+        for event in scenario["events"]
+    ]
+
+
+def _at(data: Any, path: str) -> Any:
+    for key in path.split("."):
+        data = data[key]
+    return "n/a" if data is None else data
+
+
+def _report(scenario: dict[str, Any]) -> Report:
+    records = records_from_events(_events(scenario), procedures={"corporate": CORPORATE})
+    found = reports(
+        records, scenario["year"], procedures={"corporate": CORPORATE}, homes=scenario.get("homes")
+    )
+    assert list(found) == [scenario["procedure"]]
+    return found[scenario["procedure"]]
+
+
+@pytest.mark.parametrize("scenario", YEARS)
+def test_the_report_counts_what_was_worked_out_by_hand(scenario: dict[str, Any]) -> None:
+    data = _report(scenario).model_dump()
+    for path, expected in scenario["expected"].items():
+        assert _at(data, path) == expected, path
+
+
+@pytest.mark.parametrize("scenario", YEARS)
+def test_the_command_line_gives_the_same_report(
+    scenario: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = tmp_path / "events.jsonl"
+    log.write_text("".join(json.dumps(event) + "\n" for event in _events(scenario)), encoding="utf-8")
+    homes = ["--homes", str(scenario["homes"])] if "homes" in scenario else []
+    corporate = ["--procedure", str(ROOT / "examples" / "corporate-procedure.toml")]
+    status, out, _ = run(
+        capsys, "report", log, "--year", str(scenario["year"]), "--format", "json", *homes, *corporate
+    )
+    assert status == 0
+    data = json.loads(out)
+    for path, expected in scenario["expected"].items():
+        assert _at(data, path) == expected, path
+
+
+@pytest.mark.parametrize("scenario", YEARS)
+def test_every_published_form_of_the_report_is_written(scenario: dict[str, Any]) -> None:
+    published = publish(_report(scenario), 3)
+    page = to_html(published)
+    assert page.startswith("<!DOCTYPE html>") and "<table>" in page
+    text = to_markdown(published)
+    assert text.startswith("# ") and "Counts from 1 to 2 are withheld" in text
+    if not isinstance(published, AnnualReport):  # each Code's and regulation's measures cite their source
+        assert "Sources:" in text
