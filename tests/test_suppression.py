@@ -12,7 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from complaintflow import load_procedure
-from complaintflow.report import AnnualReport, annual_report, publish, report_from_log, reporting_year
+from complaintflow.report import (
+    AnnualReport,
+    annual_report,
+    publish,
+    report_from_log,
+    reporting_year,
+    to_markdown,
+)
 from complaintflow.report.disclosure import Ledger, audit, cells_to_hide, pinned_by_sums
 from complaintflow.report.suppression import annual_ledger
 from complaintflow.testing import event_logs
@@ -81,7 +88,10 @@ def test_every_hidden_cell_is_listed_and_was_really_hidden(seed_report: AnnualRe
     published = publish(seed_report, 5)
     data = published.model_dump()
     for path in published.suppressed:
-        assert value_at(data, tuple(path)) in (None, []), path
+        if path == ["learning_actions", "actions", "status"]:  # every action's status
+            assert {action["status"] for action in data["learning_actions"]["actions"]} == {"withheld"}
+        else:
+            assert value_at(data, tuple(path)) in (None, []), path
 
 
 def test_headline_counts_are_hidden_only_where_they_are_small(seed_report: AnnualReport) -> None:
@@ -89,6 +99,15 @@ def test_headline_counts_are_hidden_only_where_they_are_small(seed_report: Annua
     assert published.counts.stage1 == seed_report.counts.stage1 == 89
     assert published.counts.stage2 == seed_report.counts.stage2 == 12
     assert published.counts.stage3 is None  # 2 complaints
+
+
+def test_the_list_of_learning_actions_never_gives_a_withheld_count_back(seed_report: AnnualReport) -> None:
+    published = publish(seed_report, 5).learning_actions
+    assert published.completed is None and seed_report.learning_actions.completed == 4
+    assert len(published.actions) == published.agreed == 17
+    assert {action.status for action in published.actions} == {"withheld"}
+    assert "; completed)" not in to_markdown(publish(seed_report, 5))
+    assert {action.status for action in publish(seed_report, 4).learning_actions.actions} != {"withheld"}
 
 
 def test_a_threshold_of_one_or_less_changes_nothing(seed_report: AnnualReport) -> None:

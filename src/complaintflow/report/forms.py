@@ -99,6 +99,10 @@ def default_title(report: Report) -> str:
     return title if isinstance(report, AnnualReport) else f"{title}: {report.procedure}"
 
 
+#: A learning action's status where the number completed or overdue is withheld.
+WITHHELD_STATUS = "withheld"
+
+
 def _write(data: dict[str, Any], path: Path, value: object) -> None:
     for key in path[:-1]:
         data = data[key]
@@ -121,8 +125,13 @@ def withhold(report: Report, below: int) -> Report:
         data["stage3"] = []
         listed.append(("stage3",))
     learning = data.get("learning_actions")
-    if learning and learning["agreed"] is None and learning["actions"]:
-        learning["actions"] = []
-        listed.append(("learning_actions", "actions"))
+    if learning and learning["actions"]:
+        if learning["agreed"] is None:  # the list's length would give the number back
+            learning["actions"] = []
+            listed.append(("learning_actions", "actions"))
+        elif learning["completed"] is None or learning["overdue"] is None:  # and so would the statuses
+            for action in learning["actions"]:
+                action["status"] = WITHHELD_STATUS
+            listed.append(("learning_actions", "actions", "status"))
     data.update(suppress_below=below, suppressed=[list(path) for path in listed])
     return type(report).model_validate(data)

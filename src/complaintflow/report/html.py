@@ -56,8 +56,10 @@ def _figure(number: int, chart: chart_drawing.Chart) -> str:
     it draws follows as its text alternative."""
     caption_id = f"chart-{number}"
     svg = chart.svg.replace("<svg ", f'<svg role="img" aria-labelledby="{caption_id}" ', 1)
+    withheld = any(cell is None for row in chart.figures.rows for cell in row)
+    note = '<p class="note">Withheld values are left out of the chart.</p>' if withheld else ""
     return (
-        f'<figure><figcaption id="{caption_id}">{escape(chart.caption)}</figcaption>{svg}'
+        f'<figure><figcaption id="{caption_id}">{escape(chart.caption)}</figcaption>{svg}{note}'
         f"<details><summary>The figures in this chart</summary>{_grid(chart.figures)}</details></figure>"
     )
 

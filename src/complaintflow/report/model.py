@@ -139,7 +139,10 @@ class LearningAction(_Table):
     description: str
     service: str
     due: str | None = Field(description="The ISO date it is due, where one was set.")
-    status: str = Field(description="'completed', 'overdue' or 'in progress' at the year's end.")
+    status: str = Field(
+        description="'completed', 'overdue' or 'in progress' at the year's end; 'withheld' where the "
+        "number completed or overdue is withheld."
+    )
 
 
 class LearningActions(_Table):

@@ -139,7 +139,7 @@ def headline(report: AnnualReport) -> str:
     return (
         f"{say_of(counts.stage1)} stage 1, {say_of(counts.stage2)} stage 2 and "
         f"{say_of(counts.stage3)} stage 3 complaints; {say_of(counts.potential)} {potential}; "
-        f"{say_of(counts.ombudsman)} referred to the Ombudsman."
+        f"{say(counts.ombudsman)} referred to the Ombudsman."
     )
 
 
@@ -421,7 +421,8 @@ def learning_table(learning: LearningActions, year: str, title: str) -> Table:
 
 def _learning_item(action: LearningAction) -> str:
     due = f"due {_long_date(date.fromisoformat(action.due))}" if action.due else "no date set"
-    return f"{action.description} ({action.service}; {due}; {action.status})."
+    status = "" if action.status == "withheld" else f"; {action.status}"
+    return f"{action.description} ({action.service}; {due}{status})."
 
 
 def _long_date(day: date) -> str:
