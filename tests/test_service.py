@@ -168,6 +168,20 @@ def test_reports_in_every_form(service: Service) -> None:
     is_problem(service.get("/reports/children-2006/2024", scope="read"), 403, "forbidden")
 
 
+def test_each_procedure_s_report_is_the_kind_its_code_asks_for(service: Service) -> None:
+    received = {**RECEIVED, "case_id": "H-1", "procedure": "housing-2024", "on": "2024-05-02"}
+    posted = service.post("H-1", [received, {**RESPONDED, "case_id": "H-1", "on": "2024-05-10"}])
+    assert posted.status_code == 200, posted.text
+    housing = service.get("/reports/housing-2024/2024", scope="report", homes=500).json()
+    assert housing["kind"] == "code-performance"
+    assert housing["ch01"]["stage1"] == {"complaints": 1, "homes": 500, "per_1000_homes": 2.0}
+    children = service.get("/reports/children-2006/2024", scope="report").json()
+    assert children["counts"]["stage1"] == 0  # each procedure's cases in its own report
+    spso = service.get("/reports/spso-2021/2024", scope="report", format="md").text
+    assert spso.startswith("# Complaints performance indicators 2024-25: spso-2021")
+    assert "No complaints, concerns or compliments were recorded in 2024-25." in spso
+
+
 def test_procedures_calendars_schemas_and_health(service: Service) -> None:
     assert "children-2006" in [p["name"] for p in service.get("/procedures").json()]
     shown = service.get("/procedures/children-2006").json()
