@@ -82,3 +82,50 @@ def test_every_published_form_of_the_report_is_written(scenario: dict[str, Any])
     assert text.startswith("# ") and "Counts from 1 to 2 are withheld" in text
     if not isinstance(published, AnnualReport):  # each Code's and regulation's measures cite their source
         assert "Sources:" in text
+
+
+def _two_procedures(tmp_path: Path) -> Path:
+    """One log with a housing year and an adult social care year in it."""
+    by_name = {param.values[0]["procedure"]: param.values[0] for param in YEARS}  # type: ignore[index]
+    log = tmp_path / "events.jsonl"
+    events = _events(by_name["housing-2024"]) + _events(by_name["adults-2009"])
+    log.write_text("".join(json.dumps(event) + "\n" for event in events), encoding="utf-8")
+    return log
+
+
+def test_a_log_of_two_procedures_gives_two_reports_in_every_form(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = _two_procedures(tmp_path)
+    status, out, _ = run(capsys, "report", log, "--year", "2025", "--format", "json", "--homes", "2000")
+    assert status == 0 and list(json.loads(out)) == ["housing-2024", "adults-2009"]
+    status, out, _ = run(capsys, "report", log, "--year", "2025")
+    assert out.count("\n# ") == 1 and out.startswith("# Annual complaints performance report 2025-26")
+    assert "\n# Adult social care complaints annual report 2025-26: adults-2009" in out
+    folder = tmp_path / "pages"
+    status, out, _ = run(capsys, "report", log, "--year", "2025", "--format", "html", "--output", folder)
+    assert status == 0 and sorted(path.name for path in folder.iterdir()) == [
+        "adults-2009.html",
+        "housing-2024.html",
+    ]
+    status, out, _ = run(
+        capsys, "report", log, "--year", "2025", "--format", "csv", "--output", tmp_path / "csv"
+    )
+    assert status == 0 and sorted(path.name for path in (tmp_path / "csv").iterdir()) == [
+        "adults-2009",
+        "housing-2024",
+    ]
+
+
+def test_only_picks_one_procedure_and_refuses_to_mix_kinds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = _two_procedures(tmp_path)
+    status, out, _ = run(capsys, "report", log, "--year", "2025", "--only", "adults-2009", "--format", "json")
+    assert status == 0 and json.loads(out)["kind"] == "reg18"
+    status, _, err = run(
+        capsys, "report", log, "--year", "2025", "--only", "adults-2009", "--only", "housing-2024"
+    )
+    assert status == 2 and "name one procedure at a time" in err
+    status, out, _ = run(capsys, "report", log, "--year", "2025", "--only", "spso-2021")
+    assert status == 0 and "No complaints, concerns or compliments were recorded in 2025-26." in out
