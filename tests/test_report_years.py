@@ -86,7 +86,7 @@ def test_every_published_form_of_the_report_is_written(scenario: dict[str, Any])
 
 def _two_procedures(tmp_path: Path) -> Path:
     """One log with a housing year and an adult social care year in it."""
-    by_name = {param.values[0]["procedure"]: param.values[0] for param in YEARS}  # type: ignore[index]
+    by_name = {param.values[0]["procedure"]: param.values[0] for param in YEARS}
     log = tmp_path / "events.jsonl"
     events = _events(by_name["housing-2024"]) + _events(by_name["adults-2009"])
     log.write_text("".join(json.dumps(event) + "\n" for event in events), encoding="utf-8")

@@ -75,8 +75,8 @@ def check_extension(facts: Facts, graph: StateGraph, event: DeadlineExtended) ->
     else:
         cap = clock.rule.extendable_to
         wanted = clocks.extended_length(clock, total=event.total_working_days, until=event.until)
-        cited = (clock.rule.extension_source or clock.rule.source).cite()
         if cap is not None and wanted > cap and not clock.rule.beyond_cap_with_reason:
+            cited = (clock.rule.extension_source or clock.rule.source).cite()
             raise refuse(f"{wanted} working days would pass the cap of {cap} in all ({cited})")
         if wanted > MAX_WORKING_DAYS:
             raise refuse(f"{wanted} working days is more than any deadline may run ({MAX_WORKING_DAYS})")
