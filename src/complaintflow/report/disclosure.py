@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
 Path = tuple[str, ...]
@@ -146,33 +145,40 @@ def _find_move(
     return None
 
 
+#: A large prime: the row reduction below works modulo it, in whole numbers.
+_PRIME = 2**61 - 1
+
+
 def pinned_by_sums(system: list[Equation]) -> set[Path]:
     """The cells the sums alone fix, whatever the others are: those whose unit vector lies in the
-    sums' row space, found as the rows of the reduced row echelon form with a single entry."""
-    pivots: list[tuple[Path, dict[Path, Fraction]]] = []
+    sums' row space, found as the rows of the reduced row echelon form with a single entry.
+
+    The reduction works modulo a large prime rather than over the rationals, for speed. That is
+    safe here: this only finds unsafe cells early, and a cell is only ever called safe once a move
+    that keeps every sum has been found and checked."""
+    pivots: dict[Path, dict[Path, int]] = {}
     for equation in system:
-        row = {cell: Fraction(coefficient) for cell, coefficient in equation.items()}
-        for column, pivot_row in pivots:
+        row = {cell: coefficient % _PRIME for cell, coefficient in equation.items()}
+        for column, pivot_row in pivots.items():
             if row.get(column):
                 row = _subtract(row, row[column], pivot_row)
         if not row:
             continue
         column = min(row)
-        row = {cell: value / row[column] for cell, value in row.items()}
-        pivots = [
-            (other, _subtract(pivot_row, pivot_row[column], row) if pivot_row.get(column) else pivot_row)
-            for other, pivot_row in pivots
-        ]
-        pivots.append((column, row))
-    return {column for column, row in pivots if len(row) == 1}
+        inverse = pow(row[column], _PRIME - 2, _PRIME)
+        row = {cell: value * inverse % _PRIME for cell, value in row.items()}
+        for other, pivot_row in pivots.items():
+            if pivot_row.get(column):
+                pivots[other] = _subtract(pivot_row, pivot_row[column], row)
+        pivots[column] = row
+    return {column for column, row in pivots.items() if len(row) == 1}
 
 
-def _subtract(
-    row: dict[Path, Fraction], factor: Fraction, other: dict[Path, Fraction]
-) -> dict[Path, Fraction]:
+def _subtract(row: dict[Path, int], factor: int, other: dict[Path, int]) -> dict[Path, int]:
+    """row - factor x other, modulo the prime, without the zeros."""
     result = dict(row)
     for cell, value in other.items():
-        result[cell] = result.get(cell, Fraction(0)) - factor * value
+        result[cell] = (result.get(cell, 0) - factor * value) % _PRIME
     return {cell: value for cell, value in result.items() if value}
 
 
@@ -185,6 +191,8 @@ class _Auditor:
 
     def first_unsafe(self, hidden: set[Path], only: Path | None = None) -> Path | None:
         system = equations(self.ledger, hidden)
+        if only is not None:  # only the sums linked to that cell can fix it
+            system = _linked(only, system)
         touching: dict[Path, list[int]] = defaultdict(list)
         for index, equation in enumerate(system):
             for cell in equation:
@@ -201,6 +209,19 @@ class _Auditor:
             else:
                 self.settled.add(cell)
         return None
+
+
+def _linked(cell: Path, system: list[Equation]) -> list[Equation]:
+    """The sums connected to `cell` through the hidden cells they share."""
+    reached, frontier, chosen = {cell}, [cell], set[int]()
+    while frontier:
+        found = [
+            i for i, equation in enumerate(system) if i not in chosen and not reached.isdisjoint(equation)
+        ]
+        chosen.update(found)
+        frontier = [other for i in found for other in system[i] if other not in reached]
+        reached.update(frontier)
+    return [system[i] for i in sorted(chosen)]
 
 
 def audit(ledger: Ledger, values: Mapping[Path, int], hidden: set[Path]) -> list[Path]:
