@@ -7,10 +7,11 @@ deadline clocks. `finish` then reads from the clocks whether each response was i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from complaintflow.case import Case
 from complaintflow.events import (
@@ -26,6 +27,8 @@ from complaintflow.events import (
     Responded,
     ServiceUser,
 )
+
+V = TypeVar("V", bound=Hashable)
 
 #: A reporting year runs from 1 April to 31 March; it is named by the year it starts in.
 YEAR_STARTS_MONTH = 4
@@ -85,14 +88,29 @@ class CaseRecord:
     withdrawn_on: date | None = None
     withdrawn_at_stage: int | None = None
     declined: bool = False
-    ombudsman_referred: list[date] = field(default_factory=list)
-    ombudsman_decided: list[tuple[date, str]] = field(default_factory=list)
-    mediation: list[tuple[date, bool]] = field(default_factory=list)
-    advocacy: list[date] = field(default_factory=list)
-    learning_agreed: dict[str, tuple[date, date | None]] = field(default_factory=dict)
-    learning_completed: dict[str, date] = field(default_factory=dict)
-    learning_descriptions: dict[str, str] = field(default_factory=dict)
-    stage3: Stage3Timescales = field(default_factory=Stage3Timescales)
+    # What few cases have is kept in tuples, empty (and shared) until the first: a report holds a
+    # record for every case, and an empty list or dict of its own costs each one 56-64 bytes.
+    ombudsman_referred: tuple[date, ...] = ()
+    ombudsman_decided: tuple[tuple[date, str], ...] = ()
+    mediation: tuple[tuple[date, bool], ...] = ()
+    advocacy: tuple[date, ...] = ()
+    #: (action, agreed on, due, description), in the order agreed.
+    learning: tuple[tuple[str, date, date | None, str], ...] = ()
+    learning_completed: tuple[tuple[str, date], ...] = ()
+    stage3: Stage3Timescales | None = None
+
+    @property
+    def learning_agreed(self) -> dict[str, tuple[date, date | None]]:
+        """Each learning action agreed: when, and when it is due."""
+        return {action: (on, due) for action, on, due, _ in self.learning}
+
+    @property
+    def learning_descriptions(self) -> dict[str, str]:
+        return {action: description for action, _, _, description in self.learning}
+
+    def completed_on(self, action: str) -> date | None:
+        """When a learning action was completed (the last record of it), if it was."""
+        return next((on for done, on in reversed(self.learning_completed) if done == action), None)
 
     @property
     def current_stage(self) -> int | None:
@@ -129,12 +147,9 @@ class CaseRecord:
                 stage.working_days = clock.calendar.working_days_between(stage.began, clock.met_on)
             if rule.kind == "acknowledgement" and stage is not None:
                 stage.acknowledged_on, stage.acknowledged_in_time = clock.met_on, in_time
-            if clock.name == "panel_meeting":
-                self.stage3.panel_in_time = in_time
-            elif clock.name == "panel_recommendations":
-                self.stage3.recommendations_in_time = in_time
-            elif clock.name == "stage3_response":
-                self.stage3.response_in_time = in_time
+            if clock.name in _STAGE3_CLOCKS:
+                self.stage3 = self.stage3 or Stage3Timescales()
+                setattr(self.stage3, _STAGE3_CLOCKS[clock.name], in_time)
 
     def stage1_outcome(self) -> str | None:
         """The outcome at stage 1 as the report counts it: withdrawn, or the response's outcome."""
@@ -145,25 +160,32 @@ class CaseRecord:
         return self.stages[1].outcome
 
 
+@lru_cache(maxsize=8192)
+def shared(value: V) -> V:
+    """One object for each value a report meets again and again (a service, a category, a who's
+    who, a day): a record keeps the shared one, not the copy each event brought. Thread-safe."""
+    return value
+
+
 def _received(record: CaseRecord, event: ComplaintReceived) -> None:
-    record.service_area = event.service_area or record.service_area
-    record.procedure = event.procedure
-    record.categories = tuple(event.categories)
-    record.complainant_role = event.complainant_role
-    record.service_user = event.service_user
+    record.service_area = shared(event.service_area) or record.service_area
+    record.procedure = shared(event.procedure)
+    record.categories = shared(tuple(event.categories))
+    record.complainant_role = shared(event.complainant_role)
+    record.service_user = shared(event.service_user)
     record.joint_nhs = event.joint_nhs
-    record.stages[event.stage] = StageRecord(event.on, event.complainant_role)
+    record.stages[event.stage] = StageRecord(shared(event.on), record.complainant_role)
 
 
 def _escalated(record: CaseRecord, event: EscalationRequested) -> None:
-    role = event.complainant_role or record.complainant_role
-    record.stages[event.to_stage] = StageRecord(event.on, role)
+    role = shared(event.complainant_role) or record.complainant_role
+    record.stages[event.to_stage] = StageRecord(shared(event.on), role)
 
 
 def _responded(record: CaseRecord, event: Responded) -> None:
     stage = record.stages.get(event.stage)
     if stage is not None:
-        stage.responded_on, stage.outcome = event.on, event.overall_outcome
+        stage.responded_on, stage.outcome = shared(event.on), shared(event.overall_outcome)
 
 
 def _withdrawn(record: CaseRecord, event: EventBase) -> None:
@@ -187,29 +209,36 @@ def _compliment(record: CaseRecord, event: ComplimentReceived) -> None:
 
 
 def _referred(record: CaseRecord, event: EventBase) -> None:
-    record.ombudsman_referred.append(event.on)
+    record.ombudsman_referred = (*record.ombudsman_referred, event.on)
 
 
 def _decided(record: CaseRecord, event: OmbudsmanDecided) -> None:
-    record.ombudsman_decided.append((event.on, event.outcome))
+    record.ombudsman_decided = (*record.ombudsman_decided, (event.on, event.outcome))
 
 
 def _mediation(record: CaseRecord, event: MediationHeld) -> None:
-    record.mediation.append((event.on, event.resolved))
+    record.mediation = (*record.mediation, (event.on, event.resolved))
 
 
 def _advocacy(record: CaseRecord, event: EventBase) -> None:
-    record.advocacy.append(event.on)
+    record.advocacy = (*record.advocacy, event.on)
 
 
 def _learning_agreed(record: CaseRecord, event: LearningActionAgreed) -> None:
-    record.learning_agreed[event.action_id] = (event.on, event.due)
-    record.learning_descriptions[event.action_id] = event.description
+    kept = tuple(entry for entry in record.learning if entry[0] != event.action_id)
+    record.learning = (*kept, (event.action_id, event.on, event.due, event.description))
 
 
 def _learning_completed(record: CaseRecord, event: LearningActionCompleted) -> None:
-    record.learning_completed[event.action_id] = event.on
+    record.learning_completed = (*record.learning_completed, (event.action_id, event.on))
 
+
+#: The stage 3 clocks, by the field of `Stage3Timescales` that says whether each was met.
+_STAGE3_CLOCKS = {
+    "panel_meeting": "panel_in_time",
+    "panel_recommendations": "recommendations_in_time",
+    "stage3_response": "response_in_time",
+}
 
 #: What each event type tells the report; the other types tell it nothing.
 _NOTES: dict[str, Callable[[CaseRecord, Any], None]] = {

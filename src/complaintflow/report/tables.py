@@ -35,7 +35,7 @@ from complaintflow.report.model import (
     Timeliness,
     YearCounts,
 )
-from complaintflow.report.records import CaseRecord, StageRecord, reporting_year, year_label
+from complaintflow.report.records import CaseRecord, Stage3Timescales, StageRecord, reporting_year, year_label
 
 #: Where a case names no service area.
 NO_SERVICE = "Other"
@@ -125,7 +125,7 @@ class _Tally:
                 note("mediation", day, record, resolved)
             for day in record.advocacy:
                 note("advocacy", day, record)
-            for action, (on, due) in record.learning_agreed.items():
+            for action, on, due, _ in record.learning:
                 note("learning", on, record, (action, due))
         self.years = sorted(years)
         #: Services in the council's order: those it gave first, then the others as they appear.
@@ -277,13 +277,14 @@ class _Tally:
             if record.withdrawn_at_stage == 3:
                 outcome = "withdrawn"
             statutory = record.statutory
+            timescales = record.stage3 or Stage3Timescales()
             rows.append(
                 Stage3Row(
                     service=_service(record),
                     kind="Statutory" if statutory else "Corporate",
-                    panel_within_30=record.stage3.panel_in_time if statutory else None,
-                    report_within_5=record.stage3.recommendations_in_time if statutory else None,
-                    response_within_15=record.stage3.response_in_time if statutory else None,
+                    panel_within_30=timescales.panel_in_time if statutory else None,
+                    report_within_5=timescales.recommendations_in_time if statutory else None,
+                    response_within_15=timescales.response_in_time if statutory else None,
                     corporate_timescale_met=None if statutory else stage.in_time,
                     outcome=outcome,
                 )
@@ -323,10 +324,10 @@ def learning_actions(records: Iterable[CaseRecord], year: int) -> LearningAction
     end = _year_end(year)
     actions = []
     for record in records:
-        for action, (on, due) in record.learning_agreed.items():
+        for action, on, due, description in record.learning:
             if reporting_year(on) != year:
                 continue
-            done = record.learning_completed.get(action)
+            done = record.completed_on(action)
             if done is not None and done <= end:
                 status = "completed"
             elif due is not None and due < end:
@@ -335,7 +336,7 @@ def learning_actions(records: Iterable[CaseRecord], year: int) -> LearningAction
                 status = "in progress"
             actions.append(
                 LearningAction(
-                    description=record.learning_descriptions.get(action, action),
+                    description=description,
                     service=_service(record),
                     due=due.isoformat() if due else None,
                     status=status,
