@@ -488,7 +488,7 @@ class Case:
 
     # -- answering questions -------------------------------------------------------------------
 
-    def _as_it_stood(self, as_of: date) -> CaseView:
+    def _as_it_stood(self, as_of: date, forms: bool) -> CaseView:
         """The view on a day before the last event: the events dated up to then, replayed."""
         if not self._keep_events:
             raise ComplaintflowError(
@@ -503,14 +503,15 @@ class Case:
             earlier._apply(event)
         earlier.case_id = self.case_id
         earlier._late = tuple(entry for entry in self._late if entry.on <= as_of)
-        return earlier.view(as_of)
+        return earlier.view(as_of, forms=forms)
 
-    def view(self, as_of: date | None = None) -> CaseView:
+    def view(self, as_of: date | None = None, *, forms: bool = True) -> CaseView:
         """Where the case stood at the end of `as_of` (default: today in London): state, deadlines,
-        what is allowed next. Only events dated on or before `as_of` count."""
+        what is allowed next. Only events dated on or before `as_of` count. `forms=False` leaves
+        `next_events` empty, for lists that need only the deadlines (the daily list)."""
         as_of = london_today() if as_of is None else require_date(as_of, "as_of")
         if self._facts.last_on is not None and as_of < self._facts.last_on:
-            return self._as_it_stood(as_of)
+            return self._as_it_stood(as_of, forms)
         facts = _lapse_windows(self._facts, as_of)
         procedure = facts.procedure
         if procedure is None:
@@ -526,7 +527,9 @@ class Case:
                 deferred=False,
                 service_area=facts.service_area,
                 as_of=as_of,
-                next_events=next_events(None, facts.state, None, sorted(BEFORE_PROCEDURE[facts.state])),
+                next_events=next_events(None, facts.state, None, sorted(BEFORE_PROCEDURE[facts.state]))
+                if forms
+                else [],
             )
         state = procedure.states[facts.state]
         graph = facts.graph or graph_for(procedure)
@@ -543,7 +546,7 @@ class Case:
             deferred=facts.deferred_on is not None,
             service_area=facts.service_area,
             as_of=as_of,
-            next_events=next_events(graph, facts.state, state.stage, allowed_now),
+            next_events=next_events(graph, facts.state, state.stage, allowed_now) if forms else [],
             deferred_points=list(facts.deferred_points),
             may_go_to_ombudsman=state.final and facts.outcome not in ("withdrawn", "not_a_complaint"),
             entered_late=list(self._late),

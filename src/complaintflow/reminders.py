@@ -38,7 +38,7 @@ def due_within(cases: Iterable[Case], *, as_of: date, within: int) -> list[Remin
     within = require_whole_number(within, "within")
     reminders = []
     for case in cases:
-        view = case.view(as_of=as_of)
+        view = case.view(as_of=as_of, forms=False)
         for deadline in view.deadlines:
             if deadline.status not in ("pending", "overdue") or deadline.due is None:
                 continue

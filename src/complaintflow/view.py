@@ -17,6 +17,15 @@ Outcome = Literal["upheld", "partially_upheld", "not_upheld", "withdrawn", "decl
 
 #: Fields every event has, which a form for the next event fills in the same way for all.
 _COMMON_FIELDS = frozenset(EventBase.model_fields)
+#: The fields each event type requires beyond those every event has, worked out once.
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    name: tuple(
+        field
+        for field, info in cls.model_fields.items()
+        if info.is_required() and field not in _COMMON_FIELDS
+    )
+    for name, cls in EVENT_CLASSES.items()
+}
 
 
 class DeadlineMove(BaseModel):
@@ -125,12 +134,14 @@ def _moved(clock: Clock) -> DeadlineMove | None:
     """How bank holidays proclaimed after the clock started moved its due date, if they did."""
     if clock.due is None or not clock.in_working_days:
         return None
+    days = proclaimed_between(clock.anchor, clock.due, clock.starts)
+    if not days:  # the common case: nothing proclaimed late fell within the clock's days
+        return None
     as_known = clock.calendar.as_known_on(clock.starts)
     if as_known is clock.calendar:
         return None
     was_due = as_known.add_working_days(clock.anchor, clock.length - clock.used)
-    days = proclaimed_between(clock.anchor, clock.due, clock.starts)
-    if was_due == clock.due or not days:
+    if was_due == clock.due:
         return None
     why = "; ".join(
         f"{day.isoformat()} ({clock.calendar.reason_not_working(day)}) was proclaimed a bank holiday "
@@ -147,9 +158,7 @@ def next_events(
     found = []
     for event_type in allowed:
         fields = EVENT_CLASSES[event_type].model_fields
-        required = [
-            name for name, info in fields.items() if info.is_required() and name not in _COMMON_FIELDS
-        ]
+        required = _REQUIRED[event_type]
         for step in (graph.steps(state, event_type) if graph else ()) or (None,):
             fixed: dict[str, int | str | bool] = dict(step.spec.when) if step else {}
             if "stage" in fields and stage is not None and "stage" not in fixed:
