@@ -12,7 +12,7 @@ from attacker import leaks, leaves, value_at
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from complaintflow import load_procedure
+from complaintflow import ComplaintflowError, load_procedure
 from complaintflow.report import (
     AnnualReport,
     annual_report,
@@ -109,6 +109,13 @@ def test_the_list_of_learning_actions_never_gives_a_withheld_count_back(seed_rep
     assert {action.status for action in published.actions} == {"withheld"}
     assert "; completed)" not in to_markdown(publish(seed_report, 5))
     assert {action.status for action in publish(seed_report, 4).learning_actions.actions} != {"withheld"}
+
+
+def test_a_published_report_is_not_published_again_with_another_threshold(seed_report: AnnualReport) -> None:
+    published = publish(seed_report, 5)
+    assert publish(published, 5) is published
+    with pytest.raises(ComplaintflowError, match="published with 5"):
+        publish(published, 10)
 
 
 def test_a_threshold_of_one_or_less_changes_nothing(seed_report: AnnualReport) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
+from complaintflow.errors import ComplaintflowError
 from complaintflow.report import adults, code_performance, spso
 from complaintflow.report import published as children
 from complaintflow.report.disclosure import Ledger, Path, cells_to_hide, percentages_to_hide
@@ -113,6 +114,13 @@ def withhold(report: Report, below: int) -> Report:
     """The report with small counts withheld, and every cell and percentage that would give one
     back (complaintflow.report.disclosure). Lists of single complaints are left out, and so is a
     list of learning actions whose number is withheld."""
+    if report.suppress_below is not None:  # already published: its withheld counts are gone
+        if below == report.suppress_below:
+            return report
+        raise ComplaintflowError(
+            f"suppress_below: this report was published with {report.suppress_below}; publish the "
+            "report as counted instead"
+        )
     if below <= 1:
         return report
     data: dict[str, Any] = report.model_dump()
