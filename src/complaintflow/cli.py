@@ -19,7 +19,7 @@ from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case, CaseView
 from complaintflow.dates import london_today, parse_iso_date
 from complaintflow.errors import ComplaintflowError, printable
-from complaintflow.eventlog import load_cases, read_events
+from complaintflow.eventlog import load_cases
 from complaintflow.limits import FIRST_DATE, LAST_DATE, MAX_EVENT_BYTES
 from complaintflow.procedure import Procedure, built_in_names, load_procedure, procedure_json_schema
 from complaintflow.progress import progress_bar
@@ -332,7 +332,7 @@ def _counted_reports(args: argparse.Namespace) -> dict[str, Report]:
     """One report per procedure (or per --only name); several --only names of the children's kind
     make one report of their cases together, as a council reports its corporate complaints about
     children's services beside its statutory ones."""
-    from complaintflow.report import ReportSettings, by_procedure, records_from_events, report_kind, reports
+    from complaintflow.report import ReportSettings, by_procedure, records_from_log, report_kind, reports
     from complaintflow.report.forms import build
 
     settings = ReportSettings(target_percent=args.target, services=tuple(args.service or ()))
@@ -344,9 +344,12 @@ def _counted_reports(args: argparse.Namespace) -> dict[str, Report]:
         path = Path(args.file)
         size = path.stat().st_size if path.exists() else 0
         procedures = _procedures(args)
-        events = read_events(path, progress=progress_bar("Replaying events", size))
-        records = records_from_events(
-            events, procedures=procedures, source=str(path), calendar=_host_calendar(args)
+        records = records_from_log(
+            path,
+            procedures=procedures,
+            progress=progress_bar("Replaying events", size),
+            calendar=_host_calendar(args),
+            jobs=args.jobs,
         )
     records = list(records)
     only = args.only
@@ -640,6 +643,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="NAME",
         help="the report of this procedure only (repeatable: several with the children's tables make one)",
+    )
+    report.add_argument(
+        "--jobs",
+        type=_whole_number,
+        metavar="N",
+        help="worker processes to replay the log (default: one per core from 40 MB, else one)",
     )
     report.add_argument(
         "--homes",

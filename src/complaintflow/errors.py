@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from complaintflow.limits import MAX_MESSAGE_CHARS
 
@@ -36,6 +37,20 @@ class ComplaintflowError(Exception):
 
     def __init__(self, message: str = "", *args: object) -> None:
         super().__init__(printable(str(message)), *args)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Rebuilt as it is, whatever its class's signature, so that an error crosses from a worker
+        process to the one that started it."""
+        return _rebuilt, (type(self), self.args, self.__dict__)
+
+
+def _rebuilt(
+    cls: type[ComplaintflowError], args: tuple[object, ...], state: dict[str, Any]
+) -> ComplaintflowError:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class ConcurrencyError(ComplaintflowError):

@@ -31,11 +31,15 @@ class EventLogError(ComplaintflowError):
 
 
 def read_events(
-    path: str | Path, *, progress: Callable[[int], None] | None = None
+    path: str | Path,
+    *,
+    progress: Callable[[int], None] | None = None,
+    keep: Callable[[bytes], bool] | None = None,
 ) -> Iterator[tuple[int, EventBase]]:
     """Each event of a JSON Lines file with its line number; blank lines are skipped.
 
-    `progress`, if given, is called now and then with the number of bytes read so far.
+    `progress`, if given, is called now and then with the number of bytes read so far; `keep`, if
+    given, chooses the lines to read (the others are skipped unread).
     """
     done = 0
     with _open(path) as handle:
@@ -43,7 +47,7 @@ def read_events(
             done += len(line)
             if progress is not None and number % 10_000 == 0:
                 progress(done)
-            if line.strip():
+            if line.strip() and (keep is None or keep(line)):
                 try:
                     yield number, parse_event(line)
                 except InvalidEvent as error:

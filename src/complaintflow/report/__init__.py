@@ -46,6 +46,7 @@ __all__ = [
     "by_procedure",
     "publish",
     "records_from_events",
+    "records_from_log",
     "report_from_log",
     "report_kind",
     "reporting_year",
@@ -159,11 +160,12 @@ def report_from_log(
     calendar: WorkingDayCalendar | None = None,
     services: Sequence[str] = (),
     only: Collection[str] | None = None,
+    jobs: int | None = 1,
 ) -> AnnualReport:
     """The annual report from a JSON Lines event log; errors name the file and line. Services come
-    in the order given, then as they first appear in the log."""
-    events = read_events(path, progress=progress)
-    records = records_from_events(events, procedures=procedures, source=str(path), calendar=calendar)
+    in the order given, then as they first appear in the log. `jobs` worker processes replay
+    shares of the cases (None: one per core for a large log); the report is the same whatever it is."""
+    records = records_from_log(path, procedures=procedures, progress=progress, calendar=calendar, jobs=jobs)
     settings = ReportSettings(target_percent=target_percent, services=tuple(services))
     with collector_paused():
         return build_report(_only(records, only), year, settings)
@@ -238,11 +240,33 @@ def reports_from_log(
     calendar: WorkingDayCalendar | None = None,
     settings: ReportSettings | None = None,
     homes: int | None = None,
+    jobs: int | None = 1,
 ) -> dict[str, Report]:
-    """`reports` from a JSON Lines event log; errors name the file and line."""
-    events = read_events(path, progress=progress)
-    records = records_from_events(events, procedures=procedures, source=str(path), calendar=calendar)
+    """`reports` from a JSON Lines event log; errors name the file and line. `jobs` as for
+    `report_from_log`."""
+    records = records_from_log(path, procedures=procedures, progress=progress, calendar=calendar, jobs=jobs)
     return reports(records, year, only=only, procedures=procedures, settings=settings, homes=homes)
+
+
+def records_from_log(
+    path: str | Path,
+    *,
+    procedures: Mapping[str, Procedure] | None = None,
+    progress: Callable[[int], None] | None = None,
+    calendar: WorkingDayCalendar | None = None,
+    jobs: int | None = 1,
+) -> Iterable[CaseRecord]:
+    """Every case's record from a JSON Lines log, in the order the cases first appear, replayed in
+    `jobs` worker processes (None: one per core for a large log). Progress is shown only in one."""
+    from complaintflow.report.workers import jobs_for, records_in_parallel
+
+    workers = jobs_for(path, jobs)
+    if workers > 1:
+        found = records_in_parallel(path, workers, procedures=procedures, calendar=calendar)
+        if found is not None:
+            return found
+    events = read_events(path, progress=progress)
+    return records_from_events(events, procedures=procedures, source=str(path), calendar=calendar)
 
 
 def report_kind(name: str, procedures: Mapping[str, Procedure] | None = None) -> str:

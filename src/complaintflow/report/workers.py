@@ -1,0 +1,161 @@
+"""Reading a large log for a report in several processes, each replaying a share of the cases.
+
+Every line of the log goes to exactly one worker, chosen by its case reference, so each case is
+replayed whole, in order, by one process. Each worker reads the file itself, skips the lines of
+other workers' cases unread, and sends back the records of its cases with the line each began on;
+the records are put back in that order, so the report is the same whatever the number of workers.
+
+Errors are the same too. A worker stops at its first refused line, as one process would; every
+error depends only on its line and its case's earlier lines, so the first refused line of the
+whole log is the earliest of the workers' first errors. The one check across cases, that an
+`event_id` is not used by two cases, is made here over the identifiers the workers saw. A line
+whose case reference is written with escapes, so that its raw bytes would send it elsewhere, makes
+the whole log be read again in one process.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zlib
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+from complaintflow._bulk import collector_paused
+from complaintflow.calendar import WorkingDayCalendar
+from complaintflow.errors import InvalidEvent
+from complaintflow.eventlog import EventLogError, read_events
+from complaintflow.events import EventBase
+from complaintflow.procedure import Procedure
+from complaintflow.report.records import CaseRecord
+
+#: The first "case_id" key of a JSON line and its string value, as raw bytes.
+_CASE_ID = re.compile(rb'"case_id"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+#: Below this size a log is read in one process: starting workers costs more than it saves
+#: (docs/performance.md).
+PARALLEL_FROM_BYTES = 40_000_000
+
+
+class _Misrouted(Exception):
+    """A line whose raw case reference is not the one it holds: read the log in one process."""
+
+
+@dataclass
+class _Share:
+    """What a worker sends back: its cases' records with the line each began on, the event ids it
+    saw with their case and line, and its first refused line, if any."""
+
+    records: list[tuple[int, CaseRecord]]
+    ids: dict[str, tuple[str, int]]
+    error: EventLogError | None = None
+
+
+def _worker_of(case_id: bytes, jobs: int) -> int:
+    return zlib.crc32(case_id) % jobs
+
+
+def _mine(share: int, jobs: int) -> Callable[[bytes], bool]:
+    def keep(line: bytes) -> bool:
+        found = _CASE_ID.search(line)
+        # A line with no case reference is malformed: worker 0 reads it and reports it.
+        return (_worker_of(found.group(1), jobs) if found else 0) == share
+
+    return keep
+
+
+def _replay_share(
+    path: str,
+    share: int,
+    jobs: int,
+    procedures: Mapping[str, Procedure] | None,
+    calendar: WorkingDayCalendar | None,
+) -> _Share:
+    """One worker's share of the log, replayed."""
+    from complaintflow.report import records_from_events
+
+    first_line: dict[str, int] = {}
+    ids: dict[str, tuple[str, int]] = {}
+
+    def noted(events: Iterator[tuple[int, EventBase]]) -> Iterator[tuple[int, EventBase]]:
+        for line, event in events:
+            if _worker_of(event.case_id.encode(), jobs) != share:
+                raise _Misrouted
+            first_line.setdefault(event.case_id, line)
+            if event.event_id is not None:
+                ids.setdefault(event.event_id, (event.case_id, line))
+            yield line, event
+
+    events = noted(read_events(path, keep=_mine(share, jobs)))
+    records: list[tuple[int, CaseRecord]] = []
+    try:
+        replayed = list(records_from_events(events, procedures=procedures, source=path, calendar=calendar))
+    except EventLogError as error:
+        return _Share(records, ids, error)
+    lines = iter(first_line.values())  # both in the order the cases first appear
+    records = [(next(lines), record) for record in replayed]
+    return _Share(records, ids, None)
+
+
+def records_in_parallel(
+    path: str | Path,
+    jobs: int,
+    *,
+    procedures: Mapping[str, Procedure] | None = None,
+    calendar: WorkingDayCalendar | None = None,
+) -> list[CaseRecord] | None:
+    """Every case's record, replayed by `jobs` worker processes; None where the log must be read in
+    one process after all (a case reference written with escapes). Raises the error one process
+    would raise."""
+    context = get_context("spawn")  # a fresh interpreter: safe beside a host's threads
+    # Unpickling the records makes millions of objects: with the collector running, that alone
+    # took five times as long.
+    with collector_paused(), ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [
+            pool.submit(_replay_share, str(path), share, jobs, procedures, calendar) for share in range(jobs)
+        ]
+        try:
+            shares = [future.result() for future in futures]
+        except (_Misrouted, BrokenProcessPool):  # or workers that could not start: one process
+            return None
+    errors = [share.error for share in shares if share.error is not None]
+    conflict = _reused_id(shares, str(path))
+    if conflict is not None:
+        errors.append(conflict)
+    if errors:
+        raise min(errors, key=lambda error: error.line)
+    placed = sorted((item for share in shares for item in share.records), key=lambda item: item[0])
+    return [record for _, record in placed]
+
+
+def _reused_id(shares: list[_Share], source: str) -> EventLogError | None:
+    """The first line that uses an event id another case used earlier, across the workers."""
+    owners: dict[str, tuple[str, int]] = {}
+    clashes: list[int] = []
+    for share in shares:
+        for event_id, (case_id, line) in share.ids.items():
+            known = owners.get(event_id)
+            if known is None:
+                owners[event_id] = (case_id, line)
+            elif known[0] != case_id:
+                clashes.append(max(line, known[1]))
+                if line < known[1]:
+                    owners[event_id] = (case_id, line)
+    if not clashes:
+        return None
+    error = InvalidEvent("already used by an event of another case", field="event_id")
+    return EventLogError(source, min(clashes), error)
+
+
+def jobs_for(path: str | Path, jobs: int | None) -> int:
+    """The workers to use: as asked, else one per core for a log of at least
+    `PARALLEL_FROM_BYTES`, else one (and always one for standard input)."""
+    if jobs is not None:
+        return max(jobs, 1)
+    if str(path) == "-" or not Path(path).is_file() or Path(path).stat().st_size < PARALLEL_FROM_BYTES:
+        return 1
+    return os.cpu_count() or 1

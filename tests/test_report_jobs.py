@@ -1,0 +1,114 @@
+"""A report read by worker processes is the report one process reads: the same tables, and the same
+error, line and wording for a refused line (complaintflow.report.workers)."""
+
+from __future__ import annotations
+
+import json
+import random
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cli_runner import run
+
+from bench.report import synthetic_housing_case, write_log
+from complaintflow import load_procedure
+from complaintflow.eventlog import EventLogError
+from complaintflow.report import report_from_log, reports_from_log
+
+ROOT = Path(__file__).parents[1]
+SEED = ROOT / "examples" / "seed-year" / "events.jsonl"
+CORPORATE = {"corporate": load_procedure(ROOT / "examples" / "corporate-procedure.toml")}
+
+
+def _worker(case_id: str) -> int:
+    return zlib.crc32(case_id.encode()) % 2
+
+
+def _write(path: Path, events: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(event) + "\n" for event in events), encoding="utf-8")
+    return path
+
+
+def test_the_seed_year_is_the_same_with_one_two_or_three_workers() -> None:
+    one = report_from_log(SEED, 2012, procedures=CORPORATE, jobs=1)
+    assert report_from_log(SEED, 2012, procedures=CORPORATE, jobs=2) == one
+    assert report_from_log(SEED, 2012, procedures=CORPORATE, jobs=3) == one
+    assert reports_from_log(SEED, 2012, procedures=CORPORATE, jobs=2) == reports_from_log(
+        SEED, 2012, procedures=CORPORATE, jobs=1
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_generated_logs_give_the_same_reports_with_two_workers(tmp_path: Path, seed: int) -> None:
+    children = tmp_path / "children.jsonl"
+    write_log(children, 400, seed)
+    assert report_from_log(children, 2019, jobs=2) == report_from_log(children, 2019, jobs=1)
+    housing = tmp_path / "housing.jsonl"
+    write_log(housing, 400, seed, synthetic_housing_case)
+    assert reports_from_log(housing, 2025, jobs=2, homes=900) == reports_from_log(
+        housing, 2025, jobs=1, homes=900
+    )
+
+
+def _errors(path: Path) -> list[tuple[int, str, str]]:
+    found = []
+    for jobs in (1, 2):
+        with pytest.raises(EventLogError) as caught:
+            report_from_log(path, 2024, jobs=jobs)
+        found.append((caught.value.line, str(caught.value), type(caught.value.error).__name__))
+    return found
+
+
+def _received(case_id: str, on: str = "2024-04-02", **more: Any) -> dict[str, Any]:
+    return {"type": "ComplaintReceived", "case_id": case_id, "on": on, "procedure": "children-2006", **more}
+
+
+def test_the_first_refused_line_is_the_same_whichever_worker_reads_it(tmp_path: Path) -> None:
+    first, second = "C-1", next(f"C-{n}" for n in range(2, 50) if _worker(f"C-{n}") != _worker("C-1"))
+    events = [_received(first), _received(second)]
+    events += [{"type": "Responded", "case_id": second, "on": "2024-04-03", "stage": 9}]  # refused
+    events += [{"type": "Resumed", "case_id": first, "on": "2024-04-04"}]  # refused too, but later
+    log = _write(tmp_path / "bad.jsonl", events)
+    one, two = _errors(log)
+    assert one == two and one[0] == 3
+    lines = log.read_text(encoding="utf-8").splitlines()
+    lines.insert(1, "{not json")
+    (tmp_path / "worse.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one, two = _errors(tmp_path / "worse.jsonl")
+    assert one == two and one[0] == 2
+
+
+def test_an_event_id_used_by_two_cases_in_different_workers_is_refused_at_the_same_line(
+    tmp_path: Path,
+) -> None:
+    first, second = "C-1", next(f"C-{n}" for n in range(2, 50) if _worker(f"C-{n}") != _worker("C-1"))
+    events = [_received(first, event_id="E-1"), _received(second, event_id="E-2")]
+    events += [{"type": "AdvocacyArranged", "case_id": second, "on": "2024-04-05", "event_id": "E-1"}]
+    one, two = _errors(_write(tmp_path / "ids.jsonl", events))
+    assert one == two and one[0] == 3 and "already used by an event of another case" in one[1]
+
+
+def test_a_case_reference_written_with_escapes_is_read_in_one_process(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    events = [_received(f"C-{n}", on=f"2024-04-{rng.randint(2, 28):02d}") for n in range(20)]
+    log = tmp_path / "escaped.jsonl"
+    text = "".join(json.dumps(event) + "\n" for event in events).replace('"C-1"', '"C-\\u0031"')
+    log.write_text(text, encoding="utf-8")
+    assert report_from_log(log, 2024, jobs=2) == report_from_log(log, 2024, jobs=1)
+
+
+def test_the_report_command_prints_the_same_with_jobs(capsys: pytest.CaptureFixture[str]) -> None:
+    options = (
+        "--year",
+        "2012",
+        "--format",
+        "json",
+        "--procedure",
+        ROOT / "examples" / "corporate-procedure.toml",
+    )
+    status, one, _ = run(capsys, "report", SEED, *options, "--jobs", "1")
+    assert status == 0
+    status, two, _ = run(capsys, "report", SEED, *options, "--jobs", "2")
+    assert status == 0 and two == one
