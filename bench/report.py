@@ -101,6 +101,8 @@ def main() -> None:
         )
 
         best, report = best_of(3, lambda: report_from_log(log, options.year))
+        parallel, in_parallel = best_of(3, lambda: report_from_log(log, options.year, jobs=2))
+        assert in_parallel == report, "two workers must give the same report"
 
         samples: list[tuple[int, int]] = []
         tracemalloc.start()
@@ -124,6 +126,7 @@ def main() -> None:
     print("| measure | figure |")
     print("|---|---|")
     print(f"| JSON Lines to report, best of 3 | {best:.2f} s ({events / best:,.0f} events/s) |")
+    print(f"| the same with two worker processes (`jobs=2`), best of 3 | {parallel:.2f} s |")
     print(f"| stage 1 complaints in {report.year} | {report.counts.stage1:,} |")
     print(
         f"| disclosure control and the HTML page, best of 3 | {html_time:.2f} s ({len(page) / 1e3:,.0f} KB) |"
