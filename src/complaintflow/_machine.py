@@ -23,6 +23,7 @@ from typing import Any
 
 from transitions import Machine
 
+from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.limits import MAX_CACHED_MACHINES
 from complaintflow.procedure import (
     ENGINE_RULES,
@@ -152,6 +153,12 @@ class StateGraph:
             {"DeadlineExtended"}
             | {event for rule, event in ENGINE_RULES.items() if event and rule in procedure.rules}
         )
+        #: The calendar its clocks count with when the host gives none, and whether a clock counts
+        #: only the bank holidays known when it started: looked up once, not at every clock start.
+        self.calendar = WorkingDayCalendar.named(
+            procedure.calendar, extra_bank_holidays=dict(procedure.extra_bank_holidays) or None
+        )
+        self.known_at_start = procedure.policy("proclaimed_holidays") == "known_at_start"
 
     def allowed(self, state: str) -> tuple[str, ...]:
         """The event types the procedure allows in `state`, sorted."""

@@ -81,18 +81,19 @@ _RECORDED = frozenset(
 )
 
 
-def _calendar_for(procedure: Procedure, starts: date, given: WorkingDayCalendar | None) -> WorkingDayCalendar:
+def _calendar_for(graph: StateGraph, starts: date, given: WorkingDayCalendar | None) -> WorkingDayCalendar:
     """The calendar a deadline starting on `starts` counts with: the host's, where it counts the
     procedure's jurisdiction, else that jurisdiction's with the bank holidays the host and the
     definition added; every bank holiday counts unless the procedure chose `known_at_start`."""
-    if given is not None and given.name == procedure.calendar and not procedure.extra_bank_holidays:
+    procedure = graph.procedure
+    if given is None:
+        calendar = graph.calendar
+    elif given.name == procedure.calendar and not procedure.extra_bank_holidays:
         calendar = given
     else:
-        extra = {**procedure.extra_bank_holidays, **(given.extra_bank_holidays if given else {})}
+        extra = {**procedure.extra_bank_holidays, **given.extra_bank_holidays}
         calendar = WorkingDayCalendar.named(procedure.calendar, extra_bank_holidays=extra or None)
-    if procedure.policy("proclaimed_holidays") == "known_at_start":
-        return calendar.as_known_on(starts)
-    return calendar
+    return calendar.as_known_on(starts) if graph.known_at_start else calendar
 
 
 def _lapse_windows(facts: Facts, on: date) -> Facts:
@@ -426,7 +427,7 @@ class Case:
                     if known is not None:
                         running[name] = clocks.restart(known, starts)
                         continue
-                    calendar = _calendar_for(procedure, starts, self._calendar)
+                    calendar = _calendar_for(graph, starts, self._calendar)
                     started = clocks.start_clock(name, rule, calendar, starts)
                     running[name] = clocks.later_of(started, running.get(rule.not_before or ""))
         for name, other in graph.provisional:  # e.g. a response before any acknowledgement
