@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import random
 import zlib
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cli_runner import run
 
-from bench.report import synthetic_housing_case, write_log
 from complaintflow import load_procedure
 from complaintflow.eventlog import EventLogError
 from complaintflow.report import report_from_log, reports_from_log
@@ -40,16 +40,36 @@ def test_the_seed_year_is_the_same_with_one_two_or_three_workers() -> None:
     )
 
 
+def _generated(rng: random.Random, cases: int, procedure: str, year: int) -> list[dict[str, Any]]:
+    """Cases received through a year, most answered, some escalated, some with notes on the file;
+    the log in date order, its cases interleaved."""
+    events: list[dict[str, Any]] = []
+    for number in range(cases):
+        case_id, day = f"G-{number}", date(year, 4, 1) + timedelta(days=rng.randrange(330))
+        service = rng.choice(["Repairs", "Lettings", "Targeted Services", "Special Needs"])
+        steps: list[dict[str, Any]] = [_received(case_id, day.isoformat(), service_area=service)]
+        steps[0]["procedure"] = procedure
+        if rng.random() < 0.8:
+            steps.append({"type": "Responded", "stage": 1, "outcome": rng.choice(["upheld", "not_upheld"])})
+            if rng.random() < 0.3:
+                steps.append({"type": "EscalationRequested", "to_stage": 2})
+        if rng.random() < 0.2:
+            steps.append({"type": "OmbudsmanReferred"})
+        for step in steps[1:]:
+            day += timedelta(days=rng.randint(1, 6))
+            step.update(case_id=case_id, on=day.isoformat())
+        events += steps
+    return sorted(events, key=lambda event: event["on"])
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_generated_logs_give_the_same_reports_with_two_workers(tmp_path: Path, seed: int) -> None:
-    children = tmp_path / "children.jsonl"
-    write_log(children, 400, seed)
+    rng = random.Random(seed)
+    children = _write(tmp_path / "children.jsonl", _generated(rng, 400, "children-2006", 2019))
     assert report_from_log(children, 2019, jobs=2) == report_from_log(children, 2019, jobs=1)
-    housing = tmp_path / "housing.jsonl"
-    write_log(housing, 400, seed, synthetic_housing_case)
-    assert reports_from_log(housing, 2025, jobs=2, homes=900) == reports_from_log(
-        housing, 2025, jobs=1, homes=900
-    )
+    housing = _write(tmp_path / "housing.jsonl", _generated(rng, 400, "housing-2024", 2025))
+    one = reports_from_log(housing, 2025, jobs=1, homes=900)
+    assert reports_from_log(housing, 2025, jobs=2, homes=900) == one
 
 
 def _errors(path: Path) -> list[tuple[int, str, str]]:
