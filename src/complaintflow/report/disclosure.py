@@ -9,11 +9,16 @@ count twice, and every percentage with its numerator and denominator.
   hidden count is at least 1. A hidden count is safe when another completion of the hidden cells
   satisfies every sum, so the attacker cannot tell which is true. `audit` proves this by finding a
   move: a change of +1 or -1 to some hidden cells that keeps every sum and every cell at least 1.
-  While a hidden count has no move, the smallest published count in a sum with it is hidden too.
-- **Percentages**: a percentage whose numerator or denominator is hidden is hidden as well.
+  While a hidden count has no move, one more count is hidden: of those in a sum with it, the first
+  whose hiding gives it a move, trying other counts before headline ones, parts before totals and
+  smaller before larger.
+- **Percentages** (and other figures worked out from counts, such as an average or a rate per
+  1,000 homes): hidden as well when any count they are made of is hidden.
 
 The search for a move is bounded; where it gives up, the cell counts as unsafe and more is hidden,
-so the method errs towards hiding too much, never too little.
+so the method errs towards hiding too much, never too little. Cells that the sums alone fix are
+found first, by row reduction: a shortcut only, since a cell is called safe only once a move is
+found.
 """
 
 from __future__ import annotations
@@ -71,7 +76,8 @@ class Ledger:
         return numerator, denominator
 
     def share(self, printed: Iterable[Path], *made_of: Path) -> None:
-        """A percentage (printed at each path) of the counts it is made of."""
+        """A figure printed at each path and worked out from the counts `made_of`: for a
+        percentage, the counts of its numerator and then its denominator."""
         self.shares.append((list(printed), list(made_of)))
 
 
