@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from cli_runner import run
 
-from complaintflow import load_procedure
+from complaintflow import load_procedure, register_procedure
 from complaintflow.eventlog import EventLogError
+from complaintflow.procedure import unregister_procedure
 from complaintflow.report import report_from_log, reports_from_log
 
 ROOT = Path(__file__).parents[1]
@@ -117,6 +118,15 @@ def test_a_case_reference_written_with_escapes_is_read_in_one_process(tmp_path: 
     text = "".join(json.dumps(event) + "\n" for event in events).replace('"C-1"', '"C-\\u0031"')
     log.write_text(text, encoding="utf-8")
     assert report_from_log(log, 2024, jobs=2) == report_from_log(log, 2024, jobs=1)
+
+
+def test_workers_know_the_procedures_the_host_registered(tmp_path: Path) -> None:
+    register_procedure(ROOT / "examples" / "corporate-procedure.toml")
+    try:
+        one = report_from_log(SEED, 2012, jobs=1)
+        assert report_from_log(SEED, 2012, jobs=2) == one
+    finally:
+        unregister_procedure("corporate")
 
 
 def test_the_report_command_prints_the_same_with_jobs(capsys: pytest.CaptureFixture[str]) -> None:

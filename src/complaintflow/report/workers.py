@@ -30,7 +30,7 @@ from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.errors import InvalidEvent
 from complaintflow.eventlog import EventLogError, read_events
 from complaintflow.events import EventBase
-from complaintflow.procedure import Procedure
+from complaintflow.procedure import Procedure, built_in_names, registered_names, registered_procedure
 from complaintflow.report.records import CaseRecord
 
 #: The first "case_id" key of a JSON line and its string value, as raw bytes.
@@ -112,6 +112,7 @@ def records_in_parallel(
     one process after all (a case reference written with escapes). Raises the error one process
     would raise."""
     context = get_context("spawn")  # a fresh interpreter: safe beside a host's threads
+    procedures = {**_host_registered(), **(procedures or {})}  # a fresh interpreter has no registry
     # Unpickling the records makes millions of objects: with the collector running, that alone
     # took five times as long.
     with collector_paused(), ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
@@ -130,6 +131,12 @@ def records_in_parallel(
         raise min(errors, key=lambda error: error.line)
     placed = sorted((item for share in shares for item in share.records), key=lambda item: item[0])
     return [record for _, record in placed]
+
+
+def _host_registered() -> dict[str, Procedure]:
+    """The procedures this process's host registered, which a worker must be given."""
+    built_in = set(built_in_names())
+    return {name: registered_procedure(name) for name in registered_names() if name not in built_in}
 
 
 def _reused_id(shares: list[_Share], source: str) -> EventLogError | None:
