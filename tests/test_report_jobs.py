@@ -15,6 +15,7 @@ from cli_runner import run
 
 from complaintflow import load_procedure, register_procedure
 from complaintflow.eventlog import EventLogError
+from complaintflow.events import register_upcaster, unregister_upcaster
 from complaintflow.procedure import unregister_procedure
 from complaintflow.report import report_from_log, reports_from_log
 
@@ -127,6 +128,26 @@ def test_workers_know_the_procedures_the_host_registered(tmp_path: Path) -> None
         assert report_from_log(SEED, 2012, jobs=2) == one
     finally:
         unregister_procedure("corporate")
+
+
+def test_a_log_that_needs_the_host_s_upcaster_is_read_in_one_process(tmp_path: Path) -> None:
+    older = {
+        "type": "Withdrawn",
+        "case_id": "C-1",
+        "on": "2024-04-03",
+        "why": "resolved",
+        "schema_version": 0,
+    }
+    log = _write(tmp_path / "older.jsonl", [_received("C-1"), older, _received("C-2")])
+
+    def upcast(old: dict[str, Any]) -> dict[str, Any]:
+        return {**{key: value for key, value in old.items() if key != "why"}, "reason": old["why"]}
+
+    register_upcaster("Withdrawn", 0, upcast)
+    try:
+        assert report_from_log(log, 2024, jobs=2) == report_from_log(log, 2024, jobs=1)
+    finally:
+        unregister_upcaster("Withdrawn", 0)
 
 
 def test_the_report_command_prints_the_same_with_jobs(capsys: pytest.CaptureFixture[str]) -> None:

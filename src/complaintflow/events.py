@@ -481,6 +481,17 @@ Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 _UPCASTERS: dict[tuple[str, int], Upcaster] = {}
 
 
+def unregister_upcaster(event_type: str, from_version: int) -> None:
+    """Forget an upcaster (events stored at that version can no longer be read)."""
+    _UPCASTERS.pop((event_type, from_version), None)
+
+
+def upcasters_registered() -> bool:
+    """Whether a host has taught `parse_event` to read older events (a worker process, which starts
+    afresh, would not know how)."""
+    return bool(_UPCASTERS)
+
+
 def register_upcaster(event_type: str, from_version: int, upcast: Upcaster) -> None:
     """Teach `parse_event` to read `event_type` stored at `from_version`.
 

@@ -10,7 +10,8 @@ error depends only on its line and its case's earlier lines, so the first refuse
 whole log is the earliest of the workers' first errors. The one check across cases, that an
 `event_id` is not used by two cases, is made here over the identifiers the workers saw. A line
 whose case reference is written with escapes, so that its raw bytes would send it elsewhere, makes
-the whole log be read again in one process.
+the whole log be read again in one process; so does a host's upcaster, which a worker, starting
+afresh, would not have. The procedures a host registered are given to the workers.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from complaintflow._bulk import collector_paused
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.errors import InvalidEvent
 from complaintflow.eventlog import EventLogError, read_events
-from complaintflow.events import EventBase
+from complaintflow.events import EventBase, upcasters_registered
 from complaintflow.procedure import Procedure, built_in_names, registered_names, registered_procedure
 from complaintflow.report.records import CaseRecord
 
@@ -111,6 +112,8 @@ def records_in_parallel(
     """Every case's record, replayed by `jobs` worker processes; None where the log must be read in
     one process after all (a case reference written with escapes). Raises the error one process
     would raise."""
+    if upcasters_registered():  # a host's upcasters are functions a fresh interpreter lacks
+        return None
     context = get_context("spawn")  # a fresh interpreter: safe beside a host's threads
     procedures = {**_host_registered(), **(procedures or {})}  # a fresh interpreter has no registry
     # Unpickling the records makes millions of objects: with the collector running, that alone
