@@ -52,6 +52,23 @@ def test_no_published_count_of_the_seed_year_is_below_the_threshold(
 
 
 @pytest.mark.parametrize("below", [5, 10])
+def test_no_printed_table_cell_of_the_seed_year_is_a_small_count(
+    seed_report: AnnualReport, below: int
+) -> None:
+    """What the page says is true of what it prints: no table shows a count from 1 to N-1."""
+    text = to_markdown(publish(seed_report, below))
+    cells = [
+        cell.strip()
+        for line in text.splitlines()
+        if line.startswith("| ")
+        for cell in line.strip("|").split("|")
+    ]
+    counts = [int(cell) for cell in cells if cell.isdigit()]
+    assert counts and all(count == 0 or count >= below for count in counts)
+    assert f"Counts from 1 to {below - 1} are withheld" in text
+
+
+@pytest.mark.parametrize("below", [5, 10])
 def test_an_attacker_cannot_work_back_any_hidden_cell_of_the_seed_year(
     seed_report: AnnualReport, below: int
 ) -> None:
