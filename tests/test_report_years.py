@@ -11,7 +11,7 @@ import pytest
 from cli_runner import run
 from scenario_files import load_scenarios
 
-from complaintflow import load_procedure
+from complaintflow import Case, ComplaintflowError, load_procedure
 from complaintflow.report import (
     AnnualReport,
     Report,
@@ -129,3 +129,14 @@ def test_only_picks_one_procedure_and_refuses_to_mix_kinds(
     assert status == 2 and "name one procedure at a time" in err
     status, out, _ = run(capsys, "report", log, "--year", "2025", "--only", "spso-2021")
     assert status == 0 and "No complaints, concerns or compliments were recorded in 2025-26." in out
+
+
+def test_a_concern_or_compliment_names_a_procedure_the_case_knows() -> None:
+    with pytest.raises(ComplaintflowError, match="field 'procedure': no procedure is registered"):
+        Case.replay(
+            [{"type": "ComplimentReceived", "case_id": "M-1", "on": "2024-05-01", "procedure": "nonesuch"}]
+        )
+    concern = Case.replay(
+        [{"type": "ConcernLogged", "case_id": "P-1", "on": "2024-05-01", "procedure": "adults-2009"}]
+    )
+    assert concern.state == "concern" and concern.procedure is None  # it runs under none until received
