@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,8 @@ import pytest
 from cli_runner import run
 
 from complaintflow import load_procedure
-from complaintflow.report import AnnualReport, annual_report, records_from_events, report_from_log
+from complaintflow.report import AnnualReport, annual_report, records_from_events, report_from_log, to_csv
 from complaintflow.report.charts import charts
-from complaintflow.report.csv_files import write_csv
 from complaintflow.report.html import to_html
 from complaintflow.report.markdown import to_markdown
 from complaintflow.report.published import tables
@@ -68,13 +68,12 @@ def test_a_committee_paper_carries_its_title_council_and_date(report: AnnualRepo
     )
 
 
-def test_csv_writes_one_file_per_table_and_one_per_list(report: AnnualReport, tmp_path: Path) -> None:
-    written = write_csv(report, tmp_path / "out")
+def test_csv_has_one_file_per_table_and_one_per_list(report: AnnualReport) -> None:
+    written = to_csv(report)
     listed = [table for table in tables(report) if table.items]
     assert len(written) == len(tables(report)) + len(listed) and listed
-    counts = next(path for path in written if path.name.endswith("-counts.csv"))
-    with counts.open(encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
+    counts = next(text for name, text in written.items() if name.endswith("-counts.csv"))
+    rows = list(csv.reader(io.StringIO(counts)))
     assert rows[0] == ["Year", "Potential", "Stage 1", "Stage 2", "Stage 3", "Ombudsman"]
     assert rows[1] == ["2012-13", "41", "89", "12", "2", "2"]
 

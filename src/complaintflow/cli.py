@@ -369,18 +369,19 @@ def _write_report(
 ) -> None:
     """One report in the format asked for: Markdown or JSON to standard output or `output`; HTML
     to a file; CSV to a folder."""
-    from complaintflow.report import to_html, to_json, to_markdown
+    from complaintflow.report import to_csv, to_html, to_json, to_markdown
 
     if args.format == "json":
         _emit(to_json(report), output)
     elif args.format == "md":
         _emit(to_markdown(report, cover), output)
     elif args.format == "csv":
-        from complaintflow.report.csv_files import write_csv
-
         folder = Path(output or default)
-        written = write_csv(report, folder)
-        print(f"wrote {len(written)} CSV tables to {folder}/")
+        folder.mkdir(parents=True, exist_ok=True)
+        tables = to_csv(report)
+        for name, text in tables.items():
+            (folder / name).write_text(text, encoding="utf-8", newline="")
+        print(f"wrote {len(tables)} CSV tables to {folder}/")
     else:
         target = Path(output or f"{default}.html")
         target.write_text(to_html(report, cover), encoding="utf-8")

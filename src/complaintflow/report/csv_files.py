@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from pathlib import Path
 
 from complaintflow.report.forms import Report, tables
 from complaintflow.report.published import show
@@ -28,14 +27,3 @@ def _files(report: Report) -> Iterator[tuple[str, str]]:
 def csv_files(report: Report) -> dict[str, str]:
     """Each table's CSV text, by file name."""
     return dict(_files(report))
-
-
-def write_csv(report: Report, folder: Path) -> list[Path]:
-    """Write `NN-key.csv` for each table into `folder` (created if need be); return the paths."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in _files(report):
-        path = folder / name
-        path.write_text(text, encoding="utf-8", newline="")
-        written.append(path)
-    return written
