@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     """The seed year: timelines, reminders, the annual report, and the HTML page."""
     from complaintflow.cli import describe_case, describe_reminder
     from complaintflow.report import Cover, publish, report_from_log, to_csv, to_html, to_json, to_markdown
-    from complaintflow.report.published import headline, show
+    from complaintflow.report.published import headline
 
     started = time.perf_counter()
     cases = seed_year_cases()
@@ -113,12 +113,7 @@ def run(args: argparse.Namespace) -> int:
             progress=progress_bar("Building the report", path.stat().st_size),
         )
     published = publish(report, 5)
-    timeliness = report.stage1_timeliness_total
     print(f"\nThe annual report {report.year}: {headline(report)}")
-    print(
-        f"Stage 1 responses in time: {show(timeliness.percent)} ({timeliness.in_time} of "
-        f"{timeliness.responded}), against a target of {report.target_percent:g}%."
-    )
     folder = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="complaintflow-report-"))
     folder.mkdir(parents=True, exist_ok=True)
     cover = Cover(made_on=london_today())

@@ -6,7 +6,6 @@ import re
 
 from complaintflow.errors import printable
 from complaintflow.report.forms import Report, default_title, headline, tables
-from complaintflow.report.model import AnnualReport
 from complaintflow.report.published import Cover, Table, show, sources_note, suppression_note
 
 _MARKUP = re.compile(r"([\\`*_\[\]<>#|~])")
@@ -33,13 +32,6 @@ def _table(table: Table) -> str:
     return "\n".join(lines)
 
 
-def _timeliness(report: AnnualReport) -> str:
-    return (
-        f" Stage 1 responses in time: {show(report.stage1_timeliness_total.percent)} "
-        f"(target {report.target_percent:g}%)."
-    )
-
-
 def to_markdown(report: Report, cover: Cover | None = None) -> str:
     """Every table, with a heading, in the seed report's order."""
     cover = cover or Cover()
@@ -48,7 +40,7 @@ def to_markdown(report: Report, cover: Cover | None = None) -> str:
         f"# {cell(cover.heading(default_title(report)))}",
         *(["", cell(byline)] if byline else []),
         "",
-        headline(report) + (_timeliness(report) if isinstance(report, AnnualReport) else ""),
+        headline(report),
     ]
     note = suppression_note(report)
     if note:

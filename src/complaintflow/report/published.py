@@ -133,13 +133,17 @@ class Cover:
 
 
 def headline(report: AnnualReport) -> str:
-    """The report's counts in one sentence, for the top of every published form."""
-    counts = report.counts
+    """The report's counts and stage 1 timeliness, for the top of every published form."""
+    counts, timeliness = report.counts, report.stage1_timeliness_total
     potential = "potential complaint" if counts.potential == 1 else "potential complaints"
+    in_time = Percentage(
+        numerator=timeliness.in_time, denominator=timeliness.responded, percent=timeliness.percent
+    )
     return (
         f"{say_of(counts.stage1)} stage 1, {say_of(counts.stage2)} stage 2 and "
         f"{say_of(counts.stage3)} stage 3 complaints; {say_of(counts.potential)} {potential}; "
-        f"{say(counts.ombudsman)} referred to the Ombudsman."
+        f"{say(counts.ombudsman)} referred to the Ombudsman. Stage 1 responses in time: "
+        f"{say_share(in_time)}, against a target of {report.target_percent:g}%."
     )
 
 
