@@ -97,6 +97,14 @@ Outcome = Literal["upheld", "partially_upheld", "not_upheld"]
 Stage = Annotated[int, Field(ge=1, le=3)]
 
 
+def _not_after_the_event(day: date | None, info: ValidationInfo, refusal: str) -> date | None:
+    """A date an event records about the past, which cannot be later than the event's own day."""
+    on = info.data.get("on")
+    if day is not None and on is not None and day > on:
+        raise ValueError(refusal)
+    return day
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -172,10 +180,7 @@ class ComplaintReceived(EventBase):
     @field_validator("grounds_arose", mode="after")
     @classmethod
     def _grounds_before_receipt(cls, arose: date | None, info: ValidationInfo) -> date | None:
-        received = info.data.get("on")
-        if arose is not None and received is not None and arose > received:
-            raise ValueError("the grounds cannot arise after the complaint was received")
-        return arose
+        return _not_after_the_event(arose, info, "the grounds cannot arise after the complaint was received")
 
 
 class ComplaintDeclined(EventBase):
@@ -336,10 +341,7 @@ class MediationHeld(EventBase):
     @field_validator("started", mode="after")
     @classmethod
     def _started_by_then(cls, started: date | None, info: ValidationInfo) -> date | None:
-        held = info.data.get("on")
-        if started is not None and held is not None and started > held:
-            raise ValueError("mediation cannot start after the day it was held")
-        return started
+        return _not_after_the_event(started, info, "mediation cannot start after the day it was held")
 
 
 class AdvocacyArranged(EventBase):
