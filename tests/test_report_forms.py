@@ -12,12 +12,18 @@ import pytest
 from cli_runner import run
 
 from complaintflow import load_procedure
-from complaintflow.report import AnnualReport, annual_report, records_from_events, report_from_log, to_csv
+from complaintflow.report import (
+    AnnualReport,
+    annual_report,
+    publish,
+    records_from_events,
+    report_from_log,
+    to_csv,
+)
 from complaintflow.report.charts import charts
 from complaintflow.report.html import to_html
 from complaintflow.report.markdown import to_markdown
 from complaintflow.report.published import tables
-from complaintflow.report.suppression import suppress
 
 ROOT = Path(__file__).parents[1]
 SEED = ROOT / "examples" / "seed-year" / "events.jsonl"
@@ -190,7 +196,7 @@ def test_report_errors_are_one_line(
 
 
 def test_suppressed_cells_print_as_the_marker(report: AnnualReport) -> None:
-    text = to_markdown(suppress(report, 5))
+    text = to_markdown(publish(report, 5))
     assert "| Romanian | * |" in text and "| 2011-12 | 35 | 69 | 8 | 5 | 0 |" in text
 
 

@@ -332,7 +332,7 @@ def _counted_reports(args: argparse.Namespace) -> dict[str, Report]:
     """One report per procedure (or per --only name); several --only names of the children's kind
     make one report of their cases together, as a council reports its corporate complaints about
     children's services beside its statutory ones."""
-    from complaintflow.report import ReportSettings, by_procedure, records_from_log, report_kind, reports
+    from complaintflow.report import ReportSettings, of_procedures, records_from_log, report_kind, reports
     from complaintflow.report.forms import build
 
     settings = ReportSettings(target_percent=args.target, services=tuple(args.service or ()))
@@ -358,8 +358,8 @@ def _counted_reports(args: argparse.Namespace) -> dict[str, Report]:
             raise ComplaintflowError(
                 "--only: name one procedure at a time, unless each has the children's tables"
             )
-        chosen = [record for name, group in by_procedure(records).items() if name in only for record in group]
         together = "+".join(only)
+        chosen = of_procedures(records, only)
         return {together: build("children", chosen, args.year, procedure=together, settings=settings)}
     return reports(records, args.year, only=only, procedures=procedures, settings=settings, homes=args.homes)
 

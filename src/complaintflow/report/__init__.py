@@ -44,11 +44,13 @@ __all__ = [
     "SpsoReport",
     "annual_report",
     "by_procedure",
+    "of_procedures",
     "publish",
     "records_from_events",
     "records_from_log",
     "report_from_log",
     "report_kind",
+    "reported_under",
     "reporting_year",
     "reports",
     "reports_from_log",
@@ -145,7 +147,7 @@ def annual_report(
     """The children's annual report tables for the year starting 1 April `year`, from events in any
     form: every procedure's cases together, or those of the procedures named in `only`."""
     settings = settings or ReportSettings(target_percent=target_percent)
-    records = _only(records_from_events(events, procedures=procedures), only)
+    records = of_procedures(records_from_events(events, procedures=procedures), only)
     with collector_paused():
         return build_report(records, year, settings)
 
@@ -168,39 +170,31 @@ def report_from_log(
     records = records_from_log(path, procedures=procedures, progress=progress, calendar=calendar, jobs=jobs)
     settings = ReportSettings(target_percent=target_percent, services=tuple(services))
     with collector_paused():
-        return build_report(_only(records, only), year, settings)
+        return build_report(of_procedures(records, only), year, settings)
 
 
-def _only(records: Iterable[CaseRecord], only: Collection[str] | None) -> Iterable[CaseRecord]:
-    """The records of the procedures named (all of them where none are named). A concern or
-    compliment naming no procedure goes with the complaints when the log has one procedure
-    only (`by_procedure` says so) and is otherwise left out of a report of named procedures."""
-    if only is None:
-        return records
-    return (record for record in records if record.procedure in only)
+def reported_under(records: Iterable[CaseRecord]) -> list[tuple[str, CaseRecord]]:
+    """Each record with the procedure whose report counts it, in the order the records come. A
+    record that names no procedure (a concern or compliment logged without one) goes with the
+    only procedure of a log that has one; in a log with several it goes to "unassigned"."""
+    records = list(records)
+    named = {record.procedure for record in records if record.procedure is not None}
+    sole = next(iter(named)) if len(named) == 1 else UNASSIGNED
+    return [(record.procedure or sole, record) for record in records]
 
 
 def by_procedure(records: Iterable[CaseRecord]) -> dict[str, list[CaseRecord]]:
-    """Each procedure's records, in the order they first appear. A record that names no procedure
-    (a concern or compliment logged without one) joins the only procedure of a log that has one;
-    in a log with several, such records make a report of their own, named "unassigned"."""
+    """Each procedure's records, procedures in the order they first appear (`reported_under`)."""
     grouped: dict[str, list[CaseRecord]] = {}
-    loose: list[CaseRecord] = []
-    order: list[tuple[str | None, CaseRecord]] = []
-    for record in records:
-        order.append((record.procedure, record))
-        if record.procedure is not None:
-            grouped.setdefault(record.procedure, [])
-    sole = next(iter(grouped)) if len(grouped) == 1 else None
-    for name, record in order:
-        target = name or sole
-        if target is None:
-            loose.append(record)
-        else:
-            grouped[target].append(record)
-    if loose:
-        grouped[UNASSIGNED] = loose
+    for name, record in reported_under(records):
+        grouped.setdefault(name, []).append(record)
     return grouped
+
+
+def of_procedures(records: Iterable[CaseRecord], only: Collection[str] | None) -> list[CaseRecord]:
+    """The records of the procedures named (all where none are), in the order they come, so that a
+    report of several procedures lists services as they first appear."""
+    return [record for name, record in reported_under(records) if only is None or name in only]
 
 
 def reports(

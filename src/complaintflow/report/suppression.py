@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from complaintflow.report.disclosure import Ledger, Path
-from complaintflow.report.model import AnnualReport
 
 TOTAL = "Total"
 OUTCOME_KINDS = ("not_upheld", "partially_upheld", "upheld", "withdrawn")
@@ -244,12 +243,3 @@ def _escalation_by_service(ledger: Ledger, data: Mapping[str, Any], year_total: 
         for parts, stage in ((numerators, "stage2"), (denominators, "stage1")):
             if year in parts and (total := year_total(year, stage)) is not None:
                 ledger.add_sum(parts[year], total)
-
-
-def suppress(report: AnnualReport, below: int) -> AnnualReport:
-    """The children's report with small counts withheld (see `complaintflow.report.forms.withhold`)."""
-    from complaintflow.report.forms import withhold
-
-    published = withhold(report, below)
-    assert isinstance(published, AnnualReport)
-    return published
