@@ -311,13 +311,13 @@ def _report(args: argparse.Namespace) -> int:
         _write_report(args, next(iter(reports.values())), cover, args.output, f"complaintflow-report-{label}")
         return 0
     if args.format in ("md", "json"):
-        from complaintflow.report import to_json, to_markdown
+        from complaintflow.report import to_markdown
 
         if args.format == "md":
             _emit("\n---\n\n".join(to_markdown(report, cover) for report in reports.values()), args.output)
         else:
-            joined = ",\n".join(f"{json.dumps(name)}: {to_json(report)}" for name, report in reports.items())
-            _emit("{\n" + joined + "\n}", args.output)
+            by_name = {name: report.model_dump(mode="json") for name, report in reports.items()}
+            _emit(json.dumps(by_name, indent=2), args.output)
         return 0
     folder = Path(args.output or f"complaintflow-reports-{label}")
     folder.mkdir(parents=True, exist_ok=True)
