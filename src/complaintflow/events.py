@@ -26,7 +26,7 @@ from pydantic import (
     field_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema, core_schema
+from pydantic_core import CoreSchema, SchemaValidator, core_schema
 
 from complaintflow.dates import ISO_DATE_PATTERN, parse_iso_date, require_date
 from complaintflow.errors import ComplaintflowError, InvalidEvent
@@ -56,21 +56,25 @@ def _local_date(value: object) -> date:
 
 
 class _UKDateSchema:
-    """JSON text is checked natively (the form YYYY-MM-DD, then the date, with no Python call), so a
-    number of seconds such as "1712016000" is never read as a date; Python values go through
-    `_local_date`, which also accepts an ISO string and refuses a datetime with advice."""
+    """A UK local date, checked without a Python call: JSON text natively (the form YYYY-MM-DD, then
+    the date), so a number of seconds such as "1712016000" is never read as a date; a Python value
+    must be a `date` (never a datetime) or an ISO string of that form. `_date_refusal` words the
+    refusal, which is rare, with the advice `_local_date` gives."""
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        iso_text = core_schema.chain_schema(
+            [
+                core_schema.str_schema(pattern=ISO_DATE_PATTERN),
+                core_schema.date_schema(strict=False, ge=FIRST_DATE, le=LAST_DATE),
+            ]
+        )
         return core_schema.json_or_python_schema(
-            json_schema=core_schema.chain_schema(
-                [
-                    core_schema.str_schema(pattern=ISO_DATE_PATTERN),
-                    core_schema.date_schema(strict=False, ge=FIRST_DATE, le=LAST_DATE),
-                ]
-            ),
-            python_schema=core_schema.no_info_before_validator_function(
-                _local_date, core_schema.date_schema(ge=FIRST_DATE, le=LAST_DATE)
+            json_schema=iso_text,
+            python_schema=core_schema.union_schema(
+                [core_schema.date_schema(strict=True, ge=FIRST_DATE, le=LAST_DATE), iso_text],
+                custom_error_type=_NOT_A_UK_DATE,
+                custom_error_message="not a UK local date",
             ),
         )
 
@@ -79,6 +83,24 @@ class _UKDateSchema:
         cls, schema: CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
         return {"type": "string", "format": "date"}
+
+
+_NOT_A_UK_DATE = "not_a_uk_date"
+#: Words a refused date as the one-step check did: a datetime gets advice, a date out of range
+#: names the range.
+_DATE_WORDING = SchemaValidator(
+    core_schema.no_info_before_validator_function(
+        _local_date, core_schema.date_schema(ge=FIRST_DATE, le=LAST_DATE)
+    )
+)
+
+
+def _date_refusal(value: object) -> str:
+    try:
+        _DATE_WORDING.validate_python(value)
+    except ValidationError as error:
+        return str(error.errors()[0]["msg"]).removeprefix("Value error, ")
+    return "not a UK local date"
 
 
 def _as_tuple(value: object) -> object:
@@ -160,7 +182,7 @@ class ComplaintReceived(EventBase):
     procedure: Reference
     stage: Stage = 1
     skip_reason: Text | None = Field(default=None, validate_default=True)
-    grounds_arose: UKDate | None = Field(default=None, validate_default=True)
+    grounds_arose: UKDate | None = None
     service_area: Text | None = None
     categories: Annotated[tuple[Text, ...], BeforeValidator(_as_tuple), Field(max_length=MAX_ITEMS)] = ()
     complainant_role: ComplainantRole | None = None
@@ -334,7 +356,6 @@ class MediationHeld(EventBase):
     resolved: bool
     started: UKDate | None = Field(
         default=None,
-        validate_default=True,
         description="When mediation began; used only where mediation pauses clocks.",
     )
 
@@ -447,6 +468,7 @@ EVENT_CLASSES: dict[str, type[EventBase]] = {
     cls.model_fields["type"].default: cls for cls in EventBase.__subclasses__()
 }
 EVENT_TYPES = tuple(EVENT_CLASSES)
+_EVENT_CLASS_SET = frozenset(EVENT_CLASSES.values())
 
 
 def _mentions_date(annotation: object) -> bool:
@@ -539,6 +561,8 @@ def _invalid(error: ValidationError, obj: object) -> InvalidEvent:
     if kind == "string_pattern_mismatch":
         blank = first.get("ctx", {}).get("pattern") == r"\S"
         return InvalidEvent("must not be blank" if blank else "must be printable, on one line", field=field)
+    if kind == _NOT_A_UK_DATE:
+        return InvalidEvent(_date_refusal(first["input"]), field=field)
     message = first["msg"].removeprefix("Value error, ")
     return InvalidEvent(message, field=field)
 
@@ -651,8 +675,10 @@ def parse_event(obj: object) -> EventBase:
     """A typed event from a dict, a JSON text or an event model; `InvalidEvent` names the field."""
     if type(obj) is dict:  # the common case first
         return _parse_mapping(obj)
-    if isinstance(obj, EventBase):
-        return obj
+    if type(obj) in _EVENT_CLASS_SET:
+        return obj  # type: ignore[return-value]  # made and checked by its model already
+    if isinstance(obj, EventBase):  # a host's subclass: read as the event its type names
+        return _parse_mapping(obj.model_dump())
     if isinstance(obj, str | bytes):
         return _parse_json(obj)
     if not isinstance(obj, Mapping):
