@@ -27,6 +27,7 @@ from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.limits import MAX_CACHED_MACHINES
 from complaintflow.procedure import (
     ENGINE_RULES,
+    Deadline,
     EventMatch,
     Procedure,
     Transition,
@@ -47,21 +48,24 @@ def carries(event: Any, guard: Guard) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """A possible step for an event in a state: its guard, its target, and what it requires."""
+    """A possible step for an event in a state: its guard, its target, what it requires, and
+    whether the target ends the case (so every clock stops)."""
 
     spec: Transition
     target: str
     guard: Guard
     requires: tuple[str, ...] = ()
+    final: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class ClockTrigger:
-    """An event that starts or meets a deadline, compiled for the hot path."""
+    """An event that starts or meets a deadline, compiled for the hot path with the deadline's rule."""
 
     deadline: str
     guard: Guard
     date_field: str | None
+    rule: Deadline
 
 
 class _Guard:
@@ -124,17 +128,29 @@ class StateGraph:
                     guard = compiled.conditions[0].func
                     assert isinstance(guard, _Guard)
                     spec = guard.spec
+                    target = compiled.dest or state
                     steps.append(
-                        Step(spec, compiled.dest or state, tuple(spec.when.items()), tuple(spec.requires))
+                        Step(
+                            spec,
+                            target,
+                            tuple(spec.when.items()),
+                            tuple(spec.requires),
+                            procedure.states[target].final,
+                        )
                     )
                 self._steps[(state, trigger)] = tuple(steps)
         self.starts: dict[str, list[ClockTrigger]] = {}
         self.meets: dict[str, list[ClockTrigger]] = {}
         for name in procedure.deadlines:
+            rule = procedure.deadlines[name]
             for match in procedure.deadline_starts(name):
-                self.starts.setdefault(match.event, []).append(_trigger(name, match))
-            for match in procedure.deadlines[name].met_by:
-                self.meets.setdefault(match.event, []).append(_trigger(name, match))
+                self.starts.setdefault(match.event, []).append(
+                    ClockTrigger(name, _guard(match), match.date_field, rule)
+                )
+            for match in rule.met_by:
+                self.meets.setdefault(match.event, []).append(
+                    ClockTrigger(name, _guard(match), match.date_field, rule)
+                )
         #: Event types that may start, meet, extend, pause or resume a clock.
         self.touches_clocks = frozenset(
             {*self.starts, *self.meets, "DeadlineExtended", "Deferred", "Resumed", "MediationHeld"}
@@ -169,8 +185,8 @@ class StateGraph:
         return self._steps.get((state, event_type), ())
 
 
-def _trigger(deadline: str, match: EventMatch) -> ClockTrigger:
-    return ClockTrigger(deadline, tuple(match.when.items()), match.date_field)
+def _guard(match: EventMatch) -> Guard:
+    return tuple(match.when.items())
 
 
 #: Machines by procedure identity, least recently used first; each entry keeps its procedure alive

@@ -8,12 +8,12 @@ case either takes the whole event or raises and stays exactly as it was.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
 from complaintflow import deadlines as clocks
-from complaintflow._machine import StateGraph, carries, graph_for
+from complaintflow._machine import StateGraph, Step, carries, graph_for
 from complaintflow.calendar import DEFAULT_LAST_YEAR, WorkingDayCalendar
 from complaintflow.dates import london_today, require_date
 from complaintflow.deadlines import Clock
@@ -64,21 +64,6 @@ _OPEN_BEFORE_PROCEDURE = {"new": False, "concern": True, "concern_resolved": Fal
 #: The last day the built-in calendars count to: an event dated later is most likely a typo for an
 #: earlier year, and would otherwise hold up every later event of its case.
 LAST_KNOWN_DAY = date(DEFAULT_LAST_YEAR, 12, 31)
-
-#: Event types that `_record` looks at; the others skip it.
-_RECORDED = frozenset(
-    {
-        "Deferred",
-        "Resumed",
-        "Responded",
-        "Withdrawn",
-        "ComplaintDeclined",
-        "ConcernResolved",
-        "InvestigatorsAppointed",
-        "LearningActionAgreed",
-        "OmbudsmanReferred",
-    }
-)
 
 
 def _calendar_for(graph: StateGraph, starts: date, given: WorkingDayCalendar | None) -> WorkingDayCalendar:
@@ -269,7 +254,8 @@ class Case:
     def _apply(self, parsed: EventBase) -> bool:
         if self.case_id is not None and parsed.case_id != self.case_id:
             raise InvalidEvent("belongs to another case than this one", field="case_id")
-        require_known_date(parsed)
+        if parsed.on > LAST_KNOWN_DAY:
+            require_known_date(parsed)
         packed = pack(parsed) if self._keep_events or parsed.event_id is not None else None
         if parsed.event_id is not None and self._ids is not None and parsed.event_id in self._ids:
             if self._ids[parsed.event_id] == packed:
@@ -359,19 +345,20 @@ class Case:
             facts.received_on = event.on
             facts.oral = event.oral
         graph = facts.graph
-        target = self._step(facts, graph, event)
+        step = self._step(facts, graph, event)
         check_fit(facts, graph, event)
         if kind in graph.ruled:
             check_rules(facts, graph, event)
-        if isinstance(event, MediationHeld) and event.started is not None:
+        if type(event) is MediationHeld and event.started is not None:
             check_mediation_start(facts, event.started)
         if kind in graph.touches_clocks:  # most notes on the file change no clock
             facts.clocks = self._clocks_after(facts, graph, event)
-        facts.state = target
-        if target in graph.final:
+        facts.state = step.target
+        if step.final:
             facts.clocks = {name: clocks.end(c, "cancelled") for name, c in (facts.clocks or {}).items()}
-        if kind in _RECORDED:
-            self._record(facts, event)
+        record = _RECORDS.get(kind)
+        if record is not None:
+            record(facts, event)
         return facts
 
     def _procedure(self, name: str) -> Procedure:
@@ -385,11 +372,11 @@ class Case:
             raise InvalidEvent(str(error), field="procedure") from None
 
     @staticmethod
-    def _step(facts: Facts, graph: StateGraph, event: EventBase) -> str:
-        """The state the event leads to, or TransitionNotAllowed saying why not."""
+    def _step(facts: Facts, graph: StateGraph, event: EventBase) -> Step:
+        """The step the event takes, or TransitionNotAllowed saying why not."""
         kind = event.type
         for chosen in graph.steps(facts.state, kind):
-            if carries(event, chosen.guard):
+            if not chosen.guard or carries(event, chosen.guard):
                 break
         else:
             steps = graph.steps(facts.state, kind)
@@ -411,81 +398,59 @@ class Case:
                 )
         elif kind == "Resumed" and not facts.deferred_points:
             raise refusal(facts, graph, event, "the case is not deferred")
-        return chosen.target
+        return chosen
 
     def _clocks_after(self, facts: Facts, graph: StateGraph, event: EventBase) -> dict[str, Clock]:
         """Start, meet, extend, pause and resume clocks as the event says."""
         assert facts.procedure is not None and facts.clocks is not None
-        procedure, running = facts.procedure, dict(facts.clocks)
-        for trigger in graph.starts.get(event.type, ()):
+        kind, on, running = event.type, event.on, dict(facts.clocks)
+        for trigger in graph.starts.get(kind, ()):
             name = trigger.deadline
             known = running.get(name)
-            if (known is None or (known.provisional and known.running)) and carries(event, trigger.guard):
-                starts = getattr(event, trigger.date_field) if trigger.date_field else event.on
-                rule = procedure.deadlines[name]
-                if starts is not None and event.on >= rule.applies_from:  # in force when it began
+            if (known is None or (known.provisional and known.running)) and (
+                not trigger.guard or carries(event, trigger.guard)
+            ):
+                starts = getattr(event, trigger.date_field) if trigger.date_field else on
+                rule = trigger.rule
+                if starts is not None and on >= rule.applies_from:  # in force when it began
                     if known is not None:
                         running[name] = clocks.restart(known, starts)
                         continue
                     calendar = _calendar_for(graph, starts, self._calendar)
                     started = clocks.start_clock(name, rule, calendar, starts)
-                    running[name] = clocks.later_of(started, running.get(rule.not_before or ""))
+                    if rule.not_before is not None:
+                        started = clocks.later_of(started, running.get(rule.not_before))
+                    running[name] = started
         for name, other in graph.provisional:  # e.g. a response before any acknowledgement
             if name not in running and other in running and running[other].due is not None:
                 since = running[other]
-                rule = procedure.deadlines[name]
+                rule = facts.procedure.deadlines[name]
                 if since.running and since.due is not None and since.starts >= rule.applies_from:
                     estimate = clocks.start_clock(name, rule, since.calendar, since.due)
                     running[name] = estimate._replace(provisional=True)
-        for trigger in graph.meets.get(event.type, ()):
+        for trigger in graph.meets.get(kind, ()):
             name = trigger.deadline
-            if name in running and carries(event, trigger.guard):
-                running[name] = clocks.meet(running[name], event.on)
-        if isinstance(event, DeadlineExtended):
+            if name in running and (not trigger.guard or carries(event, trigger.guard)):
+                running[name] = clocks.meet(running[name], on)
+        if type(event) is DeadlineExtended:
             clock = response_clock(facts, event.stage)
             assert clock is not None
             running[clock.name] = clocks.extend(clock, total=event.total_working_days, until=event.until)
-        if isinstance(event, Deferred) and not event.points:  # deferring it all stops every clock
-            running = {name: clocks.pause(c, event.on) for name, c in running.items()}
-        elif event.type == "Resumed":
-            running = {name: clocks.resume(c, event.on) for name, c in running.items()}
+        elif type(event) is Deferred:
+            if not event.points:  # deferring it all stops every clock
+                running = {name: clocks.pause(c, on) for name, c in running.items()}
+        elif kind == "Resumed":
+            running = {name: clocks.resume(c, on) for name, c in running.items()}
         elif (
-            isinstance(event, MediationHeld)
+            type(event) is MediationHeld
             and event.started is not None
-            and procedure.policy("mediation_pauses_clocks") == "yes"
+            and facts.procedure.policy("mediation_pauses_clocks") == "yes"
         ):
             began = event.started
             running = {  # a clock that started after mediation began is paused from its own start
-                name: clocks.resume(clocks.pause(c, max(began, c.anchor)), event.on)
-                for name, c in running.items()
+                name: clocks.resume(clocks.pause(c, max(began, c.anchor)), on) for name, c in running.items()
             }
         return running
-
-    @staticmethod
-    def _record(facts: Facts, event: EventBase) -> None:
-        if isinstance(event, Deferred):
-            if event.points:
-                facts.deferred_points = tuple(dict.fromkeys((*facts.deferred_points, *event.points)))
-            else:
-                facts.deferred_on = event.on
-        elif event.type == "Resumed":
-            facts.deferred_on, facts.deferred_points = None, ()
-        elif isinstance(event, LearningActionAgreed):
-            facts.actions = facts.actions | {event.action_id}
-        elif event.type == "OmbudsmanReferred":
-            facts.referred = True
-        elif event.type == "ConcernResolved":
-            facts.outcome = "not_a_complaint"
-        elif isinstance(event, Responded):
-            facts.outcome = event.overall_outcome
-            if event.stage == 1:
-                facts.stage1_by = event.by
-        elif event.type == "Withdrawn":
-            facts.outcome = "withdrawn"
-        elif event.type == "ComplaintDeclined":
-            facts.outcome = "declined"
-        elif isinstance(event, InvestigatorsAppointed):
-            facts.independent_person = event.independent_person
 
     # -- answering questions -------------------------------------------------------------------
 
@@ -552,6 +517,57 @@ class Case:
             may_go_to_ombudsman=state.final and facts.outcome not in ("withdrawn", "not_a_complaint"),
             entered_late=list(self._late),
         )
+
+
+def _deferred(facts: Facts, event: Deferred) -> None:
+    if event.points:
+        facts.deferred_points = tuple(dict.fromkeys((*facts.deferred_points, *event.points)))
+    else:
+        facts.deferred_on = event.on
+
+
+def _resumed(facts: Facts, event: EventBase) -> None:
+    facts.deferred_on, facts.deferred_points = None, ()
+
+
+def _action_agreed(facts: Facts, event: LearningActionAgreed) -> None:
+    facts.actions = facts.actions | {event.action_id}
+
+
+def _referred(facts: Facts, event: EventBase) -> None:
+    facts.referred = True
+
+
+def _responded(facts: Facts, event: Responded) -> None:
+    facts.outcome = event.overall_outcome
+    if event.stage == 1:
+        facts.stage1_by = event.by
+
+
+def _ended_as(outcome: Outcome) -> Callable[[Facts, EventBase], None]:
+    def record(facts: Facts, event: EventBase) -> None:
+        facts.outcome = outcome
+
+    return record
+
+
+def _investigators(facts: Facts, event: InvestigatorsAppointed) -> None:
+    facts.independent_person = event.independent_person
+
+
+#: What each event type records in the facts beyond its state and clocks, by type: a table rather
+#: than a chain of isinstance checks, which `apply` would walk for every event.
+_RECORDS: Mapping[str, Callable[[Facts, Any], None]] = {
+    "Deferred": _deferred,
+    "Resumed": _resumed,
+    "LearningActionAgreed": _action_agreed,
+    "OmbudsmanReferred": _referred,
+    "ConcernResolved": _ended_as("not_a_complaint"),
+    "Responded": _responded,
+    "Withdrawn": _ended_as("withdrawn"),
+    "ComplaintDeclined": _ended_as("declined"),
+    "InvestigatorsAppointed": _investigators,
+}
 
 
 def require_known_date(event: EventBase) -> None:

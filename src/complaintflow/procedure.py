@@ -563,10 +563,10 @@ def unregister_procedure(name: str) -> None:
 
 def registered_procedure(name: str) -> Procedure:
     """The procedure registered under `name`. Never reads a file: this is how events choose."""
+    if type(name) is str and name in built_in_names():  # a built-in name is a valid one
+        return _built_in(name)
     if not isinstance(name, str) or not re.fullmatch(PROCEDURE_NAME, name):
         raise UnknownProcedure("not a procedure name (lower-case letters, digits and hyphens)")
-    if name in built_in_names():
-        return _built_in(name)
     with _REGISTRY_LOCK:
         procedure = _REGISTERED.get(name)
     if procedure is None:

@@ -24,7 +24,7 @@ def check_rules(facts: Facts, graph: StateGraph, event: EventBase) -> None:
     assert facts.procedure is not None and facts.clocks is not None
     rules = facts.procedure.rules
     panel_rule = rules.get("panel_excludes_stage2_independent_person")
-    if isinstance(event, PanelHeld) and panel_rule and facts.independent_person in event.members:
+    if type(event) is PanelHeld and panel_rule and facts.independent_person in event.members:
         raise refusal(
             facts,
             graph,
@@ -33,7 +33,7 @@ def check_rules(facts: Facts, graph: StateGraph, event: EventBase) -> None:
         )
     different_person = rules.get("stage2_by_different_person")
     if (
-        isinstance(event, Responded)
+        type(event) is Responded
         and different_person
         and event.stage == 2
         and event.by is not None
@@ -46,7 +46,7 @@ def check_rules(facts: Facts, graph: StateGraph, event: EventBase) -> None:
             "the officer in 'by' sent the stage 1 response; stage 2 must be considered by someone else "
             f"({different_person.source.cite()})",
         )
-    if isinstance(event, DeadlineExtended):
+    if type(event) is DeadlineExtended:
         check_extension(facts, graph, event)
     next_day_rule = rules.get("oral_resolved_by_next_working_day")
     if event.type == "ConcernResolved" and next_day_rule is not None:
@@ -98,7 +98,7 @@ def check_fit(facts: Facts, graph: StateGraph, event: EventBase) -> None:
         at = facts.procedure.states[facts.state].stage
         if at is not None and getattr(event, "stage", at) != at:
             raise refusal(facts, graph, event, f"the case is at stage {at}")
-    elif isinstance(event, LearningActionCompleted) and event.action_id not in facts.actions:
+    elif type(event) is LearningActionCompleted and event.action_id not in facts.actions:
         raise refusal(facts, graph, event, "no learning action with this action_id was agreed")
     elif event.type == "OmbudsmanDecided" and not facts.referred:
         raise refusal(facts, graph, event, "the case was not referred to the Ombudsman (OmbudsmanReferred)")
