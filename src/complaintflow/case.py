@@ -158,7 +158,7 @@ class Case:
         case = cls(procedures=procedures, calendar=calendar)
         for position, event in enumerate(events, start=1):
             try:
-                case.apply(event)
+                case._apply(parse_event(event))  # no lock: no other thread sees the case yet
             except ComplaintflowError as error:
                 error.add_note(f"while replaying event {position}")
                 raise
