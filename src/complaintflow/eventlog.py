@@ -99,7 +99,8 @@ def replay_cases(
                     case = cases[event.case_id] = Case(
                         procedures=procedures, keep_events=keep_events, calendar=calendar
                     )
-                if case.apply(event) and observe is not None:
+                # The cases are not shared until returned: apply the checked event without the lock.
+                if case._apply(event) and observe is not None:
                     observe(event)
             except EventLogError:
                 raise
