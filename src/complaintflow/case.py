@@ -283,16 +283,16 @@ class Case:
         accepted when the case, replayed in date order with the event in its place, is valid."""
         last = self._facts.last_on
         assert last is not None
+        received = self._facts.received_on
+        if received is not None and late.on < received:
+            raise InvalidEvent(
+                f"dated before the complaint was received on {received.isoformat()}", field="on"
+            )
         if not self._keep_events:
             raise InvalidEvent(
                 f"dated before the case's previous event on {last.isoformat()}; a case that keeps no "
                 "events takes them in date order",
                 field="on",
-            )
-        received = self._facts.received_on
-        if received is not None and late.on < received:
-            raise InvalidEvent(
-                f"dated before the complaint was received on {received.isoformat()}", field="on"
             )
         events = [unpack(packed) for packed in self._events]
         place = sum(event.on <= late.on for event in events)  # after those of its day: ties keep order
