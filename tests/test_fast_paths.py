@@ -1,0 +1,191 @@
+"""The quick paths agree with the plain ones, on generated logs both valid and altered.
+
+- A log read in bulk from JSON Lines (`load_cases`, as `report`, `due` and `case` read it, keeping
+  no events) against the same events applied one at a time through `Case.apply`: the same cases,
+  the same views, the same first refusal with the same line and words.
+- JSON text against dicts: the compiled JSON check and the Python one accept and refuse the same
+  events, naming the same field in the same words.
+- Whatever either accepts round-trips through the library's own JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from complaintflow import Case, ComplaintflowError, EventLogError, load_cases, load_procedure, parse_event
+from complaintflow.events import EventBase, event_to_json
+from complaintflow.report import annual_report, report_from_log
+from complaintflow.testing import MINIMAL_PAYLOADS, event_logs
+from complaintflow.view import CaseView
+
+PROCEDURES = ["children-2006", "housing-2024", "lgsco-2026", "spso-2021", "adults-2009"]
+Refusal = tuple[int, str]
+
+
+@st.composite
+def altered_logs(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """A valid log of a few cases, then perhaps one change that may make a line refused."""
+    procedure = load_procedure(draw(st.sampled_from(PROCEDURES)))
+    log = [dict(event) for event in draw(event_logs(procedure, max_cases=4, max_events=8))]
+    change = draw(st.sampled_from(["none", "drop", "swap", "repeat", "redate", "retype", "blank"]))
+    at = draw(st.integers(0, len(log) - 1))
+    if change == "drop" and len(log) > 1:
+        del log[at]
+    elif change == "swap" and at + 1 < len(log):
+        log[at], log[at + 1] = log[at + 1], log[at]
+    elif change == "repeat":
+        log.insert(at, dict(log[at]))
+    elif change == "redate":
+        log[at]["on"] = draw(st.dates(date(2009, 1, 1), date(2027, 12, 31))).isoformat()
+    elif change == "retype":
+        log[at]["type"] = draw(st.sampled_from(sorted(MINIMAL_PAYLOADS)))
+    elif change == "blank":
+        field = draw(st.sampled_from(sorted(set(log[at]) - {"type", "case_id"})))
+        log[at][field] = draw(st.sampled_from(["", " ", None, 0, True, "1712016000"]))
+    return log
+
+
+def one_at_a_time(log: list[dict[str, Any]], keep_events: bool) -> tuple[dict[str, Case], Refusal | None]:
+    """The plain path: each dict through `Case.apply` of its case, stopping at the first refusal."""
+    cases: dict[str, Case] = {}
+    for line, event in enumerate(log, start=1):
+        try:
+            case_id = parse_event(event).case_id
+            cases.setdefault(case_id, Case(keep_events=keep_events)).apply(event)
+        except ComplaintflowError as error:
+            return cases, (line, str(error))
+    return cases, None
+
+
+def in_bulk(
+    log: list[dict[str, Any]], folder: Path, keep_events: bool
+) -> tuple[dict[str, Case], Refusal | None]:
+    """The quick path: the same log as a JSON Lines file, read in bulk (as the command line reads
+    it, with `keep_events=False`)."""
+    path = folder / "log.jsonl"
+    path.write_text("".join(json.dumps(event) + "\n" for event in log), encoding="utf-8")
+    try:
+        return load_cases(path, keep_events=keep_events), None
+    except EventLogError as error:
+        return {}, (error.line, str(error.error))
+
+
+def views(cases: dict[str, Case], as_of: date) -> dict[str, CaseView]:
+    return {case_id: case.view(as_of, forms=False) for case_id, case in cases.items()}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(log=altered_logs(), keep_events=st.booleans())
+def test_a_log_read_in_bulk_gives_the_cases_and_refusals_of_events_applied_one_at_a_time(
+    tmp_path_factory: pytest.TempPathFactory, log: list[dict[str, Any]], keep_events: bool
+) -> None:
+    plain, plain_refusal = one_at_a_time(log, keep_events)
+    quick, quick_refusal = in_bulk(log, tmp_path_factory.mktemp("log"), keep_events)
+    assert quick_refusal == plain_refusal
+    if plain_refusal is None:
+        as_of = max(date.fromisoformat(event["on"]) for event in log)
+        assert views(quick, as_of) == views(plain, as_of)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(log=altered_logs())
+def test_the_report_from_a_file_is_the_report_from_the_same_events_given_as_dicts(
+    tmp_path_factory: pytest.TempPathFactory, log: list[dict[str, Any]]
+) -> None:
+    path = tmp_path_factory.mktemp("log") / "log.jsonl"
+    path.write_text("".join(json.dumps(event) + "\n" for event in log), encoding="utf-8")
+    year = min(event["on"] for event in log if isinstance(event.get("on"), str) and event["on"])[:4]
+    try:
+        from_dicts = annual_report(log, int(year))
+    except ComplaintflowError as error:
+        with pytest.raises(EventLogError) as refused:
+            report_from_log(path, int(year), jobs=1)
+        assert str(refused.value.error) == str(error.error if isinstance(error, EventLogError) else error)
+        return
+    assert report_from_log(path, int(year), jobs=1) == from_dicts
+
+
+#: Values that one reading might take and another refuse: numbers written as text, truth values
+#: for numbers, dates with something after them, empty and blank text, control characters, huge
+#: numbers, the wrong kind of container.
+TRICKY = st.sampled_from(
+    [
+        "1712016000",
+        1712016000,
+        True,
+        False,
+        0,
+        1,
+        -1,
+        2,
+        3,
+        2**70,
+        1.0,
+        1.5,
+        "",
+        " ",
+        "1",
+        "2024-04-02",
+        "2024-04-02\n",
+        "2024-4-2",
+        "2024-02-30",
+        "2024-04-02T00:00:00",
+        "20240402",
+        "C-1\n",
+        "C-\x001",
+        "upheld",
+        "children-2006",
+        None,
+        [],
+        ["PM-1", "PM-2", "PM-3"],
+        [{"id": "1", "finding": "upheld"}],
+        {},
+        {"gender": "female"},
+        "x" * 5000,
+    ]
+)
+
+
+@st.composite
+def near_valid_events(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid event of any type with some of its fields given awkward values, or a field added."""
+    event_type = draw(st.sampled_from(sorted(MINIMAL_PAYLOADS)))
+    event: dict[str, Any] = {"type": event_type, "case_id": "C-1", "on": "2024-04-02"}
+    event.update(MINIMAL_PAYLOADS[event_type])
+    fields = sorted(EventBase.model_fields) + sorted(parse_event(event).model_fields)
+    for field in draw(st.lists(st.sampled_from(fields), max_size=3, unique=True)):
+        if field != "type":
+            event[field] = draw(TRICKY)
+    return event
+
+
+def reading(obj: object) -> tuple[str, object]:
+    try:
+        return "accepted", parse_event(obj)
+    except ComplaintflowError as error:
+        return "refused", str(error)
+
+
+@settings(max_examples=600, deadline=None)
+@given(event=near_valid_events())
+def test_json_text_and_a_dict_are_accepted_and_refused_alike_in_the_same_words(event: dict[str, Any]) -> None:
+    assert reading(json.dumps(event)) == reading(event)
+
+
+@settings(max_examples=300, deadline=None)
+@given(event=near_valid_events())
+def test_whatever_is_accepted_round_trips_through_the_library_s_own_json(event: dict[str, Any]) -> None:
+    verdict, parsed = reading(event)
+    if verdict == "accepted":
+        assert isinstance(parsed, EventBase)
+        line = event_to_json(parsed)
+        assert parse_event(line) == parsed
+        assert parse_event(json.loads(line)) == parsed
+        assert event_to_json(parse_event(line)) == line
