@@ -673,9 +673,12 @@ def parse_events(text: str | bytes, most: int) -> list[EventBase]:
 
 def parse_event(obj: object) -> EventBase:
     """A typed event from a dict, a JSON text or an event model; `InvalidEvent` names the field."""
-    if type(obj) is dict:  # the common case first
-        return _parse_mapping(obj)
-    if type(obj) in _EVENT_CLASS_SET:
+    given = type(obj)
+    if given is dict:  # the common cases first, by type alone
+        return _parse_mapping(obj)  # type: ignore[arg-type]
+    if given is bytes or given is str:
+        return _parse_json(obj)  # type: ignore[arg-type]
+    if given in _EVENT_CLASS_SET:
         return obj  # type: ignore[return-value]  # made and checked by its model already
     if isinstance(obj, EventBase):  # a host's subclass: read as the event its type names
         return _parse_mapping(obj.model_dump())
