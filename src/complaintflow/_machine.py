@@ -3,7 +3,8 @@
 `transitions` owns each procedure's state graph. Cases never become `transitions` models: that would
 cost about 0.3 ms and 90 KB per case and put generated trigger methods on our typed objects. Instead
 each procedure's machine is built once, model-less, and compiled into a lookup table of
-(state, event type) -> possible steps, which every case of that procedure shares.
+(state, event type) -> plan (the possible steps, the stage the event must name, the rules and clocks
+it concerns), which every case of that procedure shares.
 
 Pitfalls avoided on purpose:
 - `auto_transitions=False`: the generated `to_<state>` triggers would let a case skip a statutory stage.
@@ -66,6 +67,28 @@ class ClockTrigger:
     guard: Guard
     date_field: str | None
     rule: Deadline
+
+
+#: Events that carry the stage they belong to: it must be the stage the case is at.
+STAGED = frozenset({"Acknowledged", "DeadlineExtended", "Responded"})
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What an event of one type may do in one state, worked out once per procedure: the steps it
+    may take, the stage it must name, whether a rule checks it, and the clocks it may start or meet.
+    Applying an event looks up one plan instead of asking each question again."""
+
+    steps: tuple[Step, ...]
+    stage: int | None
+    ruled: bool
+    touches_clocks: bool
+    starts: tuple[ClockTrigger, ...]
+    meets: tuple[ClockTrigger, ...]
+
+
+#: The plan of an event its state does not allow.
+NOT_ALLOWED = Plan((), None, False, False, (), ())
 
 
 class _Guard:
@@ -175,6 +198,17 @@ class StateGraph:
             procedure.calendar, extra_bank_holidays=dict(procedure.extra_bank_holidays) or None
         )
         self.known_at_start = procedure.policy("proclaimed_holidays") == "known_at_start"
+        self._plans = {
+            (state, kind): Plan(
+                steps,
+                procedure.states[state].stage if kind in STAGED else None,
+                kind in self.ruled,
+                kind in self.touches_clocks,
+                tuple(self.starts.get(kind, ())),
+                tuple(self.meets.get(kind, ())),
+            )
+            for (state, kind), steps in self._steps.items()
+        }
 
     def allowed(self, state: str) -> tuple[str, ...]:
         """The event types the procedure allows in `state`, sorted."""
@@ -183,6 +217,10 @@ class StateGraph:
     def steps(self, state: str, event_type: str) -> tuple[Step, ...]:
         """The possible steps for an event type in a state (empty: not allowed)."""
         return self._steps.get((state, event_type), ())
+
+    def plan(self, state: str, event_type: str) -> Plan:
+        """What an event of this type may do in this state (`NOT_ALLOWED` where it may not)."""
+        return self._plans.get((state, event_type), NOT_ALLOWED)
 
 
 def _guard(match: EventMatch) -> Guard:

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from complaintflow import deadlines as clocks
-from complaintflow._machine import StateGraph, Step, carries, graph_for
+from complaintflow._machine import Plan, StateGraph, Step, carries, graph_for
 from complaintflow.calendar import DEFAULT_LAST_YEAR, WorkingDayCalendar
 from complaintflow.dates import london_today, require_date
 from complaintflow.deadlines import Clock
@@ -345,14 +345,15 @@ class Case:
             facts.received_on = event.on
             facts.oral = event.oral
         graph = facts.graph
-        step = self._step(facts, graph, event)
-        check_fit(facts, graph, event)
-        if kind in graph.ruled:
+        plan = graph.plan(facts.state, kind)
+        step = self._step(facts, graph, plan.steps, event)
+        check_fit(facts, graph, event, plan.stage)
+        if plan.ruled:
             check_rules(facts, graph, event)
         if type(event) is MediationHeld and event.started is not None:
             check_mediation_start(facts, event.started)
-        if kind in graph.touches_clocks:  # most notes on the file change no clock
-            facts.clocks = self._clocks_after(facts, graph, event)
+        if plan.touches_clocks:  # most notes on the file change no clock
+            facts.clocks = self._clocks_after(facts, graph, plan, event)
         facts.state = step.target
         if step.final:
             facts.clocks = {name: clocks.end(c, "cancelled") for name, c in (facts.clocks or {}).items()}
@@ -372,14 +373,14 @@ class Case:
             raise InvalidEvent(str(error), field="procedure") from None
 
     @staticmethod
-    def _step(facts: Facts, graph: StateGraph, event: EventBase) -> Step:
-        """The step the event takes, or TransitionNotAllowed saying why not."""
+    def _step(facts: Facts, graph: StateGraph, steps: tuple[Step, ...], event: EventBase) -> Step:
+        """The step the event takes, of the `steps` its state allows, or TransitionNotAllowed
+        saying why not."""
         kind = event.type
-        for chosen in graph.steps(facts.state, kind):
+        for chosen in steps:
             if not chosen.guard or carries(event, chosen.guard):
                 break
         else:
-            steps = graph.steps(facts.state, kind)
             needs = " or ".join(
                 ", ".join(f"{key}={value}" for key, value in step.spec.when.items()) for step in steps
             )
@@ -400,11 +401,13 @@ class Case:
             raise refusal(facts, graph, event, "the case is not deferred")
         return chosen
 
-    def _clocks_after(self, facts: Facts, graph: StateGraph, event: EventBase) -> dict[str, Clock]:
+    def _clocks_after(
+        self, facts: Facts, graph: StateGraph, plan: Plan, event: EventBase
+    ) -> dict[str, Clock]:
         """Start, meet, extend, pause and resume clocks as the event says."""
         assert facts.procedure is not None and facts.clocks is not None
         kind, on, running = event.type, event.on, dict(facts.clocks)
-        for trigger in graph.starts.get(kind, ()):
+        for trigger in plan.starts:
             name = trigger.deadline
             known = running.get(name)
             if (known is None or (known.provisional and known.running)) and (
@@ -428,7 +431,7 @@ class Case:
                 if since.running and since.due is not None and since.starts >= rule.applies_from:
                     estimate = clocks.start_clock(name, rule, since.calendar, since.due)
                     running[name] = estimate._replace(provisional=True)
-        for trigger in graph.meets.get(kind, ()):
+        for trigger in plan.meets:
             name = trigger.deadline
             if name in running and (not trigger.guard or carries(event, trigger.guard)):
                 running[name] = clocks.meet(running[name], on)

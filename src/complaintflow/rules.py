@@ -15,9 +15,6 @@ from complaintflow.events import DeadlineExtended, EventBase, LearningActionComp
 from complaintflow.facts import Facts, refusal, response_clock
 from complaintflow.limits import MAX_WORKING_DAYS
 
-#: Events that carry the stage they belong to: it must be the stage the case is at.
-STAGED = frozenset({"Acknowledged", "DeadlineExtended", "Responded"})
-
 
 def check_rules(facts: Facts, graph: StateGraph, event: EventBase) -> None:
     """The rules the procedure switches on for this event type, each with its source."""
@@ -91,12 +88,11 @@ def check_extension(facts: Facts, graph: StateGraph, event: DeadlineExtended) ->
         )
 
 
-def check_fit(facts: Facts, graph: StateGraph, event: EventBase) -> None:
-    """Refuse an event that its state allows but that does not fit what the case has recorded."""
-    assert facts.procedure is not None
-    if event.type in STAGED:
-        at = facts.procedure.states[facts.state].stage
-        if at is not None and getattr(event, "stage", at) != at:
+def check_fit(facts: Facts, graph: StateGraph, event: EventBase, at: int | None) -> None:
+    """Refuse an event that its state allows but that does not fit what the case has recorded;
+    `at` is the stage the case is at, for an event that names its stage (`Plan.stage`)."""
+    if at is not None:
+        if getattr(event, "stage", at) != at:
             raise refusal(facts, graph, event, f"the case is at stage {at}")
     elif type(event) is LearningActionCompleted and event.action_id not in facts.actions:
         raise refusal(facts, graph, event, "no learning action with this action_id was agreed")
