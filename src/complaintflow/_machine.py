@@ -198,7 +198,7 @@ class StateGraph:
             procedure.calendar, extra_bank_holidays=dict(procedure.extra_bank_holidays) or None
         )
         self.known_at_start = procedure.policy("proclaimed_holidays") == "known_at_start"
-        self._plans = {
+        plans = {
             (state, kind): Plan(
                 steps,
                 procedure.states[state].stage if kind in STAGED else None,
@@ -209,6 +209,13 @@ class StateGraph:
             )
             for (state, kind), steps in self._steps.items()
         }
+        self._plans = plans
+        #: Final states whose events touch no clock: a case there has clocks nothing can change.
+        self.settled = frozenset(
+            state
+            for state in self.final
+            if not any(plan.touches_clocks for (at, _), plan in plans.items() if at == state)
+        )
 
     def allowed(self, state: str) -> tuple[str, ...]:
         """The event types the procedure allows in `state`, sorted."""

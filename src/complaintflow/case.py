@@ -455,6 +455,19 @@ class Case:
             }
         return running
 
+    def _settled(self) -> bool:
+        """Whether the case has ended where no event can change its clocks any more."""
+        facts = self._facts
+        return bool(facts.clocks) and facts.graph is not None and facts.state in facts.graph.settled
+
+    def _forget_clocks(self) -> None:
+        """Let go of the finished clocks of a settled case that keeps no events, once a report has
+        read them: a closed case then keeps only what later events are checked against."""
+        assert not self._keep_events and self._settled()
+        facts = self._facts.copy()
+        facts.clocks = {}
+        self._facts = facts
+
     # -- answering questions -------------------------------------------------------------------
 
     def _as_it_stood(self, as_of: date, forms: bool) -> CaseView:

@@ -72,14 +72,19 @@ def replay_cases(
     keep_events: bool = True,
     observe: Callable[[EventBase], None] | None = None,
     calendar: WorkingDayCalendar | None = None,
+    settle: Callable[[str, Case], None] | None = None,
 ) -> dict[str, Case]:
     """Every case in a log, by case reference, in the order each first appears.
 
     Events may be models, dicts or JSON text, alone or as (line, event) pairs. With `until`, only
     the events on or before that date: the log as it stood on that day. `observe` is called with
     each event a case applies (not with one sent again); `keep_events` and `calendar` are passed to
-    every case.
+    every case. With `keep_events=False`, `settle` is called with a case that has ended where no
+    later event can change its clocks, which are then let go (its view lists no deadlines): a report
+    reads them there, so that memory holds little more than its record for each closed case.
     """
+    if settle is not None and keep_events:
+        raise ValueError("settle lets go of clocks, and needs keep_events=False")
     cases: dict[str, Case] = {}
     owners: dict[str, str] = {}  # event_id -> the case that used it first
     with collector_paused():
@@ -100,8 +105,12 @@ def replay_cases(
                         procedures=procedures, keep_events=keep_events, calendar=calendar
                     )
                 # The cases are not shared until returned: apply the checked event without the lock.
-                if case._apply(event) and observe is not None:
-                    observe(event)
+                if case._apply(event):
+                    if observe is not None:
+                        observe(event)
+                    if settle is not None and case._settled():
+                        settle(event.case_id, case)
+                        case._forget_clocks()
             except EventLogError:
                 raise
             except ComplaintflowError as error:

@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from complaintflow._bulk import collector_paused
 from complaintflow.calendar import WorkingDayCalendar
+from complaintflow.case import Case
 from complaintflow.eventlog import read_events, replay_cases
 from complaintflow.events import EventBase
 from complaintflow.procedure import Procedure, registered_procedure
@@ -126,12 +127,21 @@ def records_from_events(
             record = records[event.case_id] = CaseRecord()
         record.add(event)
 
+    def settle(case_id: str, case: Case) -> None:
+        records[case_id].finish(case)  # a closed case's clocks are then let go
+
     cases = replay_cases(
-        events, procedures=procedures, source=source, keep_events=False, observe=note, calendar=calendar
+        events,
+        procedures=procedures,
+        source=source,
+        keep_events=False,
+        observe=note,
+        calendar=calendar,
+        settle=settle,
     )
     for case_id, case in cases.items():
         record = records[case_id]
-        record.finish(case)
+        record.finish(case)  # again for a settled case: it has no clocks left, and nothing changes
         yield record
 
 
