@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from complaintflow import (
     replay_cases,
 )
 from complaintflow.events import EventBase, event_to_json
+from complaintflow.reminders import Reminder, due_within
 from complaintflow.report import annual_report, records_from_events, report_from_log
 from complaintflow.report.records import CaseRecord
 from complaintflow.testing import MINIMAL_PAYLOADS, event_logs
@@ -235,3 +236,44 @@ def test_a_report_that_lets_go_of_closed_cases_clocks_counts_as_one_that_keeps_e
 def test_letting_go_of_clocks_needs_a_replay_that_keeps_no_events() -> None:
     with pytest.raises(ValueError, match="keep_events=False"):
         replay_cases([], settle=lambda case_id, case: None)
+
+
+def reminders_from_views(cases: list[Case], as_of: date, within: int) -> list[Reminder]:
+    """The daily list as each case's view shows it: the plain reading of the quick `due_within`."""
+    found = []
+    for case in cases:
+        view = case.view(as_of)
+        for deadline in view.deadlines:
+            remaining = deadline.remaining_working_days
+            if deadline.due is None or deadline.status not in ("pending", "overdue"):
+                continue
+            if deadline.status == "overdue" or (remaining is not None and remaining <= within):
+                found.append(
+                    Reminder(
+                        case_id=view.case_id or "",
+                        procedure=view.procedure or "",
+                        deadline=deadline.name,
+                        kind=deadline.kind,
+                        stage=deadline.stage,
+                        due=deadline.due,
+                        status=deadline.status,
+                        remaining_working_days=remaining,
+                        state=view.state,
+                        service_area=view.service_area,
+                    )
+                )
+    return sorted(found, key=lambda reminder: (reminder.due, reminder.case_id, reminder.deadline))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(log=altered_logs(), later=st.integers(-60, 400), within=st.integers(0, 25))
+def test_the_daily_list_read_from_clocks_is_the_list_each_case_s_view_gives(
+    log: list[dict[str, Any]], later: int, within: int
+) -> None:
+    cases, refused = one_at_a_time(log, keep_events=True)
+    days = [case.last_event_on for case in cases.values() if case.last_event_on is not None]
+    if refused is not None or not days:
+        return
+    as_of = max(days) + timedelta(days=later)  # before the last event too: cases replayed to then
+    listed = due_within(cases.values(), as_of=as_of, within=within)
+    assert listed == reminders_from_views(list(cases.values()), as_of, within)

@@ -470,8 +470,8 @@ class Case:
 
     # -- answering questions -------------------------------------------------------------------
 
-    def _as_it_stood(self, as_of: date, forms: bool) -> CaseView:
-        """The view on a day before the last event: the events dated up to then, replayed."""
+    def _earlier(self, as_of: date) -> Case:
+        """The case as it stood on a day before its last event: the events dated up to then, replayed."""
         if not self._keep_events:
             raise ComplaintflowError(
                 "this case keeps no events, so it can be viewed only on or after its last event; "
@@ -485,7 +485,16 @@ class Case:
             earlier._apply(event)
         earlier.case_id = self.case_id
         earlier._late = tuple(entry for entry in self._late if entry.on <= as_of)
-        return earlier.view(as_of, forms=forms)
+        return earlier
+
+    def standing(self, as_of: date) -> tuple[str, dict[str, Clock]]:
+        """The state and the clocks at the end of `as_of`, as `view` finds them (request windows
+        that ran out lapse), without building the view: for lists over many cases."""
+        as_of = require_date(as_of, "as_of")
+        if self._facts.last_on is not None and as_of < self._facts.last_on:
+            return self._earlier(as_of).standing(as_of)
+        facts = _lapse_windows(self._facts, as_of)
+        return facts.state, dict(facts.clocks or {})
 
     def view(self, as_of: date | None = None, *, forms: bool = True) -> CaseView:
         """Where the case stood at the end of `as_of` (default: today in London): state, deadlines,
@@ -493,7 +502,7 @@ class Case:
         `next_events` empty, for lists that need only the deadlines (the daily list)."""
         as_of = london_today() if as_of is None else require_date(as_of, "as_of")
         if self._facts.last_on is not None and as_of < self._facts.last_on:
-            return self._as_it_stood(as_of, forms)
+            return self._earlier(as_of).view(as_of, forms=forms)
         facts = _lapse_windows(self._facts, as_of)
         procedure = facts.procedure
         if procedure is None:

@@ -38,25 +38,29 @@ def due_within(cases: Iterable[Case], *, as_of: date, within: int) -> list[Remin
     within = require_whole_number(within, "within")
     reminders = []
     for case in cases:
-        view = case.view(as_of=as_of, forms=False)
-        for deadline in view.deadlines:
-            if deadline.status not in ("pending", "overdue") or deadline.due is None:
+        procedure = case.procedure
+        if procedure is None:
+            continue  # no procedure yet, so no deadline
+        state, clocks = case.standing(as_of)  # what the view shows, without building it
+        for clock in clocks.values():
+            status = clock.status(as_of)
+            if status not in ("pending", "overdue") or clock.due is None:
                 continue
-            remaining = deadline.remaining_working_days
+            remaining = clock.remaining_working_days(as_of)
             soon = remaining is not None and remaining <= within
-            if deadline.status == "overdue" or soon:
+            if status == "overdue" or soon:
                 reminders.append(
                     Reminder(
-                        case_id=view.case_id or "",
-                        procedure=view.procedure or "",
-                        deadline=deadline.name,
-                        kind=deadline.kind,
-                        stage=deadline.stage,
-                        due=deadline.due,
-                        status=deadline.status,
+                        case_id=case.case_id or "",
+                        procedure=procedure.name,
+                        deadline=clock.name,
+                        kind=clock.rule.kind,
+                        stage=clock.rule.stage,
+                        due=clock.due,
+                        status=status,
                         remaining_working_days=remaining,
-                        state=view.state,
-                        service_area=view.service_area,
+                        state=state,
+                        service_area=case.service_area,
                     )
                 )
     return sorted(reminders, key=lambda reminder: (reminder.due, reminder.case_id, reminder.deadline))
