@@ -97,7 +97,7 @@ def views(cases: dict[str, Case], as_of: date) -> dict[str, CaseView]:
 def test_a_log_read_in_bulk_gives_the_cases_and_refusals_of_events_applied_one_at_a_time(
     tmp_path_factory: pytest.TempPathFactory, log: list[dict[str, Any]], keep_events: bool
 ) -> None:
-    plain, plain_refusal = one_at_a_time(log, keep_events)
+    plain, plain_refusal = one_at_a_time(log, keep_events=True)
     quick, quick_refusal = in_bulk(log, tmp_path_factory.mktemp("log"), keep_events)
     assert quick_refusal == plain_refusal
     if plain_refusal is None:

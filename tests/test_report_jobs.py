@@ -3,6 +3,7 @@ error, line and wording for a refused line (complaintflow.report.workers)."""
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import zlib
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from cli_runner import run
 
-from complaintflow import load_procedure, register_procedure
+from complaintflow import load_procedure, open_store, register_procedure
 from complaintflow.eventlog import EventLogError
 from complaintflow.events import register_upcaster, unregister_upcaster
 from complaintflow.procedure import unregister_procedure
@@ -163,3 +164,46 @@ def test_the_report_command_prints_the_same_with_jobs(capsys: pytest.CaptureFixt
     assert status == 0
     status, two, _ = run(capsys, "report", SEED, *options, "--jobs", "2")
     assert status == 0 and two == one
+
+
+def test_a_log_with_events_entered_late_reports_the_same_in_one_process_two_workers_and_from_the_store(
+    tmp_path: Path,
+) -> None:
+    """An export lists events in the order they were recorded, so a letter entered a week late comes
+    after later events of its case: the report reads such a file again keeping the events, and
+    places the late entry as the store did."""
+    first, second = "C-1", next(f"C-{n}" for n in range(2, 50) if _worker(f"C-{n}") != _worker("C-1"))
+    events: list[dict[str, Any]] = []
+    for case_id in (first, second):
+        events += [
+            _received(case_id, service_area="Fostering"),
+            {"type": "Responded", "case_id": case_id, "on": "2024-04-12", "stage": 1, "outcome": "upheld"},
+            {"type": "Acknowledged", "case_id": case_id, "on": "2024-04-04", "stage": 1},  # entered late
+        ]
+    log = _write(tmp_path / "export.jsonl", events)
+    one = report_from_log(log, 2024, jobs=1)
+    assert report_from_log(log, 2024, jobs=2) == one
+    assert one.counts.stage1 == 2
+    with open_store(f"sqlite:{tmp_path / 'store.db'}") as store:
+        for event in events:
+            store.append(event["case_id"], [event])
+        assert store.reports(2024)["children-2006"] == one
+
+
+def test_a_late_entry_on_standard_input_cannot_be_read_again_and_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = [
+        _received("C-1"),
+        {"type": "Responded", "case_id": "C-1", "on": "2024-04-12", "stage": 1, "outcome": "upheld"},
+        {"type": "Acknowledged", "case_id": "C-1", "on": "2024-04-04", "stage": 1},
+    ]
+    text = "".join(json.dumps(event) + "\n" for event in events)
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    status, _, err = run(capsys, "report", "-", "--year", "2024", "--jobs", "1")
+    assert status == 2
+    assert "line 3" in err and "takes them in date order" in err
+    status, out, _ = run(
+        capsys, "due", _write(tmp_path / "late.jsonl", events), "--as-of", "2024-04-30", "--within", "20"
+    )
+    assert status == 0 and "stage2_request_window" in out

@@ -20,6 +20,7 @@ from complaintflow.deadlines import Clock
 from complaintflow.errors import (
     ComplaintflowError,
     InvalidEvent,
+    LateEntryWithoutEvents,
     ProcedureDefinitionError,
     TransitionNotAllowed,
 )
@@ -289,7 +290,7 @@ class Case:
                 f"dated before the complaint was received on {received.isoformat()}", field="on"
             )
         if not self._keep_events:
-            raise InvalidEvent(
+            raise LateEntryWithoutEvents(
                 f"dated before the case's previous event on {last.isoformat()}; a case that keeps no "
                 "events takes them in date order",
                 field="on",

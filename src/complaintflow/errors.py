@@ -94,6 +94,11 @@ class InvalidEvent(ComplaintflowError, ValueError):
         return InvalidEvent(self.reason, field=self.field, line=line)
 
 
+class LateEntryWithoutEvents(InvalidEvent):
+    """An event dated before its case's previous one, which a case that keeps no events cannot place
+    among them; a log is then read again with every case keeping its events (see `load_cases`)."""
+
+
 class TransitionNotAllowed(ComplaintflowError):
     """An event the procedure does not allow in the case's current state."""
 

@@ -10,14 +10,16 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from datetime import date
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 from complaintflow._bulk import collector_paused
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case, require_known_date
-from complaintflow.errors import ComplaintflowError, InvalidEvent
+from complaintflow.errors import ComplaintflowError, InvalidEvent, LateEntryWithoutEvents
 from complaintflow.events import EventBase, parse_event
 from complaintflow.procedure import Procedure
+
+T = TypeVar("T")
 
 
 class EventLogError(ComplaintflowError):
@@ -118,6 +120,18 @@ def replay_cases(
     return cases
 
 
+def keeping_events_if_late(replay: Callable[[bool], T]) -> T:
+    """`replay(False)`, replaying with cases that keep no events; where one of them met an event
+    entered late, which it cannot place without its earlier events, `replay(True)`: the log read
+    again with every case keeping its events, so each late entry is placed as `Case.apply` places it."""
+    try:
+        return replay(False)
+    except EventLogError as error:
+        if not isinstance(error.error, LateEntryWithoutEvents):
+            raise
+    return replay(True)
+
+
 def load_cases(
     path: str | Path,
     *,
@@ -130,13 +144,22 @@ def load_cases(
     """Every case in a JSON Lines file (with `until`, as the log stood on that day).
 
     With `keep_events=False` the cases keep what follows from their events, not the events: memory
-    then grows with the number of cases, not the size of the file.
+    then grows with the number of cases, not the size of the file. A file with an event entered late
+    (dated before an earlier line of its case) is then read a second time, keeping the events, so it
+    gives the cases that `keep_events=True` gives; standard input cannot be read twice, and there
+    such an event is refused.
     """
-    return replay_cases(
-        read_events(path, progress=progress),
-        source=str(path),
-        procedures=procedures,
-        until=until,
-        keep_events=keep_events,
-        calendar=calendar,
-    )
+
+    def replay(keep: bool) -> dict[str, Case]:
+        return replay_cases(
+            read_events(path, progress=progress),
+            source=str(path),
+            procedures=procedures,
+            until=until,
+            keep_events=keep,
+            calendar=calendar,
+        )
+
+    if keep_events or str(path) == "-":
+        return replay(keep_events)
+    return keeping_events_if_late(replay)

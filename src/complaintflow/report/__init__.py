@@ -19,7 +19,7 @@ from typing import TypeVar
 from complaintflow._bulk import collector_paused
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case
-from complaintflow.eventlog import read_events, replay_cases
+from complaintflow.eventlog import keeping_events_if_late, read_events, replay_cases
 from complaintflow.events import EventBase
 from complaintflow.procedure import Procedure, registered_procedure
 from complaintflow.report.adults import AdultsReport
@@ -117,8 +117,30 @@ def records_from_events(
     """Replay every event, checking each against its case, and yield each case's record.
 
     Cases keep what follows from their events, not the events themselves, so memory grows with
-    the number of cases, not of events.
+    the number of cases, not of events. Events given as a list or tuple with one entered late
+    (dated before an earlier event of its case) are replayed again keeping each case's events.
     """
+    if isinstance(events, Sequence):
+        given = events
+        yield from keeping_events_if_late(
+            lambda keep: replayed_records(
+                given, keep, procedures=procedures, source=source, calendar=calendar
+            )
+        )
+    else:
+        yield from replayed_records(events, False, procedures=procedures, source=source, calendar=calendar)
+
+
+def replayed_records(
+    events: Iterable[object | tuple[int, EventBase]],
+    keep_events: bool,
+    *,
+    procedures: Mapping[str, Procedure] | None,
+    source: str,
+    calendar: WorkingDayCalendar | None,
+) -> list[CaseRecord]:
+    """Each case's record, in the order the cases first appear; with `keep_events=False` a closed
+    case's clocks are read into its record and let go as soon as it is settled."""
     records: dict[str, CaseRecord] = {}
 
     def note(event: EventBase) -> None:
@@ -134,15 +156,14 @@ def records_from_events(
         events,
         procedures=procedures,
         source=source,
-        keep_events=False,
+        keep_events=keep_events,
         observe=note,
         calendar=calendar,
-        settle=settle,
+        settle=None if keep_events else settle,
     )
     for case_id, case in cases.items():
-        record = records[case_id]
-        record.finish(case)  # again for a settled case: it has no clocks left, and nothing changes
-        yield record
+        records[case_id].finish(case)  # again for a settled case: no clocks left, nothing changes
+    return list(records.values())
 
 
 def annual_report(
@@ -269,8 +290,13 @@ def records_from_log(
         found = records_in_parallel(path, workers, procedures=procedures, calendar=calendar)
         if found is not None:
             return found
-    events = read_events(path, progress=progress)
-    return records_from_events(events, procedures=procedures, source=str(path), calendar=calendar)
+
+    def replay(keep: bool) -> list[CaseRecord]:
+        events = read_events(path, progress=progress)
+        return replayed_records(events, keep, procedures=procedures, source=str(path), calendar=calendar)
+
+    # A file with an event entered late is read again, keeping the events; standard input cannot be.
+    return replay(False) if str(path) == "-" else keeping_events_if_late(replay)
 
 
 def report_kind(name: str, procedures: Mapping[str, Procedure] | None = None) -> str:

@@ -29,7 +29,7 @@ from pathlib import Path
 from complaintflow._bulk import collector_paused
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.errors import InvalidEvent
-from complaintflow.eventlog import EventLogError, read_events
+from complaintflow.eventlog import EventLogError, keeping_events_if_late, read_events
 from complaintflow.events import EventBase, upcasters_registered
 from complaintflow.procedure import Procedure, built_in_names, registered_names, registered_procedure
 from complaintflow.report.records import CaseRecord
@@ -89,7 +89,7 @@ def _replay_share(
     calendar: WorkingDayCalendar | None,
 ) -> _Share:
     """One worker's share of the log, replayed."""
-    from complaintflow.report import records_from_events
+    from complaintflow.report import replayed_records
 
     first_line: dict[str, int] = {}
     ids: dict[str, tuple[str, int]] = {}
@@ -103,10 +103,15 @@ def _replay_share(
                 ids.setdefault(event.event_id, (event.case_id, line))
             yield line, event
 
-    events = noted(read_events(path, keep=_mine(share, jobs)))
+    def replay(keep: bool) -> list[CaseRecord]:
+        first_line.clear()
+        ids.clear()
+        events = noted(read_events(path, keep=_mine(share, jobs)))
+        return replayed_records(events, keep, procedures=procedures, source=path, calendar=calendar)
+
     records: list[tuple[int, CaseRecord]] = []
-    try:
-        replayed = list(records_from_events(events, procedures=procedures, source=path, calendar=calendar))
+    try:  # a share with an event entered late is read again, keeping the events, as in one process
+        replayed = keeping_events_if_late(replay)
     except EventLogError as error:
         return _Share(records, ids, error)
     lines = iter(first_line.values())  # both in the order the cases first appear
