@@ -260,3 +260,21 @@ def test_an_event_id_used_again_in_another_case_is_refused(
     )
     status, _, err = run(capsys, "case", log, "--as-of", "2024-04-03")
     assert status == 2 and "line 2: field 'event_id': already used by an event of another case" in err
+
+
+@pytest.mark.parametrize("command", ["case", "due"])
+def test_json_output_is_ascii_laid_out_as_json_dumps_lays_it_out(
+    command: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    log = tmp_path / "events.jsonl"
+    events = [
+        {"type": "ComplaintReceived", "case_id": "A", "on": "2024-04-02", "procedure": "children-2006"},
+        {"type": "ComplaintReceived", "case_id": "B", "on": "2024-04-03", "procedure": "children-2006"}
+        | {"service_area": "Children’s services 🏠"},
+    ]
+    log.write_text("".join(json.dumps(event) + "\n" for event in events), encoding="utf-8")
+    status, out, _ = run(capsys, command, log, "--as-of", "2024-04-15", "--format", "json")
+    items = json.loads(out)
+    assert status == 0 and out.isascii() and len(items) == 2
+    assert out == json.dumps(items, indent=2) + "\n"
+    assert items[1]["service_area"] == "Children’s services 🏠"
