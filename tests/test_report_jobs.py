@@ -14,11 +14,13 @@ from typing import Any
 import pytest
 from cli_runner import run
 
-from complaintflow import load_procedure, open_store, register_procedure
+from complaintflow import load_cases, load_procedure, open_store, register_procedure
 from complaintflow.eventlog import EventLogError
 from complaintflow.events import register_upcaster, unregister_upcaster
 from complaintflow.procedure import unregister_procedure
+from complaintflow.reminders import due_within
 from complaintflow.report import report_from_log, reports_from_log
+from complaintflow.report.workers import reminders_in_parallel
 
 ROOT = Path(__file__).parents[1]
 SEED = ROOT / "examples" / "seed-year" / "events.jsonl"
@@ -207,3 +209,27 @@ def test_a_late_entry_on_standard_input_cannot_be_read_again_and_is_refused(
         capsys, "due", _write(tmp_path / "late.jsonl", events), "--as-of", "2024-04-30", "--within", "20"
     )
     assert status == 0 and "stage2_request_window" in out
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_the_daily_list_is_the_same_from_two_workers(
+    tmp_path: Path, seed: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rng = random.Random(seed)
+    log = _write(tmp_path / "children.jsonl", _generated(rng, 400, "children-2006", 2019))
+    as_of = date(2020, 1, 15)
+    one = due_within(load_cases(log, keep_events=False, until=as_of).values(), as_of=as_of, within=10)
+    assert reminders_in_parallel(log, 2, as_of=as_of, within=10) == one and len(one) > 10
+    printed = [run(capsys, "due", log, "--as-of", as_of, "--within", 10, "--jobs", jobs) for jobs in (1, 2)]
+    assert printed[0] == printed[1] and printed[0][0] == 0
+
+
+def test_the_daily_list_from_two_workers_stops_at_the_same_refused_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = "C-1", next(f"C-{n}" for n in range(2, 50) if _worker(f"C-{n}") != _worker("C-1"))
+    events = [_received(first), _received(second)]
+    events += [{"type": "Responded", "case_id": second, "on": "2024-04-03", "stage": 9}]  # refused
+    log = _write(tmp_path / "bad.jsonl", events)
+    printed = [run(capsys, "due", log, "--as-of", "2024-04-20", "--jobs", jobs) for jobs in (1, 2)]
+    assert printed[0] == printed[1] and printed[0][0] == 2 and "line 3" in printed[0][2]

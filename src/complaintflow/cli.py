@@ -233,7 +233,12 @@ def _due(args: argparse.Namespace) -> int:
     if args.store is not None:
         reminders = _store(args).due(within=args.within, as_of=args.as_of)
     else:
-        reminders = due_within(_cases(args).values(), as_of=args.as_of, within=args.within)
+        in_parallel = _due_in_parallel(args)
+        reminders = (
+            in_parallel
+            if in_parallel is not None
+            else due_within(_cases(args).values(), as_of=args.as_of, within=args.within)
+        )
     if args.format == "json":
         _print_json_array(reminders)
         return 0
@@ -245,6 +250,23 @@ def _due(args: argparse.Namespace) -> int:
     width = max((len(reminder.case_id) for reminder in reminders), default=0)
     _print_lines([describe_reminder(reminder, max(width, 12)) for reminder in reminders])
     return 0
+
+
+def _due_in_parallel(args: argparse.Namespace) -> list[Reminder] | None:
+    """The daily list from worker processes, for a large log; None where one process reads it."""
+    from complaintflow.report.workers import jobs_for, reminders_in_parallel
+
+    workers = jobs_for(args.file, args.jobs)
+    if workers < 2:
+        return None
+    return reminders_in_parallel(
+        args.file,
+        workers,
+        as_of=args.as_of,
+        within=args.within,
+        procedures=_procedures(args),
+        calendar=_host_calendar(args),
+    )
 
 
 def _list_procedures(args: argparse.Namespace) -> int:
@@ -617,6 +639,7 @@ def build_parser() -> argparse.ArgumentParser:
     due.add_argument(
         "--within", type=_whole_number, default=5, metavar="N", help="working days ahead (default 5)"
     )
+    _add_jobs_option(due)
     due.set_defaults(run=_due)
 
     report = commands.add_parser("report", help="the statutory annual report from an event log")
@@ -652,12 +675,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="the report of this procedure only (repeatable: several with the children's tables make one)",
     )
-    report.add_argument(
-        "--jobs",
-        type=_whole_number,
-        metavar="N",
-        help="worker processes to replay the log (default: one per core from 40 MB, else one)",
-    )
+    _add_jobs_option(report)
     report.add_argument(
         "--homes",
         type=_whole_number,
@@ -754,6 +772,15 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_store_option(parser: argparse.ArgumentParser, what: str, required: bool = False) -> None:
     parser.add_argument(
         "--store", metavar="URL", required=required, help=f"{what}: sqlite:PATH or postgresql://..."
+    )
+
+
+def _add_jobs_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--jobs",
+        type=_whole_number,
+        metavar="N",
+        help="worker processes to replay the log (default: one per core from 40 MB, else one)",
     )
 
 

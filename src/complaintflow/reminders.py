@@ -63,4 +63,9 @@ def due_within(cases: Iterable[Case], *, as_of: date, within: int) -> list[Remin
                         service_area=case.service_area,
                     )
                 )
-    return sorted(reminders, key=lambda reminder: (reminder.due, reminder.case_id, reminder.deadline))
+    return sorted(reminders, key=reminder_order)
+
+
+def reminder_order(reminder: Reminder) -> tuple[date, str, str]:
+    """The daily list's order: by due date, then case reference, then deadline."""
+    return reminder.due, reminder.case_id, reminder.deadline

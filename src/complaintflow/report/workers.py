@@ -1,9 +1,11 @@
-"""Reading a large log for a report in several processes, each replaying a share of the cases.
+"""Reading a large log in several processes, each replaying a share of the cases: for the report's
+records, and for the daily list.
 
 Every line of the log goes to exactly one worker, chosen by its case reference, so each case is
 replayed whole, in order, by one process. Each worker reads the file itself, skips the lines of
-other workers' cases unread, and sends back the records of its cases with the line each began on;
-the records are put back in that order, so the report is the same whatever the number of workers.
+other workers' cases unread, and sends back the records of its cases with the line each began on
+(the records are put back in that order, so the report is the same whatever the number of workers)
+or the deadlines of its cases due soon or overdue (sorted together as one process sorts them).
 
 Errors are the same too. A worker stops at its first refused line, as one process would; every
 error depends only on its line and its case's earlier lines, so the first refused line of the
@@ -23,15 +25,18 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 from complaintflow._bulk import collector_paused
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.errors import InvalidEvent
-from complaintflow.eventlog import EventLogError, keeping_events_if_late, read_events
+from complaintflow.eventlog import EventLogError, keeping_events_if_late, read_events, replay_cases
 from complaintflow.events import EventBase, upcasters_registered
 from complaintflow.procedure import Procedure, built_in_names, registered_names, registered_procedure
+from complaintflow.reminders import Reminder, due_within, reminder_order
 from complaintflow.report.records import CaseRecord
 
 #: The first "case_id" key of a JSON line and its string value, as raw bytes.
@@ -48,12 +53,52 @@ class _Misrouted(Exception):
 
 @dataclass
 class _Share:
-    """What a worker sends back: its cases' records with the line each began on, the event ids it
-    saw with their case and line, and its first refused line, if any."""
+    """What a worker sends back: what its task made of its cases, the line each of its cases began
+    on (in the order they began), the event ids it saw with their case and line, and its first
+    refused line, if any."""
 
-    records: list[tuple[int, CaseRecord]]
+    found: list[Any]
+    first_lines: list[int]
     ids: dict[str, tuple[str, int]]
     error: EventLogError | None = None
+
+
+@dataclass(frozen=True)
+class _Records:
+    """A worker's task for the report: each case's record."""
+
+    def __call__(self, events: Iterator[tuple[int, EventBase]], keep: bool, options: _Options) -> list[Any]:
+        from complaintflow.report import replayed_records
+
+        return replayed_records(
+            events, keep, procedures=options.procedures, source=options.source, calendar=options.calendar
+        )
+
+
+@dataclass(frozen=True)
+class _Reminders:
+    """A worker's task for the daily list: the deadlines of its cases due soon or overdue."""
+
+    as_of: date
+    within: int
+
+    def __call__(self, events: Iterator[tuple[int, EventBase]], keep: bool, options: _Options) -> list[Any]:
+        cases = replay_cases(
+            events,
+            source=options.source,
+            procedures=options.procedures,
+            until=self.as_of,
+            keep_events=keep,
+            calendar=options.calendar,
+        )
+        return due_within(cases.values(), as_of=self.as_of, within=self.within)
+
+
+@dataclass(frozen=True)
+class _Options:
+    source: str
+    procedures: Mapping[str, Procedure] | None
+    calendar: WorkingDayCalendar | None
 
 
 def _worker_of(case_id: bytes, jobs: int) -> int:
@@ -81,16 +126,8 @@ def _mine(share: int, jobs: int) -> Callable[[bytes], bool]:
     return keep
 
 
-def _replay_share(
-    path: str,
-    share: int,
-    jobs: int,
-    procedures: Mapping[str, Procedure] | None,
-    calendar: WorkingDayCalendar | None,
-) -> _Share:
-    """One worker's share of the log, replayed."""
-    from complaintflow.report import replayed_records
-
+def _replay_share(share: int, jobs: int, task: _Records | _Reminders, options: _Options) -> _Share:
+    """One worker's share of the log, replayed, and what its task makes of it."""
     first_line: dict[str, int] = {}
     ids: dict[str, tuple[str, int]] = {}
 
@@ -103,42 +140,36 @@ def _replay_share(
                 ids.setdefault(event.event_id, (event.case_id, line))
             yield line, event
 
-    def replay(keep: bool) -> list[CaseRecord]:
+    def replay(keep: bool) -> list[Any]:
         first_line.clear()
         ids.clear()
-        events = noted(read_events(path, keep=_mine(share, jobs)))
-        return replayed_records(events, keep, procedures=procedures, source=path, calendar=calendar)
+        return task(noted(read_events(options.source, keep=_mine(share, jobs))), keep, options)
 
-    records: list[tuple[int, CaseRecord]] = []
     try:  # a share with an event entered late is read again, keeping the events, as in one process
-        replayed = keeping_events_if_late(replay)
+        found = keeping_events_if_late(replay)
     except EventLogError as error:
-        return _Share(records, ids, error)
-    lines = iter(first_line.values())  # both in the order the cases first appear
-    records = [(next(lines), record) for record in replayed]
-    return _Share(records, ids, None)
+        return _Share([], [], ids, error)
+    return _Share(found, list(first_line.values()), ids, None)
 
 
-def records_in_parallel(
+def _in_parallel(
     path: str | Path,
     jobs: int,
-    *,
-    procedures: Mapping[str, Procedure] | None = None,
-    calendar: WorkingDayCalendar | None = None,
-) -> list[CaseRecord] | None:
-    """Every case's record, replayed by `jobs` worker processes; None where the log must be read in
-    one process after all (a case reference written with escapes). Raises the error one process
-    would raise."""
+    task: _Records | _Reminders,
+    procedures: Mapping[str, Procedure] | None,
+    calendar: WorkingDayCalendar | None,
+) -> list[_Share] | None:
+    """Every worker's share; None where the log must be read in one process after all. Raises the
+    error one process would raise."""
     if upcasters_registered():  # a host's upcasters are functions a fresh interpreter lacks
         return None
     context = get_context("spawn")  # a fresh interpreter: safe beside a host's threads
     procedures = {**_host_registered(), **(procedures or {})}  # a fresh interpreter has no registry
+    options = _Options(str(path), procedures, calendar)
     # Unpickling the records makes millions of objects: with the collector running, that alone
     # took five times as long.
     with collector_paused(), ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [
-            pool.submit(_replay_share, str(path), share, jobs, procedures, calendar) for share in range(jobs)
-        ]
+        futures = [pool.submit(_replay_share, share, jobs, task, options) for share in range(jobs)]
         try:
             shares = [future.result() for future in futures]
         except (_Misrouted, BrokenProcessPool):  # or workers that could not start: one process
@@ -149,8 +180,44 @@ def records_in_parallel(
         errors.append(conflict)
     if errors:
         raise min(errors, key=lambda error: error.line)
-    placed = sorted((item for share in shares for item in share.records), key=lambda item: item[0])
+    return shares
+
+
+def records_in_parallel(
+    path: str | Path,
+    jobs: int,
+    *,
+    procedures: Mapping[str, Procedure] | None = None,
+    calendar: WorkingDayCalendar | None = None,
+) -> list[CaseRecord] | None:
+    """Every case's record, replayed by `jobs` worker processes, in the order the cases first appear;
+    None where the log must be read in one process after all (a case reference written with escapes).
+    Raises the error one process would raise."""
+    shares = _in_parallel(path, jobs, _Records(), procedures, calendar)
+    if shares is None:
+        return None
+    placed = sorted(
+        (item for share in shares for item in zip(share.first_lines, share.found, strict=True)),
+        key=lambda item: item[0],
+    )
     return [record for _, record in placed]
+
+
+def reminders_in_parallel(
+    path: str | Path,
+    jobs: int,
+    *,
+    as_of: date,
+    within: int,
+    procedures: Mapping[str, Procedure] | None = None,
+    calendar: WorkingDayCalendar | None = None,
+) -> list[Reminder] | None:
+    """The daily list of the log as it stood on `as_of` (as `due_within` gives it), its cases
+    replayed by `jobs` worker processes; None where the log must be read in one process after all."""
+    shares = _in_parallel(path, jobs, _Reminders(as_of, within), procedures, calendar)
+    if shares is None:
+        return None
+    return sorted((item for share in shares for item in share.found), key=reminder_order)
 
 
 def _host_registered() -> dict[str, Procedure]:
