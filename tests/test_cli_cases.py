@@ -270,11 +270,11 @@ def test_json_output_is_ascii_laid_out_as_json_dumps_lays_it_out(
     events = [
         {"type": "ComplaintReceived", "case_id": "A", "on": "2024-04-02", "procedure": "children-2006"},
         {"type": "ComplaintReceived", "case_id": "B", "on": "2024-04-03", "procedure": "children-2006"}
-        | {"service_area": "Children’s services 🏠"},
+        | {"service_area": "Children\u2019s services \U0001f3e0"},
     ]
     log.write_text("".join(json.dumps(event) + "\n" for event in events), encoding="utf-8")
     status, out, _ = run(capsys, command, log, "--as-of", "2024-04-15", "--format", "json")
     items = json.loads(out)
     assert status == 0 and out.isascii() and len(items) == 2
     assert out == json.dumps(items, indent=2) + "\n"
-    assert items[1]["service_area"] == "Children’s services 🏠"
+    assert items[1]["service_area"] == "Children\u2019s services \U0001f3e0"
