@@ -64,6 +64,15 @@ class _Share:
 
 
 @dataclass(frozen=True)
+class _Options:
+    """What every worker is given: the log, the procedures its cases may name, the host's calendar."""
+
+    source: str
+    procedures: Mapping[str, Procedure] | None
+    calendar: WorkingDayCalendar | None
+
+
+@dataclass(frozen=True)
 class _Records:
     """A worker's task for the report: each case's record."""
 
@@ -92,13 +101,6 @@ class _Reminders:
             calendar=options.calendar,
         )
         return due_within(cases.values(), as_of=self.as_of, within=self.within)
-
-
-@dataclass(frozen=True)
-class _Options:
-    source: str
-    procedures: Mapping[str, Procedure] | None
-    calendar: WorkingDayCalendar | None
 
 
 def _worker_of(case_id: bytes, jobs: int) -> int:
