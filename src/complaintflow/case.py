@@ -491,24 +491,26 @@ class Case:
     def standing(self, as_of: date) -> tuple[str, dict[str, Clock]]:
         """The state and the clocks at the end of `as_of`, as `view` finds them (request windows
         that ran out lapse), without building the view: for lists over many cases."""
-        as_of = require_date(as_of, "as_of")
-        if self._facts.last_on is not None and as_of < self._facts.last_on:
-            return self._earlier(as_of).standing(as_of)
-        facts = _lapse_windows(self._facts, as_of)
+        _, facts = self._as_of(require_date(as_of, "as_of"))
         return facts.state, dict(facts.clocks or {})
+
+    def _as_of(self, as_of: date) -> tuple[Case, Facts]:
+        """The case as it stood at the end of `as_of` (replayed to then, where that is before its
+        last event), and its facts then, with any request window that had run out lapsed."""
+        last = self._facts.last_on
+        case = self._earlier(as_of) if last is not None and as_of < last else self
+        return case, _lapse_windows(case._facts, as_of)
 
     def view(self, as_of: date | None = None, *, forms: bool = True) -> CaseView:
         """Where the case stood at the end of `as_of` (default: today in London): state, deadlines,
         what is allowed next. Only events dated on or before `as_of` count. `forms=False` leaves
         `next_events` empty, for lists that need only the deadlines (the daily list)."""
         as_of = london_today() if as_of is None else require_date(as_of, "as_of")
-        if self._facts.last_on is not None and as_of < self._facts.last_on:
-            return self._earlier(as_of).view(as_of, forms=forms)
-        facts = _lapse_windows(self._facts, as_of)
+        case, facts = self._as_of(as_of)
         procedure = facts.procedure
         if procedure is None:
             return CaseView(
-                case_id=self.case_id,
+                case_id=case.case_id,
                 procedure=None,
                 state=facts.state,
                 stage=None,
@@ -527,7 +529,7 @@ class Case:
         graph = facts.graph or graph_for(procedure)
         allowed_now = allowed(facts, graph)
         return CaseView(
-            case_id=self.case_id,
+            case_id=case.case_id,
             procedure=procedure.name,
             state=facts.state,
             stage=state.stage,
@@ -541,7 +543,7 @@ class Case:
             next_events=next_events(graph, facts.state, state.stage, allowed_now) if forms else [],
             deferred_points=list(facts.deferred_points),
             may_go_to_ombudsman=state.final and facts.outcome not in ("withdrawn", "not_a_complaint"),
-            entered_late=list(self._late),
+            entered_late=list(case._late),
         )
 
 
