@@ -162,22 +162,7 @@ class StateGraph:
                         )
                     )
                 self._steps[(state, trigger)] = tuple(steps)
-        self.starts: dict[str, list[ClockTrigger]] = {}
-        self.meets: dict[str, list[ClockTrigger]] = {}
-        for name in procedure.deadlines:
-            rule = procedure.deadlines[name]
-            for match in procedure.deadline_starts(name):
-                self.starts.setdefault(match.event, []).append(
-                    ClockTrigger(name, _guard(match), match.date_field, rule)
-                )
-            for match in rule.met_by:
-                self.meets.setdefault(match.event, []).append(
-                    ClockTrigger(name, _guard(match), match.date_field, rule)
-                )
-        #: Event types that may start, meet, extend, pause or resume a clock.
-        self.touches_clocks = frozenset(
-            {*self.starts, *self.meets, "DeadlineExtended", "Deferred", "Resumed", "MediationHeld"}
-        )
+        self._plans = _plans(procedure, self._steps)
         #: Deadlines counted from another's due date until their own start: (deadline, the other).
         self.provisional = tuple(
             (name, rule.counts_from_due_of)
@@ -186,11 +171,12 @@ class StateGraph:
         )
         #: Request windows, which close the case at their stage when they run out.
         self.lapsing = tuple(name for name, rule in procedure.deadlines.items() if rule.lapses_to)
-        self.final = frozenset(name for name, state in procedure.states.items() if state.final)
-        #: Event types that a rule switched on for this procedure checks (an extension is always checked).
-        self.ruled = frozenset(
-            {"DeadlineExtended"}
-            | {event for rule, event in ENGINE_RULES.items() if event and rule in procedure.rules}
+        #: Final states whose events touch no clock: a case there has clocks nothing can change.
+        self.settled = frozenset(
+            name
+            for name, state in procedure.states.items()
+            if state.final
+            and not any(plan.touches_clocks for (at, _), plan in self._plans.items() if at == name)
         )
         #: The calendar its clocks count with when the host gives none, and whether a clock counts
         #: only the bank holidays known when it started: looked up once, not at every clock start.
@@ -198,24 +184,6 @@ class StateGraph:
             procedure.calendar, extra_bank_holidays=dict(procedure.extra_bank_holidays) or None
         )
         self.known_at_start = procedure.policy("proclaimed_holidays") == "known_at_start"
-        plans = {
-            (state, kind): Plan(
-                steps,
-                procedure.states[state].stage if kind in STAGED else None,
-                kind in self.ruled,
-                kind in self.touches_clocks,
-                tuple(self.starts.get(kind, ())),
-                tuple(self.meets.get(kind, ())),
-            )
-            for (state, kind), steps in self._steps.items()
-        }
-        self._plans = plans
-        #: Final states whose events touch no clock: a case there has clocks nothing can change.
-        self.settled = frozenset(
-            state
-            for state in self.final
-            if not any(plan.touches_clocks for (at, _), plan in plans.items() if at == state)
-        )
 
     def allowed(self, state: str) -> tuple[str, ...]:
         """The event types the procedure allows in `state`, sorted."""
@@ -228,6 +196,40 @@ class StateGraph:
     def plan(self, state: str, event_type: str) -> Plan:
         """What an event of this type may do in this state (`NOT_ALLOWED` where it may not)."""
         return self._plans.get((state, event_type), NOT_ALLOWED)
+
+
+def _plans(
+    procedure: Procedure, steps: dict[tuple[str, str], tuple[Step, ...]]
+) -> dict[tuple[str, str], Plan]:
+    """The plan of each event type each state allows."""
+    starts: dict[str, list[ClockTrigger]] = {}
+    meets: dict[str, list[ClockTrigger]] = {}
+    for name, rule in procedure.deadlines.items():
+        for match in procedure.deadline_starts(name):
+            starts.setdefault(match.event, []).append(
+                ClockTrigger(name, _guard(match), match.date_field, rule)
+            )
+        for match in rule.met_by:
+            meets.setdefault(match.event, []).append(
+                ClockTrigger(name, _guard(match), match.date_field, rule)
+            )
+    # Event types that may start, meet, extend, pause or resume a clock.
+    touches_clocks = {*starts, *meets, "DeadlineExtended", "Deferred", "Resumed", "MediationHeld"}
+    # Event types that a rule switched on for this procedure checks (an extension is always checked).
+    ruled = {"DeadlineExtended"} | {
+        event for rule, event in ENGINE_RULES.items() if event and rule in procedure.rules
+    }
+    return {
+        (state, kind): Plan(
+            found,
+            procedure.states[state].stage if kind in STAGED else None,
+            kind in ruled,
+            kind in touches_clocks,
+            tuple(starts.get(kind, ())),
+            tuple(meets.get(kind, ())),
+        )
+        for (state, kind), found in steps.items()
+    }
 
 
 def _guard(match: EventMatch) -> Guard:
