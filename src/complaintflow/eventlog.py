@@ -120,10 +120,13 @@ def replay_cases(
     return cases
 
 
-def keeping_events_if_late(replay: Callable[[bool], T]) -> T:
+def keeping_events_if_late(replay: Callable[[bool], T], *, can_read_again: bool = True) -> T:
     """`replay(False)`, replaying with cases that keep no events; where one of them met an event
-    entered late, which it cannot place without its earlier events, `replay(True)`: the log read
-    again with every case keeping its events, so each late entry is placed as `Case.apply` places it."""
+    entered late, which it cannot place without its earlier events, and the log `can_read_again`,
+    `replay(True)`: the log read again with every case keeping its events, so each late entry is
+    placed as `Case.apply` places it."""
+    if not can_read_again:
+        return replay(False)
     try:
         return replay(False)
     except EventLogError as error:
@@ -160,6 +163,6 @@ def load_cases(
             calendar=calendar,
         )
 
-    if keep_events or str(path) == "-":
-        return replay(keep_events)
-    return keeping_events_if_late(replay)
+    if keep_events:
+        return replay(True)
+    return keeping_events_if_late(replay, can_read_again=str(path) != "-")

@@ -120,15 +120,10 @@ def records_from_events(
     the number of cases, not of events. Events given as a list or tuple with one entered late
     (dated before an earlier event of its case) are replayed again keeping each case's events.
     """
-    if isinstance(events, Sequence):
-        given = events
-        yield from keeping_events_if_late(
-            lambda keep: replayed_records(
-                given, keep, procedures=procedures, source=source, calendar=calendar
-            )
-        )
-    else:
-        yield from replayed_records(events, False, procedures=procedures, source=source, calendar=calendar)
+    yield from keeping_events_if_late(
+        lambda keep: replayed_records(events, keep, procedures=procedures, source=source, calendar=calendar),
+        can_read_again=isinstance(events, Sequence),
+    )
 
 
 def replayed_records(
@@ -296,7 +291,7 @@ def records_from_log(
         return replayed_records(events, keep, procedures=procedures, source=str(path), calendar=calendar)
 
     # A file with an event entered late is read again, keeping the events; standard input cannot be.
-    return replay(False) if str(path) == "-" else keeping_events_if_late(replay)
+    return keeping_events_if_late(replay, can_read_again=str(path) != "-")
 
 
 def report_kind(name: str, procedures: Mapping[str, Procedure] | None = None) -> str:
