@@ -168,3 +168,26 @@ def test_mediation_that_pauses_clocks_never_moves_a_due_date_earlier(
     )
     after = case.clocks()["stage2_response"].due
     assert before is not None and after is not None and after >= before
+
+
+def test_the_next_working_day_for_resolving_an_oral_complaint_counts_the_bank_holidays_the_host_added() -> (
+    None
+):
+    """Received on Friday 5 April 2024: the next working day is Monday 8 April, unless the host's
+    calendar makes that a bank holiday, when it is Tuesday 9 April, as the case's deadlines count."""
+    received = {
+        "type": "ComplaintReceived",
+        "case_id": "A",
+        "on": "2024-04-05",
+        "procedure": "adults-2009",
+        "oral": True,
+    }
+    resolved = {"type": "ConcernResolved", "case_id": "A", "on": "2024-04-09"}
+    with pytest.raises(cf.TransitionNotAllowed, match="resolved after 2024-04-08"):
+        cf.Case.replay([received, resolved])
+    proclaimed = cf.WorkingDayCalendar.england_and_wales(
+        extra_bank_holidays={date(2024, 4, 8): "A proclaimed day"}
+    )
+    case = cf.Case.replay([received, resolved], calendar=proclaimed)
+    assert case.outcome == "not_a_complaint"
+    assert not case.view(date(2024, 4, 9)).open

@@ -20,6 +20,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from transitions import Machine
@@ -184,6 +185,21 @@ class StateGraph:
             procedure.calendar, extra_bank_holidays=dict(procedure.extra_bank_holidays) or None
         )
         self.known_at_start = procedure.policy("proclaimed_holidays") == "known_at_start"
+
+    def calendar_for(self, starts: date, given: WorkingDayCalendar | None) -> WorkingDayCalendar:
+        """The calendar a count of working days from `starts` uses: the host's (`given`), where it
+        counts the procedure's jurisdiction, else that jurisdiction's with the bank holidays the host
+        and the definition added; every bank holiday counts unless the procedure chose
+        `known_at_start`."""
+        procedure = self.procedure
+        if given is None:
+            calendar = self.calendar
+        elif given.name == procedure.calendar and not procedure.extra_bank_holidays:
+            calendar = given
+        else:
+            extra = {**procedure.extra_bank_holidays, **given.extra_bank_holidays}
+            calendar = WorkingDayCalendar.named(procedure.calendar, extra_bank_holidays=extra or None)
+        return calendar.as_known_on(starts) if self.known_at_start else calendar
 
     def allowed(self, state: str) -> tuple[str, ...]:
         """The event types the procedure allows in `state`, sorted."""

@@ -67,21 +67,6 @@ _OPEN_BEFORE_PROCEDURE = {"new": False, "concern": True, "concern_resolved": Fal
 LAST_KNOWN_DAY = date(DEFAULT_LAST_YEAR, 12, 31)
 
 
-def _calendar_for(graph: StateGraph, starts: date, given: WorkingDayCalendar | None) -> WorkingDayCalendar:
-    """The calendar a deadline starting on `starts` counts with: the host's, where it counts the
-    procedure's jurisdiction, else that jurisdiction's with the bank holidays the host and the
-    definition added; every bank holiday counts unless the procedure chose `known_at_start`."""
-    procedure = graph.procedure
-    if given is None:
-        calendar = graph.calendar
-    elif given.name == procedure.calendar and not procedure.extra_bank_holidays:
-        calendar = given
-    else:
-        extra = {**procedure.extra_bank_holidays, **given.extra_bank_holidays}
-        calendar = WorkingDayCalendar.named(procedure.calendar, extra_bank_holidays=extra or None)
-    return calendar.as_known_on(starts) if graph.known_at_start else calendar
-
-
 def _lapse_windows(facts: Facts, on: date) -> Facts:
     """Close the case at its stage where a request window ran out before `on`."""
     graph = facts.graph
@@ -350,7 +335,7 @@ class Case:
         step = self._step(facts, graph, plan.steps, event)
         check_fit(facts, graph, event, plan.stage)
         if plan.ruled:
-            check_rules(facts, graph, event)
+            check_rules(facts, graph, event, self._calendar)
         if type(event) is MediationHeld and event.started is not None:
             check_mediation_start(facts, event.started)
         if plan.touches_clocks:  # most notes on the file change no clock
@@ -420,7 +405,7 @@ class Case:
                     if known is not None:
                         running[name] = clocks.restart(known, starts)
                         continue
-                    calendar = _calendar_for(graph, starts, self._calendar)
+                    calendar = graph.calendar_for(starts, self._calendar)
                     started = clocks.start_clock(name, rule, calendar, starts)
                     if rule.not_before is not None:
                         started = clocks.later_of(started, running.get(rule.not_before))

@@ -16,8 +16,11 @@ from complaintflow.facts import Facts, refusal, response_clock
 from complaintflow.limits import MAX_WORKING_DAYS
 
 
-def check_rules(facts: Facts, graph: StateGraph, event: EventBase) -> None:
-    """The rules the procedure switches on for this event type, each with its source."""
+def check_rules(
+    facts: Facts, graph: StateGraph, event: EventBase, calendar: WorkingDayCalendar | None
+) -> None:
+    """The rules the procedure switches on for this event type, each with its source; `calendar` is
+    the host's, if it gave the case one."""
     assert facts.procedure is not None and facts.clocks is not None
     rules = facts.procedure.rules
     panel_rule = rules.get("panel_excludes_stage2_independent_person")
@@ -47,7 +50,7 @@ def check_rules(facts: Facts, graph: StateGraph, event: EventBase) -> None:
         check_extension(facts, graph, event)
     next_day_rule = rules.get("oral_resolved_by_next_working_day")
     if event.type == "ConcernResolved" and next_day_rule is not None:
-        check_resolved_next_day(facts, graph, event, next_day_rule.source.cite())
+        check_resolved_next_day(facts, graph, event, next_day_rule.source.cite(), calendar)
 
 
 def check_extension(facts: Facts, graph: StateGraph, event: DeadlineExtended) -> None:
@@ -100,14 +103,16 @@ def check_fit(facts: Facts, graph: StateGraph, event: EventBase, at: int | None)
         raise refusal(facts, graph, event, "the case was not referred to the Ombudsman (OmbudsmanReferred)")
 
 
-def check_resolved_next_day(facts: Facts, graph: StateGraph, event: EventBase, cited: str) -> None:
+def check_resolved_next_day(
+    facts: Facts, graph: StateGraph, event: EventBase, cited: str, calendar: WorkingDayCalendar | None
+) -> None:
     """An oral complaint resolved to the complainant's satisfaction by the end of the next working
-    day is not a complaint under the regulations; any other has to be answered."""
+    day is not a complaint under the regulations; any other has to be answered. The next working day
+    is counted as the case's deadlines count, with the bank holidays the host and definition added."""
     assert facts.procedure is not None and facts.received_on is not None
     if not facts.oral:
         raise refusal(facts, graph, event, f"only a complaint made orally can be resolved this way ({cited})")
-    calendar = WorkingDayCalendar.named(facts.procedure.calendar)
-    by = calendar.next_working_day(facts.received_on)
+    by = graph.calendar_for(facts.received_on, calendar).next_working_day(facts.received_on)
     if event.on > by:
         raise refusal(
             facts,
