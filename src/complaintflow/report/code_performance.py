@@ -21,7 +21,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field
 
 from complaintflow.events import OmbudsmanOutcome
-from complaintflow.report.disclosure import Ledger, Path
+from complaintflow.report.disclosure import Ledger
 from complaintflow.report.model import Count, Percentage, ProcedureReport
 from complaintflow.report.published import Cell, Table, Withheld, say_of, say_share, show
 from complaintflow.report.records import CaseRecord, reporting_year, year_label
@@ -192,9 +192,10 @@ def code_performance_ledger(data: Mapping[str, Any]) -> Ledger:
         for share, whole in (("acknowledged_in_time", "acknowledged"), ("responded_in_time", "responded")):
             ledger.percentage((stage, share), row[share], whole=(stage, whole))
         for field in ("received", "responded"):
-            parts = [("by_quarter", q, f"{stage}_{field}") for q in data["by_quarter"]]
-            for part in parts:
-                ledger.count(part, _at(data, part))
+            parts = [
+                ledger.count(("by_quarter", q, f"{stage}_{field}"), counts[f"{stage}_{field}"])
+                for q, counts in data["by_quarter"].items()
+            ]
             ledger.add_sum(parts, (stage, field))
         if stage in data["ch01"]:
             complaints = ledger.count(("ch01", stage, "complaints"), data["ch01"][stage]["complaints"])
@@ -205,12 +206,6 @@ def code_performance_ledger(data: Mapping[str, Any]) -> Ledger:
     for kind, value in data["ombudsman_determinations"].items():
         ledger.count(("ombudsman_determinations", kind), value)
     return ledger
-
-
-def _at(data: Mapping[str, Any], path: Path) -> Any:
-    for key in path:
-        data = data[key]
-    return data
 
 
 def headline(report: CodePerformanceReport) -> str:
