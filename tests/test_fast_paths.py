@@ -63,13 +63,13 @@ def altered_logs(draw: st.DrawFn) -> list[dict[str, Any]]:
     return log
 
 
-def one_at_a_time(log: list[dict[str, Any]], keep_events: bool) -> tuple[dict[str, Case], Refusal | None]:
+def one_at_a_time(log: list[dict[str, Any]]) -> tuple[dict[str, Case], Refusal | None]:
     """The plain path: each dict through `Case.apply` of its case, stopping at the first refusal."""
     cases: dict[str, Case] = {}
     for line, event in enumerate(log, start=1):
         try:
             case_id = parse_event(event).case_id
-            cases.setdefault(case_id, Case(keep_events=keep_events)).apply(event)
+            cases.setdefault(case_id, Case()).apply(event)
         except ComplaintflowError as error:
             return cases, (line, str(error))
     return cases, None
@@ -97,7 +97,7 @@ def views(cases: dict[str, Case], as_of: date) -> dict[str, CaseView]:
 def test_a_log_read_in_bulk_gives_the_cases_and_refusals_of_events_applied_one_at_a_time(
     tmp_path_factory: pytest.TempPathFactory, log: list[dict[str, Any]], keep_events: bool
 ) -> None:
-    plain, plain_refusal = one_at_a_time(log, keep_events=True)
+    plain, plain_refusal = one_at_a_time(log)
     quick, quick_refusal = in_bulk(log, tmp_path_factory.mktemp("log"), keep_events)
     assert quick_refusal == plain_refusal
     if plain_refusal is None:
@@ -270,7 +270,7 @@ def reminders_from_views(cases: list[Case], as_of: date, within: int) -> list[Re
 def test_the_daily_list_read_from_clocks_is_the_list_each_case_s_view_gives(
     log: list[dict[str, Any]], later: int, within: int
 ) -> None:
-    cases, refused = one_at_a_time(log, keep_events=True)
+    cases, refused = one_at_a_time(log)
     days = [case.last_event_on for case in cases.values() if case.last_event_on is not None]
     if refused is not None or not days:
         return
