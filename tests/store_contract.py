@@ -234,9 +234,122 @@ class StoreContract:
             json.dumps(RESPONDED),
             json.dumps({**RESPONDED, "on": "2024-04-11"}),
         ]
-        refused = store.import_events(enumerate(lines, start=1))
-        assert [line for line, _ in refused] == [2, 4]
+        summary = store.import_events(enumerate(lines, start=1))
+        assert [line for line, _ in summary.refused] == [2, 4]
+        assert (summary.added, summary.skipped) == (2, 0)
         assert store.version("A") == 2 and store.check() == []
+
+    # -- retries and imports that can be run again ------------------------------------------------
+
+    def test_a_retry_of_stored_events_succeeds_whatever_the_expected_version(self, store: EventStore) -> None:
+        sent = [{**RECEIVED, "event_id": "E-1"}, {**RESPONDED, "event_id": "E-2"}]
+        assert store.append("A", sent, expected_version=0) == 2
+        store.append("A", [ADVOCACY])
+        before = snapshot(store)
+        for expected in (0, 1, 2, 3, None):
+            assert store.append("A", sent, expected_version=expected) == 3
+        assert store.append("A", sent[1:], expected_version=0) == 3
+        assert snapshot(store) == before
+
+    def test_an_append_mixing_stored_and_new_events_is_refused(self, store: EventStore) -> None:
+        store.append("A", [{**RECEIVED, "event_id": "E-1"}])
+        before = snapshot(store)
+        with pytest.raises(cf.InvalidEvent, match="1 of these 2 events are stored already") as mixed:
+            store.append("A", [{**RECEIVED, "event_id": "E-1"}, RESPONDED], expected_version=1)
+        assert mixed.value.field == "event_id"
+        with pytest.raises(cf.EventConflict, match="conflict: E-1"):
+            store.append("A", [{**RECEIVED, "event_id": "E-1", "service_area": "Adults"}])
+        assert snapshot(store) == before
+
+    def test_importing_a_file_twice_adds_nothing_with_ids_or_without(self, store: EventStore) -> None:
+        log = [event for number in range(6) for event in _case_events(number)]
+        with_ids = [json.dumps({**event, "event_id": f"I-{n}"}) for n, event in enumerate(log)]
+        without_ids = [json.dumps({**event, "case_id": f"N{event['case_id']}"}) for event in log]
+        without_ids.append(without_ids[0])  # an identical line again: a second receipt, refused each time
+        lines = list(enumerate(with_ids + without_ids, start=1))
+        first = store.import_events(lines)
+        assert (first.added, first.skipped, first.refused) == (len(lines) - 1, 0, first.refused)
+        assert [line for line, _ in first.refused] == [len(lines)]  # received twice: refused
+        stored = (snapshot(store), list(store.export()), store.report(2024))
+        second = store.import_events(lines)
+        assert (second.added, second.skipped) == (0, len(lines) - 1)
+        assert [line for line, _ in second.refused] == [len(lines)]
+        assert (snapshot(store), list(store.export()), store.report(2024)) == stored
+        assert store.check() == []
+
+    def test_identical_lines_of_a_case_are_each_kept_and_each_recognised(self, store: EventStore) -> None:
+        lines = list(enumerate([json.dumps(RECEIVED), json.dumps(ADVOCACY), json.dumps(ADVOCACY)], start=1))
+        assert store.import_events(lines).added == 3
+        assert store.import_events(lines).skipped == 3
+        assert store.version("A") == 3
+
+    def test_a_derived_event_id_is_the_one_the_docs_say(self, store: EventStore) -> None:
+        from complaintflow.store.identity import derived_event_id
+
+        store.import_events([(1, json.dumps(RECEIVED)), (2, json.dumps(ADVOCACY)), (3, json.dumps(ADVOCACY))])
+        ids = [event.event_id for event in store.events("A")]
+        assert ids == [
+            derived_event_id(RECEIVED, 1),
+            derived_event_id(ADVOCACY, 1),
+            derived_event_id(ADVOCACY, 2),
+        ]
+
+    def test_a_changed_line_under_the_same_id_is_refused_as_a_conflict(self, store: EventStore) -> None:
+        lines = [json.dumps({**RECEIVED, "event_id": "E-1"}), json.dumps({**RESPONDED, "event_id": "E-2"})]
+        store.import_events(enumerate(lines, start=1))
+        before = snapshot(store)
+        changed = [lines[0], json.dumps({**RESPONDED, "event_id": "E-2", "outcome": "not_upheld"})]
+        summary = store.import_events(enumerate(changed, start=1))
+        assert (summary.added, summary.skipped) == (0, 1)
+        [(line, error)] = summary.refused
+        assert line == 2 and isinstance(error, cf.EventConflict) and "E-2" in str(error)
+        assert snapshot(store) == before
+
+    def test_a_dry_run_says_what_it_would_do_and_writes_nothing(self, store: EventStore) -> None:
+        store.append("A", [{**RECEIVED, "event_id": "E-1"}])
+        before = snapshot(store)
+        lines = [
+            json.dumps({**RECEIVED, "event_id": "E-1"}),
+            json.dumps(RESPONDED),
+            json.dumps({**RESPONDED, "on": "2024-04-11"}),
+            json.dumps({**RECEIVED, "case_id": "B"}),
+        ]
+        summary = store.import_events(enumerate(lines, start=1), dry_run=True, chunk=2)
+        assert (summary.added, summary.skipped, [n for n, _ in summary.refused]) == (2, 1, [3])
+        assert snapshot(store) == before
+        real = store.import_events(enumerate(lines, start=1), chunk=2)
+        assert (real.added, real.skipped, [n for n, _ in real.refused]) == (2, 1, [3])
+
+    def test_lines_after_a_refused_line_of_their_case_name_that_line(self, store: EventStore) -> None:
+        lines = [
+            json.dumps({**RECEIVED, "procedure": "no-such-procedure"}),
+            json.dumps({**RECEIVED, "case_id": "B"}),
+            json.dumps(RESPONDED),
+            json.dumps(ADVOCACY),
+        ]
+        refused = store.import_events(enumerate(lines, start=1)).refused
+        assert [line for line, _ in refused] == [1, 3, 4]
+        assert [str(error) for _, error in refused[1:]] == [
+            "refused because line 1 of this case was refused"
+        ] * 2
+        assert store.cases() == ["B"]
+
+    def test_an_event_id_reused_by_two_cases_refuses_that_line_only(self, store: EventStore) -> None:
+        lines = [json.dumps({**RECEIVED, "case_id": f"C-{n}", "event_id": f"E-{n}"}) for n in range(10)]
+        lines[5] = json.dumps({**RECEIVED, "case_id": "C-5", "event_id": "E-2"})
+        summary = store.import_events(enumerate(lines, start=1), chunk=4)
+        assert [line for line, _ in summary.refused] == [6]
+        assert isinstance(summary.refused[0][1], cf.EventConflict)
+        assert summary.added == 9 and len(store.cases()) == 9 and store.check() == []
+
+    def test_open_cases_are_those_open_on_the_day_as_their_views_say(self, store: EventStore) -> None:
+        store.append("A", [RECEIVED, RESPONDED])  # the window to ask for stage 2 runs 20 working days
+        store.append("B", [{**RECEIVED, "case_id": "B", "on": "2024-04-20"}])
+        for day in (date(2024, 4, 1), date(2024, 4, 15), date(2024, 5, 20), date(2024, 6, 1)):
+            expected = [c for c in ("A", "B") if c in store.cases() and _open_on(store, c, day)]
+            assert store.cases(open_only=True, as_of=day) == expected, day
+        assert store.cases(open_only=True, as_of=date(2024, 4, 15)) == ["A"]
+        assert store.cases(open_only=True, as_of=date(2024, 6, 1)) == ["B"]
 
     # -- random appends ------------------------------------------------------------------------
 
@@ -397,6 +510,11 @@ def _case_events(number: int) -> list[dict[str, Any]]:
             }
         )
     return events
+
+
+def _open_on(store: EventStore, case_id: str, day: date) -> bool:
+    case = store.load(case_id)
+    return case.events[0].on <= day and case.view(as_of=day).open
 
 
 def subprocess_env() -> dict[str, str]:

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from cli_runner import run
 
+import complaintflow as cf
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "seed-year" / "events.jsonl"
 CORPORATE = ROOT / "examples" / "corporate-procedure.toml"
@@ -121,6 +123,7 @@ def test_apply_stores_one_event_from_standard_input_and_shows_the_case(
 def test_with_format_json_every_error_is_a_problem_document_with_its_own_exit_code(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], kind: str, code: int
 ) -> None:
+    cf.open_store(f"sqlite:{tmp_path / 's.db'}").close()  # an empty store: reading commands make none
     status, out, err = run(capsys, *[word.replace("{tmp}", str(tmp_path)) for word in argv])
     document = json.loads(err)
     assert (status, document["kind"]) == (code, kind) and out == ""
