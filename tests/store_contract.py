@@ -11,16 +11,17 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import event as note_outcome
 from hypothesis import strategies as st
 
 import complaintflow as cf
-from complaintflow.events import event_to_json, register_upcaster
+from complaintflow.events import EventBase, event_to_json, register_upcaster
 from complaintflow.reminders import due_within
 from complaintflow.report import annual_report
 from complaintflow.store import EventStore
@@ -351,6 +352,122 @@ class StoreContract:
         assert store.cases(open_only=True, as_of=date(2024, 4, 15)) == ["A"]
         assert store.cases(open_only=True, as_of=date(2024, 6, 1)) == ["B"]
 
+    # -- corrections -----------------------------------------------------------------------------
+
+    def test_a_correction_is_a_void_and_its_replacement_counted_everywhere(self, store: EventStore) -> None:
+        wrong = {**RESPONDED, "on": "2024-04-25", "event_id": "W"}  # typed a week late: out of time
+        store.append("A", [{**RECEIVED, "event_id": "R"}, wrong])
+        void = {
+            "type": "EventVoided",
+            "case_id": "A",
+            "on": "2024-04-26",
+            "voids": "W",
+            "reason": "wrong date",
+        }
+        assert (
+            store.append("A", [{**void, "by": "O-1"}, {**RESPONDED, "event_id": "C"}], expected_version=2)
+            == 4
+        )
+        assert [event.event_id for event in store.events("A")][:2] == ["R", "W"]  # kept in the record
+        assert [event.type for _, event in store.feed()] == [
+            "ComplaintReceived",
+            "Responded",
+            "EventVoided",
+            "Responded",
+        ]
+        case = store.load("A")
+        assert list(case.voided) == ["W"] and case.view(as_of=date(2024, 4, 30)).voided[0].by == "O-1"
+        log = [event_to_json(event) for event in store.events("A")]
+        assert case.view(as_of=date(2024, 4, 30)) == cf.Case.replay(log).view(as_of=date(2024, 4, 30))
+        report = store.report(2024)
+        assert report == annual_report(log, 2024) and report.events_voided == 1
+        assert (report.stage1_timeliness_total.responded, report.stage1_timeliness_total.in_time) == (1, 1)
+        for day in (date(2024, 4, 12), date(2024, 5, 2), date(2024, 6, 3)):
+            assert store.due(within=10, as_of=day) == due_within([cf.Case.replay(log)], as_of=day, within=10)
+        assert store.check() == []
+
+    def test_a_void_the_case_cannot_replay_without_is_refused_and_so_is_its_correction(
+        self, store: EventStore
+    ) -> None:
+        store.append("A", [{**RECEIVED, "event_id": "R"}, {**RESPONDED, "event_id": "W"}])
+        before = snapshot(store)
+        void = {"type": "EventVoided", "case_id": "A", "on": "2024-04-26", "reason": "entered in error"}
+        with pytest.raises(cf.InvalidEvent, match="it would leave the Responded of 2024-04-10 refused"):
+            store.append("A", [{**void, "voids": "R"}])
+        with pytest.raises(cf.InvalidEvent, match="no event of this case"):
+            store.append("A", [{**void, "voids": "NOWHERE"}])
+        with pytest.raises(cf.TransitionNotAllowed):  # the replacement is refused: the void is not kept
+            store.append("A", [{**void, "voids": "W"}, {**RESPONDED, "stage": 2, "on": "2024-04-12"}])
+        assert snapshot(store) == before
+        store.append("A", [{**void, "voids": "W", "event_id": "V"}])
+        with pytest.raises(cf.InvalidEvent, match="voided already"):
+            store.append("A", [{**void, "voids": "W"}])
+        with pytest.raises(cf.InvalidEvent, match="a void cannot be voided"):
+            store.append("A", [{**void, "voids": "V"}])
+        assert store.load("A").state == "stage1" and store.check() == []
+
+    # The same property runs once per back end.
+    @settings(
+        max_examples=20,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.differing_executors],
+    )
+    @given(data=st.data())
+    def test_imports_retries_voids_and_corrections_keep_the_projections_true(
+        self, store: EventStore, data: st.DataObject
+    ) -> None:
+        procedure = cf.load_procedure("children-2006")
+        case_id = f"M-{next(_EXAMPLES)}"
+        log = data.draw(event_sequences(procedure, case_id=case_id, max_events=6))
+        lines = [json.dumps(event) for event in log]
+        last: list[dict[str, Any]] = []  # the last append that was stored, to send again
+        for _ in range(data.draw(st.integers(1, 8))):
+            operation = data.draw(st.sampled_from(["import", "retry", "void", "correct"]))
+            before = snapshot(store)
+            version = store.version(case_id)
+            if operation == "import":
+                upto = data.draw(st.integers(0, len(lines)))
+                store.import_events(enumerate(lines[:upto], start=1), chunk=data.draw(st.integers(1, 4)))
+            elif operation == "retry":
+                if not last:
+                    continue
+                expected = data.draw(st.one_of(st.none(), st.integers(0, version + 1)))
+                assert store.append(case_id, last, expected_version=expected) == version
+                assert snapshot(store) == before
+            elif version and (targets := _voidable(store, case_id)):
+                last_one = st.just(len(targets) - 1)  # most often valid to void: nothing follows it
+                target = targets[data.draw(st.one_of(last_one, st.integers(0, len(targets) - 1)))]
+                counted = store.load(case_id).counted_events
+                on = max(event.on for event in counted).isoformat()
+                batch: list[dict[str, Any]] = [
+                    {
+                        "type": "EventVoided",
+                        "case_id": case_id,
+                        "on": on,
+                        "voids": target.event_id,
+                        "reason": "entered in error",
+                        "event_id": f"V-{version}",
+                    }
+                ]
+                if operation == "correct":
+                    again = target.model_dump(mode="json", exclude_none=True)
+                    batch.append({**again, "event_id": f"C-{version}"})
+                try:
+                    assert store.append(case_id, batch, expected_version=version) == version + len(batch)
+                    last = batch
+                    note_outcome(f"{operation} stored")
+                except cf.ComplaintflowError:
+                    assert snapshot(store) == before  # all or none
+                    note_outcome(f"{operation} refused")
+            ids = [event.event_id for _, event in store.feed(limit=10_000)]
+            assert len(ids) == len(set(ids))  # no event stored twice
+            assert store.check() == []  # the projections are those rebuilt from the events
+            if store.version(case_id):
+                replayed = cf.Case.replay([event_to_json(e) for e in store.events(case_id)])
+                assert store.load(case_id).view(as_of=date(2030, 1, 1)) == replayed.view(
+                    as_of=date(2030, 1, 1)
+                )
+
     # -- random appends ------------------------------------------------------------------------
 
     # The same test runs once per back end (a subclass each), which is what the contract is for.
@@ -466,6 +583,45 @@ _WRITER = textwrap.dedent(
 )
 
 
+_ACKNOWLEDGING_WRITER = textwrap.dedent(
+    """
+    import sys, complaintflow as cf
+    store = cf.open_store(sys.argv[1])
+    number = 0
+    while True:
+        case_id = f"B-{number}"
+        store.append(case_id, [
+            {"type": "ComplaintReceived", "case_id": case_id, "on": "2024-04-02",
+             "procedure": "children-2006"},
+            {"type": "AdvocacyArranged", "case_id": case_id, "on": "2024-04-03"},
+        ])
+        print(case_id, flush=True)  # acknowledged
+        number += 1
+    """
+)
+
+
+def backup_during_writes(url: str, take_backup: Callable[[], None]) -> set[str]:
+    """Run `take_backup` while a process appends two events at a time; return the cases whose
+    appends were acknowledged before the backup began."""
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _ACKNOWLEDGING_WRITER, url], stdout=subprocess.PIPE, text=True
+    )
+    assert writer.stdout is not None
+    acknowledged = [writer.stdout.readline().strip() for _ in range(50)]
+    take_backup()
+    writer.kill()
+    writer.wait()
+    return set(acknowledged)
+
+
+def assert_restored_copy_holds(store: EventStore, acknowledged: set[str]) -> None:
+    """The restored copy is whole: it passes store check and holds every acknowledged append."""
+    assert store.check() == []
+    assert acknowledged <= set(store.cases())
+    assert all(store.version(case_id) == 2 for case_id in store.cases())
+
+
 def kill_a_writer_mid_append(url: str) -> None:
     """Start a process appending three events at a time, let it run, and SIGKILL it."""
     writer = subprocess.Popen([sys.executable, "-c", _WRITER, url], stdout=subprocess.PIPE, text=True)
@@ -510,6 +666,10 @@ def _case_events(number: int) -> list[dict[str, Any]]:
             }
         )
     return events
+
+
+def _voidable(store: EventStore, case_id: str) -> list[EventBase]:
+    return [event for event in store.load(case_id).counted_events if event.type != "EventVoided"]
 
 
 def _open_on(store: EventStore, case_id: str, day: date) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pydantic import TypeAdapter
 
 from complaintflow.case import Case
-from complaintflow.report.records import CaseRecord
+from complaintflow.report.records import CaseRecord, record_of
 
 _RECORD = TypeAdapter(CaseRecord)
 
@@ -45,19 +45,17 @@ class DeadlineRow:
 
 def project(case: Case, version: int) -> tuple[CaseRow, list[DeadlineRow]]:
     """The projections of a case replayed to `version`."""
-    assert case.case_id is not None and case.last_event_on is not None
-    record = CaseRecord()
-    for event in case.events:
-        record.add(event)
-    record.finish(case)
+    assert case.case_id is not None and case.events
+    record = record_of(case)
+    first_on = case.events[0].on
     row = CaseRow(
         case_id=case.case_id,
         version=version,
         procedure=case.procedure.name if case.procedure is not None else record.procedure,
         state=case.state,
         open=case.open,
-        first_on=case.events[0].on.isoformat(),
-        last_on=case.last_event_on.isoformat(),
+        first_on=first_on.isoformat(),
+        last_on=(case.last_event_on or first_on).isoformat(),  # every event voided: its first day
         service_area=case.service_area,
         record=_RECORD.dump_json(record).decode(),
     )
