@@ -139,3 +139,29 @@ def test_a_log_read_from_standard_input_with_a_dash(
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(line.encode())))
     status, out, _ = run(capsys, "due", "-", "--as-of", "2024-04-15", "--within", "5")
     assert status == 0 and "stage1_response" in out
+
+
+def test_the_seed_year_imported_twice_and_after_a_first_run_that_refused_lines_is_stored_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The first run without the corporate procedure refuses its cases' lines, each case once; the
+    second run with it stores them, and nothing twice; a third adds nothing."""
+    url = f"sqlite:{tmp_path / 'store.db'}"
+    status, out, err = run(capsys, "import", SEED, "--store", url)
+    assert status == 1 and "lines refused" in out
+    followers = [line for line in err.splitlines() if "of this case was refused" in line]
+    firsts = [line for line in err.splitlines() if "of this case was refused" not in line]
+    assert followers and len(followers) <= len(firsts)  # said once per case, after its first line
+    status, out, err = run(capsys, "import", SEED, "--store", url, "--procedure", CORPORATE, "--dry-run")
+    assert status == 0 and out.startswith("dry run, nothing written") and " 0 lines refused" in out
+    status, out, _ = run(capsys, "import", SEED, "--store", url, "--procedure", CORPORATE)
+    assert status == 0 and ", 0 lines refused" in out
+    lines = [line for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    with cf.open_store(url, procedures={"corporate": cf.load_procedure(CORPORATE)}) as stored:
+        assert len(list(stored.export())) == len(lines)
+        before = (list(stored.export()), stored.report(2012))
+    status, out, _ = run(capsys, "import", SEED, "--store", url, "--procedure", CORPORATE)
+    assert status == 0 and "added 0 events" in out and f"{len(lines)} stored already" in out
+    with cf.open_store(url, procedures={"corporate": cf.load_procedure(CORPORATE)}) as stored:
+        assert (list(stored.export()), stored.report(2012)) == before
+        assert stored.check() == []

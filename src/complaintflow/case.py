@@ -174,8 +174,16 @@ class Case:
     @property
     def counted_events(self) -> tuple[EventBase, ...]:
         """The events that count: all but the voided ones (a void itself only records the void)."""
+        events = self.events
+        if not any(packed[0] is EventVoided for packed in self._events):
+            return events  # the common case, read once
         voided = self.voided
-        return tuple(event for event in self.events if event.event_id not in voided)
+        return tuple(event for event in events if event.event_id not in voided)
+
+    @property
+    def first_event_on(self) -> date | None:
+        """The date of the first event recorded (voided or not)."""
+        return self._events[0][_ON] if self._events else None
 
     @property
     def last_event_on(self) -> date | None:
@@ -601,6 +609,10 @@ class Case:
             entered_late=list(case._late),
             voided=_voided_view(self),
         )
+
+
+#: Where a packed event holds its date: after its class, in the order of the fields.
+_ON = 1 + list(EventBase.model_fields).index("on")
 
 
 def _voided_view(case: Case) -> list[VoidedEvent]:

@@ -188,7 +188,13 @@ class EventStore(ABC):
         return stored
 
     def _write(
-        self, db: Cursor, case: Case, version: int, fresh: list[EventBase], recorded_by: str | None
+        self,
+        db: Cursor,
+        case: Case,
+        version: int,
+        fresh: list[EventBase],
+        recorded_by: str | None,
+        record: CaseRecord | None = None,
     ) -> None:
         insert = self._sql(
             "INSERT INTO complaintflow_events (case_id, version, event_id, type, on_date, body, recorded_by) "
@@ -209,11 +215,12 @@ class EventStore(ABC):
                 for offset, event in enumerate(fresh, start=1)
             ],
         )
-        self._project(db, case, version + len(fresh))
+        self._project(db, case, version + len(fresh), record)
 
-    def _project(self, db: Cursor, case: Case, version: int) -> None:
-        """Write the case's projections: its row, with the report's record, and its open deadlines."""
-        row, deadlines = project(case, version)
+    def _project(self, db: Cursor, case: Case, version: int, record: CaseRecord | None = None) -> None:
+        """Write the case's projections: its row, with the report's record (`record`, finished
+        here, where the caller kept it up as the case's events came), and its open deadlines."""
+        row, deadlines = project(case, version, record)
         db.execute(self._sql("DELETE FROM complaintflow_cases WHERE case_id = ?"), (row.case_id,))
         db.execute(
             self._sql(

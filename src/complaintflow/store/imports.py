@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from complaintflow.case import Case
 from complaintflow.errors import ComplaintflowError, EventConflict, InvalidEvent, RefusedAfterEarlierLine
-from complaintflow.events import EventBase, parse_event
+from complaintflow.events import EventBase, EventVoided, event_to_json, parse_event
+from complaintflow.report.records import CaseRecord
 from complaintflow.store.identity import LineIds
 
 if TYPE_CHECKING:
@@ -43,10 +44,13 @@ class ImportSummary:
 
 @dataclass
 class _Touched:
-    """A case met in the file: its stored version, the case with the new lines applied, those lines."""
+    """A case met in the file: its stored version, the case with the new lines applied, those lines,
+    and the report's record of it, kept up as its events come while they come in date order (else
+    None: the projection makes it again from the case's events)."""
 
     version: int
     case: Case
+    record: CaseRecord | None
     fresh: list[EventBase] = field(default_factory=list)
 
 
@@ -60,6 +64,7 @@ class _Import:
         self.failed: dict[str, int] = {}  # case -> its first refused line
         self.claimed: dict[str, EventBase] = {}  # ids taken by earlier lines of this run
         self.touched: dict[str, _Touched] = {}
+        self.records: dict[str, tuple[int, CaseRecord]] = {}  # case -> (version, record) as written
 
     def parsed(self, line: int, raw: object) -> EventBase | None:
         """The line as an event with its id (given or derived), or None when it is refused."""
@@ -88,10 +93,15 @@ class _Import:
             if not self.dry_run:
                 for touched in self.touched.values():
                     if touched.fresh:
-                        self.store._write(db, touched.case, touched.version, touched.fresh, self.recorded_by)
+                        self.store._write(
+                            db, touched.case, touched.version, touched.fresh, self.recorded_by, touched.record
+                        )
         if not self.dry_run:
             for case_id, touched in self.touched.items():
-                self.store._remember(case_id, touched.version + len(touched.fresh), touched.case)
+                version = touched.version + len(touched.fresh)
+                self.store._remember(case_id, version, touched.case)
+                if touched.record is not None:
+                    self.records[case_id] = (version, touched.record)
             self.touched = {}
             self.claimed = {}
 
@@ -104,6 +114,9 @@ class _Import:
         known = self.claimed.get(event_id)
         if known is None and event_id in stored:
             owner, body = stored[event_id]
+            if owner == case_id and body == event_to_json(event):  # as it was stored: no need to read it
+                self.summary.skipped += 1
+                return
             known = parse_event(body) if owner == case_id else None
             if known is None:
                 self._refuse(line, case_id, EventConflict(event_id, other_case=True))
@@ -114,18 +127,37 @@ class _Import:
             else:
                 self._refuse(line, case_id, EventConflict(event_id, other_case=known.case_id != case_id))
             return
-        touched = self.touched.get(case_id)
-        if touched is None:
-            version, case = self.store._current(db, case_id)
-            touched = self.touched[case_id] = _Touched(version, copy.copy(case))
+        touched = self.touched.get(case_id) or self._touch(db, case_id)
+        last_on = touched.case.last_event_on
+        in_order = type(event) is not EventVoided and (last_on is None or event.on >= last_on)
         try:
-            touched.case.apply(event)
+            applied = touched.case.apply(event)
         except ComplaintflowError as error:
             self._refuse(line, case_id, error)
             return
+        if touched.record is not None:
+            if in_order and applied:
+                touched.record.add(event)
+            elif applied:
+                touched.record = None  # a late entry or a void: made again from the events
         touched.fresh.append(event)
         self.claimed[event_id] = event
         self.summary.added += 1
+
+    def _touch(self, db: Cursor, case_id: str) -> _Touched:
+        version, case = self.store._current(db, case_id)
+        known = self.records.pop(case_id, None)
+        record = None
+        if not self.dry_run:
+            record = (
+                known[1]
+                if known is not None and known[0] == version
+                else CaseRecord()
+                if not version
+                else None
+            )
+        touched = self.touched[case_id] = _Touched(version, copy.copy(case), record)
+        return touched
 
     def _refuse(self, line: int, case_id: str, error: ComplaintflowError) -> None:
         self.summary.refused.append((line, error))

@@ -43,11 +43,15 @@ class DeadlineRow:
     calendar: str
 
 
-def project(case: Case, version: int) -> tuple[CaseRow, list[DeadlineRow]]:
-    """The projections of a case replayed to `version`."""
-    assert case.case_id is not None and case.events
-    record = record_of(case)
-    first_on = case.events[0].on
+def project(case: Case, version: int, record: CaseRecord | None = None) -> tuple[CaseRow, list[DeadlineRow]]:
+    """The projections of a case replayed to `version`; `record`, if given, is the report's record
+    of its events in order, which is finished here (else it is made from the case's events)."""
+    first_on = case.first_event_on
+    assert case.case_id is not None and first_on is not None
+    if record is None:
+        record = record_of(case)
+    else:
+        record.finish(case)
     row = CaseRow(
         case_id=case.case_id,
         version=version,
