@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 Command = Callable[[argparse.Namespace], int]
 
+#: What --output takes to mean standard output, as other commands do.
+STANDARD_OUTPUT = "-"
+
 _CALENDAR_CHOICES = ("england-and-wales", "scotland", "northern-ireland", "united-kingdom")
 
 
@@ -348,6 +351,11 @@ def _report(args: argparse.Namespace) -> int:
             by_name = {name: report.model_dump(mode="json") for name, report in reports.items()}
             _emit(json.dumps(by_name, indent=2), args.output)
         return 0
+    if args.output == STANDARD_OUTPUT:
+        raise ComplaintflowError(
+            f"--output: {len(reports)} reports make {len(reports)} {args.format} files; "
+            "give a folder, or one procedure with --only NAME"
+        )
     folder = Path(args.output or f"complaintflow-reports-{label}")
     folder.mkdir(parents=True, exist_ok=True)
     for name, report in reports.items():
@@ -361,7 +369,14 @@ def _counted_reports(args: argparse.Namespace) -> dict[str, Report]:
     """One report per procedure (or per --only name); several --only names of the children's kind
     make one report of their cases together, as a council reports its corporate complaints about
     children's services beside its statutory ones."""
-    from complaintflow.report import ReportSettings, of_procedures, records_from_log, report_kind, reports
+    from complaintflow.report import (
+        UNASSIGNED,
+        ReportSettings,
+        of_procedures,
+        records_from_log,
+        report_kind,
+        reports,
+    )
     from complaintflow.report.forms import build
 
     settings = ReportSettings(target_percent=args.target, services=tuple(args.service or ()))
@@ -390,14 +405,19 @@ def _counted_reports(args: argparse.Namespace) -> dict[str, Report]:
         together = "+".join(only)
         chosen = of_procedures(records, only)
         return {together: build("children", chosen, args.year, procedure=together, settings=settings)}
-    return reports(records, args.year, only=only, procedures=procedures, settings=settings, homes=args.homes)
+    found = reports(records, args.year, only=only, procedures=procedures, settings=settings, homes=args.homes)
+    alike = [name for name in found if name != UNASSIGNED and report_kind(name, procedures) == "children"]
+    if not only and len(alike) > 1:
+        together = " ".join(f"--only {name}" for name in alike)
+        print(f"note: {together} makes one report of their cases together", file=sys.stderr)
+    return found
 
 
 def _write_report(
     args: argparse.Namespace, report: Report, cover: Cover, output: str | None, default: str
 ) -> None:
-    """One report in the format asked for: Markdown or JSON to standard output or `output`; HTML
-    to a file; CSV to a folder."""
+    """One report in the format asked for: Markdown, JSON or HTML to standard output or `output`
+    (a page's name ends in .html, so that browsers show it as a page); CSV to a folder."""
     from complaintflow.report import to_csv, to_html, to_json, to_markdown
 
     if args.format == "json":
@@ -405,20 +425,27 @@ def _write_report(
     elif args.format == "md":
         _emit(to_markdown(report, cover), output)
     elif args.format == "csv":
+        if output == STANDARD_OUTPUT:
+            raise ComplaintflowError("--output: CSV tables are files in a folder; give the folder's name")
         folder = Path(output or default)
         folder.mkdir(parents=True, exist_ok=True)
         tables = to_csv(report)
         for name, text in tables.items():
             (folder / name).write_text(text, encoding="utf-8", newline="")
         print(f"wrote {len(tables)} CSV tables to {folder}/")
+    elif output is None or output == STANDARD_OUTPUT:
+        _emit(to_html(report, cover), None)
     else:
-        target = Path(output or f"{default}.html")
+        target = Path(output)
+        if target.suffix.lower() not in (".html", ".htm"):
+            target = target.with_name(f"{target.name}.html")
         target.write_text(to_html(report, cover), encoding="utf-8")
         print(f"wrote the HTML report to {target.resolve()}")
 
 
 def _emit(text: str, output: str | None) -> None:
-    if output is None:
+    """The text on standard output (for no `output`, or '-'), or in the file `output`."""
+    if output is None or output == STANDARD_OUTPUT:
         print(text.rstrip("\n"))
     else:
         Path(output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
@@ -667,7 +694,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="the stage 1 timeliness target (default 75)",
     )
     report.add_argument(
-        "--output", metavar="PATH", help="where to write (csv, or several html reports: a folder)"
+        "--output",
+        metavar="PATH",
+        help="where to write (default and '-': standard output; csv, or several reports' html: a folder)",
     )
     report.add_argument(
         "--only",
