@@ -7,6 +7,7 @@ place and exit with status 2; they never show a traceback.
 from __future__ import annotations
 
 import argparse
+import csv
 import itertools
 import json
 import sys
@@ -27,6 +28,7 @@ from complaintflow.procedure import Procedure, built_in_names, load_procedure, p
 from complaintflow.progress import progress_bar
 from complaintflow.reminders import Reminder, due_within
 from complaintflow.store.base import EventStore
+from complaintflow.wording import counted, describe_event
 
 if TYPE_CHECKING:
     from complaintflow.report import Cover, Report
@@ -93,7 +95,7 @@ def _print_lines(lines: Iterable[str]) -> None:
 def _workdays_add(args: argparse.Namespace) -> int:
     cal = _calendar(args)
     due = cal.add_working_days(args.start, args.n)
-    print(f"{args.start.isoformat()} + {args.n} working days = {due.isoformat()} ({due:%A})")
+    print(f"{args.start.isoformat()} + {counted(args.n, 'working day')} = {due.isoformat()} ({due:%A})")
     _print_lines(_describe_skips(cal, args.start, due))
     return 0
 
@@ -101,7 +103,7 @@ def _workdays_add(args: argparse.Namespace) -> int:
 def _workdays_between(args: argparse.Namespace) -> int:
     cal = _calendar(args)
     count = cal.working_days_between(args.start, args.end)
-    print(f"{count} working days from {args.start.isoformat()} to {args.end.isoformat()}")
+    print(f"{counted(count, 'working day')} from {args.start.isoformat()} to {args.end.isoformat()}")
     _print_lines(_describe_skips(cal, args.start, args.end))
     return 0
 
@@ -157,7 +159,7 @@ def _cases(args: argparse.Namespace) -> dict[str, Case]:
         path,
         procedures=_procedures(args),
         until=args.as_of,  # the log as it stood at the end of that day
-        keep_events=False,
+        keep_events=getattr(args, "events", False),  # for the timeline only: memory grows with events
         progress=progress_bar("Replaying events", size),
         calendar=_host_calendar(args),
     )
@@ -175,9 +177,9 @@ def describe_case(view: CaseView) -> list[str]:
         detail = {
             "met": f"met {deadline.met_on}",
             "met_late": f"met LATE {deadline.met_on}",
-            "pending": f"{deadline.remaining_working_days} working days left",
-            "overdue": f"OVERDUE, {-(deadline.remaining_working_days or 0)} working days past due",
-            "paused": f"paused, {deadline.remaining_working_days} working days left",
+            "pending": _when(deadline.status, deadline.remaining_working_days),
+            "overdue": _when(deadline.status, deadline.remaining_working_days),
+            "paused": f"paused, {_when(deadline.status, deadline.remaining_working_days)}",
         }.get(deadline.status, deadline.status)
         length = f"{deadline.length} {deadline.unit.replace('_', ' ')}"
         lines.append(f"  {deadline.name:<27} due {due:<10}  {detail:<34} [{length}; {deadline.source}]")
@@ -191,14 +193,19 @@ def _case(args: argparse.Namespace) -> int:
         if args.case not in cases:
             raise ComplaintflowError(f"no case {args.case!r} in {args.file}")
         cases = {args.case: cases[args.case]}
+    if args.events and args.format == "json":
+        raise ComplaintflowError("--events: the timeline is text; in JSON, the events are the log itself")
     views = (case.view(as_of=args.as_of) for case in cases.values())
     if args.format == "json":
         _print_json_array(views)
         return 0
-    print(f"{len(cases)} cases as of {args.as_of.isoformat()}")
-    for view in views:
+    print(f"{counted(len(cases), 'case')} as of {args.as_of.isoformat()}")
+    for case, view in zip(cases.values(), views, strict=True):
         print()
         _print_lines(describe_case(view))
+        if args.events:
+            print("  events:")
+            _print_lines(f"    {describe_event(event)}" for event in case.events if event.on <= args.as_of)
     return 0
 
 
@@ -217,13 +224,16 @@ def _print_json_array(items: Iterable[BaseModel]) -> None:
     print("[]" if first else "\n]")
 
 
+def _when(status: str, remaining: int | None) -> str:
+    """The working days left before a deadline, or past it, as a complaints manager says it."""
+    if status == "overdue":
+        return f"OVERDUE, {counted(-(remaining or 0), 'working day')} past due"
+    return f"{counted(remaining or 0, 'working day')} left"
+
+
 def describe_reminder(reminder: Reminder, case_width: int = 12) -> str:
     """One line of the daily list, the case reference padded to `case_width`."""
-    left = reminder.remaining_working_days or 0
-    if reminder.status == "overdue":
-        when = f"OVERDUE, {-left} working days past due"
-    else:
-        when = f"{left} working days left"
+    when = _when(reminder.status, reminder.remaining_working_days)
     area = f"  {reminder.service_area}" if reminder.service_area else ""
     return (
         f"{reminder.due.isoformat()}  {reminder.case_id:<{case_width}} {reminder.deadline:<24} "
@@ -245,14 +255,31 @@ def _due(args: argparse.Namespace) -> int:
     if args.format == "json":
         _print_json_array(reminders)
         return 0
+    if args.format == "csv":
+        _print_csv(list(Reminder.model_fields), (reminder.model_dump(mode="json") for reminder in reminders))
+        return 0
     overdue = sum(reminder.status == "overdue" for reminder in reminders)
+    within = counted(args.within, "working day")
     print(
-        f"{len(reminders)} deadlines overdue or due within {args.within} working days of "
+        f"{counted(len(reminders), 'deadline')} overdue or due within {within} of "
         f"{args.as_of.isoformat()} ({overdue} overdue)"
     )
     width = max((len(reminder.case_id) for reminder in reminders), default=0)
     _print_lines([describe_reminder(reminder, max(width, 12)) for reminder in reminders])
     return 0
+
+
+def _print_csv(header: list[str], rows: Iterable[dict[str, object]]) -> None:
+    """Rows as CSV for a spreadsheet. Text from events that a spreadsheet would take for a formula
+    (=, +, -, @ first) is written after an apostrophe, so that opening the file runs nothing."""
+    writer = csv.writer(sys.stdout)
+    writer.writerow(header)
+    for row in rows:
+        cells = [row[key] for key in header]
+        writer.writerow(
+            f"'{cell}" if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+            for cell in cells
+        )
 
 
 def _due_in_parallel(args: argparse.Namespace) -> list[Reminder] | None:
@@ -464,7 +491,7 @@ def _import(args: argparse.Namespace) -> int:
             refused = store.import_events(_numbered_lines(handle, bar))
     for number, error in refused:
         print(printable(f"line {number}: {error}"), file=sys.stderr)
-    print(f"stored the accepted events in {store.name}; {len(refused)} lines refused")
+    print(f"stored the accepted events in {store.name}; {counted(len(refused), 'line')} refused")
     return 1 if refused else 0
 
 
@@ -547,7 +574,7 @@ def _export(args: argparse.Namespace) -> int:
         for line in store.export():
             handle.write(line + "\n")
             count += 1
-    print(f"wrote {count} events to {args.output}")
+    print(f"wrote {counted(count, 'event')} to {args.output}")
     return 0
 
 
@@ -555,12 +582,12 @@ def _store_check(args: argparse.Namespace) -> int:
     differences = _store(args).check()
     for difference in differences:
         print(printable(difference))
-    print(f"{len(differences)} differences between the projections and the events")
+    print(f"{counted(len(differences), 'difference')} between the projections and the events")
     return 1 if differences else 0
 
 
 def _store_rebuild(args: argparse.Namespace) -> int:
-    print(f"rebuilt the projections of {_store(args).rebuild()} cases")
+    print(f"rebuilt the projections of {counted(_store(args).rebuild(), 'case')}")
     return 0
 
 
@@ -659,10 +686,11 @@ def build_parser() -> argparse.ArgumentParser:
     case = commands.add_parser("case", help="replay a JSON Lines event log and show each case")
     _add_log_options(case)
     case.add_argument("--case", metavar="ID", help="show only this case")
+    case.add_argument("--events", action="store_true", help="and each case's events, dated, in order")
     case.set_defaults(run=_case)
 
     due = commands.add_parser("due", help="deadlines due soon, and overdue ones, across a log")
-    _add_log_options(due)
+    _add_log_options(due, formats=("text", "json", "csv"))
     due.add_argument(
         "--within", type=_whole_number, default=5, metavar="N", help="working days ahead (default 5)"
     )
@@ -813,13 +841,13 @@ def _add_jobs_option(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_log_options(parser: argparse.ArgumentParser) -> None:
+def _add_log_options(parser: argparse.ArgumentParser, formats: tuple[str, ...] = ("text", "json")) -> None:
     parser.add_argument("file", metavar="FILE.jsonl", nargs="?", help="events, one JSON object per line")
     _add_store_option(parser, "read the store instead of a log file")
     parser.add_argument(
         "--as-of", type=_date, default=london_today(), metavar="DATE", help="default: today in London"
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--format", choices=formats, default="text")
     parser.add_argument(
         "--procedure",
         action="append",
