@@ -357,7 +357,7 @@ def _procedure_schema(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from complaintflow.report import Cover, publish, year_label
+    from complaintflow.report import AnnualReport, Cover, publish, year_label
 
     _source(args)
     reports = _counted_reports(args)
@@ -365,6 +365,11 @@ def _report(args: argparse.Namespace) -> int:
     below = args.suppress_below if args.suppress_below is not None else (5 if published else 0)
     reports = {name: publish(report, below) for name, report in reports.items()}
     cover = Cover(title=args.title, council=args.council, made_on=london_today())
+    if args.format == "html" and any(isinstance(report, AnnualReport) for report in reports.values()):
+        from complaintflow.report.charts import INSTALL_HINT, available
+
+        if not available():
+            print(f"note: no charts; they need the report extra: {INSTALL_HINT}", file=sys.stderr)
     label = year_label(args.year)
     if len(reports) == 1:
         _write_report(args, next(iter(reports.values())), cover, args.output, f"complaintflow-report-{label}")
@@ -514,6 +519,9 @@ def _serve(args: argparse.Namespace) -> int:
     """Serve the store over HTTP until stopped (SQLite in ./complaints.db unless --store says)."""
     import logging
 
+    from complaintflow.extras import require_extra
+
+    require_extra("service", "fastapi", "uvicorn", needed_by="serve")
     import uvicorn
 
     from complaintflow.service import create_app
