@@ -168,6 +168,21 @@ def test_reports_in_every_form(service: Service) -> None:
     is_problem(service.get("/reports/children-2006/2024", scope="read"), 403, "forbidden")
 
 
+def test_a_report_s_year_may_be_written_as_councils_write_it(service: Service) -> None:
+    service.post("C-1", [{**RECEIVED, "on": "2024-05-02"}, {**RESPONDED, "on": "2024-05-10"}])
+    written = service.get("/reports/children-2006/2024-25", scope="report")
+    assert written.status_code == 200, written.text
+    assert written.json() == service.get("/reports/children-2006/2024", scope="report").json()
+    assert written.json()["counts"]["stage1"] == 1
+    archive = service.get("/reports/children-2006/2024-25", scope="report", format="csv")
+    assert archive.headers["content-disposition"] == 'attachment; filename="report-children-2006-2024.zip"'
+    for year in ("2024-26", "24-25", "2024-2025", "1899", "2200"):
+        refused = is_problem(
+            service.get(f"/reports/children-2006/{year}", scope="report"), 422, "invalid-request"
+        )
+        assert refused["field"] == "path.year" and year not in refused["detail"]
+
+
 def test_each_procedure_s_report_is_the_kind_its_code_asks_for(service: Service) -> None:
     received = {**RECEIVED, "case_id": "H-1", "procedure": "housing-2024", "on": "2024-05-02"}
     posted = service.post("H-1", [received, {**RESPONDED, "case_id": "H-1", "on": "2024-05-10"}])

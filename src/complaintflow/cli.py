@@ -23,7 +23,7 @@ from complaintflow.case import Case, CaseView
 from complaintflow.dates import london_today, parse_iso_date
 from complaintflow.errors import ComplaintflowError, printable
 from complaintflow.eventlog import load_cases
-from complaintflow.limits import FIRST_DATE, LAST_DATE, MAX_EVENT_BYTES
+from complaintflow.limits import MAX_EVENT_BYTES
 from complaintflow.procedure import Procedure, built_in_names, load_procedure, procedure_json_schema
 from complaintflow.progress import progress_bar
 from complaintflow.reminders import Reminder, due_within
@@ -601,18 +601,12 @@ def _store_rebuild(args: argparse.Namespace) -> int:
 
 def _reporting_year(text: str) -> int:
     """2012, or 2012-13, for the year from 1 April 2012."""
-    head, _, tail = text.partition("-")
-    if (
-        len(head) == 4
-        and head.isdigit()
-        and FIRST_DATE.year <= int(head) < LAST_DATE.year
-        and (not tail or (tail.isdigit() and int(tail) == (int(head) + 1) % 100))
-    ):
-        return int(head)
-    raise argparse.ArgumentTypeError(
-        f"year {printable(text, 40)!r} is not a reporting year such as 2012 or 2012-13, "
-        f"from {FIRST_DATE.year} to {LAST_DATE.year - 1}"
-    )
+    from complaintflow.report import year_from_label
+
+    try:
+        return year_from_label(text)
+    except ComplaintflowError as error:  # the person typed it, so it is shown back, shortened
+        raise argparse.ArgumentTypeError(f"year {printable(text, 40)!r} is {error}") from None
 
 
 def _percent(text: str) -> float:

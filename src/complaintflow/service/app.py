@@ -436,21 +436,33 @@ def create_app(
     @app.get("/reports/{procedure}/{year}", tags=["reports"], responses=ERRORS)
     async def report(
         procedure: str,
-        year: Annotated[int, Path(ge=1900, le=2199)],
+        year: Annotated[
+            str,
+            Path(
+                pattern=r"^[0-9]{4}(-[0-9]{2})?$",
+                description="The reporting year from 1 April: 2024, or 2024-25 as councils write it.",
+            ),
+        ],
         token: Token = reporter,
         format: Literal["json", "html", "md", "csv"] = "json",
         suppress_below: Annotated[int | None, Query(ge=0, le=100)] = None,
         homes: Annotated[int | None, Query(ge=1, le=10_000_000)] = None,
     ) -> Response:
-        """A published report of one procedure's cases for the year from 1 April `year`, of the kind
+        """A published report of one procedure's cases for the reporting year `year`, of the kind
         its law or Code asks for; `homes` adds the Tenant Satisfaction Measure CH01 to a Complaint
         Handling Code report."""
-        from complaintflow.report import publish, to_csv, to_html, to_json, to_markdown
+        from complaintflow.report import publish, to_csv, to_html, to_json, to_markdown, year_from_label
 
+        try:
+            starts = year_from_label(year)
+        except ComplaintflowError as error:
+            raise RequestValidationError(
+                [{"loc": ("path", "year"), "msg": str(error), "type": "value_error"}]
+            ) from None
         if not (store.procedures and procedure in store.procedures):
             registered_procedure(procedure)
         counted = await run_in_threadpool(
-            lambda: store.reports(year, only=[procedure], homes=homes)[procedure]
+            lambda: store.reports(starts, only=[procedure], homes=homes)[procedure]
         )
         below = suppress_below if suppress_below is not None else (0 if format == "json" else 5)
         published = publish(counted, below)
@@ -467,7 +479,7 @@ def create_app(
         return Response(
             packed.getvalue(),
             media_type="application/zip",
-            headers={"Content-Disposition": f'attachment; filename="report-{procedure}-{year}.zip"'},
+            headers={"Content-Disposition": f'attachment; filename="report-{procedure}-{starts}.zip"'},
         )
 
     @app.get("/procedures", tags=["procedures"], responses=ERRORS)
