@@ -1,9 +1,9 @@
 """The HTTP JSON service: a council runs one beside its case-management systems, and every system,
 in any language, records events and asks for deadlines, reminders and reports.
 
-Every request but `/health` carries a bearer token; every error is an RFC 9457 problem document from
-the one table of error kinds (`complaintflow.problems`). Logs carry case ids, event types, status
-codes and timings, never payloads.
+Every request but `/health`, `/openapi.json` and the API page `/docs` carries a bearer token; every
+error is an RFC 9457 problem document from the one table of error kinds (`complaintflow.problems`).
+Logs carry case ids, event types, status codes and timings, never payloads.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from complaintflow.events import Event, UKDate, parse_events
 from complaintflow.problems import problem
 from complaintflow.procedure import registered_names, registered_procedure
 from complaintflow.reminders import Reminder
+from complaintflow.service.api_docs import add_api_docs
 from complaintflow.store.base import MAX_POSITION, EventStore
 from complaintflow.store.tokens import GRANTS, Token, authenticate
 
@@ -218,7 +219,10 @@ def create_app(
         title="complaintflow",
         version=__version__,
         description="UK council complaints: record events; read cases, deadlines, the feed and reports.",
+        docs_url=None,  # served from the package's own files by add_api_docs, not from a CDN
+        redoc_url=None,
     )
+    add_api_docs(app)
     if cors_origins:
         app.add_middleware(
             CORSMiddleware,
