@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import pytest
 from cli_runner import run
 
 from complaintflow.errors import MissingExtra
+
+EXAMPLES = Path(__file__).parents[1] / "src" / "complaintflow" / "data" / "example-cases.jsonl"
 
 
 def without(monkeypatch: pytest.MonkeyPatch, *modules: str) -> None:
@@ -61,3 +64,21 @@ def test_a_page_without_the_report_extra_says_it_has_no_charts(
     assert (
         err == 'note: no charts; they need the report extra: python -m pip install "complaintflow[report]"\n'
     )
+
+
+def test_the_demo_and_the_daily_list_need_no_extra(tmp_path: Path) -> None:
+    """`python -m pip install .` is enough for them, as the README says: they load none of the
+    service's or PostgreSQL's libraries (and draw charts only where matplotlib is there)."""
+    script = (
+        "import sys\n"
+        "from complaintflow.cli import main\n"
+        f"main(['demo', '--out', {str(tmp_path / 'demo')!r}])\n"
+        f"main(['due', {str(EXAMPLES)!r}, '--as-of', '2022-12-14'])\n"
+        "extras = ('fastapi', 'starlette', 'uvicorn', 'psycopg', 'psycopg_pool')\n"
+        "print(sorted(name for name in extras if name in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert done.stdout.splitlines()[-1] == "[]"
+    assert (tmp_path / "demo" / "report.html").exists()
