@@ -18,6 +18,7 @@ from typing import Any
 
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.errors import StoreError
+from complaintflow.extras import install_hint
 from complaintflow.procedure import Procedure
 from complaintflow.store.base import Cursor, EventStore
 from complaintflow.store.schema import statements
@@ -27,9 +28,8 @@ try:
     from psycopg.conninfo import conninfo_to_dict
     from psycopg_pool import ConnectionPool, PoolTimeout
 except ImportError as missing:  # pragma: no cover - depends on what is installed
-    raise StoreError(
-        'the PostgreSQL store needs the postgres extra: python -m pip install "complaintflow[postgres]"'
-    ) from missing
+    needed = install_hint("postgres")
+    raise StoreError(f"the PostgreSQL store needs the postgres extra: {needed}") from missing
 
 #: How long to wait for a server to answer a new connection, unless the DSN says (connect_timeout).
 CONNECT_TIMEOUT_S = 5
