@@ -103,6 +103,14 @@ def test_apply_stores_one_event_from_standard_input_and_shows_the_case(
     assert status == 5 and out == ""
     stale = json.loads(err)
     assert stale["kind"] == "stale-version" and stale["status"] == 412 and stale["version"] == 1
+    with cf.open_store(url) as store:
+        stored = store.events("A")[0]
+    for _ in range(2):  # the same event sent again, as after a timeout: a success storing nothing
+        status, out, err = apply(stored.model_dump(mode="json", exclude_none=True), "--expected-version", "0")
+        assert (status, err) == (0, "")
+        assert json.loads(out)["state"] == "stage1"
+    with cf.open_store(url) as store:
+        assert store.version("A") == 1
     status, _, err = apply(
         {"type": "Responded", "case_id": "A", "on": "2024-04-03", "stage": 2, "outcome": "upheld"}
     )

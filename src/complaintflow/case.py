@@ -617,7 +617,10 @@ _ON = 1 + list(EventBase.model_fields).index("on")
 
 def _voided_view(case: Case) -> list[VoidedEvent]:
     """The case's voided events, as its view lists them, in the order they were voided."""
-    events = {event.event_id: event for event in case.events if event.event_id is not None}
+    voided = case.voided
+    if not voided:
+        return []  # most cases: nothing to read
+    events = {event.event_id: event for event in case.events if event.event_id in voided}
     return [
         VoidedEvent(
             event_id=event_id,
@@ -627,7 +630,7 @@ def _voided_view(case: Case) -> list[VoidedEvent]:
             reason=void.reason,
             by=void.by,
         )
-        for event_id, void in case.voided.items()
+        for event_id, void in voided.items()
     ]
 
 
