@@ -31,18 +31,21 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_asci
 
 def canonical_content(event: Mapping[str, Any]) -> str:
     """The event's fields but `event_id` as canonical JSON: keys sorted, no spaces, UTF-8 as is."""
-    fields = {key: value for key, value in event.items() if key != "event_id"}
-    return _CANONICAL.encode(fields)
+    if "event_id" in event:
+        event = {key: value for key, value in event.items() if key != "event_id"}
+    return _CANONICAL.encode(event)
 
 
 def derived_event_id(event: Mapping[str, Any], occurrence: int) -> str:
     """The id of the `occurrence`-th line (from 1) of its case with exactly this content."""
-    return _id_of(canonical_content(event), occurrence)
+    return _id_of(hashlib.sha256(canonical_content(event).encode()), occurrence)
 
 
-def _id_of(content: str, occurrence: int) -> str:
-    digest = hashlib.sha256(f"{content}\n{occurrence}".encode()).hexdigest()
-    return PREFIX + digest[:32]
+def _id_of(content: hashlib._Hash, occurrence: int) -> str:
+    """The id from the hash of the content, carried on with a newline and the occurrence."""
+    digest = content.copy()
+    digest.update(f"\n{occurrence}".encode())
+    return PREFIX + digest.hexdigest()[:32]
 
 
 class LineIds:
@@ -52,7 +55,7 @@ class LineIds:
         self._seen: Counter[bytes] = Counter()
 
     def next_id(self, event: Mapping[str, Any]) -> str:
-        content = canonical_content(event)
-        key = hashlib.sha256(content.encode()).digest()  # 32 bytes a line, not the whole line
+        content = hashlib.sha256(canonical_content(event).encode())
+        key = content.digest()  # 32 bytes a line, not the whole line
         self._seen[key] += 1
         return _id_of(content, self._seen[key])

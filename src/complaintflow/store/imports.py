@@ -135,10 +135,13 @@ class _Import:
         except ComplaintflowError as error:
             self._refuse(line, case_id, error)
             return
+        if not applied:  # the case holds it already
+            self.summary.skipped += 1
+            return
         if touched.record is not None:
-            if in_order and applied:
+            if in_order:
                 touched.record.add(event)
-            elif applied:
+            else:
                 touched.record = None  # a late entry or a void: made again from the events
         touched.fresh.append(event)
         self.claimed[event_id] = event
