@@ -7,6 +7,7 @@ never skipped there. Elsewhere a missing server skips them, saying so.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -79,6 +80,7 @@ def test_a_store_written_by_a_newer_schema_is_refused() -> None:
 
 def test_pg_dump_taken_during_writes_restores_every_acknowledged_event(tmp_path: Path) -> None:
     """The documented way to back up a PostgreSQL store (docs/stores.md): pg_dump, then pg_restore."""
+    assert shutil.which("pg_dump") and shutil.which("pg_restore"), ".ci/run installs postgresql-client"
     schema = f"cf_test_{uuid.uuid4().hex[:12]}"
     store = PostgresEventStore(DSN, schema=schema)
     dump = tmp_path / "store.dump"
