@@ -173,3 +173,17 @@ def test_the_seed_year_imported_twice_and_after_a_first_run_that_refused_lines_i
     with cf.open_store(url, procedures={"corporate": cf.load_procedure(CORPORATE)}) as stored:
         assert (list(stored.export()), stored.report(2012)) == before
         assert stored.check() == []
+
+
+def test_import_draws_a_progress_bar_on_a_terminal_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setattr("complaintflow.progress.WORTH_SHOWING_BYTES", 1)  # the seed year is small
+    url = f"sqlite:{tmp_path / 'store.db'}"
+    status, _, err = run(capsys, "import", SEED, "--store", url, "--procedure", CORPORATE, "--dry-run")
+    assert status == 0 and "Storing events" not in err  # standard error is not a terminal
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    status, _, err = run(capsys, "import", SEED, "--store", url, "--procedure", CORPORATE)
+    assert status == 0 and "Storing events [" in err and "100%" in err
