@@ -196,6 +196,39 @@ class StoreContract:
                 expected = due_within(cases.values(), as_of=day, within=within)
                 assert store.due(within=within, as_of=day) == expected, (day, within)
 
+    def test_the_daily_list_is_cut_by_the_officer_or_team_that_owned_each_case_on_the_day(
+        self, store: EventStore
+    ) -> None:
+        log = [
+            RECEIVED,
+            {"type": "Assigned", "case_id": "A", "on": "2024-04-03", "officer": "O-1", "team": "T-1"},
+            {**RECEIVED, "case_id": "B"},
+            {"type": "Assigned", "case_id": "B", "on": "2024-04-03", "team": "T-1"},
+            {"type": "Assigned", "case_id": "B", "on": "2024-04-05", "officer": "O-2", "team": "T-2"},
+            {**RECEIVED, "case_id": "C"},
+            {"type": "Assigned", "case_id": "C", "on": "2024-04-03", "officer": "O-1"},
+            {"type": "Unassigned", "case_id": "C", "on": "2024-04-05"},
+        ]
+        for event in log:
+            store.append(str(event["case_id"]), [event])
+        cases = cf.replay_cases(log)
+
+        def owned(day: date, **owner: str) -> list[str]:
+            listed = store.due(within=20, as_of=day, **owner)
+            assert listed == due_within(cases.values(), as_of=day, within=20, **owner)
+            return sorted(reminder.case_id for reminder in listed)
+
+        assert owned(date(2024, 4, 4), team="T-1") == ["A", "B"]
+        assert owned(date(2024, 4, 4), officer="O-1") == ["A", "C"]
+        assert owned(date(2024, 4, 8), team="T-1") == ["A"]
+        assert owned(date(2024, 4, 8), officer="O-1", team="T-1") == ["A"]
+        assert owned(date(2024, 4, 8), officer="O-2") == ["B"]
+        assert owned(date(2024, 4, 8), officer="O-1") == ["A"]
+        assert owned(date(2024, 4, 2), team="T-1") == []
+        assert store.load("B").view(as_of=date(2024, 4, 8)).owner == cf.Owner(officer="O-2", team="T-2")
+        assert store.load("C").view(as_of=date(2024, 4, 8)).owner is None
+        assert store.check() == []
+
     def test_the_report_from_the_records_equals_the_one_from_the_events(self, store: EventStore) -> None:
         log = [event for number in range(6) for event in _case_events(number)]
         for event in log:

@@ -25,6 +25,7 @@ from complaintflow.errors import (
     TransitionNotAllowed,
 )
 from complaintflow.events import (
+    Assigned,
     ComplaintReceived,
     DeadlineExtended,
     Deferred,
@@ -46,6 +47,7 @@ from complaintflow.view import (
     DeadlineView,
     LateEntry,
     Outcome,
+    Owner,
     deadline_view,
     next_events,
 )
@@ -193,6 +195,15 @@ class Case:
     def procedure(self) -> Procedure | None:
         """The procedure the complaint runs under, once received."""
         return self._facts.procedure
+
+    @property
+    def owner(self) -> tuple[str | None, str | None]:
+        """The (officer, team) references of who owns the case after its last event."""
+        return self._facts.owner
+
+    def owner_on(self, as_of: date) -> tuple[str | None, str | None]:
+        """Who owned the case at the end of `as_of`, as the view shows it."""
+        return self._as_of(require_date(as_of, "as_of"))[1].owner
 
     def __eq__(self, other: object) -> bool:
         return (
@@ -528,6 +539,7 @@ class Case:
             deferred_points=list(facts.deferred_points),
             may_go_to_ombudsman=state.final and facts.outcome not in ("withdrawn", "not_a_complaint"),
             entered_late=list(case._late),
+            owner=Owner.of(facts.owner),
         )
 
 
@@ -567,6 +579,14 @@ def _investigators(facts: Facts, event: InvestigatorsAppointed) -> None:
     facts.independent_person = event.independent_person
 
 
+def _assigned(facts: Facts, event: Assigned) -> None:
+    facts.owner = (event.officer, event.team)
+
+
+def _unassigned(facts: Facts, event: EventBase) -> None:
+    facts.owner = (None, None)
+
+
 #: What each event type records in the facts beyond its state and clocks, by type: a table rather
 #: than a chain of isinstance checks, which `apply` would walk for every event.
 _RECORDS: Mapping[str, Callable[[Facts, Any], None]] = {
@@ -579,6 +599,8 @@ _RECORDS: Mapping[str, Callable[[Facts, Any], None]] = {
     "Withdrawn": _ended_as("withdrawn"),
     "ComplaintDeclined": _ended_as("declined"),
     "InvestigatorsAppointed": _investigators,
+    "Assigned": _assigned,
+    "Unassigned": _unassigned,
 }
 
 

@@ -231,14 +231,20 @@ def describe_reminder(reminder: Reminder, case_width: int = 12) -> str:
 def _due(args: argparse.Namespace) -> int:
     _source(args)
     if args.store is not None:
-        reminders = _store(args).due(within=args.within, as_of=args.as_of)
+        reminders = _store(args).due(
+            within=args.within, as_of=args.as_of, officer=args.officer, team=args.team
+        )
     else:
         in_parallel = _due_in_parallel(args)
-        reminders = (
-            in_parallel
-            if in_parallel is not None
-            else due_within(_cases(args).values(), as_of=args.as_of, within=args.within)
-        )
+        reminders = [
+            reminder
+            for reminder in (
+                in_parallel
+                if in_parallel is not None
+                else due_within(_cases(args).values(), as_of=args.as_of, within=args.within)
+            )
+            if reminder.owned_by(args.officer, args.team)
+        ]
     if args.format == "json":
         _print_json_array(reminders)
         return 0
@@ -639,6 +645,8 @@ def build_parser() -> argparse.ArgumentParser:
     due.add_argument(
         "--within", type=_whole_number, default=5, metavar="N", help="working days ahead (default 5)"
     )
+    due.add_argument("--officer", metavar="REF", help="only the cases this officer owns")
+    due.add_argument("--team", metavar="REF", help="only the cases this team owns")
     _add_jobs_option(due)
     due.set_defaults(run=_due)
 

@@ -84,6 +84,20 @@ class NextEvent(BaseModel):
     required: list[str]
 
 
+class Owner(BaseModel):
+    """Who owns a case: an officer, a team or both, as references (never names)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    officer: str | None
+    team: str | None
+
+    @classmethod
+    def of(cls, owner: tuple[str | None, str | None]) -> Owner | None:
+        officer, team = owner
+        return None if officer is None and team is None else cls(officer=officer, team=team)
+
+
 class CaseView(BaseModel):
     """Where a case stands on a date: the JSON case view of the contract."""
 
@@ -104,6 +118,7 @@ class CaseView(BaseModel):
     deferred_points: list[str] = []
     may_go_to_ombudsman: bool = False
     entered_late: list[LateEntry] = []
+    owner: Owner | None = None
 
 
 def deadline_view(clock: Clock, as_of: date) -> DeadlineView:

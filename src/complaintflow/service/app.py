@@ -37,6 +37,7 @@ from complaintflow.case import CaseView
 from complaintflow.dates import london_today
 from complaintflow.errors import ComplaintflowError, InvalidEvent
 from complaintflow.events import Event, UKDate, parse_events
+from complaintflow.limits import MAX_REFERENCE_CHARS
 from complaintflow.problems import problem
 from complaintflow.procedure import registered_names, registered_procedure
 from complaintflow.reminders import Reminder
@@ -412,9 +413,12 @@ def create_app(
         token: Token = reader,
         within: Annotated[int, Query(ge=0, le=1000)] = 5,
         as_of: UKDate | None = None,
+        officer: Annotated[str | None, Query(min_length=1, max_length=MAX_REFERENCE_CHARS)] = None,
+        team: Annotated[str | None, Query(min_length=1, max_length=MAX_REFERENCE_CHARS)] = None,
     ) -> list[Reminder]:
-        """The daily list: deadlines due within N working days of `as_of`, and overdue ones."""
-        return await run_in_threadpool(store.due, within, as_of)  # may count many cases
+        """The daily list: deadlines due within N working days of `as_of`, and overdue ones; only
+        the cases an officer or a team owns, if asked."""
+        return await run_in_threadpool(store.due, within, as_of, officer, team)  # may count many cases
 
     @app.get("/feed", tags=["feed"], response_model=Feed, responses=ERRORS)
     async def feed(
