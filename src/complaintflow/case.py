@@ -40,6 +40,7 @@ from complaintflow.events import (
     unpack,
 )
 from complaintflow.facts import MOVES_ON, Facts, allowed, refusal, response_clock
+from complaintflow.letters import letter_facts
 from complaintflow.procedure import Procedure, registered_procedure
 from complaintflow.rules import check_fit, check_mediation_start, check_rules
 from complaintflow.view import (
@@ -523,6 +524,8 @@ class Case:
         state = procedure.states[facts.state]
         graph = facts.graph or graph_for(procedure)
         allowed_now = allowed(facts, graph)
+        deadlines = [deadline_view(clock, as_of) for clock in (facts.clocks or {}).values()]
+        may_go_to_ombudsman = state.final and facts.outcome not in ("withdrawn", "not_a_complaint")
         return CaseView(
             case_id=case.case_id,
             procedure=procedure.name,
@@ -530,16 +533,24 @@ class Case:
             stage=state.stage,
             open=state.open,
             outcome=facts.outcome,
-            deadlines=[deadline_view(clock, as_of) for clock in (facts.clocks or {}).values()],
+            deadlines=deadlines,
             allowed=allowed_now,
             deferred=facts.deferred_on is not None,
             service_area=facts.service_area,
             as_of=as_of,
             next_events=next_events(graph, facts.state, state.stage, allowed_now) if forms else [],
             deferred_points=list(facts.deferred_points),
-            may_go_to_ombudsman=state.final and facts.outcome not in ("withdrawn", "not_a_complaint"),
+            may_go_to_ombudsman=may_go_to_ombudsman,
             entered_late=list(case._late),
             owner=Owner.of(facts.owner),
+            letter_facts=letter_facts(
+                reference=case.case_id,
+                procedure=procedure,
+                stage=state.stage,
+                deadlines=deadlines,
+                may_go_to_ombudsman=may_go_to_ombudsman,
+                as_of=as_of,
+            ),
         )
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case, CaseView
+from complaintflow.cli_notices import add_commands as add_notice_commands
 from complaintflow.dates import london_today, parse_iso_date
 from complaintflow.errors import ComplaintflowError, printable
 from complaintflow.eventlog import load_cases
@@ -472,7 +473,12 @@ def _serve(args: argparse.Namespace) -> int:
 
     if args.store is None:
         args.store = "sqlite:complaints.db"
-    app = create_app(_store(args), cors_origins=tuple(args.cors_origin or ()))
+    store = _store(args)
+    app = create_app(store, cors_origins=tuple(args.cors_origin or ()))
+    if args.notify:
+        from complaintflow.notices import schedule
+
+        schedule.start(store)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info")
     return 0
@@ -715,6 +721,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--procedure", action="append", metavar="FILE", help="a procedure file (repeatable)")
     _add_extra_holiday_option(serve)
     serve.set_defaults(run=_serve)
+    serve.add_argument(
+        "--notify", action="store_true", help="also make the day's notices hourly and deliver them"
+    )
+    add_notice_commands(commands, _Parser, _store, _add_store_option, _date)
     tokens = commands.add_parser("tokens", help="make, list and revoke the service's access tokens")
     token_commands = tokens.add_subparsers(dest="operation", required=True, parser_class=_Parser)
     create = token_commands.add_parser("create", help="make a token and print it, once")

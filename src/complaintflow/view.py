@@ -12,6 +12,7 @@ from complaintflow._machine import StateGraph
 from complaintflow.calendar import proclaimed_between
 from complaintflow.deadlines import Clock, Status
 from complaintflow.events import EVENT_CLASSES, EventBase
+from complaintflow.letters import LetterFacts
 
 Outcome = Literal["upheld", "partially_upheld", "not_upheld", "withdrawn", "declined", "not_a_complaint"]
 
@@ -119,6 +120,7 @@ class CaseView(BaseModel):
     may_go_to_ombudsman: bool = False
     entered_late: list[LateEntry] = []
     owner: Owner | None = None
+    letter_facts: LetterFacts | None = None
 
 
 def deadline_view(clock: Clock, as_of: date) -> DeadlineView:
