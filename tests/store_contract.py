@@ -12,15 +12,26 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from webhook_receiver import receiving
 
 import complaintflow as cf
 from complaintflow.events import event_to_json, register_upcaster
+from complaintflow.notices import (
+    NotifyResult,
+    add_subscription,
+    deliver_once,
+    list_notices,
+    list_subscriptions,
+    notify,
+    remove_subscription,
+)
+from complaintflow.notices.outbox import utc_now
 from complaintflow.reminders import due_within
 from complaintflow.report import annual_report
 from complaintflow.store import EventStore
@@ -299,6 +310,101 @@ class StoreContract:
         assert store.load(case_id).view() == cf.Case.replay(accepted).view()
         assert store.check() == []
 
+    # -- notices -------------------------------------------------------------------------------
+
+    def test_notify_makes_each_notice_on_its_day_once_and_withdraws_what_is_no_longer_owed(
+        self, store: EventStore
+    ) -> None:
+        store.append("A", [RECEIVED, {"type": "Assigned", "case_id": "A", "on": "2024-04-03", "team": "T-1"}])
+        assert notify(store, date(2024, 4, 11)).made == 0  # stage 1 is due on Tuesday 16 April
+        assert notify(store, date(2024, 4, 12)).made == 1  # two working days before: approaching
+        assert notify(store, date(2024, 4, 12)).made == 0
+        [approaching] = list_notices(store, case_id="A")
+        assert (approaching.notice.kind, approaching.notice.due, approaching.status) == (
+            "approaching",
+            date(2024, 4, 16),
+            "pending",
+        )
+        assert approaching.notice.owner == cf.Owner(officer=None, team="T-1")
+        assert approaching.notice.letter_facts.deadlines[0].due_in_words == "Tuesday 16 April 2024"
+        extended = {"type": "DeadlineExtended", "case_id": "A", "on": "2024-04-15", "stage": 1}
+        store.append("A", [{**extended, "total_working_days": 20, "reason": "an advocate is needed"}])
+        assert notify(store, date(2024, 4, 16)) == NotifyResult(made=0, withdrawn=1)  # moved: not due now
+        assert notify(store, date(2024, 4, 26)).made == 1  # approaching the new due date, 30 April
+        store.append("A", [{**RESPONDED, "on": "2024-04-29"}])
+        assert notify(store, date(2024, 4, 29)) == NotifyResult(made=0, withdrawn=1)  # met
+        kept = [(n.notice.kind, n.notice.due.isoformat(), n.status) for n in list_notices(store, case_id="A")]
+        assert kept == [
+            ("approaching", "2024-04-16", "withdrawn"),
+            ("approaching", "2024-04-30", "withdrawn"),
+        ]
+
+    @settings(
+        max_examples=15,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.differing_executors],
+    )
+    @given(data=st.data())
+    def test_each_case_deadline_kind_and_due_date_is_notified_exactly_once(
+        self, store: EventStore, data: st.DataObject
+    ) -> None:
+        """Whatever the events (extensions, responses, late entries) and whatever days notify runs
+        on, each (case, deadline, kind, due date) owed on a day is made once, and never one for a
+        deadline met or moved before the notice was due."""
+        procedure = cf.load_procedure(
+            data.draw(st.sampled_from(["children-2006", "spso-2021", "lgsco-2026"]))
+        )
+        case_id = f"N-{next(_EXAMPLES)}"
+        events = data.draw(event_sequences(procedure, case_id=case_id, max_events=10))
+        accepted: list[dict[str, Any]] = []
+        expected: set[tuple[str, str, date]] = set()
+
+        def run(day: date) -> None:
+            notify(store, day)
+            expected.update(owed_by_the_views(cf.Case.replay(accepted), procedure, day))
+
+        for event in events:
+            for offset in data.draw(st.lists(st.integers(-3, 40), max_size=3)):
+                run(date.fromisoformat(event["on"]) + timedelta(days=offset))
+            store.append(case_id, [event])
+            accepted.append(event)
+        last = date.fromisoformat(accepted[-1]["on"]) + timedelta(days=data.draw(st.integers(0, 60)))
+        run(last)
+        made = list_notices(store, case_id=case_id)
+        keys = [(n.notice.deadline, n.notice.kind, n.notice.due) for n in made]
+        assert len(keys) == len(set(keys))
+        assert set(keys) == expected
+        running = {  # what is still waiting to be sent is still owed
+            (d.name, d.due)
+            for d in cf.Case.replay(accepted).view(as_of=last).deadlines
+            if d.status in ("pending", "overdue")
+        }
+        assert {(n.notice.deadline, n.notice.due) for n in made if n.status == "pending"} <= running
+
+    def test_a_signed_delivery_reaches_a_receiver_at_least_once_with_the_notice_id(
+        self, store: EventStore
+    ) -> None:
+        store.append("A", [RECEIVED])
+        with receiving() as receiver:
+            subscription, receiver.secret = add_subscription(store, receiver.url, ["approaching", "missed"])
+            assert [s.url for s in list_subscriptions(store)] == [receiver.url]
+            notify(store, date(2024, 4, 12))
+            receiver.behaviour = "fail"
+            start = utc_now()
+            assert deliver_once(store, clock=lambda: start) == 0
+            assert deliver_once(store, clock=lambda: start) == 0  # not due again yet
+            receiver.behaviour = "ok"
+            later = start + timedelta(minutes=1)
+            assert deliver_once(store, clock=lambda: later) == 1
+            assert deliver_once(store, clock=lambda: later + timedelta(hours=2)) == 0
+        [notice] = list_notices(store)
+        assert notice.status == "sent"
+        assert receiver.received == {notice.notice.notice_id: 2}
+        assert receiver.bad_signatures == 0
+        assert receiver.bodies[notice.notice.notice_id]["data"]["case_id"] == "A"
+        remove_subscription(store, subscription.subscription_id)
+        assert list_subscriptions(store) == []
+
     # -- several processes and crashes ---------------------------------------------------------
 
     def test_a_writer_killed_mid_append_leaves_all_or_none_of_it(self, store: EventStore, url: str) -> None:
@@ -384,6 +490,23 @@ _WRITER = textwrap.dedent(
         number += 1
     """
 )
+
+
+def owed_by_the_views(case: cf.Case, procedure: cf.Procedure, day: date) -> set[tuple[str, str, date]]:
+    """The notices owed by the end of `day`, read plainly from the case's view on that day."""
+    if case.case_id is None:
+        return set()
+    calendar = cf.WorkingDayCalendar.named(procedure.calendar)
+    found = set()
+    for deadline in case.view(as_of=day).deadlines:
+        if deadline.due is None or deadline.status not in ("pending", "overdue"):
+            continue
+        for kind, rule in procedure.notices.items():
+            if rule.applies_to(deadline.kind):
+                notice_on = calendar.add_working_days(deadline.due, rule.working_days)
+                if notice_on <= day and (rule.working_days > 0 or day <= deadline.due):
+                    found.add((deadline.name, kind, deadline.due))
+    return found
 
 
 def kill_a_writer_mid_append(url: str) -> None:
