@@ -25,6 +25,7 @@ class Receiver:
         self.received: collections.Counter[str] = collections.Counter()
         self.bodies: dict[str, dict[str, Any]] = {}
         self.bad_signatures = 0
+        self.holding = 0  # requests read and left unanswered
         self.lock = threading.Lock()
         self.release = threading.Event()  # lets a silent answer go at the end of a test
         self.server: ThreadingHTTPServer | None = None
@@ -39,7 +40,12 @@ class Receiver:
         body = handler.rfile.read(length)
         behaviour = self.behaviour
         if behaviour == "silent":
+            with self.lock:
+                self.holding += 1
             self.release.wait(60)
+            return
+        if behaviour == "huge":
+            self.endless(handler)
             return
         if behaviour == "redirect":
             handler.send_response(307)
@@ -63,17 +69,20 @@ class Receiver:
             handler.end_headers()
             return
         handler.send_response(200)
-        if behaviour == "huge":
-            handler.send_header("Content-Length", str(1 << 30))
-            handler.end_headers()
-            chunk = b"x" * 65_536
-            try:
-                for _ in range(1 << 14):  # 1 GiB, unless the sender stops reading first
-                    handler.wfile.write(chunk)
-            except OSError:
-                return
-            return
         handler.end_headers()
+
+    @staticmethod
+    def endless(handler: BaseHTTPRequestHandler) -> None:
+        """200, with a body of 1 GiB, unless the sender stops reading first."""
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(1 << 30))
+        handler.end_headers()
+        chunk = b"x" * 65_536
+        try:
+            for _ in range(1 << 14):
+                handler.wfile.write(chunk)
+        except OSError:
+            return
 
 
 @contextmanager

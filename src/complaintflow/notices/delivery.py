@@ -108,8 +108,9 @@ def _envelope(item: Claimed, now: datetime) -> str:
     )
 
 
-def _send(item: Claimed, limits: Limits, now: datetime) -> str | None:
-    """Send one delivery; None if it landed, else why not."""
+def _send(item: Claimed, limits: Limits) -> str | None:
+    """Send one delivery, signed at the moment it is sent; None if it landed, else why not."""
+    now = utc_now()
     body = _envelope(item, now)
     headers = {
         "Content-Type": "application/json",
@@ -166,7 +167,7 @@ def deliver_subscription(
         if not batch:
             return landed
         for item in batch:
-            failure = _send(item, limits, clock())
+            failure = _send(item, limits)
             _record(store, item, failure, clock())
             landed += failure is None
 
