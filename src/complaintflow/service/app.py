@@ -41,6 +41,7 @@ from complaintflow.limits import MAX_REFERENCE_CHARS
 from complaintflow.problems import problem
 from complaintflow.procedure import registered_names, registered_procedure
 from complaintflow.reminders import Reminder
+from complaintflow.service.notices import notice_routes
 from complaintflow.store.base import MAX_POSITION, EventStore
 from complaintflow.store.tokens import GRANTS, Token, authenticate
 
@@ -307,6 +308,7 @@ def create_app(
         return check
 
     reader, writer, reporter = Depends(needs("read")), Depends(needs("write")), Depends(needs("report"))
+    app.include_router(notice_routes(store, needs, ERRORS))
 
     @app.get("/health", tags=["service"], openapi_extra={"security": []})
     async def health() -> dict[str, str]:
