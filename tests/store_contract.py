@@ -363,11 +363,25 @@ class StoreContract:
             notify(store, day)
             expected.update(owed_by_the_views(cf.Case.replay(accepted), procedure, day))
 
+        def append(event: dict[str, Any]) -> None:
+            try:
+                store.append(case_id, [event])
+            except cf.ComplaintflowError:  # refused as a late entry, or after one: nothing written
+                return
+            accepted.append(event)
+
+        held: dict[str, Any] | None = None  # an event entered late, after the one that follows it
         for event in events:
             for offset in data.draw(st.lists(st.integers(-3, 40), max_size=3)):
                 run(date.fromisoformat(event["on"]) + timedelta(days=offset))
-            store.append(case_id, [event])
-            accepted.append(event)
+            if held is None and accepted and data.draw(st.booleans()):
+                held = event
+                continue
+            for entry in (event, held) if held is not None else (event,):
+                append(entry)
+            held = None
+        if held is not None:
+            append(held)
         last = date.fromisoformat(accepted[-1]["on"]) + timedelta(days=data.draw(st.integers(0, 60)))
         run(last)
         made = list_notices(store, case_id=case_id)

@@ -31,6 +31,7 @@ from complaintflow.notices import (
     list_notices,
     notify,
     resend,
+    schedule,
 )
 from complaintflow.notices.delivery import RETRY_FOR
 from complaintflow.notices.outbox import utc_now
@@ -262,3 +263,20 @@ def test_the_daily_list_on_the_command_line_is_cut_by_team(
     store.append("B", [{**RECEIVED, "case_id": "B"}])
     out = run(capsys, "due", "--store", url, "--as-of", "2024-04-10", "--team", "T-1", "--format", "json")[1]
     assert [r["case_id"] for r in json.loads(out)] == ["A"]
+
+
+def test_serve_notify_makes_todays_notices_and_delivers_them_in_the_background(tmp_path: Path) -> None:
+    store = cf.open_store(f"sqlite:{tmp_path / 'store.db'}")
+    store.append("A", [RECEIVED])  # its stage 1 response was missed long before today
+    with receiving() as receiver:
+        subscribe(store, receiver)
+        stop = schedule.start(store)
+        try:
+            for _ in range(1_200):  # at most a minute, in case nothing ever arrives
+                if receiver.received:
+                    break
+                time.sleep(0.05)
+        finally:
+            stop.set()
+    [notice] = list_notices(store)
+    assert notice.notice.kind == "missed" and set(receiver.received) == {notice.notice.notice_id}
