@@ -340,7 +340,7 @@ class StoreContract:
         ]
 
     @settings(
-        max_examples=15,
+        max_examples=30,
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.differing_executors],
     )
@@ -418,6 +418,28 @@ class StoreContract:
         assert receiver.bodies[notice.notice.notice_id]["data"]["case_id"] == "A"
         remove_subscription(store, subscription.subscription_id)
         assert list_subscriptions(store) == []
+
+    def test_case_events_go_once_to_the_subscriptions_that_want_them_from_when_they_subscribed(
+        self, store: EventStore
+    ) -> None:
+        store.append("A", [RECEIVED])
+        with receiving() as receiver:
+            _, receiver.secret = add_subscription(store, receiver.url, ["Responded", "EscalationRequested"])
+            store.append("A", [RESPONDED, {**ADVOCACY, "on": "2024-04-12"}])
+            store.append("B", [{**RECEIVED, "case_id": "B"}])
+            assert notify(store, date(2024, 4, 12)).case_events == 1  # Responded only
+            assert notify(store, date(2024, 4, 12)).case_events == 0
+            store.append(
+                "A", [{"type": "EscalationRequested", "case_id": "A", "on": "2024-04-15", "to_stage": 2}]
+            )
+            assert notify(store, date(2024, 4, 15)).case_events == 1
+            assert deliver_once(store) == 2
+        kinds = sorted(body["type"] for body in receiver.bodies.values())
+        assert kinds == ["event.EscalationRequested", "event.Responded"]
+        responded = next(b for b in receiver.bodies.values() if b["type"] == "event.Responded")
+        assert responded["data"]["event"]["outcome"] == "upheld" and receiver.bad_signatures == 0
+        listed = {n.notice.notice_id for n in list_notices(store)}  # the deadlines' notices, not events
+        assert listed and not set(receiver.received) & listed
 
     # -- several processes and crashes ---------------------------------------------------------
 

@@ -70,7 +70,8 @@ def _notify(store: EventStore, args: argparse.Namespace) -> int:
     from complaintflow.notices import notify
 
     result = notify(store, args.as_of)
-    print(f"{args.as_of.isoformat()}: {result.made} notices made, {result.withdrawn} withdrawn")
+    events = f", {result.case_events} case events queued" if result.case_events else ""
+    print(f"{args.as_of.isoformat()}: {result.made} notices made, {result.withdrawn} withdrawn{events}")
     return 0
 
 

@@ -17,6 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from complaintflow.events import EVENT_TYPES
 from complaintflow.notices.outbox import NoticeError, stamp, utc_now
 from complaintflow.notices.sending import DeliveryFailed, Limits, post
 from complaintflow.notices.signing import signature_headers
@@ -100,7 +101,7 @@ def _envelope(item: Claimed, now: datetime) -> str:
     """The webhook's body, as Standard Webhooks lays one out: type, timestamp and data."""
     return json.dumps(
         {
-            "type": f"notice.{item.kind}",
+            "type": f"event.{item.kind}" if item.kind in EVENT_TYPES else f"notice.{item.kind}",
             "timestamp": now.isoformat().replace("+00:00", "Z"),
             "data": json.loads(item.body),
         },

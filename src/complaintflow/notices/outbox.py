@@ -71,6 +71,7 @@ class NotifyResult:
 
     made: int
     withdrawn: int
+    case_events: int = 0
 
 
 def owed(case: Case, as_of: date) -> list[Owed]:
@@ -105,22 +106,37 @@ def notify(store: EventStore, as_of: date | None = None) -> NotifyResult:
     """Make the notices owed by the end of `as_of` (default today in London) and withdraw those
     no longer owed; running it again for the same day makes nothing new."""
     as_of = london_today() if as_of is None else require_date(as_of, "as_of")
+    day = as_of.isoformat()
     with store._reading() as db:
-        db.execute("SELECT DISTINCT case_id FROM complaintflow_notices WHERE status = 'pending'")
-        waiting = {row[0] for row in db.fetchall()}
+        # Cases with a running deadline, those with events after the day (which may have had one
+        # then), and those with notices waiting, which may be owed no longer.
+        db.execute(
+            store._sql(
+                "SELECT case_id FROM complaintflow_deadlines UNION SELECT case_id FROM complaintflow_cases "
+                "WHERE first_on <= ? AND last_on > ? UNION SELECT case_id FROM complaintflow_notices "
+                "WHERE status = 'pending'"
+            ),
+            (day, day),
+        )
+        case_ids = sorted(row[0] for row in db.fetchall())
     made = withdrawn = 0
-    for case_id in sorted(waiting | set(store.cases(open_only=True))):
+    for case_id in case_ids:
         with store._writing() as db:
             found = _notify_case(store, db, case_id, as_of)
         made += found.made
         withdrawn += found.withdrawn
-    return NotifyResult(made, withdrawn)
+    from complaintflow.notices.case_events import queue_case_events
+
+    return NotifyResult(made, withdrawn, queue_case_events(store))
 
 
 def _notify_case(store: EventStore, db: Cursor, case_id: str, as_of: date) -> NotifyResult:
     version, case = store._current(db, case_id)
     db.execute(
-        store._sql("SELECT notice_id, deadline, due, status FROM complaintflow_notices WHERE case_id = ?"),
+        store._sql(
+            "SELECT notice_id, deadline, due, status FROM complaintflow_notices "
+            "WHERE case_id = ? AND substr(notice_id, 1, 4) = 'ntc_'"
+        ),
         (case_id,),
     )
     stored = {row[0]: (row[1], row[2], row[3]) for row in db.fetchall()}
@@ -181,7 +197,7 @@ def _notify_case(store: EventStore, db: Cursor, case_id: str, as_of: date) -> No
                     notice.model_dump_json(),
                 ),
             )
-        _queue_deliveries(store, db, identity, item.kind)
+        queue_deliveries(store, db, identity, item.kind)
         made += 1
     for identity, (deadline, due, status) in stored.items():
         if status == "pending" and (deadline, date.fromisoformat(due)) not in running:
@@ -200,12 +216,15 @@ def _notify_case(store: EventStore, db: Cursor, case_id: str, as_of: date) -> No
     return NotifyResult(made, withdrawn)
 
 
-def _queue_deliveries(store: EventStore, db: Cursor, identity: str, kind: str) -> None:
-    """A delivery to each subscription that wants notices of this kind, due at once."""
+def queue_deliveries(
+    store: EventStore, db: Cursor, identity: str, kind: str, only: list[str] | None = None
+) -> None:
+    """A delivery to each subscription that wants this kind (of those in `only`, if given), due at
+    once."""
     now = stamp(utc_now())
     db.execute("SELECT subscription_id, kinds FROM complaintflow_subscriptions")
     for subscription_id, kinds in db.fetchall():
-        if kind not in json.loads(kinds):
+        if kind not in json.loads(kinds) or (only is not None and subscription_id not in only):
             continue
         db.execute(
             store._sql("DELETE FROM complaintflow_deliveries WHERE notice_id = ? AND subscription_id = ?"),
@@ -243,7 +262,7 @@ def list_notices(
     store: EventStore, *, case_id: str | None = None, status: NoticeStatus | None = None
 ) -> list[StoredNotice]:
     """The outbox's notices, oldest first; only a case's, or only those of one status, if asked."""
-    query = "SELECT body, status, made_on FROM complaintflow_notices WHERE 1 = 1"
+    query = "SELECT body, status, made_on FROM complaintflow_notices WHERE substr(notice_id, 1, 4) = 'ntc_'"
     params: list[object] = []
     if case_id is not None:
         query += " AND case_id = ?"

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from complaintflow.dates import london_today
 from complaintflow.errors import ComplaintflowError
+from complaintflow.notices.case_events import current_position
 from complaintflow.notices.signing import new_secret
 from complaintflow.store.base import EventStore
 
@@ -64,7 +65,8 @@ def is_loopback_name(host: str) -> bool:
 
 
 def add_subscription(store: EventStore, url: str, kinds: list[str]) -> tuple[Subscription, str]:
-    """Keep a new subscription; return it and its secret, shown this once."""
+    """Keep a new subscription; return it and its secret, shown this once. `kinds` are notice kinds
+    (approaching, due, missed, closing) and event types (Responded, ...): events stored from now on."""
     check_url(url)
     if not kinds or len(kinds) > MAX_KINDS:
         raise SubscriptionError(f"kinds: a subscription names 1-{MAX_KINDS} notice kinds")
@@ -78,8 +80,8 @@ def add_subscription(store: EventStore, url: str, kinds: list[str]) -> tuple[Sub
     with store._writing() as db:
         db.execute(
             store._sql(
-                "INSERT INTO complaintflow_subscriptions (subscription_id, url, kinds, secret, created_on) "
-                "VALUES (?, ?, ?, ?, ?)"
+                "INSERT INTO complaintflow_subscriptions (subscription_id, url, kinds, secret, created_on, "
+                "after_position) VALUES (?, ?, ?, ?, ?, ?)"
             ),
             (
                 subscription.subscription_id,
@@ -87,6 +89,7 @@ def add_subscription(store: EventStore, url: str, kinds: list[str]) -> tuple[Sub
                 json.dumps(list(subscription.kinds)),
                 key,
                 subscription.created_on,
+                current_position(db),
             ),
         )
     return subscription, secret

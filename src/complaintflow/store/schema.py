@@ -70,7 +70,8 @@ CREATE TABLE IF NOT EXISTS complaintflow_subscriptions (
     url TEXT NOT NULL,
     kinds TEXT NOT NULL,
     secret TEXT NOT NULL,
-    created_on TEXT NOT NULL
+    created_on TEXT NOT NULL,
+    after_position BIGINT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS complaintflow_deliveries (
     notice_id TEXT NOT NULL,
