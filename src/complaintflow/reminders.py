@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict
@@ -35,7 +35,7 @@ class Reminder(BaseModel):
 
 
 def due_within(
-    cases: Iterable[Case],
+    cases: Iterable[Case] | Mapping[str, Case],
     *,
     as_of: date,
     within: int,
@@ -46,10 +46,12 @@ def due_within(
     only those of cases the officer or team owned then, if either is given.
 
     Sorted by due date, then case reference. A deadline due on `as_of` itself counts as due
-    within 0 working days.
+    within 0 working days. `cases` may be the dict of cases by reference that `load_cases` gives.
     """
     as_of = require_date(as_of, "as_of")
     within = require_whole_number(within, "within")
+    if isinstance(cases, Mapping):
+        cases = cases.values()
     reminders = []
     for case in cases:
         procedure = case.procedure

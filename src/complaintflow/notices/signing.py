@@ -8,15 +8,12 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from complaintflow.errors import ComplaintflowError
+from complaintflow.errors import MissingExtra
+from complaintflow.extras import install_hint
 
 SECRET_PREFIX = "whsec_"
 #: Bytes of key in a new secret: the specification asks for between 24 and 64.
 SECRET_BYTES = 32
-
-
-class SigningUnavailable(ComplaintflowError):
-    """The `standardwebhooks` package is not installed."""
 
 
 def new_secret() -> tuple[str, str]:
@@ -29,9 +26,7 @@ def _webhook(key: str) -> Any:
     try:
         from standardwebhooks.webhooks import Webhook
     except ImportError:
-        raise SigningUnavailable(
-            'signed webhooks need the notices extra: python -m pip install "complaintflow[notices]"'
-        ) from None
+        raise MissingExtra(f"signed webhooks need the notices extra: {install_hint('notices')}") from None
     return Webhook(key)
 
 
