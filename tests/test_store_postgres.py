@@ -110,3 +110,16 @@ def test_a_postgres_store_cannot_be_reached_says_why_without_its_password() -> N
     with pytest.raises(cf.StoreError, match="back up a PostgreSQL store with pg_dump") as told:
         PostgresEventStore(DSN).backup(Path("copy.dump"))
     assert "pg_dump --format=custom" in str(told.value)
+
+
+def test_appends_commit_with_the_servers_durable_default() -> None:
+    """The store never lowers `synchronous_commit`: a commit returns once its WAL is flushed."""
+    name = f"cf_test_{uuid.uuid4().hex[:12]}"
+    store = PostgresEventStore(DSN, schema=name)
+    try:
+        with store._writing() as db:
+            db.execute("SHOW synchronous_commit")
+            assert db.fetchone()[0] == "on"
+    finally:
+        store.drop()
+        store.close()

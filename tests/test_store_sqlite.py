@@ -144,3 +144,36 @@ def test_reading_commands_name_a_store_file_that_does_not_exist(
     assert not (tmp_path / "typo.db").exists()
     status, _, err = run(capsys, "case", "--store", f"sqlite:{tmp_path}")
     assert status == 2 and "a folder, not a store file" in err
+
+
+def _synchronous(store: EventStore) -> int:
+    assert isinstance(store, SQLiteEventStore)
+    (setting,) = store._connection().execute("PRAGMA synchronous").fetchone()
+    return int(setting)
+
+
+def test_a_store_syncs_every_commit_unless_opened_with_a_weaker_durability(tmp_path: Path) -> None:
+    """FULL (2) syncs the write-ahead log at each commit, so an acknowledged append survives power
+    loss; NORMAL (1), asked for by name, syncs only at checkpoints."""
+    durable = cf.open_store(f"sqlite:{tmp_path / 'durable.db'}")
+    assert _synchronous(durable) == 2
+    assert durable.append("A", [{**RECEIVED, "case_id": "A"}]) == 1
+    faster = cf.open_store(f"sqlite:{tmp_path / 'faster.db'}?durability=normal")
+    assert _synchronous(faster) == 1
+    assert isinstance(faster, SQLiteEventStore) and faster.path == tmp_path / "faster.db"
+    assert _synchronous(SQLiteEventStore(tmp_path / "full.db", durability="full")) == 2
+
+
+@pytest.mark.parametrize(
+    "suffix", ["?durability=off", "?durability=", "?synchronous=off", "?durability=normal&x=1", "?"]
+)
+def test_an_unknown_durability_is_refused_and_names_the_choices(tmp_path: Path, suffix: str) -> None:
+    with pytest.raises(cf.StoreError, match="durability=full or durability=normal") as caught:
+        cf.open_store(f"sqlite:{tmp_path / 'store.db'}{suffix}")
+    assert "off" not in str(caught.value)
+    assert not (tmp_path / "store.db").exists()
+
+
+def test_a_store_given_an_unknown_durability_by_name_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(cf.StoreError, match=r"full .* or normal"):
+        SQLiteEventStore(tmp_path / "store.db", durability="off")

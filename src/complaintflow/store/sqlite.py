@@ -21,11 +21,16 @@ from complaintflow.store.schema import statements
 
 #: How long a writer waits for another process's transaction before giving up, in milliseconds.
 BUSY_TIMEOUT_MS = 30_000
+#: SQLite's `synchronous` setting for each durability a store may be opened with (docs/stores.md):
+#: "full" syncs the write-ahead log at every commit, so an acknowledged append survives power loss;
+#: "normal" syncs it only at checkpoints, so the last appends may roll back after a power cut or an
+#: operating-system crash (never after the process alone dies).
+DURABILITY = {"full": "FULL", "normal": "NORMAL"}
 
 
 class SQLiteEventStore(EventStore):
     """Events, and their projections, in one SQLite file (created if it does not exist, unless
-    `create` is False)."""
+    `create` is False); `durability="normal"` trades the last appends before a power cut for speed."""
 
     #: In WAL mode a read never waits for a writer, and a local file answers in microseconds.
     slow_reads = False
@@ -37,8 +42,12 @@ class SQLiteEventStore(EventStore):
         procedures: Mapping[str, Procedure] | None = None,
         calendar: WorkingDayCalendar | None = None,
         create: bool = True,
+        durability: str = "full",
     ) -> None:
         super().__init__(procedures=procedures, calendar=calendar)
+        if durability not in DURABILITY:
+            raise StoreError("a SQLite store's durability is full (the default) or normal")
+        self.durability = durability
         self.path = Path(path)
         self._local = threading.local()
         self._write_lock = threading.Lock()
@@ -66,7 +75,7 @@ class SQLiteEventStore(EventStore):
                 connection = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
                 connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
                 connection.execute("PRAGMA journal_mode = WAL")
-                connection.execute("PRAGMA synchronous = NORMAL")
+                connection.execute(f"PRAGMA synchronous = {DURABILITY[self.durability]}")
                 connection.execute("PRAGMA foreign_keys = ON")
                 for statement in statements("INTEGER PRIMARY KEY AUTOINCREMENT"):
                     connection.execute(statement)
