@@ -1,9 +1,11 @@
 """Benchmark: the annual reports of 100,000 synthetic cases, from JSON Lines to the report object,
 and on to the published HTML page.
 
-    python -m pip install -e ".[bench]" && python -m bench.report [--cases 100000]
+    python -m pip install -e ".[bench]" && python -m bench.report [--cases 100000] [--baselines-only]
 
-Times the whole path (read, validate, replay, count) for the children's report and for a housing
+First, the report and the daily list (`due`) beside a bare `json.loads` of the same lines, the
+floor any reader of JSON Lines pays (`--baselines-only` stops there). Then times the whole path
+(read, validate, replay, count) for the children's report and for a housing
 landlord's Complaint Handling Code report, then disclosure control and the HTML page of each, and
 samples memory as the log is read, to show how it grows with the cases rather than the events.
 """
@@ -24,7 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.replay import ANNOTATIONS, synthetic_case
+from complaintflow.eventlog import load_cases
+from complaintflow.reminders import due_within
 from complaintflow.report import Cover, publish, report_from_log, reports_from_log, to_html
+from complaintflow.report.workers import reminders_in_parallel
 
 HOUSING_PATH: list[dict[str, Any]] = [
     {"type": "ComplaintReceived", "procedure": "housing-2024", "service_area": "Repairs"},
@@ -81,6 +86,49 @@ def best_of(runs: int, work: Callable[[], Any]) -> tuple[float, Any]:
     return min(times), result
 
 
+def bare_json_loads(path: Path) -> int:
+    """The floor: every line of the log parsed by `json.loads`, nothing checked or counted."""
+    count = 0
+    with path.open("rb") as handle:
+        for line in handle:
+            json.loads(line)
+            count += 1
+    return count
+
+
+def daily_list(path: Path, as_of: date, jobs: int) -> list[Any]:
+    """What `complaintflow due FILE --as-of DAY --jobs N` lists (`--within 5`, the default)."""
+    if jobs > 1:
+        listed = reminders_in_parallel(path, jobs, as_of=as_of, within=5)
+        assert listed is not None
+        return listed
+    return due_within(load_cases(path, until=as_of, keep_events=False).values(), as_of=as_of, within=5)
+
+
+def against_json_loads(path: Path, year: int, as_of: date, runs: int) -> list[str]:
+    """The report and the daily list beside a bare `json.loads` of the same lines, as table rows;
+    each the best of `runs`, taken round by round so that all of them see the same machine."""
+    timings: dict[str, list[float]] = {}
+    work: dict[str, Callable[[], Any]] = {
+        "bare `json.loads` of every line": lambda: bare_json_loads(path),
+        "report, one process (`jobs=1`)": lambda: report_from_log(path, year),
+        "report, two workers (`jobs=2`)": lambda: report_from_log(path, year, jobs=2),
+        "`due`, one process": lambda: daily_list(path, as_of, 1),
+        "`due`, two workers": lambda: daily_list(path, as_of, 2),
+    }
+    for _ in range(runs):
+        for label, step in work.items():
+            timings.setdefault(label, []).append(best_of(1, step)[0])
+    best = {label: min(times) for label, times in timings.items()}
+    floor = best["bare `json.loads` of every line"]
+    one_report = best["report, one process (`jobs=1`)"]
+    rows = []
+    for label, seconds in best.items():
+        against_report = f"{seconds / one_report:.2f}x" if label.startswith("`due`") else ""
+        rows.append(f"| {label} | {seconds:.2f} s | {seconds / floor:.2f}x | {against_report} |")
+    return rows
+
+
 def published_page(report: Any) -> str:
     return to_html(publish(report), Cover(council="Benchmark Borough Council"))
 
@@ -90,6 +138,10 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=2006)
     parser.add_argument("--year", type=int, default=2019)
+    parser.add_argument("--runs", type=int, default=3, help="runs of the baselines, the best kept")
+    parser.add_argument(
+        "--baselines-only", action="store_true", help="only the report and due beside json.loads"
+    )
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "events.jsonl"
@@ -99,6 +151,16 @@ def main() -> None:
             f"{options.cases:,} cases, {events:,} events, {size / 1e6:.0f} MB of JSON Lines, "
             f"Python {sys.version.split()[0]}\n"
         )
+        # As of 1 January 2024, after the log's last event, so that every event counts.
+        baselines = against_json_loads(log, options.year, date(2024, 1, 1), runs=options.runs)
+        print(
+            f"| the same lines | best of {options.runs} | against `json.loads` "
+            "| against the report, one process |"
+        )
+        print("|---|---|---|---|")
+        print("\n".join(baselines) + "\n")
+        if options.baselines_only:
+            return
 
         best, report = best_of(3, lambda: report_from_log(log, options.year))
         parallel, in_parallel = best_of(3, lambda: report_from_log(log, options.year, jobs=2))

@@ -1,11 +1,14 @@
 """Benchmark: the event stores, SQLite and (where a server answers) PostgreSQL.
 
-    python -m pip install -e ".[bench]" && python -m bench.store [--cases 100000] [--postgres DSN]
+    python -m pip install -e ".[bench]"
+    python -m bench.store [--cases 100000] [--postgres DSN] [--compare-only]
 
 Measures single-event and ten-event appends per second, case loads per second (replayed from the
 events, nothing cached), feed events per second, the daily list over the open cases, and the annual
-report read from the stored records. eventsourcing, the library whose guarantees the stores follow,
-appends to its own SQLite recorder in the same run for a ratio.
+report read from the stored records. First, single-event appends beside eventsourcing's
+`SQLiteApplicationRecorder` (the recorder with its notification log, as our feed), the library whose
+guarantees the stores follow, at the same SQLite `synchronous` setting on both sides: FULL (our
+default, durable against power loss) and NORMAL (`?durability=normal`). `--compare-only` stops there.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from complaintflow.store import EventStore, open_store
+from complaintflow.store.sqlite import DURABILITY
 
 RECEIVED = {"type": "ComplaintReceived", "on": "2024-04-02", "procedure": "children-2006"}
 
@@ -98,15 +103,25 @@ def measure(store: EventStore, cases: int, appends: int) -> dict[str, str]:
     return figures
 
 
-def eventsourcing_appends(folder: Path, appends: int) -> str:
-    """Appends per second to eventsourcing's SQLite recorder, one event per append."""
+def eventsourcing_appends(folder: Path, appends: int, durability: str) -> float | None:
+    """Appends per second to eventsourcing's `SQLiteApplicationRecorder`, the recorder with its
+    notification log (the guarantee our feed gives), one event per append to a new aggregate, at
+    SQLite's `synchronous` setting for `durability`; None when eventsourcing is not installed."""
     try:
         from eventsourcing.persistence import StoredEvent
-        from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteDatastore
+        from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
     except ImportError:
-        return "not installed (python -m pip install -e '.[bench]')"
-    datastore = SQLiteDatastore(str(folder / "eventsourcing.db"))
-    recorder = SQLiteAggregateRecorder(datastore)
+        return None
+    datastore = SQLiteDatastore(str(folder / f"eventsourcing-{durability}.db"))
+    opened = datastore.pool._create_connection
+
+    def with_our_setting() -> Any:  # its pool opens connections at SQLite's default; set it as ours
+        connection = opened()
+        connection._sqlite_conn.execute(f"PRAGMA synchronous = {DURABILITY[durability]}")
+        return connection
+
+    datastore.pool._create_connection = with_our_setting  # type: ignore[method-assign]
+    recorder = SQLiteApplicationRecorder(datastore)
     recorder.create_table()
 
     def run() -> None:
@@ -115,7 +130,43 @@ def eventsourcing_appends(folder: Path, appends: int) -> str:
                 [StoredEvent(uuid.uuid4(), 1, "ComplaintReceived", b'{"on": "2024-04-02"}')]
             )
 
-    return f"{appends / timed(run):,.0f} appends/s"
+    seconds = timed(run)
+    datastore.close()
+    return appends / seconds
+
+
+def store_appends(folder: Path, appends: int, durability: str) -> float:
+    """Single-event appends per second to a new SQLite store opened with `durability`, each a
+    `ComplaintReceived` of a new case, checked, written with its projections and committed."""
+    store = open_store(f"sqlite:{folder / f'store-{durability}.db'}?durability={durability}")
+    seconds = timed(
+        lambda: [store.append(f"A-{n}", [{**RECEIVED, "case_id": f"A-{n}"}]) for n in range(appends)]
+    )
+    store.close()
+    return appends / seconds
+
+
+def compare_appends(folder: Path, appends: int, rounds: int) -> list[str]:
+    """The store beside eventsourcing's recorder at each durability, interleaved round by round
+    so that both see the same machine; the best round of each, as table rows."""
+    rows = []
+    for durability in DURABILITY:
+        ours, theirs = [], []
+        for number in range(rounds):
+            round_folder = folder / f"{durability}-{number}"
+            round_folder.mkdir()
+            ours.append(store_appends(round_folder, appends, durability))
+            peer = eventsourcing_appends(round_folder, appends, durability)
+            if peer is not None:
+                theirs.append(peer)
+        setting = f"synchronous={DURABILITY[durability]} (WAL), both sides"
+        if not theirs:
+            rows.append(f"| {setting} | {max(ours):,.0f}/s | not installed (`.[bench]`) | |")
+            continue
+        rows.append(
+            f"| {setting} | {max(ours):,.0f}/s | {max(theirs):,.0f}/s | {max(ours) / max(theirs):.2f}x |"
+        )
+    return rows
 
 
 def main() -> None:
@@ -123,14 +174,25 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--appends", type=int, default=2_000)
     parser.add_argument("--postgres", metavar="DSN", help="also measure PostgreSQL, in a schema of its own")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the append comparison")
+    parser.add_argument(
+        "--compare-only", action="store_true", help="only the appends beside eventsourcing's recorder"
+    )
     options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        comparison = compare_appends(Path(folder), options.appends, options.rounds)
+    print("Single-event appends, best of each side's rounds:\n")
+    print("| durability | complaintflow SQLite store | eventsourcing SQLiteApplicationRecorder | ratio |")
+    print("|---|---|---|---|")
+    print("\n".join(comparison))
+    if options.compare_only:
+        return
     with tempfile.TemporaryDirectory() as folder:
         results = {
             "SQLite": measure(
                 open_store(f"sqlite:{Path(folder) / 'store.db'}"), options.cases, options.appends
             )
         }
-        peer = eventsourcing_appends(Path(folder), options.appends)
     if options.postgres:
         from complaintflow.store.postgres import PostgresEventStore
 
@@ -145,7 +207,6 @@ def main() -> None:
     print("|---|" + "---|" * len(names))
     for measure_name in results["SQLite"]:
         print(f"| {measure_name} | " + " | ".join(results[n].get(measure_name, "") for n in names) + " |")
-    print(f"\neventsourcing's SQLite recorder, single-event appends, same run: {peer}")
 
 
 if __name__ == "__main__":
