@@ -8,8 +8,9 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_runner import run
@@ -23,7 +24,7 @@ from store_contract import (
 )
 
 import complaintflow as cf
-from complaintflow.store import EventStore, SQLiteEventStore
+from complaintflow.store import EventStore, SQLiteEventStore, projections
 
 
 class TestSQLiteStore(StoreContract):
@@ -177,3 +178,94 @@ def test_an_unknown_durability_is_refused_and_names_the_choices(tmp_path: Path, 
 def test_a_store_given_an_unknown_durability_by_name_is_refused(tmp_path: Path) -> None:
     with pytest.raises(cf.StoreError, match=r"full .* or normal"):
         SQLiteEventStore(tmp_path / "store.db", durability="off")
+
+
+def _statements_of(store: SQLiteEventStore, append: Callable[[], object]) -> list[str]:
+    """The SQL statements one append runs, as SQLite traces them, between BEGIN and COMMIT."""
+    traced: list[str] = []
+    store._connection().set_trace_callback(traced.append)
+    try:
+        append()
+    finally:
+        store._connection().set_trace_callback(None)
+    assert traced[0] == "BEGIN IMMEDIATE" and traced[-1] == "COMMIT"
+    return [statement.split(" (")[0].split(" WHERE")[0] for statement in traced[1:-1]]
+
+
+def test_an_append_runs_few_statements_and_writes_only_rows_that_change(tmp_path: Path) -> None:
+    """Five statements for a new case, six for the next event of a case: a new case has no rows to
+    delete, the case's row is updated in place, and owners are written only when they change."""
+    store = SQLiteEventStore(tmp_path / "store.db")
+    received = {**RECEIVED, "case_id": "A", "on": "2024-04-02"}
+    assert _statements_of(store, lambda: store.append("A", [received])) == [
+        "SELECT version FROM complaintflow_cases",
+        "SELECT event_id, case_id, body FROM complaintflow_events",
+        "INSERT INTO complaintflow_events",
+        "INSERT INTO complaintflow_cases",
+        "INSERT INTO complaintflow_deadlines",
+    ]
+    responded = {"type": "Responded", "case_id": "A", "on": "2024-04-10", "stage": 1, "outcome": "upheld"}
+    assert _statements_of(store, lambda: store.append("A", [responded])) == [
+        "SELECT version FROM complaintflow_cases",
+        "SELECT event_id, case_id, body FROM complaintflow_events",
+        "INSERT INTO complaintflow_events",
+        "INSERT INTO complaintflow_cases",
+        "DELETE FROM complaintflow_deadlines",
+        "INSERT INTO complaintflow_deadlines",
+    ]
+    assigned = {"type": "Assigned", "case_id": "A", "on": "2024-04-11", "officer": "O-1"}
+    assert "INSERT INTO complaintflow_owners" in _statements_of(store, lambda: store.append("A", [assigned]))
+    unassigned = {"type": "Unassigned", "case_id": "A", "on": "2024-04-12"}
+    assert "DELETE FROM complaintflow_owners" in _statements_of(
+        store, lambda: store.append("A", [unassigned])
+    )
+    assert store.check() == []
+
+
+def test_an_append_notes_only_its_new_events_in_the_case_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report's record of a case is kept up as its events come: an append to a case written by
+    this process never makes it again from every event, and `store check` agrees with it."""
+    store = SQLiteEventStore(tmp_path / "store.db")
+    store.append("A", [{**RECEIVED, "case_id": "A", "on": "2024-04-02"}])
+    made_again: list[str] = []
+    original = projections.record_of
+
+    def counted(case: cf.Case) -> Any:
+        made_again.append(str(case.case_id))
+        return original(case)
+
+    monkeypatch.setattr(projections, "record_of", counted)
+    for day, event in enumerate(
+        [
+            {"type": "Acknowledged", "stage": 1},
+            {"type": "Responded", "stage": 1, "outcome": "upheld"},
+            {"type": "AdvocacyArranged"},
+        ],
+        start=3,
+    ):
+        store.append("A", [{**event, "case_id": "A", "on": f"2024-04-{day:02d}"}])
+    assert made_again == []
+    store.append("A", [{"type": "AdvocacyArranged", "case_id": "A", "on": "2024-04-02"}])  # late entry
+    assert made_again == ["A"]
+    assert store.check() == []
+
+
+def test_an_append_that_fails_to_write_leaves_no_event_noted_in_the_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SQLiteEventStore(tmp_path / "store.db")
+    store.append("A", [{**RECEIVED, "case_id": "A", "on": "2024-04-02"}])
+    responded = {"type": "Responded", "case_id": "A", "on": "2024-04-10", "stage": 1, "outcome": "upheld"}
+    writing = store._project
+
+    def full_disk(*args: Any) -> None:
+        raise cf.StoreError("database or disk is full")
+
+    monkeypatch.setattr(store, "_project", full_disk)
+    with pytest.raises(cf.StoreError, match="disk is full"):
+        store.append("A", [{"type": "AdvocacyArranged", "case_id": "A", "on": "2024-04-03"}])
+    monkeypatch.setattr(store, "_project", writing)
+    store.append("A", [responded])
+    assert store.check() == []  # the stored record is the one made from the stored events

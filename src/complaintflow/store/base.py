@@ -31,7 +31,14 @@ from complaintflow.report.model import AnnualReport
 from complaintflow.report.records import CaseRecord
 from complaintflow.report.tables import ReportSettings, build_report
 from complaintflow.store.imports import CHUNK_LINES, ImportSummary, import_events
-from complaintflow.store.projections import CaseRow, DeadlineRow, project, read_record
+from complaintflow.store.projections import (
+    CaseRow,
+    DeadlineRow,
+    in_date_order,
+    noted,
+    project,
+    read_record,
+)
 
 #: The layout of the tables; a store written by a later layout is refused rather than misread.
 STORE_SCHEMA_VERSION = 1
@@ -41,6 +48,8 @@ MAX_EVENTS_PER_APPEND = 1_000
 MAX_POSITION = 2**63
 #: Cases kept replayed in memory, so that appending to a case just written needs no replay.
 CACHED_CASES = 2_048
+#: Event ids looked up in one query.
+LOOKUP_BATCH = 500
 
 
 class Cursor(Protocol):
@@ -71,7 +80,8 @@ class EventStore(ABC):
     ) -> None:
         self.procedures = procedures
         self.calendar = calendar
-        self._cache: OrderedDict[str, tuple[int, Case]] = OrderedDict()
+        # case -> (version, the case replayed to it, the report's record of it if known)
+        self._cache: OrderedDict[str, tuple[int, Case, CaseRecord | None]] = OrderedDict()
         self._cache_lock = threading.Lock()
 
     # -- what a back end supplies ----------------------------------------------------------------
@@ -148,12 +158,18 @@ class EventStore(ABC):
                 )
             if expected_version is not None and expected_version != version:
                 raise ConcurrencyError(case_id, expected_version, version)
-            case = copy.copy(case)
-            fresh = [event for event in batch if case.apply(event)]
+            stored_case, case = case, copy.copy(case)
+            record = self._take_record(case_id, version)
+            fresh = []
+            for event in batch:
+                in_order = in_date_order(case, event)
+                if case.apply(event):
+                    fresh.append(event)
+                    record = noted(record, event, in_order)
             if fresh:
-                self._write(db, case, version, fresh, recorded_by)
+                self._write(db, case, version, fresh, recorded_by, record, stored_case)
                 version += len(fresh)
-        self._remember(case_id, version, case)
+        self._remember(case_id, version, case, record)
         return version
 
     def _parse(self, case_id: str, events: Iterable[object]) -> list[EventBase]:
@@ -171,21 +187,30 @@ class EventStore(ABC):
 
     def _stored_already(self, db: Cursor, case_id: str, batch: list[EventBase]) -> set[str]:
         """The ids of the batch stored already with the same content; a conflict raises."""
+        found = self._stored_bodies(db, [event.event_id for event in batch if event.event_id])
         stored = set()
         for event in batch:
             assert event.event_id is not None
-            db.execute(
-                self._sql("SELECT case_id, body FROM complaintflow_events WHERE event_id = ?"),
-                (event.event_id,),
-            )
-            found = db.fetchone()
-            if found is not None:
-                if found[0] != case_id:
+            if event.event_id in found:
+                owner, body = found[event.event_id]
+                if owner != case_id:
                     raise EventConflict(event.event_id, other_case=True)
-                if parse_event(found[1]) != event:
+                if parse_event(body) != event:
                     raise EventConflict(event.event_id)
                 stored.add(event.event_id)
         return stored
+
+    def _stored_bodies(self, db: Cursor, event_ids: list[str]) -> dict[str, tuple[str, str]]:
+        """The case and body of each of these ids stored already, looked up many at a time."""
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(event_ids), LOOKUP_BATCH):
+            batch = event_ids[start : start + LOOKUP_BATCH]
+            marks = ", ".join([self.mark] * len(batch))
+            db.execute(
+                f"SELECT event_id, case_id, body FROM complaintflow_events WHERE event_id IN ({marks})", batch
+            )
+            found.update((event_id, (case_id, body)) for event_id, case_id, body in db.fetchall())
+        return found
 
     def _write(
         self,
@@ -194,8 +219,11 @@ class EventStore(ABC):
         version: int,
         fresh: list[EventBase],
         recorded_by: str | None,
-        record: CaseRecord | None = None,
+        record: CaseRecord | None,
+        stored: Case,
     ) -> None:
+        """Insert the new events and update the case's projections; `stored` is the case as it
+        stood before them."""
         insert = self._sql(
             "INSERT INTO complaintflow_events (case_id, version, event_id, type, on_date, body, recorded_by) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -215,17 +243,23 @@ class EventStore(ABC):
                 for offset, event in enumerate(fresh, start=1)
             ],
         )
-        self._project(db, case, version + len(fresh), record)
+        self._project(db, case, version + len(fresh), record, stored)
 
-    def _project(self, db: Cursor, case: Case, version: int, record: CaseRecord | None = None) -> None:
+    def _project(self, db: Cursor, case: Case, version: int, record: CaseRecord | None, stored: Case) -> None:
         """Write the case's projections: its row, with the report's record (`record`, finished
-        here, where the caller kept it up as the case's events came), and its open deadlines."""
+        here, where the caller kept it up as the case's events came), its owners and its open
+        deadlines. `stored` is the case as its rows stand (one with no events: no rows), so that a
+        new case deletes nothing and owners that did not change are not written again."""
         row, deadlines = project(case, version, record)
-        db.execute(self._sql("DELETE FROM complaintflow_cases WHERE case_id = ?"), (row.case_id,))
+        had_rows = stored.case_id is not None
         db.execute(
             self._sql(
                 "INSERT INTO complaintflow_cases (case_id, version, procedure, state, open, first_on, "
-                "last_on, service_area, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                "last_on, service_area, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (case_id) DO UPDATE SET version = excluded.version, "
+                "procedure = excluded.procedure, state = excluded.state, open = excluded.open, "
+                "first_on = excluded.first_on, last_on = excluded.last_on, "
+                "service_area = excluded.service_area, record = excluded.record"
             ),
             (
                 row.case_id,
@@ -239,21 +273,27 @@ class EventStore(ABC):
                 row.record,
             ),
         )
-        db.execute(self._sql("DELETE FROM complaintflow_owners WHERE case_id = ?"), (row.case_id,))
         officer, team = case.owner
-        if officer is not None or team is not None:
-            db.execute(
-                self._sql("INSERT INTO complaintflow_owners (case_id, officer, team) VALUES (?, ?, ?)"),
-                (row.case_id, officer, team),
-            )
-        db.execute(self._sql("DELETE FROM complaintflow_deadlines WHERE case_id = ?"), (row.case_id,))
-        for deadline in deadlines:
-            db.execute(
+        if case.owner != stored.owner:
+            if officer is None and team is None:
+                db.execute(self._sql("DELETE FROM complaintflow_owners WHERE case_id = ?"), (row.case_id,))
+            else:
+                db.execute(
+                    self._sql(
+                        "INSERT INTO complaintflow_owners (case_id, officer, team) VALUES (?, ?, ?) "
+                        "ON CONFLICT (case_id) DO UPDATE SET officer = excluded.officer, team = excluded.team"
+                    ),
+                    (row.case_id, officer, team),
+                )
+        if had_rows:
+            db.execute(self._sql("DELETE FROM complaintflow_deadlines WHERE case_id = ?"), (row.case_id,))
+        if deadlines:
+            db.executemany(
                 self._sql(
                     "INSERT INTO complaintflow_deadlines (case_id, name, kind, stage, due, calendar) "
                     "VALUES (?, ?, ?, ?, ?, ?)"
                 ),
-                (row.case_id, deadline.name, deadline.kind, deadline.stage, deadline.due, deadline.calendar),
+                [(row.case_id, d.name, d.kind, d.stage, d.due, d.calendar) for d in deadlines],
             )
 
     # -- reading cases ---------------------------------------------------------------------------
@@ -277,12 +317,31 @@ class EventStore(ABC):
                 case.apply(body)
         return version, case
 
-    def _remember(self, case_id: str, version: int, case: Case) -> None:
+    def _remember(self, case_id: str, version: int, case: Case, record: CaseRecord | None = None) -> None:
+        """Keep the case at `version` in memory, with the report's record of it if known (one kept
+        already at the same version stays)."""
         with self._cache_lock:
-            self._cache[case_id] = (version, case)
+            cached = self._cache.get(case_id)
+            if record is None and cached is not None and cached[0] == version:
+                record = cached[2]
+            self._cache[case_id] = (version, case, record)
             self._cache.move_to_end(case_id)
             while len(self._cache) > CACHED_CASES:
                 self._cache.popitem(last=False)
+
+    def _take_record(self, case_id: str, version: int) -> CaseRecord | None:
+        """The report's record of the case at `version`, to note new events in: a new one for a new
+        case, the one kept in memory if it is at that version, else None (the projection then makes
+        it from the case's events). It is taken out of memory, so that a write that fails leaves no
+        record behind with events noted that were never stored."""
+        if not version:
+            return CaseRecord()
+        with self._cache_lock:
+            cached = self._cache.get(case_id)
+            if cached is None or cached[0] != version or cached[2] is None:
+                return None
+            self._cache[case_id] = (version, cached[1], None)
+            return cached[2]
 
     def version(self, case_id: str) -> int:
         """The number of events stored for the case (0 for a case not yet seen)."""
@@ -575,8 +634,9 @@ class EventStore(ABC):
             db.execute("DELETE FROM complaintflow_deadlines")
             db.execute("DELETE FROM complaintflow_owners")
             db.execute("DELETE FROM complaintflow_cases")
-            for case_id in case_ids:
-                self._project(db, self._fresh(case_id, db), self._count(case_id, db))
+            for case_id in case_ids:  # the tables are empty: as if every case were new
+                nothing = Case(procedures=self.procedures, calendar=self.calendar)
+                self._project(db, self._fresh(case_id, db), self._count(case_id, db), None, nothing)
         with self._cache_lock:
             self._cache.clear()
         return len(case_ids)

@@ -20,17 +20,16 @@ from typing import TYPE_CHECKING, Any
 
 from complaintflow.case import Case
 from complaintflow.errors import ComplaintflowError, EventConflict, InvalidEvent, RefusedAfterEarlierLine
-from complaintflow.events import EventBase, EventVoided, event_to_json, parse_event
+from complaintflow.events import EventBase, event_to_json, parse_event
 from complaintflow.report.records import CaseRecord
 from complaintflow.store.identity import LineIds
+from complaintflow.store.projections import in_date_order, noted
 
 if TYPE_CHECKING:
     from complaintflow.store.base import Cursor, EventStore
 
 #: Lines stored in one transaction: large enough that a case is seldom split across two.
 CHUNK_LINES = 20_000
-#: Event ids looked up in one query.
-LOOKUP_BATCH = 500
 
 
 @dataclass
@@ -46,9 +45,10 @@ class ImportSummary:
 class _Touched:
     """A case met in the file: its stored version, the case with the new lines applied, those lines,
     and the report's record of it, kept up as its events come while they come in date order (else
-    None: the projection makes it again from the case's events)."""
+    None: the projection makes it again from the case's events); `stored` is the case as stored."""
 
     version: int
+    stored: Case
     case: Case
     record: CaseRecord | None
     fresh: list[EventBase] = field(default_factory=list)
@@ -64,7 +64,6 @@ class _Import:
         self.failed: dict[str, int] = {}  # case -> its first refused line
         self.claimed: dict[str, EventBase] = {}  # ids taken by earlier lines of this run
         self.touched: dict[str, _Touched] = {}
-        self.records: dict[str, tuple[int, CaseRecord]] = {}  # case -> (version, record) as written
 
     def parsed(self, line: int, raw: object) -> EventBase | None:
         """The line as an event with its id (given or derived), or None when it is refused."""
@@ -87,21 +86,25 @@ class _Import:
             return
         writing = self.store._reading() if self.dry_run else self.store._writing()
         with writing as db:
-            stored = self._stored(db, [event.event_id for _, event in events if event.event_id])
+            stored = self.store._stored_bodies(db, [event.event_id for _, event in events if event.event_id])
             for line, event in events:
                 self._take(db, line, event, stored)
             if not self.dry_run:
                 for touched in self.touched.values():
                     if touched.fresh:
                         self.store._write(
-                            db, touched.case, touched.version, touched.fresh, self.recorded_by, touched.record
+                            db,
+                            touched.case,
+                            touched.version,
+                            touched.fresh,
+                            self.recorded_by,
+                            touched.record,
+                            touched.stored,
                         )
         if not self.dry_run:
             for case_id, touched in self.touched.items():
                 version = touched.version + len(touched.fresh)
-                self.store._remember(case_id, version, touched.case)
-                if touched.record is not None:
-                    self.records[case_id] = (version, touched.record)
+                self.store._remember(case_id, version, touched.case, touched.record)
             self.touched = {}
             self.claimed = {}
 
@@ -128,8 +131,7 @@ class _Import:
                 self._refuse(line, case_id, EventConflict(event_id, other_case=known.case_id != case_id))
             return
         touched = self.touched.get(case_id) or self._touch(db, case_id)
-        last_on = touched.case.last_event_on
-        in_order = type(event) is not EventVoided and (last_on is None or event.on >= last_on)
+        in_order = in_date_order(touched.case, event)
         try:
             applied = touched.case.apply(event)
         except ComplaintflowError as error:
@@ -138,45 +140,20 @@ class _Import:
         if not applied:  # the case holds it already
             self.summary.skipped += 1
             return
-        if touched.record is not None:
-            if in_order:
-                touched.record.add(event)
-            else:
-                touched.record = None  # a late entry or a void: made again from the events
+        touched.record = noted(touched.record, event, in_order)
         touched.fresh.append(event)
         self.claimed[event_id] = event
         self.summary.added += 1
 
     def _touch(self, db: Cursor, case_id: str) -> _Touched:
         version, case = self.store._current(db, case_id)
-        known = self.records.pop(case_id, None)
-        record = None
-        if not self.dry_run:
-            record = (
-                known[1]
-                if known is not None and known[0] == version
-                else CaseRecord()
-                if not version
-                else None
-            )
-        touched = self.touched[case_id] = _Touched(version, copy.copy(case), record)
+        record = None if self.dry_run else self.store._take_record(case_id, version)
+        touched = self.touched[case_id] = _Touched(version, case, copy.copy(case), record)
         return touched
 
     def _refuse(self, line: int, case_id: str, error: ComplaintflowError) -> None:
         self.summary.refused.append((line, error))
         self.failed[case_id] = line
-
-    def _stored(self, db: Cursor, event_ids: list[str]) -> dict[str, tuple[str, str]]:
-        """The case and body of each of these ids stored already."""
-        found: dict[str, tuple[str, str]] = {}
-        for start in range(0, len(event_ids), LOOKUP_BATCH):
-            batch = event_ids[start : start + LOOKUP_BATCH]
-            marks = ", ".join([self.store.mark] * len(batch))
-            db.execute(
-                f"SELECT event_id, case_id, body FROM complaintflow_events WHERE event_id IN ({marks})", batch
-            )
-            found.update((event_id, (case_id, body)) for event_id, case_id, body in db.fetchall())
-        return found
 
 
 def _as_mapping(raw: object, event: EventBase) -> dict[str, Any]:

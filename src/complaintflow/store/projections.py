@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pydantic import TypeAdapter
 
 from complaintflow.case import Case
+from complaintflow.events import EventBase, EventVoided
 from complaintflow.report.records import CaseRecord, record_of
 
 _RECORD = TypeAdapter(CaseRecord)
@@ -69,6 +70,22 @@ def project(case: Case, version: int, record: CaseRecord | None = None) -> tuple
         if clock.running and clock.due is not None and clock.paused_on is None
     ]
     return row, deadlines
+
+
+def in_date_order(case: Case, event: EventBase) -> bool:
+    """Whether the event, not yet applied, comes after every event the case holds: then the report's
+    record of the case can note it as it comes. A late entry or a void changes what came before."""
+    last_on = case.last_event_on
+    return type(event) is not EventVoided and (last_on is None or event.on >= last_on)
+
+
+def noted(record: CaseRecord | None, event: EventBase, in_order: bool) -> CaseRecord | None:
+    """The record with an event the case accepted noted in it, where it came in date order (see
+    `in_date_order`); else None, and the projection makes the record again from the case's events."""
+    if record is None or not in_order:
+        return None
+    record.add(event)
+    return record
 
 
 def read_record(text: str) -> CaseRecord:
