@@ -146,6 +146,25 @@ def store_appends(folder: Path, appends: int, durability: str) -> float:
     return appends / seconds
 
 
+def growing_cases(folder: Path, cases: int) -> tuple[float, float]:
+    """Microseconds for the first and for the tenth single-event append of a case, each taken over
+    `cases` cases (the tenth after each case has nine events), at `durability=normal` so that the
+    store's own work shows rather than the disk's sync."""
+    store = open_store(f"sqlite:{folder / 'growing.db'}?durability=normal")
+    costs = []
+    for number in range(10):
+        day = f"2024-04-{2 + number:02d}"
+        event = {**RECEIVED, "on": day} if number == 0 else {"type": "AdvocacyArranged", "on": day}
+        seconds = timed(
+            lambda event=event: [
+                store.append(f"G-{n}", [{**event, "case_id": f"G-{n}"}]) for n in range(cases)
+            ]
+        )
+        costs.append(seconds / cases * 1e6)
+    store.close()
+    return costs[0], costs[-1]
+
+
 def compare_appends(folder: Path, appends: int, rounds: int) -> list[str]:
     """The store beside eventsourcing's recorder at each durability, interleaved round by round
     so that both see the same machine; the best round of each, as table rows."""
@@ -185,6 +204,9 @@ def main() -> None:
     print("| durability | complaintflow SQLite store | eventsourcing SQLiteApplicationRecorder | ratio |")
     print("|---|---|---|---|")
     print("\n".join(comparison))
+    with tempfile.TemporaryDirectory() as folder:
+        first, tenth = growing_cases(Path(folder), min(options.appends, 1_000))
+    print(f"\nFirst append of a case {first:,.0f} µs, tenth {tenth:,.0f} µs ({tenth / first:.2f}x)")
     if options.compare_only:
         return
     with tempfile.TemporaryDirectory() as folder:
