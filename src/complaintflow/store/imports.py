@@ -64,6 +64,9 @@ class _Import:
         self.failed: dict[str, int] = {}  # case -> its first refused line
         self.claimed: dict[str, EventBase] = {}  # ids taken by earlier lines of this run
         self.touched: dict[str, _Touched] = {}
+        # case -> (version, record) as this run wrote it: kept for the whole run, however many cases
+        # it meets, rather than in the store's memory of recent cases, and never in both at once
+        self.records: dict[str, tuple[int, CaseRecord]] = {}
 
     def parsed(self, line: int, raw: object) -> EventBase | None:
         """The line as an event with its id (given or derived), or None when it is refused."""
@@ -104,7 +107,9 @@ class _Import:
         if not self.dry_run:
             for case_id, touched in self.touched.items():
                 version = touched.version + len(touched.fresh)
-                self.store._remember(case_id, version, touched.case, touched.record)
+                self.store._remember(case_id, version, touched.case)
+                if touched.record is not None:
+                    self.records[case_id] = (version, touched.record)
             self.touched = {}
             self.claimed = {}
 
@@ -147,7 +152,11 @@ class _Import:
 
     def _touch(self, db: Cursor, case_id: str) -> _Touched:
         version, case = self.store._current(db, case_id)
-        record = None if self.dry_run else self.store._take_record(case_id, version)
+        kept = self.records.pop(case_id, None)
+        record = None
+        if not self.dry_run:
+            record = kept[1] if kept is not None and kept[0] == version else None
+            record = record or self.store._take_record(case_id, version)
         touched = self.touched[case_id] = _Touched(version, case, copy.copy(case), record)
         return touched
 
