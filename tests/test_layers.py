@@ -33,6 +33,7 @@ ABOVE_THE_DOMAIN = (
     "complaintflow.demo",
     "complaintflow.report",
     "complaintflow.eventlog",
+    "complaintflow.importing",
     "complaintflow.reminders",
 )
 #: Each outside library, and the only modules that may import it.
@@ -43,6 +44,7 @@ DOORS = {
     "fastapi": {"service/__init__", "service/app"},
     "uvicorn": {"cli"},
     "matplotlib": {"report/charts"},
+    "python_calamine": {"importing"},
 }
 
 

@@ -428,7 +428,9 @@ def _emit(text: str, output: str | None) -> None:
 def _import(args: argparse.Namespace) -> int:
     """Store a file's events; name each line refused and why, and keep the lines accepted."""
     store = _store(args)
-    if args.file == "-":
+    if args.mapping is not None or args.file.lower().endswith((".csv", ".xlsx")):
+        refused = _import_sheet(store, args)
+    elif args.file == "-":
         refused = store.import_events(_numbered_lines(sys.stdin.buffer, None))
     else:
         path = Path(args.file)
@@ -439,6 +441,21 @@ def _import(args: argparse.Namespace) -> int:
         print(printable(f"line {number}: {error}"), file=sys.stderr)
     print(f"stored the accepted events in {store.name}; {len(refused)} lines refused")
     return 1 if refused else 0
+
+
+def _import_sheet(store: EventStore, args: argparse.Namespace) -> list[tuple[int, ComplaintflowError]]:
+    """Store the events of a spreadsheet's rows, read through --mapping; a refused row is numbered
+    as the sheet numbers it."""
+    from complaintflow.importing import load_mapping, sheet_events
+
+    if args.mapping is None:
+        raise ComplaintflowError("import: a .csv or .xlsx file needs --mapping MAPPING.toml")
+    rows: list[tuple[int, ComplaintflowError]] = []
+    events = sheet_events(
+        args.file, load_mapping(args.mapping), on_refused=lambda row: rows.append((row.row, row))
+    )
+    refused = store.import_events(events)
+    return sorted([*refused, *rows], key=lambda pair: pair[0])
 
 
 def _numbered_lines(
@@ -731,8 +748,13 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("--procedure", action="append", metavar="FILE", help="a procedure file (repeatable)")
     _add_extra_holiday_option(apply)
     apply.set_defaults(run=_apply)
-    imports = commands.add_parser("import", help="store the events of a JSON Lines file")
-    imports.add_argument("file", metavar="FILE.jsonl", help="events, one JSON object per line ('-': stdin)")
+    imports = commands.add_parser("import", help="store the events of a JSON Lines file or a spreadsheet")
+    imports.add_argument(
+        "file", metavar="FILE", help="FILE.jsonl: one event per line ('-': stdin); or FILE.csv, FILE.xlsx"
+    )
+    imports.add_argument(
+        "--mapping", metavar="MAPPING.toml", help="what each column of a .csv or .xlsx file holds"
+    )
     _add_store_option(imports, "where to store them", required=True)
     imports.add_argument("--procedure", action="append", metavar="FILE", help="a procedure file (repeatable)")
     _add_extra_holiday_option(imports)

@@ -1,0 +1,718 @@
+"""Complaints kept in a spreadsheet or a legacy system's CSV export, read as events through a mapping.
+
+A mapping file (TOML) says which column holds the reference, the dates, the outcome, the service
+area, the categories and the procedure. Each row becomes its case's events: `ComplaintReceived`,
+then, stage by stage, the escalation, acknowledgement and response whose dates the row gives. The
+events carry no `event_id` and come out the same each time a file is read, so the store can tell a
+row it has stored already. Nothing here writes: the store's `import_events` applies the events
+through the same rules as every other event.
+
+A cell is read only in a form that cannot be misread. A date that could be read two ways, a formula
+with no saved value or a cell hidden by a merge refuses its row, naming the row and the column and
+never quoting the cell. `.xlsx` workbooks are read with python-calamine (the `spreadsheets` extra);
+CSV files with the standard library.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import re
+import tomllib
+import zipfile
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, time, timedelta
+from pathlib import Path, PurePosixPath
+from typing import IO, Annotated, Literal, TypeVar
+from xml.etree import ElementTree
+from xml.parsers import expat
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, model_validator
+
+from complaintflow.errors import ComplaintflowError, field_name, printable
+from complaintflow.limits import (
+    FIRST_DATE,
+    LAST_DATE,
+    MAX_ITEMS,
+    MAX_MAPPING_BYTES,
+    MAX_REFERENCE_CHARS,
+    MAX_SHEET_BYTES,
+    MAX_SHEET_CELLS,
+    MAX_SHEET_COLUMNS,
+    MAX_SHEET_ROWS,
+    MAX_SHEET_UNPACKED_BYTES,
+    MAX_TEXT_CHARS,
+)
+
+T = TypeVar("T")
+
+# -- errors ----------------------------------------------------------------------------------------
+
+
+class MappingError(ComplaintflowError):
+    """A mapping file that cannot be used: names the file and the key at fault."""
+
+    def __init__(self, message: str, *, source: str, key: str | None = None) -> None:
+        self.source = source
+        self.key = key
+        where = f"{source}, key {key!r}" if key else source
+        super().__init__(f"{where}: {message}")
+
+
+class SpreadsheetError(ComplaintflowError):
+    """A spreadsheet that cannot be read at all (too large, damaged, a column missing); nothing of it
+    is read."""
+
+
+class CellRefused(ComplaintflowError, ValueError):
+    """A cell that cannot be read as what its column holds; the message never quotes the cell."""
+
+
+class RowRefused(ComplaintflowError):
+    """A row that gives no events, because one of its cells was refused: names the row and column."""
+
+    def __init__(self, row: int, column: str, reason: str) -> None:
+        self.row = row
+        self.column = column
+        self.reason = reason
+        super().__init__(f"row {row}, column {column!r}: {reason}")
+
+
+# -- the mapping -------------------------------------------------------------------------------------
+
+#: A column's title, as it stands in the header row.
+Title = Annotated[str, Field(min_length=1, max_length=MAX_REFERENCE_CHARS, pattern=r"\S")]
+Outcome = Literal["upheld", "partially_upheld", "not_upheld"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SheetChoice(_Strict):
+    """Where the rows are: the sheet of a workbook, the header row, and how a CSV file is written."""
+
+    name: Title | None = None
+    header_row: StrictInt = Field(default=1, ge=1, le=1_000)
+    encoding: Literal["utf-8", "windows-1252"] = "utf-8"
+    delimiter: Literal[",", ";", "\t", "|"] = ","
+
+
+class DateForms(_Strict):
+    """How the date columns are written. `day_first`: true reads 02/04/2024 as 2 April, false as
+    4 February; unset, a numeric date that could be read both ways is refused. `excel_serial`: a
+    number in a date column is Excel's count of days (1900 date system)."""
+
+    day_first: StrictBool | None = None
+    excel_serial: StrictBool = False
+
+
+class Columns(_Strict):
+    """The columns every stage shares. `categories` may name several columns; a cell may hold several
+    categories, split at the mapping's `categories_separator`."""
+
+    reference: Title
+    received: Title
+    procedure: Title | None = None
+    service_area: Title | None = None
+    categories: Title | tuple[Title, ...] = ()
+
+
+class FirstStage(_Strict):
+    """The columns of stage 1: the dates acknowledged and responded, and the response's outcome."""
+
+    acknowledged: Title | None = None
+    responded: Title | None = None
+    outcome: Title | None = None
+
+
+class LaterStage(FirstStage):
+    """A later stage also has the date the complainant asked for it (`EscalationRequested`)."""
+
+    escalated: Title | None = None
+
+
+class SheetMapping(_Strict):
+    """What each column of a council's sheet holds, and which event it becomes."""
+
+    procedure: Annotated[str, Field(min_length=1, max_length=MAX_REFERENCE_CHARS)] | None = None
+    categories_separator: Annotated[str, Field(min_length=1, max_length=5)] = ";"
+    sheet: SheetChoice = SheetChoice()
+    dates: DateForms = DateForms()
+    columns: Columns
+    stage1: FirstStage = FirstStage()
+    stage2: LaterStage = LaterStage()
+    stage3: LaterStage = LaterStage()
+    #: The sheet's words for an outcome, beside the usual ones ("Upheld", "Partly upheld", ...).
+    outcomes: Annotated[dict[Title, Outcome], Field(max_length=MAX_ITEMS)] = {}
+
+    @model_validator(mode="after")
+    def _complete(self) -> SheetMapping:
+        if self.procedure is None and self.columns.procedure is None:
+            raise ValueError("name the procedure: `procedure = ...`, or a column in [columns]")
+        for number, stage in self.stages():
+            if (stage.outcome is None) != (stage.responded is None):
+                raise ValueError(f"stage{number}: give both `responded` and `outcome` columns, or neither")
+        return self
+
+    def stages(self) -> tuple[tuple[int, FirstStage], ...]:
+        return ((1, self.stage1), (2, self.stage2), (3, self.stage3))
+
+
+def load_mapping(path: str | Path) -> SheetMapping:
+    """The mapping in a TOML file; `MappingError` names the file and the key at fault."""
+    source = str(path)
+    with Path(path).open("rb") as handle:
+        raw = handle.read(MAX_MAPPING_BYTES + 1)
+    if len(raw) > MAX_MAPPING_BYTES:
+        raise MappingError(f"larger than {MAX_MAPPING_BYTES:,} bytes", source=source)
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise MappingError("not UTF-8 text", source=source) from None
+    except tomllib.TOMLDecodeError as error:
+        raise MappingError(f"not valid TOML ({error})", source=source) from None
+    try:
+        return SheetMapping.model_validate(data)
+    except ValidationError as error:
+        first = error.errors(include_input=False)[0]
+        parts = [str(part) for part in first["loc"]]
+        named = [part for part in itertools.takewhile(lambda part: field_name(part) == part, parts)]
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise MappingError(message, source=source, key=".".join(named) or None) from None
+
+
+# -- dates -------------------------------------------------------------------------------------------
+
+_MONTH_NAMES = "january february march april may june july august september october november december"
+#: Each month by its name and by its first three letters (and "sept").
+_MONTHS = {
+    **{name: number for number, name in enumerate(_MONTH_NAMES.split(), start=1)},
+    **{name[:3]: number for number, name in enumerate(_MONTH_NAMES.split(), start=1)},
+    "sept": 9,
+}
+#: A time of day after a date, as exports often write it; the date is the day.
+_TIME = r"(?:[ t][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?)?"
+_ISO = re.compile(rf"([0-9]{{4}})-([0-9]{{2}})-([0-9]{{2}}){_TIME}")
+_NUMERIC = re.compile(rf"([0-9]{{1,2}})([/.-])([0-9]{{1,2}})\2([0-9]{{2}}|[0-9]{{4}}){_TIME}")
+_IN_WORDS = re.compile(rf"([0-9]{{1,2}}) ([a-z]{{3,9}}) ([0-9]{{4}}){_TIME}")
+_SERIAL = re.compile(r"[0-9]{1,6}(?:\.[0-9]+)?")
+#: Day 1 of Excel's 1900 date system is 1 January 1900, and it counts a 29 February 1900 that never
+#: was: from 1 March 1900 (day 61) on, day n is n days after 30 December 1899.
+_EXCEL_EPOCH = date(1899, 12, 30)
+_FIRST_SERIAL = 61
+
+
+def read_date(value: object, *, day_first: bool | None = None, excel_serial: bool = False) -> date:
+    """A cell read as a UK date, in a form that cannot be misread; `CellRefused` otherwise.
+
+    Read: a date cell; ISO (2024-04-02); day and month in words (2 April 2024, 2 Apr 2024); numbers
+    with `/`, `.` or `-` between them (02/04/2024) in the order `day_first` gives. With `day_first`
+    unset, such a date is read only where one order alone gives a date. A two-digit year is refused:
+    it could be in either century. A number is Excel's count of days only where `excel_serial` says.
+
+    >>> read_date("2 April 2024"), read_date("02/04/2024", day_first=True)
+    (datetime.date(2024, 4, 2), datetime.date(2024, 4, 2))
+    >>> read_date("02/04/2024")
+    Traceback (most recent call last):
+    complaintflow.importing.CellRefused: day and month could be either way round: say `day_first` in [dates]
+    """
+    if isinstance(value, datetime):  # a sheet's time is the council's own local time: the day is its date
+        return _in_range(value.date())
+    if isinstance(value, date):
+        return _in_range(value)
+    if isinstance(value, bool):
+        raise CellRefused("TRUE or FALSE, not a date")
+    if isinstance(value, time | timedelta):
+        raise CellRefused("a time or a duration, not a date")
+    if isinstance(value, int | float):
+        return _from_serial(value, excel_serial)
+    if not isinstance(value, str):
+        raise CellRefused(f"a {type(value).__name__}, not a date")
+    text = " ".join(value.split()).lower()
+    if match := _ISO.fullmatch(text):
+        return _day(int(match[1]), int(match[2]), int(match[3]))
+    if match := _IN_WORDS.fullmatch(text):
+        month = _MONTHS.get(match[2])
+        if month is None:
+            raise CellRefused("not a month's name")
+        return _day(int(match[3]), month, int(match[1]))
+    if match := _NUMERIC.fullmatch(text):
+        return _numeric(int(match[1]), int(match[3]), match[4], day_first)
+    if _SERIAL.fullmatch(text):
+        return _from_serial(float(text), excel_serial)
+    raise CellRefused("not a date in a form this reader takes (such as 2 April 2024 or 2024-04-02)")
+
+
+def _numeric(first: int, second: int, year_text: str, day_first: bool | None) -> date:
+    if len(year_text) == 2:
+        raise CellRefused("a two-digit year could be in either century: write the year in full")
+    year = int(year_text)
+    if day_first is not None:
+        day, month = (first, second) if day_first else (second, first)
+        return _day(year, month, day)
+    readings = {_valid(year, month, day) for day, month in ((first, second), (second, first))}
+    found = [reading for reading in readings if reading is not None]
+    if len(found) > 1:
+        raise CellRefused("day and month could be either way round: say `day_first` in [dates]")
+    if not found:
+        raise CellRefused("not a date: no such day")
+    return _in_range(found[0])
+
+
+def _valid(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _day(year: int, month: int, day: int) -> date:
+    found = _valid(year, month, day)
+    if found is None:
+        raise CellRefused("not a date: no such day")
+    return _in_range(found)
+
+
+def _from_serial(number: float, excel_serial: bool) -> date:
+    if not excel_serial:
+        raise CellRefused(
+            "a number, not a date: format the column as dates, or say `excel_serial` in [dates]"
+        )
+    if not _FIRST_SERIAL <= number < (LAST_DATE - _EXCEL_EPOCH).days + 1:
+        raise CellRefused(f"not an Excel date from 1 March 1900 to {LAST_DATE.day} {LAST_DATE:%B %Y}")
+    return _EXCEL_EPOCH + timedelta(days=int(number))
+
+
+def _in_range(day: date) -> date:
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise CellRefused(f"a date outside the years {FIRST_DATE.year} to {LAST_DATE.year}")
+    return day
+
+
+# -- text and outcomes -------------------------------------------------------------------------------
+
+_USUAL_OUTCOMES: dict[str, Outcome] = {
+    "upheld": "upheld",
+    "partially upheld": "partially_upheld",
+    "partly upheld": "partially_upheld",
+    "not upheld": "not_upheld",
+}
+
+
+def _words(text: str) -> str:
+    """Text compared as a person reads it: case, underscores and runs of spaces do not count."""
+    return " ".join(text.replace("_", " ").split()).casefold()
+
+
+def read_text(value: object) -> str | None:
+    """A cell as text (None if empty): a whole number as its digits; a date or TRUE/FALSE refused."""
+    if value is None or isinstance(value, str):
+        text = (value or "").strip()
+        if len(text) > MAX_TEXT_CHARS:
+            raise CellRefused(f"longer than {MAX_TEXT_CHARS:,} characters")
+        return text or None
+    if isinstance(value, bool):
+        raise CellRefused("TRUE or FALSE, not text")
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return str(int(value))
+    raise CellRefused(f"a {'number' if isinstance(value, float) else type(value).__name__}, not text")
+
+
+# -- reading a sheet's rows --------------------------------------------------------------------------
+
+
+class _Table:
+    """A sheet's cells: the header row's titles, the rows after it, and the cells that cannot be
+    read (row number and column index -> why)."""
+
+    def __init__(
+        self,
+        header: list[object],
+        rows: Iterator[tuple[int, list[object]]],
+        unreadable: dict[tuple[int, int], str] | None = None,
+    ) -> None:
+        self.header = header
+        self.rows = rows
+        self.unreadable = unreadable or {}
+
+
+def _check_size(path: Path) -> None:
+    size = path.stat().st_size
+    if size > MAX_SHEET_BYTES:
+        raise SpreadsheetError(f"{path.name}: larger than {MAX_SHEET_BYTES // 1_048_576} MiB; split it")
+
+
+def _csv_table(path: Path, sheet: SheetChoice) -> _Table:
+    """A CSV file's rows, checked whole first (rows, columns, encoding) and then read as a stream."""
+    codec = "utf-8" if sheet.encoding == "utf-8" else "cp1252"
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        number = 0
+        with path.open("rb") as handle:
+            # Decoded a line at a time, so that text in another encoding is found at its row.
+            lines = (line.decode(codec).removeprefix("\ufeff") for line in handle)
+            try:
+                for number, record in enumerate(csv.reader(lines, delimiter=sheet.delimiter, strict=True), 1):
+                    yield number, record
+            except csv.Error as error:
+                raise SpreadsheetError(f"{path.name}, row {number + 1}: not valid CSV ({error})") from None
+            except UnicodeDecodeError:
+                raise SpreadsheetError(
+                    f"{path.name}, row {number + 1}: not {sheet.encoding} text; "
+                    "save it as CSV UTF-8, or say `encoding` in [sheet]"
+                ) from None
+
+    header: list[object] = []
+    for number, record in records():
+        if number > MAX_SHEET_ROWS:
+            raise SpreadsheetError(f"{path.name}: more than {MAX_SHEET_ROWS:,} rows; split it")
+        if len(record) > MAX_SHEET_COLUMNS:
+            raise SpreadsheetError(f"{path.name}, row {number}: more than {MAX_SHEET_COLUMNS} columns")
+        if number == sheet.header_row:
+            header = list(record)
+    rows = ((number, list[object](record)) for number, record in records() if number > sheet.header_row)
+    return _Table(header, rows)
+
+
+def _xlsx_table(path: Path, sheet: SheetChoice) -> _Table:
+    """A workbook's sheet: its layout checked first, then its values as python-calamine reads them."""
+    try:
+        import python_calamine
+    except ImportError:
+        raise SpreadsheetError(
+            "reading .xlsx needs the spreadsheets extra: pip install 'complaintflow[spreadsheets]'"
+        ) from None
+    unreadable = _check_workbook(path, sheet.name)
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        if sheet.name is None:
+            found = workbook.get_sheet_by_index(0)
+        else:
+            found = workbook.get_sheet_by_name(sheet.name)
+    except python_calamine.CalamineError as error:
+        raise SpreadsheetError(
+            f"{path.name}: the workbook could not be read ({type(error).__name__})"
+        ) from None
+    for (top, left), (bottom, right) in found.merged_cell_ranges or ():
+        for row in range(top, bottom + 1):
+            for column in range(left, right + 1):
+                if (row, column) != (top, left):
+                    unreadable.setdefault((row + 1, column), _MERGED)
+    # python-calamine gives every row from the first (the empty ones too), each from the sheet's
+    # first column with a value: the columns before it are put back, so that the numbers hold.
+    padding: list[object] = [None] * (found.start or (0, 0))[1]
+    rows = ((offset + 1, [*padding, *cells]) for offset, cells in enumerate(found.iter_rows()))
+    header: list[object] = next((cells for number, cells in rows if number == sheet.header_row), [])
+    return _Table(header, rows, unreadable)
+
+
+_MERGED = "hidden by merged cells: unmerge them and fill each row"
+_ERROR_VALUE = "an error value (such as #N/A), not a value"
+_NOT_CALCULATED = "a formula with no saved value: open the workbook in a spreadsheet program and save it"
+_CELL_REFERENCE = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+
+
+def _check_workbook(path: Path, sheet_name: str | None) -> dict[tuple[int, int], str]:
+    """Refuse a workbook too large to read, before python-calamine holds it in memory; and find the
+    cells whose value it cannot give: a formula never calculated (saved by a program that does not
+    calculate) and an error such as #N/A, both of which it reads as empty. Only the cells' positions
+    and kinds are looked at here, never their values."""
+    try:
+        with zipfile.ZipFile(path) as workbook:
+            if sum(member.file_size for member in workbook.infolist()) > MAX_SHEET_UNPACKED_BYTES:
+                most = MAX_SHEET_UNPACKED_BYTES // 1_048_576
+                raise SpreadsheetError(f"{path.name}: unpacks to more than {most} MiB")
+            part = _sheet_part(workbook, sheet_name)
+            with workbook.open(part) as xml:
+                return _CellScan(path.name).run(xml)
+    except (zipfile.BadZipFile, KeyError, ValueError, ElementTree.ParseError, expat.ExpatError, EOFError):
+        raise SpreadsheetError(f"{path.name}: not an .xlsx workbook, or a damaged one") from None
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _sheet_part(workbook: zipfile.ZipFile, sheet_name: str | None) -> str:
+    """The path inside the workbook of the named sheet (or the first)."""
+    sheets = [
+        (element.get("name"), next((v for k, v in element.attrib.items() if _local(k) == "id"), None))
+        for element in ElementTree.fromstring(workbook.read("xl/workbook.xml")).iter()
+        if _local(element.tag) == "sheet"
+    ]
+    chosen = sheets[:1] if sheet_name is None else [s for s in sheets if s[0] == sheet_name]
+    if not chosen:
+        raise SpreadsheetError(f"no sheet named {printable(sheet_name or '', 80)!r} in the workbook")
+    targets = {
+        element.get("Id"): element.get("Target", "")
+        for element in ElementTree.fromstring(workbook.read("xl/_rels/workbook.xml.rels")).iter()
+        if _local(element.tag) == "Relationship"
+    }
+    target = targets[chosen[0][1]]
+    return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+
+
+class _CellScan:
+    """One pass over a sheet's XML with expat, looking at each cell's position and kind only."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.unreadable: dict[tuple[int, int], str] = {}
+        self.row = self.column = self.last_row = self.last_column = 0
+        self.error = self.formula = self.in_value = False
+        self.value = ""
+
+    def run(self, xml: IO[bytes]) -> dict[tuple[int, int], str]:
+        parser = expat.ParserCreate()
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.text
+        parser.ParseFile(xml)
+        if self.last_row * self.last_column > MAX_SHEET_CELLS:
+            raise SpreadsheetError(f"{self.name}: spans more than {MAX_SHEET_CELLS:,} cells; split it")
+        return self.unreadable
+
+    def start(self, tag: str, attributes: dict[str, str]) -> None:
+        tag = tag.rpartition(":")[2]
+        if tag == "row":
+            self.row = int(attributes.get("r") or self.row + 1)
+            self.column = 0
+        elif tag == "c":
+            match = _CELL_REFERENCE.fullmatch(attributes.get("r") or "")
+            self.column = _column_number(match[1]) if match else self.column + 1
+            self.last_row, self.last_column = max(self.last_row, self.row), max(self.last_column, self.column)
+            if self.last_row > MAX_SHEET_ROWS or self.last_column > MAX_SHEET_COLUMNS:
+                raise SpreadsheetError(
+                    f"{self.name}: more than {MAX_SHEET_ROWS:,} rows or {MAX_SHEET_COLUMNS} columns; split it"
+                )
+            self.error, self.formula, self.value = attributes.get("t") == "e", False, ""
+        elif tag == "f":
+            self.formula = True
+        elif tag == "v":
+            self.in_value = True
+
+    def text(self, data: str) -> None:
+        if self.in_value:
+            self.value += data
+
+    def end(self, tag: str) -> None:
+        tag = tag.rpartition(":")[2]
+        if tag == "v":
+            self.in_value = False
+        elif tag == "c" and self.error:
+            self.unreadable[(self.row, self.column - 1)] = _ERROR_VALUE
+        elif tag == "c" and self.formula and not self.value.strip():
+            self.unreadable[(self.row, self.column - 1)] = _NOT_CALCULATED
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+# -- rows into events --------------------------------------------------------------------------------
+
+
+class _Columns:
+    """Where each mapped column stands in the header row."""
+
+    def __init__(self, header: list[object], mapping: SheetMapping, source: str) -> None:
+        positions: dict[str, int] = {}
+        for index, title in enumerate(header):
+            if isinstance(title, str) and title.strip():
+                positions.setdefault(_words(title), index)
+        self.positions = positions
+        self.source = source
+        wanted = [
+            mapping.columns.reference,
+            mapping.columns.received,
+            mapping.columns.procedure,
+            mapping.columns.service_area,
+            *self.categories(mapping),
+            *(title for _, stage in mapping.stages() for title in stage.model_dump().values()),
+        ]
+        for title in wanted:
+            if title is not None and _words(title) not in positions:
+                raise SpreadsheetError(
+                    f"{source}: no column titled {printable(title, 80)!r} in row {mapping.sheet.header_row}"
+                )
+        titles = [_words(title) for title in header if isinstance(title, str)]
+        for title in wanted:
+            if title is not None and titles.count(_words(title)) > 1:
+                raise SpreadsheetError(f"{source}: more than one column titled {printable(title, 80)!r}")
+
+    @staticmethod
+    def categories(mapping: SheetMapping) -> tuple[str, ...]:
+        given = mapping.columns.categories
+        return (given,) if isinstance(given, str) else given
+
+    def index(self, title: str) -> int:
+        return self.positions[_words(title)]
+
+
+class _Row:
+    """One row's cells, read by column title; a refused cell names the row and the column."""
+
+    def __init__(self, number: int, cells: list[object], columns: _Columns, table: _Table) -> None:
+        self.number = number
+        self.cells = cells
+        self.columns = columns
+        self.table = table
+
+    def cell(self, title: str, read: Callable[[object], T]) -> T:
+        index = self.columns.index(title)
+        why = self.table.unreadable.get((self.number, index))
+        try:
+            if why is not None:
+                raise CellRefused(why)
+            return read(self.cells[index] if index < len(self.cells) else None)
+        except CellRefused as error:
+            raise RowRefused(self.number, printable(title, 80), str(error)) from None
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class _Reader:
+    """Reads each mapped cell of a row the way its column says."""
+
+    def __init__(self, mapping: SheetMapping) -> None:
+        self.mapping = mapping
+        outcomes = dict(_USUAL_OUTCOMES)
+        outcomes.update({_words(word): outcome for word, outcome in mapping.outcomes.items()})
+        self.outcomes = outcomes
+
+    def date(self, value: object) -> str | None:
+        if _blank(value):
+            return None
+        forms = self.mapping.dates
+        return read_date(value, day_first=forms.day_first, excel_serial=forms.excel_serial).isoformat()
+
+    def required_date(self, value: object) -> str:
+        found = self.date(value)
+        if found is None:
+            raise CellRefused("empty: every row needs this date")
+        return found
+
+    def reference(self, value: object) -> str:
+        text = read_text(value)
+        if text is None:
+            raise CellRefused("empty: every row needs a reference")
+        return text
+
+    def outcome(self, value: object) -> Outcome | None:
+        text = read_text(value)
+        if text is None:
+            return None
+        found = self.outcomes.get(_words(text))
+        if found is None:
+            raise CellRefused("not an outcome the mapping knows: list the sheet's words in [outcomes]")
+        return found
+
+    def categories(self, value: object) -> list[str]:
+        text = read_text(value)
+        if text is None:
+            return []
+        return [part.strip() for part in text.split(self.mapping.categories_separator) if part.strip()]
+
+
+def _row_events(row: _Row, mapping: SheetMapping, reader: _Reader) -> list[dict[str, object]]:
+    """A row's events in the order a case meets them: received, then each stage's escalation,
+    acknowledgement and response."""
+    columns = mapping.columns
+    case_id = row.cell(columns.reference, reader.reference)
+    received: dict[str, object] = {
+        "type": "ComplaintReceived",
+        "case_id": case_id,
+        "on": row.cell(columns.received, reader.required_date),
+        "procedure": (row.cell(columns.procedure, read_text) if columns.procedure else None)
+        or mapping.procedure,
+    }
+    if received["procedure"] is None:
+        raise RowRefused(
+            row.number, printable(columns.procedure or "", 80), "empty: the row names no procedure"
+        )
+    if columns.service_area is not None:
+        received["service_area"] = row.cell(columns.service_area, read_text)
+    categories = [
+        item for title in _Columns.categories(mapping) for item in row.cell(title, reader.categories)
+    ]
+    if categories:
+        received["categories"] = list(dict.fromkeys(categories))
+    events = [received]
+    for number, stage in mapping.stages():
+        escalated = getattr(stage, "escalated", None)
+        if escalated is not None and (on := row.cell(escalated, reader.date)):
+            events.append({"type": "EscalationRequested", "case_id": case_id, "on": on, "to_stage": number})
+        if stage.acknowledged is not None and (on := row.cell(stage.acknowledged, reader.date)):
+            events.append({"type": "Acknowledged", "case_id": case_id, "on": on, "stage": number})
+        responded = row.cell(stage.responded, reader.date) if stage.responded is not None else None
+        outcome = row.cell(stage.outcome, reader.outcome) if stage.outcome is not None else None
+        if outcome is not None and responded is None:
+            raise RowRefused(
+                row.number, printable(stage.outcome or "", 80), "an outcome, but no date of response"
+            )
+        if responded is not None:
+            if outcome is None:
+                raise RowRefused(row.number, printable(stage.outcome or "", 80), "a response, but no outcome")
+            events.append(
+                {
+                    "type": "Responded",
+                    "case_id": case_id,
+                    "on": responded,
+                    "stage": number,
+                    "outcome": outcome,
+                }
+            )
+    return [{key: value for key, value in event.items() if value is not None} for event in events]
+
+
+def sheet_events(
+    path: str | Path,
+    mapping: SheetMapping,
+    *,
+    on_refused: Callable[[RowRefused], None] | None = None,
+) -> Iterator[tuple[int, dict[str, object]]]:
+    """Each event of a `.csv` or `.xlsx` file's rows, with its row number, read through `mapping`.
+
+    The file is checked when this is called (its size, layout and header), so a file that cannot be
+    read at all is refused before any event is given. Blank rows are skipped. A row with a cell that
+    cannot be read gives no events: it is passed to `on_refused`, or, without it, raised. The events
+    carry no `event_id`, and the same file gives the same events each time.
+    """
+    path = Path(path)
+    _check_size(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        table = _csv_table(path, mapping.sheet)
+    elif suffix == ".xlsx":
+        table = _xlsx_table(path, mapping.sheet)
+    else:
+        raise SpreadsheetError(f"{path.name}: a spreadsheet must be a .csv or .xlsx file")
+    columns = _Columns(table.header, mapping, path.name)
+    return _events(table, columns, mapping, on_refused)
+
+
+def _events(
+    table: _Table,
+    columns: _Columns,
+    mapping: SheetMapping,
+    on_refused: Callable[[RowRefused], None] | None,
+) -> Iterator[tuple[int, dict[str, object]]]:
+    reader = _Reader(mapping)
+    for number, cells in table.rows:
+        if all(_blank(value) for value in cells):
+            continue
+        try:
+            events = _row_events(_Row(number, cells, columns, table), mapping, reader)
+        except RowRefused as refusal:
+            if on_refused is None:
+                raise
+            on_refused(refusal)
+            continue
+        for event in events:
+            yield number, event
