@@ -19,14 +19,13 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from complaintflow import importing
+from complaintflow.cells import CellRefused, read_date
 from complaintflow.importing import (
-    CellRefused,
     MappingError,
     RowRefused,
     SheetMapping,
     SpreadsheetError,
     load_mapping,
-    read_date,
     sheet_events,
 )
 from complaintflow.limits import FIRST_DATE, LAST_DATE
@@ -411,15 +410,23 @@ def test_a_formula_with_no_saved_value_refuses_its_row(tmp_path: Path) -> None:
     assert "a formula with no saved value" in refused[0].reason
 
 
-def test_a_formula_with_its_saved_value_is_read_as_that_value(tmp_path: Path) -> None:
-    path = workbook(tmp_path, [["H-1", "=DATE(2024,4,2)", None, None]])
-    saved = tmp_path / "saved.xlsx"
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(saved, "w") as target:
+def rewritten(path: Path, *changes: tuple[bytes, bytes]) -> Path:
+    """The workbook with its first sheet's XML changed, as a program other than openpyxl saves it."""
+    changed = path.with_name("changed.xlsx")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(changed, "w") as target:
         for member in source.infolist():
             data = source.read(member)
             if member.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"<v />", b"<v>45384</v>").replace(b"<v/>", b"<v>45384</v>")
+                for old, new in changes:
+                    assert old in data
+                    data = data.replace(old, new)
             target.writestr(member, data)
+    return changed
+
+
+def test_a_formula_with_its_saved_value_is_read_as_that_value(tmp_path: Path) -> None:
+    path = workbook(tmp_path, [["H-1", "=DATE(2024,4,2)", None, None]])
+    saved = rewritten(path, (b"<v />", b"<v>45384</v>"))
     chosen = SheetMapping.model_validate({**mapping().model_dump(), "dates": {"excel_serial": True}})
     events, refused = read(saved, chosen)
     assert refused == []
@@ -455,6 +462,24 @@ def test_cells_hidden_by_a_merge_refuse_their_rows_and_the_first_cell_is_read(tm
     assert [event["case_id"] for _, event in events] == ["H-1", "H-3"]
     assert (refused[0].row, refused[0].column) == (3, "Received")
     assert "merged cells" in refused[0].reason
+
+
+def test_merges_of_a_million_rows_and_overlapping_merges_hide_only_the_cells_they_cover(
+    tmp_path: Path,
+) -> None:
+    rows: list[list[object]] = [[f"H-{n}", date(2024, 4, 2), None, None] for n in range(1, 7)]
+    path = workbook(tmp_path, rows)
+    book = load_workbook(path)
+    book.active.merge_cells("A3:A4")
+    book.save(path)
+    huge = b'<mergeCell ref="A3:A4"/><mergeCell ref="B5:XFD1048576"/><mergeCell ref="A6:C7"/>'
+    path = rewritten(
+        path, (b'<mergeCell ref="A3:A4" />', huge), (b'<mergeCells count="1">', b'<mergeCells count="3">')
+    )
+    events, refused = read(path)
+    assert [event["case_id"] for _, event in events] == ["H-1", "H-2"]
+    hidden = [(4, "Ref"), (5, "Responded"), (6, "Received"), (7, "Ref")]
+    assert [(row.row, row.column) for row in refused] == hidden
 
 
 def test_a_sheet_whose_rows_start_below_and_right_of_a1_keeps_the_sheet_s_numbers(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ ABOVE_THE_DOMAIN = (
     "complaintflow.report",
     "complaintflow.eventlog",
     "complaintflow.importing",
+    "complaintflow.cells",
     "complaintflow.reminders",
 )
 #: Each outside library, and the only modules that may import it.

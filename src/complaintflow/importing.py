@@ -15,13 +15,14 @@ CSV files with the standard library.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import itertools
 import re
+import sys
 import tomllib
 import zipfile
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, time, timedelta
 from pathlib import Path, PurePosixPath
 from typing import IO, Annotated, Literal, TypeVar
 from xml.etree import ElementTree
@@ -29,10 +30,10 @@ from xml.parsers import expat
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, model_validator
 
+from complaintflow.cells import CellRefused, read_date, read_text
 from complaintflow.errors import ComplaintflowError, field_name, printable
+from complaintflow.events import Outcome
 from complaintflow.limits import (
-    FIRST_DATE,
-    LAST_DATE,
     MAX_ITEMS,
     MAX_MAPPING_BYTES,
     MAX_REFERENCE_CHARS,
@@ -41,7 +42,6 @@ from complaintflow.limits import (
     MAX_SHEET_COLUMNS,
     MAX_SHEET_ROWS,
     MAX_SHEET_UNPACKED_BYTES,
-    MAX_TEXT_CHARS,
 )
 
 T = TypeVar("T")
@@ -64,10 +64,6 @@ class SpreadsheetError(ComplaintflowError):
     is read."""
 
 
-class CellRefused(ComplaintflowError, ValueError):
-    """A cell that cannot be read as what its column holds; the message never quotes the cell."""
-
-
 class RowRefused(ComplaintflowError):
     """A row that gives no events, because one of its cells was refused: names the row and column."""
 
@@ -82,7 +78,6 @@ class RowRefused(ComplaintflowError):
 
 #: A column's title, as it stands in the header row.
 Title = Annotated[str, Field(min_length=1, max_length=MAX_REFERENCE_CHARS, pattern=r"\S")]
-Outcome = Literal["upheld", "partially_upheld", "not_upheld"]
 
 
 class _Strict(BaseModel):
@@ -182,115 +177,7 @@ def load_mapping(path: str | Path) -> SheetMapping:
         raise MappingError(message, source=source, key=".".join(named) or None) from None
 
 
-# -- dates -------------------------------------------------------------------------------------------
-
-_MONTH_NAMES = "january february march april may june july august september october november december"
-#: Each month by its name and by its first three letters (and "sept").
-_MONTHS = {
-    **{name: number for number, name in enumerate(_MONTH_NAMES.split(), start=1)},
-    **{name[:3]: number for number, name in enumerate(_MONTH_NAMES.split(), start=1)},
-    "sept": 9,
-}
-#: A time of day after a date, as exports often write it; the date is the day.
-_TIME = r"(?:[ t][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?)?"
-_ISO = re.compile(rf"([0-9]{{4}})-([0-9]{{2}})-([0-9]{{2}}){_TIME}")
-_NUMERIC = re.compile(rf"([0-9]{{1,2}})([/.-])([0-9]{{1,2}})\2([0-9]{{2}}|[0-9]{{4}}){_TIME}")
-_IN_WORDS = re.compile(rf"([0-9]{{1,2}}) ([a-z]{{3,9}}) ([0-9]{{4}}){_TIME}")
-_SERIAL = re.compile(r"[0-9]{1,6}(?:\.[0-9]+)?")
-#: Day 1 of Excel's 1900 date system is 1 January 1900, and it counts a 29 February 1900 that never
-#: was: from 1 March 1900 (day 61) on, day n is n days after 30 December 1899.
-_EXCEL_EPOCH = date(1899, 12, 30)
-_FIRST_SERIAL = 61
-
-
-def read_date(value: object, *, day_first: bool | None = None, excel_serial: bool = False) -> date:
-    """A cell read as a UK date, in a form that cannot be misread; `CellRefused` otherwise.
-
-    Read: a date cell; ISO (2024-04-02); day and month in words (2 April 2024, 2 Apr 2024); numbers
-    with `/`, `.` or `-` between them (02/04/2024) in the order `day_first` gives. With `day_first`
-    unset, such a date is read only where one order alone gives a date. A two-digit year is refused:
-    it could be in either century. A number is Excel's count of days only where `excel_serial` says.
-
-    >>> read_date("2 April 2024"), read_date("02/04/2024", day_first=True)
-    (datetime.date(2024, 4, 2), datetime.date(2024, 4, 2))
-    >>> read_date("02/04/2024")
-    Traceback (most recent call last):
-    complaintflow.importing.CellRefused: day and month could be either way round: say `day_first` in [dates]
-    """
-    if isinstance(value, datetime):  # a sheet's time is the council's own local time: the day is its date
-        return _in_range(value.date())
-    if isinstance(value, date):
-        return _in_range(value)
-    if isinstance(value, bool):
-        raise CellRefused("TRUE or FALSE, not a date")
-    if isinstance(value, time | timedelta):
-        raise CellRefused("a time or a duration, not a date")
-    if isinstance(value, int | float):
-        return _from_serial(value, excel_serial)
-    if not isinstance(value, str):
-        raise CellRefused(f"a {type(value).__name__}, not a date")
-    text = " ".join(value.split()).lower()
-    if match := _ISO.fullmatch(text):
-        return _day(int(match[1]), int(match[2]), int(match[3]))
-    if match := _IN_WORDS.fullmatch(text):
-        month = _MONTHS.get(match[2])
-        if month is None:
-            raise CellRefused("not a month's name")
-        return _day(int(match[3]), month, int(match[1]))
-    if match := _NUMERIC.fullmatch(text):
-        return _numeric(int(match[1]), int(match[3]), match[4], day_first)
-    if _SERIAL.fullmatch(text):
-        return _from_serial(float(text), excel_serial)
-    raise CellRefused("not a date in a form this reader takes (such as 2 April 2024 or 2024-04-02)")
-
-
-def _numeric(first: int, second: int, year_text: str, day_first: bool | None) -> date:
-    if len(year_text) == 2:
-        raise CellRefused("a two-digit year could be in either century: write the year in full")
-    year = int(year_text)
-    if day_first is not None:
-        day, month = (first, second) if day_first else (second, first)
-        return _day(year, month, day)
-    readings = {_valid(year, month, day) for day, month in ((first, second), (second, first))}
-    found = [reading for reading in readings if reading is not None]
-    if len(found) > 1:
-        raise CellRefused("day and month could be either way round: say `day_first` in [dates]")
-    if not found:
-        raise CellRefused("not a date: no such day")
-    return _in_range(found[0])
-
-
-def _valid(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _day(year: int, month: int, day: int) -> date:
-    found = _valid(year, month, day)
-    if found is None:
-        raise CellRefused("not a date: no such day")
-    return _in_range(found)
-
-
-def _from_serial(number: float, excel_serial: bool) -> date:
-    if not excel_serial:
-        raise CellRefused(
-            "a number, not a date: format the column as dates, or say `excel_serial` in [dates]"
-        )
-    if not _FIRST_SERIAL <= number < (LAST_DATE - _EXCEL_EPOCH).days + 1:
-        raise CellRefused(f"not an Excel date from 1 March 1900 to {LAST_DATE.day} {LAST_DATE:%B %Y}")
-    return _EXCEL_EPOCH + timedelta(days=int(number))
-
-
-def _in_range(day: date) -> date:
-    if not FIRST_DATE <= day <= LAST_DATE:
-        raise CellRefused(f"a date outside the years {FIRST_DATE.year} to {LAST_DATE.year}")
-    return day
-
-
-# -- text and outcomes -------------------------------------------------------------------------------
+# -- outcomes ------------------------------------------------------------------------------------
 
 _USUAL_OUTCOMES: dict[str, Outcome] = {
     "upheld": "upheld",
@@ -305,36 +192,60 @@ def _words(text: str) -> str:
     return " ".join(text.replace("_", " ").split()).casefold()
 
 
-def read_text(value: object) -> str | None:
-    """A cell as text (None if empty): a whole number as its digits; a date or TRUE/FALSE refused."""
-    if value is None or isinstance(value, str):
-        text = (value or "").strip()
-        if len(text) > MAX_TEXT_CHARS:
-            raise CellRefused(f"longer than {MAX_TEXT_CHARS:,} characters")
-        return text or None
-    if isinstance(value, bool):
-        raise CellRefused("TRUE or FALSE, not text")
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
-        return str(int(value))
-    raise CellRefused(f"a {'number' if isinstance(value, float) else type(value).__name__}, not text")
-
-
 # -- reading a sheet's rows --------------------------------------------------------------------------
 
 
+#: A range of merged cells: its first and last cells, as (row, column) counted from 0.
+Merge = tuple[tuple[int, int], tuple[int, int]]
+
+
 class _Table:
-    """A sheet's cells: the header row's titles, the rows after it, and the cells that cannot be
-    read (row number and column index -> why)."""
+    """A sheet's cells: the header row's titles, the rows after it, the cells whose value cannot be
+    known (row number and column index -> why) and the merged ranges."""
 
     def __init__(
         self,
         header: list[object],
         rows: Iterator[tuple[int, list[object]]],
         unreadable: dict[tuple[int, int], str] | None = None,
+        merged: list[Merge] | None = None,
     ) -> None:
         self.header = header
         self.rows = rows
         self.unreadable = unreadable or {}
+        self.merged = merged or []
+
+
+class _Hidden:
+    """The cells of the mapped columns that a merge hides (every cell of a merged range but its
+    first), as disjoint runs of rows per column, so that a hostile range of a million rows costs
+    no more than a small one."""
+
+    def __init__(self, merged: list[Merge], columns: set[int]) -> None:
+        runs: dict[int, list[tuple[int, int]]] = {column: [] for column in columns}
+        for (top, left), (bottom, right) in merged:
+            for column in columns & set(range(left, min(right, MAX_SHEET_COLUMNS) + 1)):
+                first = top + 2 if column == left else top + 1  # rows counted from 1
+                if first <= bottom + 1:
+                    runs[column].append((first, bottom + 1))
+        self.runs = {column: _disjoint(found) for column, found in runs.items() if found}
+
+    def __contains__(self, cell: tuple[int, int]) -> bool:
+        row, column = cell
+        runs = self.runs.get(column, [])
+        at = bisect.bisect_right(runs, (row, sys.maxsize)) - 1
+        return at >= 0 and runs[at][0] <= row <= runs[at][1]
+
+
+def _disjoint(runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Runs of rows, sorted, with those that meet or overlap joined."""
+    joined: list[tuple[int, int]] = []
+    for first, last in sorted(runs):
+        if joined and first <= joined[-1][1] + 1:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], last))
+        else:
+            joined.append((first, last))
+    return joined
 
 
 def _check_size(path: Path) -> None:
@@ -394,17 +305,12 @@ def _xlsx_table(path: Path, sheet: SheetChoice) -> _Table:
         raise SpreadsheetError(
             f"{path.name}: the workbook could not be read ({type(error).__name__})"
         ) from None
-    for (top, left), (bottom, right) in found.merged_cell_ranges or ():
-        for row in range(top, bottom + 1):
-            for column in range(left, right + 1):
-                if (row, column) != (top, left):
-                    unreadable.setdefault((row + 1, column), _MERGED)
     # python-calamine gives every row from the first (the empty ones too), each from the sheet's
     # first column with a value: the columns before it are put back, so that the numbers hold.
     padding: list[object] = [None] * (found.start or (0, 0))[1]
     rows = ((offset + 1, [*padding, *cells]) for offset, cells in enumerate(found.iter_rows()))
     header: list[object] = next((cells for number, cells in rows if number == sheet.header_row), [])
-    return _Table(header, rows, unreadable)
+    return _Table(header, rows, unreadable, found.merged_cell_ranges or [])
 
 
 _MERGED = "hidden by merged cells: unmerge them and fill each row"
@@ -500,10 +406,10 @@ class _CellScan:
         tag = tag.rpartition(":")[2]
         if tag == "v":
             self.in_value = False
-        elif tag == "c" and self.error:
-            self.unreadable[(self.row, self.column - 1)] = _ERROR_VALUE
-        elif tag == "c" and self.formula and not self.value.strip():
-            self.unreadable[(self.row, self.column - 1)] = _NOT_CALCULATED
+        elif tag == "c" and (self.error or (self.formula and not self.value.strip())):
+            self.unreadable[(self.row, self.column - 1)] = _ERROR_VALUE if self.error else _NOT_CALCULATED
+            if len(self.unreadable) > MAX_SHEET_ROWS:
+                raise SpreadsheetError(f"{self.name}: more than {MAX_SHEET_ROWS:,} cells without a value")
 
 
 def _column_number(letters: str) -> int:
@@ -539,6 +445,7 @@ class _Columns:
                 raise SpreadsheetError(
                     f"{source}: no column titled {printable(title, 80)!r} in row {mapping.sheet.header_row}"
                 )
+        self.mapped = {positions[_words(title)] for title in wanted if title is not None}
         titles = [_words(title) for title in header if isinstance(title, str)]
         for title in wanted:
             if title is not None and titles.count(_words(title)) > 1:
@@ -556,11 +463,14 @@ class _Columns:
 class _Row:
     """One row's cells, read by column title; a refused cell names the row and the column."""
 
-    def __init__(self, number: int, cells: list[object], columns: _Columns, table: _Table) -> None:
+    def __init__(
+        self, number: int, cells: list[object], columns: _Columns, table: _Table, hidden: _Hidden
+    ) -> None:
         self.number = number
         self.cells = cells
         self.columns = columns
         self.table = table
+        self.hidden = hidden
 
     def cell(self, title: str, read: Callable[[object], T]) -> T:
         index = self.columns.index(title)
@@ -568,6 +478,8 @@ class _Row:
         try:
             if why is not None:
                 raise CellRefused(why)
+            if (self.number, index) in self.hidden:
+                raise CellRefused(_MERGED)
             return read(self.cells[index] if index < len(self.cells) else None)
         except CellRefused as error:
             raise RowRefused(self.number, printable(title, 80), str(error)) from None
@@ -704,11 +616,12 @@ def _events(
     on_refused: Callable[[RowRefused], None] | None,
 ) -> Iterator[tuple[int, dict[str, object]]]:
     reader = _Reader(mapping)
+    hidden = _Hidden(table.merged, columns.mapped)
     for number, cells in table.rows:
         if all(_blank(value) for value in cells):
             continue
         try:
-            events = _row_events(_Row(number, cells, columns, table), mapping, reader)
+            events = _row_events(_Row(number, cells, columns, table, hidden), mapping, reader)
         except RowRefused as refusal:
             if on_refused is None:
                 raise
