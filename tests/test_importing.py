@@ -623,3 +623,32 @@ def test_a_spreadsheet_without_a_mapping_is_refused_in_one_line(
     )
     assert status == 2
     assert err == "complaintflow: error: import: a .csv or .xlsx file needs --mapping MAPPING.toml\n"
+
+
+def test_a_date_column_of_text_refuses_every_row_and_stores_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sheet = csv_file(tmp_path, "H-1,pending,,", "H-2,see notes,,", "H-3,TBC,,")
+    url = f"sqlite:{tmp_path / 'complaints.db'}"
+    status, out, err = run(
+        capsys, "import", "--mapping", mapping_file(tmp_path, MAPPING), sheet, "--store", url
+    )
+    assert status == 1
+    assert "3 lines refused" in out
+    assert [line.split(":")[0] for line in err.splitlines()] == ["line 2", "line 3", "line 4"]
+    assert all("column 'Received': not a date in a form" in line for line in err.splitlines())
+    assert not any(word in err for word in ("pending", "see notes", "TBC"))
+    assert open_store(url).cases() == []
+
+
+def test_a_mapping_with_a_file_that_is_not_a_spreadsheet_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events = tmp_path / "events.jsonl"
+    events.write_text("", encoding="utf-8")
+    mapping = mapping_file(tmp_path, MAPPING)
+    status, _, err = run(
+        capsys, "import", "--mapping", mapping, events, "--store", f"sqlite:{tmp_path / 'c.db'}"
+    )
+    assert status == 2
+    assert err == "complaintflow: error: events.jsonl: a spreadsheet must be a .csv or .xlsx file\n"
