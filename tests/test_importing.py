@@ -531,6 +531,16 @@ def test_a_workbook_past_a_limit_is_refused(
         sheet_events(workbook(tmp_path, [["H-1", date(2024, 4, 2), None, None]]), mapping())
 
 
+def test_a_sheet_that_expands_entities_a_billion_times_is_refused_as_damaged(tmp_path: Path) -> None:
+    laughs = [b'<!ENTITY a0 "ha">'] + [
+        b'<!ENTITY a%d "%s">' % (n, b"".join(b"&a%d;" % (n - 1) for _ in range(10))) for n in range(1, 10)
+    ]
+    dtd = b"<!DOCTYPE worksheet [" + b"".join(laughs) + b"]><worksheet"
+    path = rewritten(workbook(tmp_path, []), (b"<worksheet", dtd), (b"<t>Ref</t>", b"<t>&a9;</t>"))
+    with pytest.raises(SpreadsheetError, match="damaged"):
+        sheet_events(path, mapping())
+
+
 def test_a_damaged_workbook_is_refused_in_one_line(tmp_path: Path) -> None:
     path = tmp_path / "complaints.xlsx"
     path.write_bytes(b"PK\x03\x04 not really a workbook")
