@@ -312,22 +312,6 @@ def test_a_utf8_csv_with_the_byte_order_mark_excel_writes_is_read(tmp_path: Path
     assert read(path)[0][0][1]["case_id"] == "H-1"
 
 
-@pytest.mark.parametrize(
-    ("limit", "value", "message"),
-    [
-        ("MAX_SHEET_ROWS", 3, "more than 3 rows"),
-        ("MAX_SHEET_COLUMNS", 3, "row 1: more than 3 columns"),
-        ("MAX_SHEET_BYTES", 10, "larger than"),
-    ],
-)
-def test_a_csv_file_past_a_limit_is_refused_before_any_row_is_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: str, value: int, message: str
-) -> None:
-    monkeypatch.setattr(importing, limit, value)
-    with pytest.raises(SpreadsheetError, match=message):
-        sheet_events(csv_file(tmp_path, *["H-1,02/04/2024,,"] * 5), mapping())
-
-
 def test_a_cell_longer_than_text_may_be_is_refused_without_quoting_it(tmp_path: Path) -> None:
     _, refused = read(csv_file(tmp_path, "H-1,02/04/2024,12/04/2024," + "x" * 10_001))
     assert refused[0].column == "Outcome" and "longer than 10,000 characters" in refused[0].reason
@@ -517,18 +501,28 @@ def test_a_cell_far_out_is_refused_before_the_sheet_is_held_in_memory(tmp_path: 
 
 
 @pytest.mark.parametrize(
-    ("limit", "value", "message"),
+    ("limit", "value", "kind", "message"),
     [
-        ("MAX_SHEET_UNPACKED_BYTES", 1_000, "unpacks to more than"),
-        ("MAX_SHEET_CELLS", 4, "more than 4 cells"),
+        ("MAX_SHEET_ROWS", 3, "csv", "more than 3 rows"),
+        ("MAX_SHEET_COLUMNS", 3, "csv", "row 1: more than 3 columns"),
+        ("MAX_SHEET_BYTES", 10, "csv", "larger than"),
+        ("MAX_SHEET_BYTES", 1_000, "xlsx", "larger than"),
+        ("MAX_SHEET_ROWS", 3, "xlsx", "more than 3 rows"),
+        ("MAX_SHEET_COLUMNS", 3, "xlsx", "or 3 columns"),
+        ("MAX_SHEET_UNPACKED_BYTES", 1_000, "xlsx", "unpacks to more than"),
+        ("MAX_SHEET_CELLS", 4, "xlsx", "more than 4 cells"),
     ],
 )
-def test_a_workbook_past_a_limit_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: str, value: int, message: str
+def test_a_file_past_a_limit_is_refused_before_any_row_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: str, value: int, kind: str, message: str
 ) -> None:
     monkeypatch.setattr(importing, limit, value)
+    if kind == "csv":
+        path = csv_file(tmp_path, *["H-1,02/04/2024,,"] * 5)
+    else:
+        path = workbook(tmp_path, [["H-1", date(2024, 4, 2), None, None]] * 5)
     with pytest.raises(SpreadsheetError, match=message):
-        sheet_events(workbook(tmp_path, [["H-1", date(2024, 4, 2), None, None]]), mapping())
+        sheet_events(path, mapping())
 
 
 def test_a_sheet_that_expands_entities_a_billion_times_is_refused_as_damaged(tmp_path: Path) -> None:
