@@ -557,7 +557,7 @@ def _row_events(row: _Row, mapping: SheetMapping, reader: _Reader) -> list[dict[
         received["categories"] = list(dict.fromkeys(categories))
     events = [received]
     for number, stage in mapping.stages():
-        escalated = getattr(stage, "escalated", None)
+        escalated = stage.escalated if isinstance(stage, LaterStage) else None
         if escalated is not None and (on := row.cell(escalated, reader.date)):
             events.append({"type": "EscalationRequested", "case_id": case_id, "on": on, "to_stage": number})
         if stage.acknowledged is not None and (on := row.cell(stage.acknowledged, reader.date)):
