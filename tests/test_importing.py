@@ -293,6 +293,18 @@ def test_a_header_without_each_mapped_column_once_refuses_the_file(
         sheet_events(path, mapping())
 
 
+def test_title_lines_above_the_header_row_are_passed_over_and_short_rows_read_as_empty(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "complaints.csv"
+    lines = ["Housing complaints 2024-25,,,", "Exported 3 June 2025", ",".join(HEADER), "H-1,02/04/2024"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    chosen = SheetMapping.model_validate({**mapping().model_dump(), "sheet": {"header_row": 3}})
+    events, refused = read(path, chosen)
+    assert refused == []
+    assert [(row, event["case_id"]) for row, event in events] == [(4, "H-1")]
+
+
 def test_titles_are_matched_whatever_their_case_and_spacing(tmp_path: Path) -> None:
     path = tmp_path / "complaints.csv"
     path.write_text(" REF ,received,Responded,OUTCOME\nH-1,02/04/2024,,\n", encoding="utf-8")
@@ -535,9 +547,16 @@ def test_a_sheet_that_expands_entities_a_billion_times_is_refused_as_damaged(tmp
         sheet_events(path, mapping())
 
 
-def test_a_damaged_workbook_is_refused_in_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"PK\x03\x04 not really a workbook",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 as Excel saves one with a password",
+    ],
+)
+def test_a_damaged_or_protected_workbook_is_refused_in_one_line(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "complaints.xlsx"
-    path.write_bytes(b"PK\x03\x04 not really a workbook")
+    path.write_bytes(content)
     with pytest.raises(SpreadsheetError, match=r"not an \.xlsx workbook, or a damaged one"):
         sheet_events(path, mapping())
 

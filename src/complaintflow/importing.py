@@ -333,7 +333,9 @@ def _check_workbook(path: Path, sheet_name: str | None) -> dict[tuple[int, int],
             with workbook.open(part) as xml:
                 return _CellScan(path.name).run(xml)
     except (zipfile.BadZipFile, KeyError, ValueError, ElementTree.ParseError, expat.ExpatError, EOFError):
-        raise SpreadsheetError(f"{path.name}: not an .xlsx workbook, or a damaged one") from None
+        raise SpreadsheetError(
+            f"{path.name}: not an .xlsx workbook, or a damaged one, or one protected by a password"
+        ) from None
 
 
 def _local(tag: str) -> str:
