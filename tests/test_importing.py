@@ -20,6 +20,7 @@ from openpyxl import Workbook, load_workbook
 
 from complaintflow import importing
 from complaintflow.cells import CellRefused, read_date
+from complaintflow.errors import MissingExtra
 from complaintflow.importing import (
     MappingError,
     RowRefused,
@@ -565,7 +566,9 @@ def test_without_python_calamine_the_error_names_the_extra(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "python_calamine", None)
-    with pytest.raises(SpreadsheetError, match=r"complaintflow\[spreadsheets\]"):
+    with pytest.raises(
+        MissingExtra, match=r"the spreadsheets extra: python -m pip install \"complaintflow\[spreadsheets\]\""
+    ):
         sheet_events(workbook(tmp_path, []), mapping())
 
 

@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Valida
 from complaintflow.cells import CellRefused, read_date, read_text
 from complaintflow.errors import ComplaintflowError, field_name, printable
 from complaintflow.events import Outcome
+from complaintflow.extras import require_extra
 from complaintflow.limits import (
     MAX_ITEMS,
     MAX_MAPPING_BYTES,
@@ -288,12 +289,9 @@ def _csv_table(path: Path, sheet: SheetChoice) -> _Table:
 
 def _xlsx_table(path: Path, sheet: SheetChoice) -> _Table:
     """A workbook's sheet: its layout checked first, then its values as python-calamine reads them."""
-    try:
-        import python_calamine
-    except ImportError:
-        raise SpreadsheetError(
-            "reading .xlsx needs the spreadsheets extra: pip install 'complaintflow[spreadsheets]'"
-        ) from None
+    require_extra("spreadsheets", "python_calamine", needed_by="reading an .xlsx workbook")
+    import python_calamine
+
     unreadable = _check_workbook(path, sheet.name)
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
