@@ -678,3 +678,20 @@ def test_a_mapping_with_a_file_that_is_not_a_spreadsheet_is_refused_in_one_line(
     )
     assert status == 2
     assert err == "complaintflow: error: events.jsonl: a spreadsheet must be a .csv or .xlsx file\n"
+
+
+@pytest.mark.parametrize("name", ["complaints.csv", "complaints.xlsx"])
+def test_importing_the_example_a_second_time_adds_nothing_to_the_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    url = f"sqlite:{tmp_path / 'complaints.db'}"
+    arguments = ("import", "--mapping", EXAMPLE / "mapping.toml", EXAMPLE / name, "--store", url)
+    assert run(capsys, *arguments)[0] == 0
+    store = open_store(url)
+    before = (list(store.export()), store.records(), store.reports(2024))
+    status, out, err = run(capsys, *arguments)
+    assert (status, err) == (0, "")
+    assert "0 lines refused" in out
+    again = open_store(url)
+    assert (list(again.export()), again.records(), again.reports(2024)) == before
+    assert again.check() == []
