@@ -695,3 +695,16 @@ def test_importing_the_example_a_second_time_adds_nothing_to_the_store(
     again = open_store(url)
     assert (list(again.export()), again.records(), again.reports(2024)) == before
     assert again.check() == []
+
+
+def test_a_dry_run_of_a_spreadsheet_reports_its_rows_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sheet = csv_file(tmp_path, "H-1,02/04/2024,12/04/2024,Upheld", "H-2,04/02/24,,")
+    url = f"sqlite:{tmp_path / 'complaints.db'}"
+    mapping = mapping_file(tmp_path, MAPPING)
+    status, out, err = run(capsys, "import", "--dry-run", "--mapping", mapping, sheet, "--store", url)
+    assert status == 1
+    assert out == f"dry run, nothing written to {url}: would add 2 events, 0 stored already, 1 line refused\n"
+    assert err.startswith("line 3: row 3, column 'Received': a two-digit year")
+    assert open_store(url).cases() == []
