@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from complaintflow import importing
+from complaintflow import _workbook, importing
 from complaintflow.cells import CellRefused, read_date
 from complaintflow.errors import MissingExtra
 from complaintflow.importing import (
@@ -440,7 +440,7 @@ def test_an_error_value_such_as_n_a_refuses_its_row(tmp_path: Path) -> None:
     sheet["B2"].data_type = "e"
     book.save(tmp_path / "errors.xlsx")
     _, refused = read(tmp_path / "errors.xlsx")
-    assert (refused[0].row, refused[0].column, refused[0].reason) == (2, "Received", importing._ERROR_VALUE)
+    assert (refused[0].row, refused[0].column, refused[0].reason) == (2, "Received", _workbook._ERROR_VALUE)
 
 
 def test_cells_hidden_by_a_merge_refuse_their_rows_and_the_first_cell_is_read(tmp_path: Path) -> None:
@@ -529,7 +529,9 @@ def test_a_cell_far_out_is_refused_before_the_sheet_is_held_in_memory(tmp_path: 
 def test_a_file_past_a_limit_is_refused_before_any_row_is_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: str, value: int, kind: str, message: str
 ) -> None:
-    monkeypatch.setattr(importing, limit, value)
+    for module in (importing, _workbook):
+        if hasattr(module, limit):
+            monkeypatch.setattr(module, limit, value)
     if kind == "csv":
         path = csv_file(tmp_path, *["H-1,02/04/2024,,"] * 5)
     else:

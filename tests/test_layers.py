@@ -35,6 +35,7 @@ ABOVE_THE_DOMAIN = (
     "complaintflow.eventlog",
     "complaintflow.importing",
     "complaintflow.cells",
+    "complaintflow._workbook",
     "complaintflow.reminders",
 )
 #: Each outside library, and the only modules that may import it.
