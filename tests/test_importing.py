@@ -27,6 +27,7 @@ from complaintflow.importing import (
     SheetMapping,
     SpreadsheetError,
     load_mapping,
+    row_event_id,
     sheet_events,
 )
 from complaintflow.limits import FIRST_DATE, LAST_DATE
@@ -185,8 +186,12 @@ def csv_file(tmp_path: Path, *rows: str, encoding: str = "utf-8") -> Path:
 
 
 def read(path: Path, chosen: SheetMapping | None = None) -> tuple[list[tuple[int, Any]], list[RowRefused]]:
+    """The sheet's events without their ids, once each id is checked to be its case's and step's."""
     refused: list[RowRefused] = []
-    events = list(sheet_events(path, chosen or mapping(), on_refused=refused.append))
+    events = []
+    for number, event in sheet_events(path, chosen or mapping(), on_refused=refused.append):
+        assert event.pop("event_id") == row_event_id(event)
+        events.append((number, event))
     return events, refused
 
 
@@ -710,3 +715,23 @@ def test_a_dry_run_of_a_spreadsheet_reports_its_rows_and_writes_nothing(
     assert out == f"dry run, nothing written to {url}: would add 2 events, 0 stored already, 1 line refused\n"
     assert err.startswith("line 3: row 3, column 'Received': a two-digit year")
     assert open_store(url).cases() == []
+
+
+def test_a_sheet_imported_again_adds_what_was_filled_in_and_refuses_what_was_edited(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:{tmp_path / 'complaints.db'}"
+    mapping = mapping_file(tmp_path, MAPPING)
+    sheet = csv_file(tmp_path, "H-1,02/04/2024,12/04/2024,Upheld", "H-2,03/04/2024,,")
+    assert run(capsys, "import", "--mapping", mapping, sheet, "--store", url)[0] == 0
+    # A month later the sheet has H-2's response, and H-1's response date was retyped.
+    sheet = csv_file(tmp_path, "H-1,02/04/2024,15/04/2024,Upheld", "H-2,03/04/2024,17/04/2024,Not upheld")
+    status, out, err = run(capsys, "import", "--mapping", mapping, sheet, "--store", url)
+    assert status == 1
+    assert "1 line refused" in out
+    assert err.startswith("line 2: field 'event_id': conflict: row-")
+    assert "is stored already with different content" in err
+    store = open_store(url)
+    assert [event.on for event in store.events("H-1") if event.type == "Responded"] == [date(2024, 4, 12)]
+    assert [event.on for event in store.events("H-2") if event.type == "Responded"] == [date(2024, 4, 17)]
+    assert store.check() == []

@@ -3,8 +3,9 @@
 A mapping file (TOML) says which column holds the reference, the dates, the outcome, the service
 area, the categories and the procedure. Each row becomes its case's events: `ComplaintReceived`,
 then, stage by stage, the escalation, acknowledgement and response whose dates the row gives. The
-events carry no `event_id` and come out the same each time a file is read, so the store can tell a
-row it has stored already. Nothing here writes: the store's `import_events` applies the events
+events come out the same each time a file is read, each with an `event_id` made from its case and
+its step (`row_event_id`), so the store skips a row it has stored already and refuses, as a conflict,
+a cell edited since. Nothing here writes: the store's `import_events` applies the events
 through the same rules as every other event.
 
 A cell is read only in a form that cannot be misread. A date that could be read two ways, a formula
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import hashlib
 import itertools
 import sys
 import tomllib
@@ -40,6 +42,9 @@ from complaintflow.limits import (
     MAX_SHEET_ROWS,
 )
 
+#: The ids of a row's events begin with this, told apart from a host's own and from a log line's.
+ROW_ID_PREFIX = "row-"
+
 __all__ = [
     "Columns",
     "DateForms",
@@ -51,6 +56,7 @@ __all__ = [
     "SheetMapping",
     "SpreadsheetError",
     "load_mapping",
+    "row_event_id",
     "sheet_events",
 ]
 
@@ -477,7 +483,20 @@ def _row_events(row: _Row, mapping: SheetMapping, reader: _Reader) -> list[dict[
                     "outcome": outcome,
                 }
             )
-    return [{key: value for key, value in event.items() if value is not None} for event in events]
+    return [
+        {"event_id": row_event_id(event), **{key: value for key, value in event.items() if value is not None}}
+        for event in events
+    ]
+
+
+def row_event_id(event: dict[str, object]) -> str:
+    """The id of a row's event: its case and its step (received; a stage's escalation,
+    acknowledgement or response), never its dates or outcome. Importing the sheet again skips what
+    is stored; a cell edited since then keeps the id with other content, and the store refuses it as
+    a conflict naming the row, so a stored record is put right by a correction, not overwritten."""
+    step = f"{event['type']}:{event.get('stage', event.get('to_stage', ''))}"
+    digest = hashlib.sha256(f"{event['case_id']}\n{step}".encode()).hexdigest()
+    return ROW_ID_PREFIX + digest[:32]
 
 
 def sheet_events(
@@ -491,7 +510,8 @@ def sheet_events(
     The file is checked when this is called (its size, layout and header), so a file that cannot be
     read at all is refused before any event is given. Blank rows are skipped. A row with a cell that
     cannot be read gives no events: it is passed to `on_refused`, or, without it, raised. The events
-    carry no `event_id`, and the same file gives the same events each time.
+    carry ids from their case and step (`row_event_id`), and the same file gives the same events
+    each time.
     """
     path = Path(path)
     _check_size(path)
