@@ -122,15 +122,14 @@ def _one_valued(
     column = {cell: index for index, cell in enumerate(cells)}
     solve = _program(cells, relations, cap)
 
-    def differing(objective: list[float]) -> bool:
+    def differing(objective: list[float]) -> None:
         result = solve(objective)
-        if result.status != 0 or result.x is None:
-            return False
-        moved = {
-            cell for cell in targets if cell in truth and round(float(result.x[column[cell]])) != truth[cell]
-        }
-        settled.update(moved)
-        return bool(moved)
+        if result.status == 0 and result.x is not None:
+            settled.update(
+                cell
+                for cell in targets
+                if cell in truth and round(float(result.x[column[cell]])) != truth[cell]
+            )
 
     # Push every open cell up together, then down: one solve settles many cells at once.
     for sign in (-1.0, 1.0):
@@ -141,7 +140,11 @@ def _one_valued(
     for cell in targets:
         if cell in settled:
             continue
-        if not any(differing([sign if c == cell else 0.0 for c in cells]) for sign in (-1.0, 1.0)):
+        for sign in (-1.0, 1.0):
+            differing([sign if c == cell else 0.0 for c in cells])
+            if cell in settled:
+                break
+        else:
             found.append(cell)
     return found
 
