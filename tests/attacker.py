@@ -1,9 +1,10 @@
 """An attacker's solver over a published report: can any hidden count be worked back?
 
-Each hidden count is an unknown integer of at least 1. Every sum the report publishes, in any
-table, and every published percentage with a hidden part, constrains the unknowns. For each hidden
-count the solver finds its smallest and largest possible value (integer programs, solved by HiGHS
-through scipy); a count whose smallest and largest are equal has one completion only: a leak.
+Each hidden count is an unknown integer of at least 1. Every relation the report's ledger
+declares (sums in any table, breakdowns of one figure, parts at most their whole), and every
+published percentage with a hidden part, constrains the unknowns. For each hidden count the
+solver finds its smallest and largest possible value (integer programs, solved by HiGHS through
+scipy); a count whose smallest and largest are equal has one completion only: a leak.
 """
 
 from __future__ import annotations
@@ -53,17 +54,17 @@ def leaks(ledger: Ledger, data: Mapping[str, Any]) -> list[Path]:
         lower.append(low)
         upper.append(high)
 
-    for parts, total in ledger.sums:
+    for terms, low, high in ledger.relations():  # every sum, breakdown and limit the page shows
         coefficients, constant = np.zeros(len(hidden)), 0
-        for path, sign in [*((part, 1) for part in parts), (total, -1)]:
+        for path, sign in terms.items():
             if path in column:
                 coefficients[column[path]] += sign
             else:
                 constant += sign * (ledger.counts[path] or 0)
         if coefficients.any():
-            add(coefficients, -constant, -constant)
+            add(coefficients, low - constant, high - constant)
         else:
-            assert constant == 0, f"a published sum does not add up: {total}"
+            assert low <= constant <= high, f"a published relation does not hold: {terms}"
     for printed, made_of in ledger.shares:
         percent = value_at(data, printed[0])
         if not isinstance(percent, float) or not any(path in column for path in made_of):
