@@ -127,19 +127,15 @@ Equation = dict[Path, int]
 
 
 def equations(ledger: Ledger, hidden: set[Path]) -> list[Equation]:
-    """Each sum as coefficients of its hidden cells (parts +1, total -1); published cells are
-    constants and drop out."""
+    """Each sum and breakdown as coefficients of its hidden cells (parts +1, total -1); published
+    cells are constants and drop out."""
     found = []
-    for parts, total in ledger.sums:
-        terms: Equation = defaultdict(int)
-        for part in parts:
-            if part in hidden:
-                terms[part] += 1
-        if total in hidden:
-            terms[total] -= 1
-        terms = {cell: coefficient for cell, coefficient in terms.items() if coefficient}
-        if terms:
-            found.append(terms)
+    for terms, low, high in ledger.relations():
+        if low != high:
+            continue
+        kept = {cell: coefficient for cell, coefficient in terms.items() if cell in hidden and coefficient}
+        if kept:
+            found.append(kept)
     return found
 
 
@@ -352,13 +348,15 @@ def cells_to_hide(ledger: Ledger, below: int, earlier: Earlier | None = None) ->
         unsafe = single_valued(system, {*protect, *earlier.withheld}, values, protect, settled)
         if not unsafe:
             return hidden
-        cell = unsafe[0]
-        chosen = _next_to_hide(cell, related, values, hidden, sums_of, headline, exactly_safe)
-        if chosen is None:
-            settled.add(cell)
-            continue
-        hidden.add(chosen)
-        _hide_aliases(hidden, aliases)
+        for cell in unsafe:  # each in turn, unless hiding for an earlier one has protected it
+            if cell in hidden and exactly_safe(cell, hidden):
+                continue
+            chosen = _next_to_hide(cell, related, values, hidden, sums_of, headline, exactly_safe)
+            if chosen is None:
+                settled.add(cell)  # nothing published is linked to it: no further hiding can help
+                continue
+            hidden.add(chosen)
+            _hide_aliases(hidden, aliases)
 
 
 def _next_to_hide(

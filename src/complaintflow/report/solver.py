@@ -131,11 +131,16 @@ def _one_valued(
                 if cell in truth and round(float(result.x[column[cell]])) != truth[cell]
             )
 
-    # Push every open cell up together, then down: one solve settles many cells at once.
-    for sign in (-1.0, 1.0):
-        open_cells = {cell for cell in targets if cell not in settled}
-        if open_cells:
-            differing([sign if cell in open_cells else 0.0 for cell in cells])
+    # Push every open cell up together, then down, while that settles any: one solve settles
+    # many cells at once; those left are tried one by one.
+    progress = True
+    while progress:
+        progress = False
+        for sign in (-1.0, 1.0):
+            open_cells = {cell for cell in targets if cell not in settled}
+            if open_cells:
+                differing([sign if cell in open_cells else 0.0 for cell in cells])
+                progress |= any(cell in settled for cell in open_cells)
     found = []
     for cell in targets:
         if cell in settled:
@@ -175,6 +180,11 @@ def _program(cells: list[Key], relations: list[Relation], cap: int) -> Callable[
     integrality = [1] * len(cells)
 
     def solve(objective: list[float]) -> Any:
+        # The relations are mostly sums of +1 and -1, whose linear programs tend to have whole
+        # corners: the quicker linear program is tried first, and kept only if it is whole.
+        relaxed = optimize.milp(objective, constraints=constraint, bounds=bounds)
+        if relaxed.status == 0 and all(abs(value - round(value)) < 1e-6 for value in relaxed.x):
+            return relaxed
         return optimize.milp(objective, constraints=constraint, integrality=integrality, bounds=bounds)
 
     return solve
