@@ -50,7 +50,9 @@ class Page:
         # The Markdown prints the same tables in the same order, each followed by its note.
         sections = re.split(r"^### .*$", markdown, flags=re.MULTILINE)[1:]
         for key, section in zip(page.tables, sections, strict=True):
-            lines = [line for line in section.strip().splitlines() if line and not line.startswith(("|", "- "))]
+            lines = [
+                line for line in section.strip().splitlines() if line and not line.startswith(("|", "- "))
+            ]
             page.notes[key] = " ".join(lines)
         return page
 
@@ -77,6 +79,11 @@ class Page:
         return self.tables.get(key, ([""], []))[0][1:]
 
 
+def _year_before(year: str) -> str:
+    start = int(year[:4]) - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
 class Reader:
     """What a reader writes down from one page or several."""
 
@@ -95,7 +102,14 @@ class Reader:
         self.withheld -= set(self.printed)
         self.subsets()
 
-    def relate(self, page: Page, parts: list[tuple[str, str, str]], whole: list[tuple[str, str, str]], *, at_most: bool = False) -> None:
+    def relate(
+        self,
+        page: Page,
+        parts: list[tuple[str, str, str]],
+        whole: list[tuple[str, str, str]],
+        *,
+        at_most: bool = False,
+    ) -> None:
         """Cells `parts` add up to (or, `at_most`, to no more than) the cells `whole`; skipped where
         a cell is not on the page or is not a count."""
         terms: dict[Name, int] = {}
@@ -118,7 +132,10 @@ class Reader:
                     self.relate(page, [(key, r, column) for r in labels], [(key, "Total", column)])
             if header[-1] == "Total":  # a Total column adds up its row
                 for row in page.rows(key):
-                    self.relate(page, [(key, row, c) for c in header[1:-1]], [(key, row, "Total")])
+                    # Older years' rows may have services this year's columns do not list.
+                    older = YEAR.fullmatch(row) and row not in (page.year, _year_before(page.year))
+                    parts = [(key, row, c) for c in header[1:-1]]
+                    self.relate(page, parts, [(key, row, "Total")], at_most=bool(older))
             for total in [c for c in header if c.startswith("Total ") and YEAR.search(c)]:
                 year = total.removeprefix("Total ")
                 parts = [c for c in header[1:] if c.endswith(f" {year}") and c != total]
@@ -129,10 +146,18 @@ class Reader:
         self.spso(page)
         self.reg18(page)
         for row in ("Completed by the year's end", "Overdue at the year's end"):
-            self.relate(page, [("learning-actions", row, "Number")], [("learning-actions", "Agreed", "Number")], at_most=True)
+            self.relate(
+                page,
+                [("learning-actions", row, "Number")],
+                [("learning-actions", "Agreed", "Number")],
+                at_most=True,
+            )
         self.relate(
             page,
-            [("learning-actions", r, "Number") for r in ("Completed by the year's end", "Overdue at the year's end")],
+            [
+                ("learning-actions", r, "Number")
+                for r in ("Completed by the year's end", "Overdue at the year's end")
+            ],
             [("learning-actions", "Agreed", "Number")],
             at_most=True,
         )
@@ -149,11 +174,16 @@ class Reader:
             for table in ("ethnicity", "disability"):
                 self.relate(page, [(f"{table}-{stage}", "Total", "Number")], [("counts", this, name)])
             for year in page.rows(f"bme-{stage}"):
-                self.relate(page, [(f"bme-{stage}", year, "BME")], [(f"bme-{stage}", year, "Known")], at_most=True)
+                self.relate(
+                    page, [(f"bme-{stage}", year, "BME")], [(f"bme-{stage}", year, "Known")], at_most=True
+                )
                 self.relate(page, [(f"bme-{stage}", year, "Known")], [("counts", year, name)], at_most=True)
         self.relate(page, [(stage2, "Number", f"Total {this}")], [("counts", this, "Stage 2")])
         for column in page.columns(stage2):
-            parts = [(stage2, row, column) for row in ("Upheld", "Partially upheld", "Not upheld", "Awaiting outcome")]
+            parts = [
+                (stage2, row, column)
+                for row in ("Upheld", "Partially upheld", "Not upheld", "Awaiting outcome")
+            ]
             self.relate(page, parts, [(stage2, "Number", column)])
         answered = ("Upheld", "Partially upheld", "Not upheld")
         for column in page.columns("stage2-response-times"):
@@ -161,19 +191,33 @@ class Reader:
                 continue
             year = column.removeprefix("Within time ")
             for service in page.rows("stage2-response-times"):
-                times = [("stage2-response-times", service, f"{kind} {year}") for kind in ("Within time", "Over timescale")]
+                times = [
+                    ("stage2-response-times", service, f"{kind} {year}")
+                    for kind in ("Within time", "Over timescale")
+                ]
                 self.relate(page, times, [(stage2, row, f"{service} {year}") for row in answered])
         for service in page.rows("stage1-response-times"):
             table = "stage1-response-times"
             for part in ("In time", "In time without extension"):
                 self.relate(page, [(table, service, part)], [(table, service, "Responded")], at_most=True)
-            self.relate(page, [(table, service, "Responded")], [("stage1-by-service", this, service)], at_most=True)
-        self.relate(page, [("stage1-response-times", "Total", "Responded")], [("counts", this, "Stage 1")], at_most=True)
+            self.relate(
+                page, [(table, service, "Responded")], [("stage1-by-service", this, service)], at_most=True
+            )
+        self.relate(
+            page,
+            [("stage1-response-times", "Total", "Responded")],
+            [("counts", this, "Stage 1")],
+            at_most=True,
+        )
         for service in page.rows("stage1-outcomes"):
             for column in page.columns("stage1-outcomes"):
                 if column.startswith("Total "):
                     year = column.removeprefix("Total ")
-                    whole = ("counts", year, "Stage 1") if service == "Total" else ("stage1-by-service", year, service)
+                    whole = (
+                        ("counts", year, "Stage 1")
+                        if service == "Total"
+                        else ("stage1-by-service", year, service)
+                    )
                     self.relate(page, [("stage1-outcomes", service, column)], [whole], at_most=True)
         for key in page.tables:
             if not key.startswith("nature-"):
@@ -181,17 +225,33 @@ class Reader:
             year = YEAR.search(key).group()  # type: ignore[union-attr]
             for service in page.columns(key):
                 if key.startswith("nature-stage1"):
-                    whole = ("counts", year, "Stage 1") if service == "Total" else ("stage1-by-service", year, service)
+                    whole = (
+                        ("counts", year, "Stage 1")
+                        if service == "Total"
+                        else ("stage1-by-service", year, service)
+                    )
                 else:
-                    whole = ("counts", year, "Stage 2") if service == "Total" else (stage2, "Number", f"{service} {year}")
+                    whole = (
+                        ("counts", year, "Stage 2")
+                        if service == "Total"
+                        else (stage2, "Number", f"{service} {year}")
+                    )
                 for category in page.rows(key):
                     if category == "Total":
                         self.relate(page, [whole], [(key, category, service)], at_most=True)
                     else:
                         self.relate(page, [(key, category, service)], [whole], at_most=True)
         mediation = "mediation-advocacy-nhs"
-        self.relate(page, [(mediation, "Mediations that resolved the complaint", "Number")], [(mediation, "Mediations held", "Number")], at_most=True)
-        for kind, column in (("Local settlement", "Ombudsman local settlements"), ("Public report", "Ombudsman public reports")):
+        self.relate(
+            page,
+            [(mediation, "Mediations that resolved the complaint", "Number")],
+            [(mediation, "Mediations held", "Number")],
+            at_most=True,
+        )
+        for kind, column in (
+            ("Local settlement", "Ombudsman local settlements"),
+            ("Public report", "Ombudsman public reports"),
+        ):
             self.relate(page, [("ombudsman", "Total", kind)], [("escalation-over-time", this, column)])
 
     def code(self, page: Page) -> None:
@@ -200,19 +260,30 @@ class Reader:
             responses = [(table, "Responses sent", stage)]
             parts = [(table, row, stage) for row in ("Upheld", "Partially upheld", "Not upheld")]
             self.relate(page, parts, responses)
-            for row in ("Responded within the Code's timescales", "Responses extended", "Extended beyond the usual length, with reasons", "Resolved at this stage"):
+            for row in (
+                "Responded within the Code's timescales",
+                "Responses extended",
+                "Extended beyond the usual length, with reasons",
+                "Resolved at this stage",
+            ):
                 self.relate(page, [(table, row, stage)], responses, at_most=True)
             number = stage[-1]
             for measure, column in (("Complaints received", "received"), ("Responses sent", "responses")):
-                quarters = [("code-quarters", q, f"Stage {number} {column}") for q in page.rows("code-quarters")]
+                quarters = [
+                    ("code-quarters", q, f"Stage {number} {column}") for q in page.rows("code-quarters")
+                ]
                 self.relate(page, quarters, [(table, measure, stage)])
-            self.relate(page, [("tsm", "Complaints received", stage)], [(table, "Complaints received", stage)])
+            self.relate(
+                page, [("tsm", "Complaints received", stage)], [(table, "Complaints received", stage)]
+            )
 
     def spso(self, page: Page) -> None:
         table = "spso-indicators"
         for stage in page.columns(table):
             closed = [(table, "Complaints closed", stage)]
-            self.relate(page, [(table, row, stage) for row in ("Upheld", "Partially upheld", "Not upheld")], closed)
+            self.relate(
+                page, [(table, row, stage) for row in ("Upheld", "Partially upheld", "Not upheld")], closed
+            )
             for row in ("Closed within the timescale", "Closed after an authorised extension"):
                 self.relate(page, [(table, row, stage)], closed, at_most=True)
         note = re.search(r"closed: (\d+)", page.notes.get(table, ""))
@@ -227,7 +298,10 @@ class Reader:
     def reg18(self, page: Page) -> None:
         table = "reg18-counts"
         decided = [(table, "Complaints decided (response sent)", "Number")]
-        for row in ("Decided to be well-founded (upheld in whole or in part)", "Answered within the response period"):
+        for row in (
+            "Decided to be well-founded (upheld in whole or in part)",
+            "Answered within the response period",
+        ):
             self.relate(page, [(table, row, "Number")], decided, at_most=True)
         received = [(table, "Complaints received", "Number")]
         for subject in page.rows("reg18-subjects"):
@@ -270,7 +344,9 @@ class Reader:
             upper.append(high - constant)
         size = len(unknown)
         constraints = (
-            [LinearConstraint(csr_array((data, (rows, cols)), shape=(len(lower), size)), lower, upper)] if lower else []
+            [LinearConstraint(csr_array((data, (rows, cols)), shape=(len(lower), size)), lower, upper)]
+            if lower
+            else []
         )
         cap = 10 * (sum(self.printed.values()) + 10)
         bounds = Bounds(np.ones(size), np.full(size, cap))

@@ -27,7 +27,7 @@ from complaintflow._machine import Step, graph_for
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case, CaseView
 from complaintflow.events import ComplaintReceived, LearningActionAgreed, Responded
-from complaintflow.procedure import Procedure
+from complaintflow.procedure import Procedure, registered_procedure
 
 #: The smallest valid payload of every event type, beyond the common fields.
 MINIMAL_PAYLOADS: Mapping[str, Mapping[str, Any]] = {
@@ -304,12 +304,13 @@ def sparse_year(
     10 ethnicities, most answered and some taken to stage 2: a log whose report has many small
     counts, for testing and measuring disclosure control."""
     rng = random.Random(seed)
+    has_stage2 = any(deadline.stage >= 2 for deadline in registered_procedure(procedure).deadlines.values())
     ethnicities = ["White British", "Indian", "Pakistani", "African", "Caribbean", "Not known"]
     ethnicities += ["White Other", "Mixed", "Chinese", "Any other"]
     events: list[dict[str, Any]] = []
     for number in range(cases):
         day = date(year, rng.randint(4, 12), rng.randint(1, 20))
-        case_id = f"C-{number}"
+        case_id = f"C-{year}-{number}"
         user = {"gender": rng.choice(["female", "male"]), "ethnicity": rng.choice(ethnicities)}
         events.append(
             {
@@ -336,7 +337,7 @@ def sparse_year(
                 "outcome": rng.choice(outcomes),
             }
         )
-        if rng.random() < 0.25:
+        if has_stage2 and rng.random() < 0.25:
             asked = answered + timedelta(days=3)
             events.append(
                 {"type": "EscalationRequested", "case_id": case_id, "on": asked.isoformat(), "to_stage": 2}
