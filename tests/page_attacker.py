@@ -123,7 +123,7 @@ class Reader:
                 terms[name] = terms.get(name, 0) + sign
         self.relations.append((terms, -INF if at_most else 0.0, 0.0))
 
-    def read(self, page: Page) -> None:  # noqa: C901, PLR0912 - one rule per kind of table
+    def read(self, page: Page) -> None:
         for key, (header, rows) in page.tables.items():
             labels = [row[0] for row in rows if row[0] != "Total"]
             counts = [c for c in header[1:] if not c.startswith("%") and "%" not in c]
@@ -318,9 +318,9 @@ class Reader:
                 if set(small.procedures.split("+")) < set(large.procedures.split("+")):
                     for name, _ in small.cells():
                         other = (large.procedures, *name[1:])
-                        if other in self.printed or other in self.withheld:
-                            if name in self.printed or name in self.withheld:
-                                self.relations.append(({name: 1, other: -1}, -INF, 0.0))
+                        known = self.printed.keys() | self.withheld
+                        if other in known and name in known:
+                            self.relations.append(({name: 1, other: -1}, -INF, 0.0))
 
     def single_valued(self) -> list[Name]:
         """Every withheld count whose least and greatest values are equal."""

@@ -66,7 +66,7 @@ def test_the_seed_year_gives_no_withheld_count_back_to_a_reader_of_the_page(
     seed_records: list[Any], below: int
 ) -> None:
     report, named = _seed(seed_records, 2012)
-    published, page = _published(report, below, named)
+    _, page = _published(report, below, named)
     reader = Reader([page])
     assert len(reader.withheld) > 100 and len(reader.relations) > 200  # there is something to attack
     assert reader.single_valued() == []
