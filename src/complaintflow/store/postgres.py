@@ -19,7 +19,9 @@ from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.errors import StoreError
 from complaintflow.procedure import Procedure
 from complaintflow.store.base import Cursor, EventStore
-from complaintflow.store.schema import statements
+from complaintflow.store.schema import publications_statement, statements
+
+POSITION = "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
 
 try:
     import psycopg
@@ -66,8 +68,11 @@ class PostgresEventStore(EventStore):
                     db.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
                 db.execute("SELECT to_regclass('complaintflow_meta') IS NULL")
                 if db.fetchone()[0]:  # a new store: DDL only then, so it never waits on appends
-                    for statement in statements("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"):
+                    for statement in statements(POSITION):
                         db.execute(statement)
+                db.execute("SELECT to_regclass('complaintflow_publications') IS NULL")
+                if db.fetchone()[0]:  # a store made before publications were kept
+                    db.execute(publications_statement(POSITION))
                 self._mark_layout(db)
         except StoreError:
             self.close()

@@ -49,7 +49,27 @@ CREATE TABLE IF NOT EXISTS complaintflow_tokens (
 );
 """
 
+#: Every report the store has published, so that a later one gives nothing more away: its year,
+#: procedures, kind and threshold, and its published form (which cells it printed) as JSON.
+PUBLICATIONS = """
+CREATE TABLE IF NOT EXISTS complaintflow_publications (
+    position {position},
+    year TEXT NOT NULL,
+    procedures TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    suppress_below INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
+"""
+
 
 def statements(position: str) -> list[str]:
     """The CREATE statements, one by one, with the dialect's type for the feed position."""
-    return [part.strip() for part in TABLES.format(position=position).split(";") if part.strip()]
+    return [
+        part.strip() for part in (TABLES + PUBLICATIONS).format(position=position).split(";") if part.strip()
+    ]
+
+
+def publications_statement(position: str) -> str:
+    """The publications table alone, for a store made before it was kept."""
+    return PUBLICATIONS.format(position=position).strip().rstrip(";")
