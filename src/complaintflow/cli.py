@@ -327,17 +327,22 @@ def _procedure_schema(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from complaintflow.report import Cover, publish, year_label
+    from complaintflow.report import Cover, year_label
 
     _source(args)
-    reports = _counted_reports(args)
-    published = args.format != "json"
-    below = args.suppress_below if args.suppress_below is not None else (5 if published else 0)
-    reports = {name: publish(report, below) for name, report in reports.items()}
-    cover = Cover(title=args.title, council=args.council, made_on=london_today())
+    counted = _counted_reports(args)
     label = year_label(args.year)
+    if args.output is not None or args.format in ("md", "json"):
+        target = args.output
+    elif len(counted) == 1:
+        target = f"complaintflow-report-{label}" + (".html" if args.format == "html" else "")
+    else:
+        target = f"complaintflow-reports-{label}"
+    record = args.record or (f"{target}.publication.json" if target else None)
+    reports = _published_reports(args, counted, record)
+    cover = Cover(title=args.title, council=args.council, made_on=london_today())
     if len(reports) == 1:
-        _write_report(args, next(iter(reports.values())), cover, args.output, f"complaintflow-report-{label}")
+        _write_report(args, next(iter(reports.values())), cover, target, target or "")
         return 0
     if args.format in ("md", "json"):
         from complaintflow.report import to_markdown
@@ -348,13 +353,46 @@ def _report(args: argparse.Namespace) -> int:
             by_name = {name: report.model_dump(mode="json") for name, report in reports.items()}
             _emit(json.dumps(by_name, indent=2), args.output)
         return 0
-    folder = Path(args.output or f"complaintflow-reports-{label}")
+    folder = Path(target)
     folder.mkdir(parents=True, exist_ok=True)
     for name, report in reports.items():
         _write_report(
             args, report, cover, str(folder / (f"{name}.html" if args.format == "html" else name)), ""
         )
     return 0
+
+
+def _published_reports(
+    args: argparse.Namespace, reports: dict[str, Report], record: str | None
+) -> dict[str, Report]:
+    """Each report as published: small counts withheld (unless --raw), given every publication
+    the store or the --published-before records hold; each is then kept in the store, or in the
+    publication `record` written beside the forms (none for forms on standard output)."""
+    from complaintflow.report import PUBLISHED_SUPPRESS_BELOW, publication, publish
+    from complaintflow.report.publications import read_record, record_text
+
+    if args.raw:
+        if args.suppress_below is not None:
+            raise ComplaintflowError("--raw: every count is printed; give it or --suppress-below, not both")
+        return reports
+    below = args.suppress_below if args.suppress_below is not None else PUBLISHED_SUPPRESS_BELOW
+    if below < 2:
+        raise ComplaintflowError("--suppress-below: at least 2; ask for every count by name with --raw")
+    store = _store(args) if args.store is not None else None
+    earlier = store.publications() if store is not None else []
+    for path in args.published_before or ():
+        earlier += read_record(path)
+    published = {
+        name: publish(report, below, earlier=earlier, procedures=name, republish=args.republish)
+        for name, report in reports.items()
+    }
+    made = [publication(report, name) for name, report in published.items()]
+    if store is not None:
+        for kept in made:
+            store.record_publication(kept)
+    elif record is not None:
+        Path(record).write_text(record_text([*earlier, *made]), encoding="utf-8")
+    return published
 
 
 def _counted_reports(args: argparse.Namespace) -> dict[str, Report]:
@@ -657,7 +695,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--suppress-below",
         type=_whole_number,
         metavar="N",
-        help="hide counts from 1 to N-1 (default 5 for md, csv and html; 0 for json)",
+        help="withhold counts from 1 to N-1, and any that would give one back (default 5)",
+    )
+    report.add_argument(
+        "--raw", action="store_true", help="print every count, for a host system: never for publication"
+    )
+    report.add_argument(
+        "--published-before",
+        action="append",
+        metavar="FILE.json",
+        help="a publication record of earlier reports, whose printed figures a reader knows (repeatable)",
+    )
+    report.add_argument(
+        "--record",
+        metavar="FILE.json",
+        help="where to write the publication record (default: beside the forms written to a file)",
+    )
+    report.add_argument(
+        "--republish",
+        action="store_true",
+        help="publish a year again at another threshold (what the first printed stays known)",
     )
     report.add_argument(
         "--target",
