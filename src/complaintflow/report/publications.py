@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from complaintflow.errors import ComplaintflowError
+from complaintflow.errors import PublicationError
 from complaintflow.report.disclosure import Earlier, Ledger, Path
 from complaintflow.report.solver import System, feasible
 
@@ -30,10 +30,6 @@ MAX_RECORD_BYTES = 64 * 1024 * 1024
 #: How many earlier publications a record may hold.
 MAX_PUBLICATIONS = 200
 _YEAR = re.compile(r"\d{4}-\d{2}")
-
-
-class PublicationError(ComplaintflowError):
-    """A publication that would contradict an earlier one, or a record that cannot be read."""
 
 
 class Publication(BaseModel):
