@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -229,3 +230,24 @@ def test_an_attacker_cannot_work_back_any_cell_of_a_sparse_year() -> None:
     ledger = annual_ledger(published)
     assert sum(value is None for value in ledger.counts.values()) > 150
     assert leaks(ledger, published) == []
+
+
+def test_publishing_without_scipy_says_how_to_install_it(
+    seed_report: AnnualReport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "scipy", None)  # as if it were not installed
+    with pytest.raises(ComplaintflowError, match=r"complaintflow\[publish\]"):
+        publish(seed_report, 5)
+    assert publish(seed_report, 0) is seed_report  # raw counts need no solver
+
+
+def test_the_solver_finds_counts_that_only_inequalities_give_away() -> None:
+    """a + b = 6 leaves a from 1 to 5; a printed count of 4 that a is at most and at least (as the
+    mentions of a service are at least its complaints, and each at most) pins a to 4 and b to 2."""
+    ledger, values = _ledger({"a": 4, "b": 2, "total": 6, "w": 4}, [(["a", "b"], "total")])
+    assert audit(ledger, values, {("a",), ("b",)}) == []
+    ledger.at_most([("a",)], ("w",))
+    ledger.at_most([("w",)], ("a",))
+    assert audit(ledger, values, {("a",), ("b",)}) == [("a",), ("b",)]
+    hidden = cells_to_hide(ledger, 5)
+    assert ("w",) in hidden and audit(ledger, values, hidden) == []

@@ -1,24 +1,24 @@
 """Disclosure control for any report: hide small counts, then hide more until none can be worked back.
 
-A report describes its numbers to this module as a `Ledger`: every count it publishes (by its path
-of keys), every sum it publishes (parts and total, in any table), the cells that print the same
-count twice, and every percentage with its numerator and denominator.
+A report describes its numbers to this module as a `Ledger`, the one its tables are printed from:
+every count it publishes (by its path of keys), every relation a reader can see among them (sums
+in any table, two breakdowns of one figure, parts at most their whole, the cells that print the
+same count twice), and every percentage with its numerator and denominator.
 
 - **Primary suppression**: a count from 1 to `below` - 1 is hidden. Zeros are published.
-- **Secondary suppression**: an attacker knows every published number and every sum, and that each
-  hidden count is at least 1. A hidden count is safe when another completion of the hidden cells
-  satisfies every sum, so the attacker cannot tell which is true. `audit` proves this by finding a
-  move: a change of +1 or -1 to some hidden cells that keeps every sum and every cell at least 1.
-  While a hidden count has no move, one more count is hidden: of those in a sum with it, the first
-  whose hiding gives it a move, trying other counts before headline ones, parts before totals and
-  smaller before larger.
+- **Secondary suppression**: a reader knows every published number, every relation, that counts
+  are whole numbers and that each hidden count is at least 1. A hidden count is safe when it has
+  two values that fit all of that. A quick search for a *move* (+1 or -1 on some hidden cells that
+  keeps every equality) hides first what the sums alone would give away; then the solver
+  (complaintflow.report.solver) proves each hidden count has a second value under every equality
+  and inequality, and of earlier publications (`Earlier`). While a hidden count has one value, one
+  more count is hidden: of those related to it, the first whose hiding gives it a second, trying
+  other counts before headline ones, parts before wholes and smaller before larger.
 - **Percentages** (and other figures worked out from counts, such as an average or a rate per
   1,000 homes): hidden as well when any count they are made of is hidden.
 
-The search for a move is bounded; where it gives up, the cell counts as unsafe and more is hidden,
-so the method errs towards hiding too much, never too little. Cells that the sums alone fix are
-found first, by row reduction: a shortcut only, since a cell is called safe only once a move is
-found.
+Where a search gives up, the cell counts as unsafe and more is hidden, so the method errs towards
+hiding too much, never too little.
 """
 
 from __future__ import annotations
