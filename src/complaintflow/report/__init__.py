@@ -28,7 +28,7 @@ from complaintflow.report.forms import Report
 from complaintflow.report.model import AnnualReport
 from complaintflow.report.publications import Publication
 from complaintflow.report.published import Cover
-from complaintflow.report.records import CaseRecord, reporting_year, year_label
+from complaintflow.report.records import CaseRecord, reporting_year, year_from_label, year_label
 from complaintflow.report.spso import SpsoReport
 from complaintflow.report.tables import ReportSettings, build_report
 
@@ -62,6 +62,7 @@ __all__ = [
     "to_html",
     "to_json",
     "to_markdown",
+    "year_from_label",
     "year_label",
 ]
 

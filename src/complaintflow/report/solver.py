@@ -13,9 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from complaintflow.errors import ComplaintflowError
-
-INSTALL_HINT = "pip install 'complaintflow[publish]'"
+from complaintflow.extras import require_extra
 
 #: A cell, by its path of keys (a cell of an earlier publication has that publication's prefix).
 Key = tuple[str, ...]
@@ -23,18 +21,11 @@ Key = tuple[str, ...]
 Relation = tuple[Mapping[Key, int], float, float]
 
 
-class SolverMissing(ComplaintflowError):
-    """Withholding small counts needs scipy, which is not installed."""
-
-
 def _scipy() -> Any:
-    try:
-        from scipy import optimize, sparse
-    except ImportError:
-        raise SolverMissing(
-            f"suppress_below: withholding small counts needs scipy; install it with {INSTALL_HINT}, "
-            "or ask for raw counts by name"
-        ) from None
+    """scipy's optimize and sparse modules, or MissingExtra naming the publish extra."""
+    require_extra("publish", "scipy.optimize", "scipy.sparse", needed_by="withholding small counts")
+    from scipy import optimize, sparse
+
     return optimize, sparse
 
 
