@@ -235,7 +235,8 @@ def test_an_attacker_cannot_work_back_any_cell_of_a_sparse_year() -> None:
 def test_publishing_without_scipy_says_how_to_install_it(
     seed_report: AnnualReport, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "scipy", None)  # as if it were not installed
+    for module in ("scipy", "scipy.optimize", "scipy.sparse"):  # as if it were not installed
+        monkeypatch.setitem(sys.modules, module, None)
     with pytest.raises(ComplaintflowError, match=r"complaintflow\[publish\]"):
         publish(seed_report, 5)
     assert publish(seed_report, 0) is seed_report  # raw counts need no solver
