@@ -125,9 +125,9 @@ def earlier_knowledge(
         known.update(earlier.printed)
         if feasible(System([*ledger.relations(), *earlier.relations], known), earlier.withheld):
             return earlier
-    # The counts have changed since, beyond what linking printed cells alone explains: the earlier
-    # pages' own relations still hold, but none ties them to this one.
-    return _linked(pages[:1], values, False)
+    # The counts have changed since, beyond what linking printed cells alone explains: what was
+    # withheld is withheld again, but no relation ties the earlier pages to this one.
+    return Earlier(withheld_here=earlier.withheld_here)
 
 
 def _linked(
