@@ -91,13 +91,27 @@ def leaks(ledger: Ledger, data: Mapping[str, Any]) -> list[Path]:
     constraints = [LinearConstraint(np.array(rows), lower, upper)] if rows else []
     integrality = np.ones(len(hidden))
     bounds = Bounds(np.ones(len(hidden)), np.full(len(hidden), np.inf))
+    size = len(hidden)
+
+    def solve(objective: np.ndarray) -> Any:
+        return milp(objective, constraints=constraints, integrality=integrality, bounds=bounds)
+
+    first = solve(np.zeros(size))
+    assert first.status == 0, "the published report has no completion at all"
+    # A count that takes another value in any completion has two; each solve may show many.
+    two_valued = np.zeros(size, dtype=bool)
     found = []
     for path, index in column.items():
-        objective = np.zeros(len(hidden))
-        objective[index] = 1
-        least = milp(objective, constraints=constraints, integrality=integrality, bounds=bounds)
-        assert least.status == 0, f"the published report has no completion at all: {path}"
-        most = milp(-objective, constraints=constraints, integrality=integrality, bounds=bounds)
-        if most.status == 0 and round(-most.fun) == round(least.fun):
+        for sign in (1.0, -1.0):
+            if two_valued[index]:
+                break
+            objective = np.zeros(size)
+            objective[index] = sign
+            other = solve(objective)
+            if other.status == 0:
+                two_valued |= np.round(other.x) != np.round(first.x)
+            else:  # unbounded above: more than one value
+                two_valued[index] = two_valued[index] or sign < 0
+        if not two_valued[index]:
             found.append(path)
     return found

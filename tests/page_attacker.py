@@ -359,6 +359,14 @@ class Reader:
 
         first = solve(np.zeros(size))
         two_valued = np.zeros(size, dtype=bool)
+        # Push every open count up together, then down, while that moves any: one solve can show
+        # many counts with a second value; those left are pushed one by one.
+        moved = True
+        while moved:
+            before = int(two_valued.sum())
+            for sign in (1.0, -1.0):
+                two_valued |= solve(np.where(two_valued, 0.0, sign)) != first
+            moved = int(two_valued.sum()) > before and not two_valued.all()
         found = []
         for index, name in enumerate(unknown):
             if two_valued[index]:

@@ -109,7 +109,7 @@ def test_a_sparse_year_of_every_kind_gives_nothing_back(procedure: str) -> None:
 @pytest.mark.parametrize("procedure", PROCEDURES)
 def test_two_publications_of_every_kind_give_nothing_back(procedure: str) -> None:
     """The same year at 5 and then at 10, and next year's report after this year's."""
-    log = sparse_year(procedure, 40, year=2026) + sparse_year(procedure, 40, year=2027, seed=7)
+    log = sparse_year(procedure, 25, year=2026) + sparse_year(procedure, 25, year=2027, seed=7)
     this = _kind_report(procedure, log, 2026)
     first, page = _published(this, 5, procedure)
     _, again = _published(this, 10, procedure, [publication(first, procedure)])

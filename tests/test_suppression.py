@@ -252,3 +252,11 @@ def test_the_solver_finds_counts_that_only_inequalities_give_away() -> None:
     assert audit(ledger, values, {("a",), ("b",)}) == [("a",), ("b",)]
     hidden = cells_to_hide(ledger, 5)
     assert ("w",) in hidden and audit(ledger, values, hidden) == []
+
+
+def test_the_ledger_attacker_works_back_two_withheld_counts_that_add_up_to_two() -> None:
+    ledger, _ = _ledger({"a": 1, "b": 1, "c": 40, "t": 42}, [(["a", "b", "c"], "t")])
+    ledger.counts.update({("a",): None, ("b",): None})
+    assert leaks(ledger, {}) == [("a",), ("b",)]
+    ledger.counts[("c",)] = None  # c is withheld too: a, b and c have other values
+    assert leaks(ledger, {}) == []
