@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import csr_array
 
 from complaintflow.report.disclosure import Ledger, Path
 
@@ -88,7 +89,7 @@ def leaks(ledger: Ledger, data: Mapping[str, Any]) -> list[Path]:
                 add(row, -np.inf, -fixed)
             else:
                 add(row, -fixed, np.inf)
-    constraints = [LinearConstraint(np.array(rows), lower, upper)] if rows else []
+    constraints = [LinearConstraint(csr_array(np.array(rows)), lower, upper)] if rows else []
     integrality = np.ones(len(hidden))
     bounds = Bounds(np.ones(len(hidden)), np.full(len(hidden), np.inf))
     size = len(hidden)
@@ -100,6 +101,14 @@ def leaks(ledger: Ledger, data: Mapping[str, Any]) -> list[Path]:
     assert first.status == 0, "the published report has no completion at all"
     # A count that takes another value in any completion has two; each solve may show many.
     two_valued = np.zeros(size, dtype=bool)
+    moved = True
+    while moved:  # every open count pushed up together, then down, while that moves any
+        before = int(two_valued.sum())
+        for sign in (1.0, -1.0):
+            other = solve(np.where(two_valued, 0.0, sign))
+            if other.status == 0:
+                two_valued |= np.round(other.x) != np.round(first.x)
+        moved = int(two_valued.sum()) > before and not two_valued.all()
     found = []
     for path, index in column.items():
         for sign in (1.0, -1.0):

@@ -1,5 +1,6 @@
 """A reader of the printed page cannot work back any withheld count, from one report or from two
-of the council's publications together (tests/page_attacker.py says how it attacks)."""
+of the council's publications together (tests/page_attacker.py says how it attacks). Every pair is
+attacked by the ledger attacker too (tests/attacker.py), over both pages' ledgers together."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from attacker import leaks
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from page_attacker import Page, Reader
@@ -25,8 +27,10 @@ from complaintflow.report import (
     to_csv,
     to_markdown,
 )
-from complaintflow.report.disclosure import percentages_to_hide
-from complaintflow.report.forms import build, kind_of
+from complaintflow.report.disclosure import Earlier, Ledger, percentages_to_hide
+from complaintflow.report.forms import KINDS, build, kind_of
+from complaintflow.report.publications import earlier_knowledge
+from complaintflow.report.solver import Relation
 from complaintflow.report.tables import ReportSettings
 from complaintflow.testing import event_logs, sparse_year
 
@@ -43,7 +47,38 @@ def _published(
     report: Report, below: int, procedures: str, earlier: list[Publication] | None = None
 ) -> tuple[Report, Page]:
     published = publish(report, below, earlier=earlier or [], procedures=procedures, republish=True)
+    if earlier:
+        assert _ledger_leaks(report, published, procedures, earlier) == []
     return published, _page(published, procedures)
+
+
+class _JointLedger(Ledger):
+    """The ledger attacker's view of a page and the publications before it: this page's counts
+    (withheld ones unknown, those printed before known), the earlier pages' printed and withheld
+    counts, and every relation of every page and between them."""
+
+    def __init__(self, published: Ledger, truth: Ledger, earlier: Earlier) -> None:
+        counts = dict(published.counts)
+        counts.update({path: truth.counts[path] for path in earlier.known_here})
+        counts.update(earlier.printed)
+        counts.update(dict.fromkeys(earlier.withheld))
+        super().__init__(counts=counts, shares=published.shares)
+        self.own, self.earlier = published, earlier
+
+    def relations(self) -> list[Relation]:
+        return [*self.own.relations(), *self.earlier.relations]
+
+
+def _ledger_leaks(
+    report: Report, published: Report, procedures: str, earlier: list[Publication]
+) -> list[Any]:
+    """What the ledger attacker works back from this publication and the earlier ones together:
+    this page's withheld counts and the earlier pages' alike."""
+    truth = kind_of(report).ledger(report.model_dump())
+    ledgers = {name: kind.ledger for name, kind in KINDS.items()}
+    known = earlier_knowledge(truth, report.year, procedures, earlier, ledgers)
+    data = published.model_dump()
+    return leaks(_JointLedger(kind_of(published).ledger(data), truth, known), data)
 
 
 @pytest.fixture(scope="module")
