@@ -260,3 +260,26 @@ def test_the_ledger_attacker_works_back_two_withheld_counts_that_add_up_to_two()
     assert leaks(ledger, {}) == [("a",), ("b",)]
     ledger.counts[("c",)] = None  # c is withheld too: a, b and c have other values
     assert leaks(ledger, {}) == []
+
+
+def test_a_small_number_of_voided_events_is_withheld_like_any_count() -> None:
+    log = [
+        {"type": "ComplaintReceived", "case_id": "C-1", "on": "2012-05-01", "procedure": "children-2006"},
+        {
+            "type": "Responded",
+            "case_id": "C-1",
+            "on": "2012-05-10",
+            "stage": 1,
+            "outcome": "upheld",
+            "event_id": "e1",
+        },
+        {
+            "type": "EventVoided",
+            "case_id": "C-1",
+            "on": "2012-05-11",
+            "voids": "e1",
+            "reason": "entered in error",
+        },
+    ]
+    report = annual_report(log, 2012)
+    assert report.events_voided == 1 and publish(report, 5).events_voided is None

@@ -194,6 +194,7 @@ def annual_ledger(data: Mapping[str, Any]) -> Ledger:
     ledger.count(("joint_nhs",), data["joint_nhs"])
     learning_ledger(ledger, data["learning_actions"])
     ledger.count(("compliments",), data["compliments"])
+    ledger.count(("events_voided",), data["events_voided"])  # corrections: small ones are withheld too
     _row(ledger, data["compliments_by_service"], ("compliments_by_service",))
     ledger.add_sum([("compliments_by_service", s) for s in data["compliments_by_service"]], ("compliments",))
     _row(ledger, data["compliments_by_year"], ("compliments_by_year",))
