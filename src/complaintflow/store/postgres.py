@@ -21,9 +21,7 @@ from complaintflow.errors import StoreError
 from complaintflow.extras import install_hint
 from complaintflow.procedure import Procedure
 from complaintflow.store.base import Cursor, EventStore
-from complaintflow.store.schema import publications_statement, statements
-
-POSITION = "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+from complaintflow.store.schema import NEWEST_TABLE, statements
 
 try:
     import psycopg
@@ -72,13 +70,10 @@ class PostgresEventStore(EventStore):
                 db.execute("SELECT pg_advisory_xact_lock(20061738)")  # one process creates the tables
                 if schema is not None:
                     db.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-                db.execute("SELECT to_regclass('complaintflow_meta') IS NULL")
-                if db.fetchone()[0]:  # a new store: DDL only then, so it never waits on appends
-                    for statement in statements(POSITION):
+                db.execute(f"SELECT to_regclass('{NEWEST_TABLE}') IS NULL")
+                if db.fetchone()[0]:  # a new store (or one of an earlier release): DDL only then
+                    for statement in statements("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"):
                         db.execute(statement)
-                db.execute("SELECT to_regclass('complaintflow_publications') IS NULL")
-                if db.fetchone()[0]:  # a store made before publications were kept
-                    db.execute(publications_statement(POSITION))
                 self._mark_layout(db)
         except StoreError:
             self.close()
