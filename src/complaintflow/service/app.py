@@ -56,6 +56,8 @@ CACHED_VIEWS = 4_096
 TOKEN_RECHECK_SECONDS = 1.0
 #: The longest a feed request waits for new events, in seconds.
 MAX_WAIT_SECONDS = 30
+#: What a caller is told when the store fails: the log says which store and why.
+STORE_UNAVAILABLE = "the store cannot be used just now; the service's log says why"
 #: A case reference in a path: printable, one to 64 characters, no slash.
 CaseId = Annotated[
     str, Path(pattern=r"^[^/\\\x00-\x1f\x7f]{1,64}$", description="The host's case reference.")
@@ -232,7 +234,11 @@ def create_app(
 
     @app.exception_handler(ComplaintflowError)
     async def library_error(request: Request, error: ComplaintflowError) -> JSONResponse:
-        return _problem_response(problem(error, instance=request.url.path))
+        document = problem(error, instance=request.url.path)
+        if document["status"] == 503:  # the store's name and state are for the log, not the caller
+            log.error("store unavailable: %s", error)
+            document["detail"] = STORE_UNAVAILABLE
+        return _problem_response(document)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -95,12 +95,17 @@ class EventStore(ABC):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _mark_layout(self, db: Cursor) -> None:
-        """Record the layout of a new store; refuse one laid out by a later release."""
+    def _layout_marked(self, db: Cursor) -> bool:
+        """Whether the store's layout is recorded; a store laid out by a later release, or with a
+        mark that is not one, is refused."""
         db.execute("SELECT value FROM complaintflow_meta WHERE key = 'schema_version'")
         found = db.fetchone()
         check_schema_version(found[0] if found else None, self.name)
-        if found is None:
+        return found is not None
+
+    def _mark_layout(self, db: Cursor) -> None:
+        """Record the layout of a new store; refuse one laid out by a later release."""
+        if not self._layout_marked(db):
             db.execute(
                 self._sql("INSERT INTO complaintflow_meta (key, value) VALUES ('schema_version', ?)"),
                 (str(STORE_SCHEMA_VERSION),),
@@ -552,7 +557,12 @@ class EventStore(ABC):
 
 
 def check_schema_version(found: str | None, name: str) -> None:
-    """Refuse a store laid out by a later release, which this one would misread."""
+    """Refuse a store laid out by a later release, which this one would misread, and one whose mark
+    is not a layout number at all (damaged, or written by another program)."""
+    if found is not None and not (isinstance(found, str) and found.isascii() and found.isdigit()):
+        raise StoreError(
+            f"{name}: the store's layout mark is not a number: a damaged store, or not a complaintflow one"
+        )
     if found is not None and int(found) > STORE_SCHEMA_VERSION:
         raise StoreError(
             f"{name}: written by a newer complaintflow (store schema {found}, this release reads "

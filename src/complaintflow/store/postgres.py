@@ -19,6 +19,7 @@ from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.errors import StoreError
 from complaintflow.procedure import Procedure
 from complaintflow.store.base import Cursor, EventStore
+from complaintflow.store.failures import postgres_failure
 from complaintflow.store.schema import statements
 
 try:
@@ -98,8 +99,8 @@ class PostgresEventStore(EventStore):
                 connection.cursor() as cursor,
             ):
                 yield cursor
-        except psycopg.Error as error:
-            raise StoreError(f"{self.name}: {type(error).__name__}: {_first_line(error)}") from None
+        except (psycopg.Error, PoolTimeout) as error:
+            raise postgres_failure(self.name, error) from None
 
     def close(self) -> None:
         self._pool.close()
@@ -110,7 +111,3 @@ class PostgresEventStore(EventStore):
             raise StoreError("only a store in a schema of its own can be dropped")
         with self._transaction() as cursor:
             cursor.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
-
-
-def _first_line(error: Exception) -> str:
-    return str(error).splitlines()[0][:200] if str(error) else "no detail"
