@@ -39,9 +39,15 @@ def small_disk(folder: Path) -> Iterator[tuple[Path, str]]:
     else the folder itself, with the store held to few pages by SQLite's max_page_count."""
     disk = folder / "disk"
     disk.mkdir()
-    mounted = os.geteuid() == 0 and (
-        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)], capture_output=True)
-    ).returncode == 0
+    mounted = (
+        os.geteuid() == 0
+        and (
+            subprocess.run(
+                ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)], capture_output=True
+            )
+        ).returncode
+        == 0
+    )
     try:
         yield disk, "tmpfs" if mounted else "max_page_count"
     finally:
@@ -167,9 +173,12 @@ def test_a_layout_mark_that_is_not_a_number_is_refused_in_one_line(
 def read_only_file_system(folder: Path) -> Iterator[None]:
     """The folder made read-only: bound onto itself read-only where this machine lets us mount, else
     the folder and its files made immutable (root) or read-only (anyone else)."""
-    bound = os.geteuid() == 0 and not subprocess.run(
-        ["mount", "--bind", "-o", "ro", str(folder), str(folder)], capture_output=True
-    ).returncode
+    bound = (
+        os.geteuid() == 0
+        and not subprocess.run(
+            ["mount", "--bind", "-o", "ro", str(folder), str(folder)], capture_output=True
+        ).returncode
+    )
     paths = [*folder.iterdir(), folder]
     if not bound:
         for path in paths:

@@ -88,7 +88,7 @@ class SQLiteEventStore(EventStore):
     def _create_tables(self) -> None:
         """The tables, where a table is missing (a new store, or one of an older layout)."""
         with self._reading() as db:
-            db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'complaintflow_%'")
+            db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'complaint%'")
             if db.fetchone()[0] == TABLE_COUNT:
                 return
         with self._writing() as db:
@@ -138,5 +138,3 @@ class SQLiteEventStore(EventStore):
         if connection is not None:
             connection.close()
             self._local.connection = None
-
-
