@@ -238,6 +238,58 @@ class StoreContract:
         assert [line for line, _ in refused] == [2, 4]
         assert store.version("A") == 2 and store.check() == []
 
+    # -- text and rows that cannot be read ------------------------------------------------------
+
+    @pytest.mark.parametrize("control", ["\x00", "\x1b", "\x07", "\x1f"])
+    def test_text_with_a_control_character_is_refused_alike_by_every_store(
+        self, store: EventStore, control: str
+    ) -> None:
+        store.append("A", [RECEIVED])
+        before = snapshot(store)
+        with pytest.raises(cf.InvalidEvent, match="field 'reason': must hold no control character"):
+            store.append(
+                "A",
+                [
+                    {
+                        **RESPONDED,
+                        "type": "DeadlineExtended",
+                        "reason": f"agreed{control}",
+                        "until": "2024-06-01",
+                    }
+                ],
+            )
+        assert snapshot(store) == before
+        store.append("A", [{**ADVOCACY, "provider": "Advocacy\r\n\tNorth"}])  # line breaks are text
+
+    def test_a_row_that_cannot_be_read_is_passed_over_by_the_feed_and_listed_by_export_and_check(
+        self, store: EventStore
+    ) -> None:
+        store.append("A", [RECEIVED])
+        with store._writing() as db:
+            db.execute(
+                store._sql(
+                    "INSERT INTO complaintflow_events (case_id, version, event_id, type, on_date, body) "
+                    "VALUES ('B', 1, 'damaged', 'ComplaintReceived', '2024-04-03', ?)"
+                ),
+                (
+                    '{"type": "ComplaintReceived", "case_id": "B", "on": "2024-04-03", '
+                    '"procedure": "children-2006", "service_area": "\\u0000"}',
+                ),
+            )
+        store.append("C", [{**RECEIVED, "case_id": "C"}])
+        (first, _), (third, _) = store.feed()
+        assert [event.case_id for _, event in store.feed()] == ["A", "C"]
+        assert [position for position, _ in store.feed(after=first, limit=1)] == [third]
+        assert store.feed(after=third) == []
+        passed_over: list[tuple[int, str]] = []
+        lines = list(store.export(lambda position, case_id, error: passed_over.append((position, case_id))))
+        assert [json.loads(line)["case_id"] for line in lines] == ["A", "C"]
+        assert passed_over == [(first + 1, "B")]
+        assert store.check() == [
+            f"case B: the event at position {first + 1} cannot be read: field 'service_area': "
+            "must hold no control character but tabs and line breaks"
+        ]
+
     # -- random appends ------------------------------------------------------------------------
 
     # The same test runs once per back end (a subclass each), which is what the contract is for.

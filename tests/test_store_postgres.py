@@ -6,15 +6,18 @@ never skipped there. Elsewhere a missing server skips them, saying so.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from cli_runner import run
 from store_contract import RECEIVED, StoreContract
 
 import complaintflow as cf
-from complaintflow.store import EventStore
+from complaintflow.store import EventStore, SQLiteEventStore
 
 DSN = os.environ.get("COMPLAINTFLOW_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -70,6 +73,40 @@ def test_a_store_written_by_a_newer_schema_is_refused() -> None:
             db.execute("UPDATE complaintflow_meta SET value = '99' WHERE key = 'schema_version'")
         with pytest.raises(cf.StoreError, match="written by a newer complaintflow"):
             PostgresEventStore(DSN, schema=schema)
+    finally:
+        store.drop()
+        store.close()
+
+
+def test_a_nul_in_an_old_sqlite_store_is_named_on_the_way_and_the_rest_moves_to_postgresql(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = SQLiteEventStore(tmp_path / "old.db")
+    old.append("A", [RECEIVED])
+    nul = {**RECEIVED, "case_id": "B", "event_id": "b-1", "service_area": "North\x00"}
+    with old._writing() as db:  # as a release that let SQLite keep a NUL wrote it
+        db.execute(
+            "INSERT INTO complaintflow_events (case_id, version, event_id, type, on_date, body) "
+            "VALUES ('B', 1, 'b-1', 'ComplaintReceived', '2024-04-02', ?)",
+            (json.dumps(nul),),
+        )
+    old.append("C", [{**RECEIVED, "case_id": "C"}])
+    old.close()
+    moved = tmp_path / "moved.jsonl"
+    status, _, err = run(capsys, "export", "--store", f"sqlite:{tmp_path / 'old.db'}", "--output", moved)
+    assert status == 1 and "position 2 (case B): cannot be read, not written" in err
+    with moved.open("a", encoding="utf-8") as handle:  # the line as an older release exported it
+        handle.write(json.dumps(nul) + "\n")
+    schema = f"cf_test_{uuid.uuid4().hex[:12]}"
+    store = PostgresEventStore(DSN, schema=schema)
+    try:
+        url = f"{DSN}?options=-csearch_path%3D{schema}"
+        status, out, err = run(capsys, "import", moved, "--store", url)
+        assert status == 1 and "1 lines refused" in out
+        assert err.strip() == (
+            "line 3: field 'service_area': must hold no control character but tabs and line breaks"
+        )
+        assert store.cases() == ["A", "C"]
     finally:
         store.drop()
         store.close()

@@ -510,18 +510,31 @@ def _apply(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    """Write every readable event; name each stored row that cannot be read, and go on."""
     store = _store(args)
+    unreadable: list[int] = []
+
+    def passed_over(position: int, case_id: str, error: ComplaintflowError) -> None:
+        unreadable.append(position)
+        print(
+            printable(f"position {position} (case {case_id}): cannot be read, not written: {error}"),
+            file=sys.stderr,
+        )
+
+    lines = store.export(passed_over)
     if args.output is None:
-        for line in store.export():
+        for line in lines:
             print(line)
-        return 0
-    count = 0
-    with Path(args.output).open("w", encoding="utf-8") as handle:
-        for line in store.export():
-            handle.write(line + "\n")
-            count += 1
-    print(f"wrote {count} events to {args.output}")
-    return 0
+    else:
+        count = 0
+        with Path(args.output).open("w", encoding="utf-8") as handle:
+            for line in lines:
+                handle.write(line + "\n")
+                count += 1
+        print(f"wrote {count} events to {args.output}")
+    if unreadable:
+        print(f"{len(unreadable)} stored events cannot be read; `store check` lists them", file=sys.stderr)
+    return 1 if unreadable else 0
 
 
 def _store_check(args: argparse.Namespace) -> int:

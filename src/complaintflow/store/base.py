@@ -9,6 +9,7 @@ case's version and its projections in one transaction: all of it, or none.
 from __future__ import annotations
 
 import copy
+import logging
 import threading
 import uuid
 from abc import ABC, abstractmethod
@@ -21,7 +22,14 @@ from typing import Any, Protocol
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case
 from complaintflow.dates import london_today, require_date, require_whole_number
-from complaintflow.errors import ComplaintflowError, ConcurrencyError, InvalidEvent, StoreError, UnknownCase
+from complaintflow.errors import (
+    ComplaintflowError,
+    ConcurrencyError,
+    InvalidEvent,
+    StoreError,
+    UnknownCase,
+    printable,
+)
 from complaintflow.events import EventBase, event_to_json, parse_event
 from complaintflow.procedure import Procedure
 from complaintflow.reminders import Reminder, due_within
@@ -30,6 +38,8 @@ from complaintflow.report.model import AnnualReport
 from complaintflow.report.records import CaseRecord
 from complaintflow.report.tables import ReportSettings, build_report
 from complaintflow.store.projections import CaseRow, DeadlineRow, project, read_record
+
+log = logging.getLogger("complaintflow.store")
 
 #: The layout of the tables; a store written by a later layout is refused rather than misread.
 STORE_SCHEMA_VERSION = 1
@@ -282,16 +292,40 @@ class EventStore(ABC):
         limit = require_whole_number(limit, "limit")
         if not 0 <= after < MAX_POSITION or not 1 <= limit <= 10_000:
             raise StoreError("feed takes a position from 0 to 2**63 - 1 and a limit from 1 to 10,000")
-        with self._reading() as db:
-            db.execute(
-                self._sql(
-                    "SELECT position, body FROM complaintflow_events "
-                    "WHERE position > ? ORDER BY position LIMIT ?"
-                ),
-                (after, limit),
-            )
-            rows = db.fetchall()
-        return [(int(position), parse_event(body)) for position, body in rows]
+        page: list[tuple[int, EventBase]] = []
+        for position, case_id, event in self._stored_events(after, limit):
+            if isinstance(event, ComplaintflowError):
+                _unreadable(position, case_id, event)
+            else:
+                page.append((position, event))
+        return page
+
+    def _stored_events(
+        self, after: int, readable: int
+    ) -> Iterator[tuple[int, str, EventBase | ComplaintflowError]]:
+        """Stored events after a position, with what refused any row that cannot be read, until
+        `readable` events have been read or none is left: a row that cannot be read is passed over
+        rather than holding up every later one."""
+        while readable > 0:
+            with self._reading() as db:
+                db.execute(
+                    self._sql(
+                        "SELECT position, case_id, body FROM complaintflow_events "
+                        "WHERE position > ? ORDER BY position LIMIT ?"
+                    ),
+                    (after, readable),
+                )
+                rows = db.fetchall()
+            for position, case_id, body in rows:
+                after = int(position)
+                try:
+                    event: EventBase | ComplaintflowError = parse_event(body)
+                    readable -= 1
+                except ComplaintflowError as error:
+                    event = error
+                yield after, case_id, event
+            if not rows:
+                return
 
     def cases(self, open_only: bool = False, procedure: str | None = None) -> list[str]:
         """Case references in the order their first events were stored (as in a log); only open
@@ -475,16 +509,22 @@ class EventStore(ABC):
             self._remember(case_id, version + len(fresh), case)
         return refused
 
-    def export(self) -> Iterator[str]:
-        """Every stored event as a line of JSON, in the order of the feed."""
+    def export(
+        self, unreadable: Callable[[int, str, ComplaintflowError], None] | None = None
+    ) -> Iterator[str]:
+        """Every stored event as a line of JSON, in the order of the feed. A row that cannot be read
+        is passed over, and told to `unreadable` (its position, case and error), else logged."""
         after = 0
         while True:
-            page = self.feed(after=after, limit=10_000)
+            page = list(self._stored_events(after, 10_000))
             if not page:
                 return
-            for position, event in page:
-                yield event_to_json(event)
+            for position, case_id, event in page:
                 after = position
+                if isinstance(event, ComplaintflowError):
+                    (unreadable or _unreadable)(position, case_id, event)
+                else:
+                    yield event_to_json(event)
 
     def check(self) -> list[str]:
         """Rebuild every projection from the events and list each difference (none: all agree)."""
@@ -510,12 +550,35 @@ class EventStore(ABC):
             if case_id not in with_events:
                 differences.append(f"case {case_id}: a projection with no events")
                 continue
-            expected_row, expected_deadlines = project(self._fresh(case_id), self._count(case_id))
+            try:
+                expected_row, expected_deadlines = project(self._fresh(case_id), self._count(case_id))
+            except ComplaintflowError as error:
+                unreadable = self._unreadable_rows(case_id)
+                differences += unreadable or [f"case {case_id}: cannot be replayed: {error}"]
+                continue
             if stored_cases.get(case_id) != expected_row:
                 differences.append(f"case {case_id}: the case projection differs from its events")
             if stored_deadlines.get(case_id, set()) != set(expected_deadlines):
                 differences.append(f"case {case_id}: the deadlines projection differs from its events")
         return differences
+
+    def _unreadable_rows(self, case_id: str) -> list[str]:
+        """A line for each stored event of the case that cannot be read."""
+        with self._reading() as db:
+            db.execute(
+                self._sql(
+                    "SELECT position, body FROM complaintflow_events WHERE case_id = ? ORDER BY position"
+                ),
+                (case_id,),
+            )
+            rows = db.fetchall()
+        found = []
+        for position, body in rows:
+            try:
+                parse_event(body)
+            except ComplaintflowError as error:
+                found.append(f"case {case_id}: the event at position {position} cannot be read: {error}")
+        return found
 
     def rebuild(self) -> int:
         """Recompute every projection from the events; return the number of cases."""
@@ -554,6 +617,15 @@ class EventStore(ABC):
             return replay(db)
         with self._reading() as cursor:
             return replay(cursor)
+
+
+def _unreadable(position: int, case_id: str, error: ComplaintflowError) -> None:
+    log.warning(
+        "the event at position %d (case %s) cannot be read, passed over: %s",
+        position,
+        printable(case_id),
+        error,
+    )
 
 
 def check_schema_version(found: str | None, name: str) -> None:
