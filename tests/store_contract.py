@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -237,6 +238,65 @@ class StoreContract:
         refused = store.import_events(enumerate(lines, start=1))
         assert [line for line, _ in refused] == [2, 4]
         assert store.version("A") == 2 and store.check() == []
+
+    # -- late entries ----------------------------------------------------------------------------
+
+    def test_events_entered_late_are_checked_before_the_write_lock_so_other_cases_need_not_wait(
+        self, store: EventStore, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        store.append("A", [RECEIVED, RESPONDED])
+        other_stored, replaying = threading.Event(), threading.Event()
+        entering_late = cf.Case._enter_late
+
+        def slow_late_entry(case: cf.Case, event: Any) -> bool:
+            replaying.set()  # a long case's replay, still going on...
+            assert other_stored.wait(timeout=20), "an append to another case waited for this one"
+            return entering_late(case, event)
+
+        monkeypatch.setattr(cf.Case, "_enter_late", slow_late_entry)
+        late = threading.Thread(target=store.append, args=("A", [{**ADVOCACY, "on": "2024-04-05"}]))
+        late.start()
+        assert replaying.wait(timeout=20)
+        store.append("B", [{**RECEIVED, "case_id": "B"}])  # ...while another case is written
+        other_stored.set()
+        late.join()
+        assert store.version("A") == 3 and store.version("B") == 1
+        assert [event.on.day for event in store.events("A")] == [2, 5, 10]
+
+    def test_a_late_entry_checked_before_another_append_to_its_case_is_checked_again(
+        self, store: EventStore, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        store.append("A", [RECEIVED, RESPONDED])
+        preparing = type(store)._prepare
+        meanwhile = [{**ADVOCACY, "event_id": "meanwhile"}]
+
+        def and_meanwhile(this: EventStore, case_id: str, batch: list[Any]) -> Any:
+            prepared = preparing(this, case_id, batch)
+            if meanwhile:  # another append to the case, before this one takes the lock
+                this.append("A", [meanwhile.pop()])
+            return prepared
+
+        monkeypatch.setattr(type(store), "_prepare", and_meanwhile)
+        assert store.append("A", [{**ADVOCACY, "on": "2024-04-05", "event_id": "late"}]) == 4
+        assert [event.on.day for event in store.events("A")] == [2, 5, 10, 11]
+        assert store.check() == []
+
+    def test_at_most_ten_events_entered_late_in_one_append(self, store: EventStore) -> None:
+        store.append("A", [RECEIVED, {**RESPONDED, "on": "2024-06-28"}])
+        late = [
+            {
+                "type": "AdvocacyArranged",
+                "case_id": "A",
+                "on": f"2024-05-{day:02d}",
+                "event_id": f"late-{day}",
+            }
+            for day in range(1, 12)
+        ]
+        before = snapshot(store)
+        with pytest.raises(cf.InvalidEvent, match="at most 10 events entered late"):
+            store.append("A", late)
+        assert snapshot(store) == before
+        assert store.append("A", late[:10]) == 12
 
     # -- text and rows that cannot be read ------------------------------------------------------
 

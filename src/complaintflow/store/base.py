@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case
@@ -45,10 +45,22 @@ log = logging.getLogger("complaintflow.store")
 STORE_SCHEMA_VERSION = 1
 #: Events in one append: a case's whole history fits many times over.
 MAX_EVENTS_PER_APPEND = 1_000
+#: Events entered late in one append: each replays its case, so a long case makes each one costly.
+MAX_LATE_ENTRIES_PER_APPEND = 10
 #: Feed positions are 64-bit signed integers in both databases.
 MAX_POSITION = 2**63
 #: Cases kept replayed in memory, so that appending to a case just written needs no replay.
 CACHED_CASES = 2_048
+
+
+class _Prepared(NamedTuple):
+    """A batch checked before the write lock: the version it was checked at, the case with the
+    batch applied, the events new to it, or why the batch was refused."""
+
+    version: int
+    case: Case
+    fresh: list[EventBase]
+    refusal: ComplaintflowError | None
 
 
 class Cursor(Protocol):
@@ -144,17 +156,68 @@ class EventStore(ABC):
         batch = self._parse(case_id, events)
         if expected_version is not None:
             expected_version = require_whole_number(expected_version, "expected_version")
+        prepared = self._prepare(case_id, batch)
         with self._writing() as db:
-            version, case = self._current(db, case_id)
+            version = self._stored_version(db, case_id)
             if expected_version is not None and expected_version != version:
                 raise ConcurrencyError(case_id, expected_version, version)
-            case = copy.copy(case)
-            fresh = [event for event in batch if self._accept(db, case, event)]
+            if prepared.version == version and self._still_new(db, prepared.fresh):
+                if prepared.refusal is not None:
+                    raise prepared.refusal
+                case, fresh = prepared.case, prepared.fresh
+            else:  # another append came first: the batch is checked again, here
+                version, case = self._current(db, case_id)
+                case = copy.copy(case)
+                fresh = self._accepted(db, case, batch)
             if fresh:
                 self._write(db, case, version, fresh, recorded_by)
                 version += len(fresh)
         self._remember(case_id, version, case)
         return version
+
+    def _prepare(self, case_id: str, batch: list[EventBase]) -> _Prepared:
+        """The batch checked against the case as it stands, before the write lock is taken: an event
+        entered late replays its case, which other appends need not wait for. The append uses the
+        result if the case is still at that version when it holds the lock."""
+        with self._reading() as db:
+            version, case = self._current(db, case_id)
+            case = copy.copy(case)
+            try:
+                return _Prepared(version, case, self._accepted(db, case, batch), None)
+            except ComplaintflowError as refusal:
+                return _Prepared(version, case, [], refusal)
+
+    def _accepted(self, db: Cursor, case: Case, batch: list[EventBase]) -> list[EventBase]:
+        """The events of the batch the case did not have, applied to it; at most
+        `MAX_LATE_ENTRIES_PER_APPEND` of them dated before the case's latest event."""
+        fresh, late = [], 0
+        for event in batch:
+            last = case.last_event_on
+            if last is not None and event.on < last:
+                late += 1
+                if late > MAX_LATE_ENTRIES_PER_APPEND:
+                    raise InvalidEvent(
+                        f"at most {MAX_LATE_ENTRIES_PER_APPEND} events entered late (dated before the "
+                        "case's latest event) in one append; send the others in later appends",
+                        field="on",
+                    )
+            if self._accept(db, case, event):
+                fresh.append(event)
+        return fresh
+
+    def _still_new(self, db: Cursor, fresh: list[EventBase]) -> bool:
+        """Whether no event of the batch was stored since it was checked (under another case)."""
+        query = self._sql("SELECT 1 FROM complaintflow_events WHERE event_id = ?")
+        for event in fresh:
+            db.execute(query, (event.event_id,))
+            if db.fetchone() is not None:
+                return False
+        return True
+
+    def _stored_version(self, db: Cursor, case_id: str) -> int:
+        db.execute(self._sql("SELECT version FROM complaintflow_cases WHERE case_id = ?"), (case_id,))
+        found = db.fetchone()
+        return int(found[0]) if found is not None else 0
 
     def _parse(self, case_id: str, events: Iterable[object]) -> list[EventBase]:
         batch = []
@@ -238,9 +301,7 @@ class EventStore(ABC):
 
     def _current(self, db: Cursor, case_id: str) -> tuple[int, Case]:
         """The case's stored version and the case replayed to it (from memory when it is there)."""
-        db.execute(self._sql("SELECT version FROM complaintflow_cases WHERE case_id = ?"), (case_id,))
-        found = db.fetchone()
-        version = int(found[0]) if found is not None else 0
+        version = self._stored_version(db, case_id)
         with self._cache_lock:
             cached = self._cache.get(case_id)
         if cached is not None and cached[0] == version:
@@ -265,9 +326,7 @@ class EventStore(ABC):
     def version(self, case_id: str) -> int:
         """The number of events stored for the case (0 for a case not yet seen)."""
         with self._reading() as db:
-            db.execute(self._sql("SELECT version FROM complaintflow_cases WHERE case_id = ?"), (case_id,))
-            found = db.fetchone()
-        return int(found[0]) if found is not None else 0
+            return self._stored_version(db, case_id)
 
     def load(self, case_id: str) -> Case:
         """The case, replayed from its stored events (older schema versions are upcast)."""
