@@ -22,7 +22,7 @@ from complaintflow.case import Case, CaseView
 from complaintflow.dates import london_today, parse_iso_date
 from complaintflow.errors import ComplaintflowError, printable
 from complaintflow.eventlog import load_cases
-from complaintflow.limits import FIRST_DATE, LAST_DATE, MAX_EVENT_BYTES
+from complaintflow.limits import FIRST_DATE, HEADER_SECONDS, LAST_DATE, MAX_CONNECTIONS, MAX_EVENT_BYTES
 from complaintflow.procedure import Procedure, built_in_names, load_procedure, procedure_json_schema
 from complaintflow.progress import progress_bar
 from complaintflow.reminders import Reminder, due_within
@@ -460,15 +460,14 @@ def _serve(args: argparse.Namespace) -> int:
     """Serve the store over HTTP until stopped (SQLite in ./complaints.db unless --store says)."""
     import logging
 
-    import uvicorn
-
     from complaintflow.service import create_app
+    from complaintflow.service.server import serve
 
     if args.store is None:
         args.store = "sqlite:complaints.db"
     app = create_app(_store(args), cors_origins=tuple(args.cors_origin or ()))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info")
+    serve(app, args.host, args.port, header_seconds=args.header_timeout, max_connections=args.max_connections)
     return 0
 
 
@@ -580,6 +579,30 @@ def _year(text: str) -> int:
     if not text.isdigit() or len(text) != 4:
         raise argparse.ArgumentTypeError(f"year {printable(text, 40)!r} is not a four-digit year")
     return int(text)
+
+
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 65_535):
+        raise argparse.ArgumentTypeError(f"port {printable(text, 40)!r} is not a port from 1 to 65535")
+    return int(text)
+
+
+def _positive(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 1_000_000):
+        raise argparse.ArgumentTypeError(f"{printable(text, 40)!r} is not a whole number from 1 to 1,000,000")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.1 <= value <= 3_600:
+        raise argparse.ArgumentTypeError(
+            f"{printable(text, 40)!r} is not a number of seconds from 0.1 to 3600"
+        )
+    return value
 
 
 def _whole_number(text: str) -> int:
@@ -715,7 +738,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the HTTP JSON API over a store (the service extra)")
     _add_store_option(serve, "the store to serve")
     serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="the port (default 8000)")
+    serve.add_argument("--port", type=_port, default=8000, help="the port, 1 to 65535 (default 8000)")
+    serve.add_argument(
+        "--header-timeout",
+        type=_seconds,
+        default=HEADER_SECONDS,
+        metavar="SECONDS",
+        help=f"close a connection whose request headers take longer (default {HEADER_SECONDS:g})",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=_positive,
+        default=MAX_CONNECTIONS,
+        metavar="N",
+        help=f"connections open at once, at most (default {MAX_CONNECTIONS}, or half the open-file limit)",
+    )
     serve.add_argument("--cors-origin", action="append", metavar="ORIGIN", help="allow a browser origin")
     serve.add_argument("--procedure", action="append", metavar="FILE", help="a procedure file (repeatable)")
     _add_extra_holiday_option(serve)
