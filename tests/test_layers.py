@@ -41,7 +41,8 @@ DOORS = {
     "psycopg": {"store/postgres"},
     "psycopg_pool": {"store/postgres"},
     "fastapi": {"service/__init__", "service/app"},
-    "uvicorn": {"cli"},
+    "uvicorn": {"service/server"},
+    "h11": {"service/server"},
     "matplotlib": {"report/charts"},
 }
 

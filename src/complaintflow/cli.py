@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
@@ -22,6 +23,7 @@ from complaintflow.case import Case, CaseView
 from complaintflow.dates import london_today, parse_iso_date
 from complaintflow.errors import ComplaintflowError, printable
 from complaintflow.eventlog import load_cases
+from complaintflow.files import bounded_lines, open_regular
 from complaintflow.limits import FIRST_DATE, HEADER_SECONDS, LAST_DATE, MAX_CONNECTIONS, MAX_EVENT_BYTES
 from complaintflow.procedure import Procedure, built_in_names, load_procedure, procedure_json_schema
 from complaintflow.progress import progress_bar
@@ -429,12 +431,11 @@ def _import(args: argparse.Namespace) -> int:
     """Store a file's events; name each line refused and why, and keep the lines accepted."""
     store = _store(args)
     if args.file == "-":
-        refused = store.import_events(_numbered_lines(sys.stdin.buffer, None))
+        refused = store.import_events(_numbered_lines(bounded_lines(sys.stdin.buffer), None))
     else:
-        path = Path(args.file)
-        with path.open("rb") as handle:
-            bar = progress_bar("Storing events", path.stat().st_size)
-            refused = store.import_events(_numbered_lines(handle, bar))
+        with open_regular(args.file) as handle:
+            bar = progress_bar("Storing events", os.fstat(handle.fileno()).st_size)
+            refused = store.import_events(_numbered_lines(bounded_lines(handle), bar))
     for number, error in refused:
         print(printable(f"line {number}: {error}"), file=sys.stderr)
     print(f"stored the accepted events in {store.name}; {len(refused)} lines refused")
