@@ -110,3 +110,23 @@ def test_a_nul_in_an_old_sqlite_store_is_named_on_the_way_and_the_rest_moves_to_
     finally:
         store.drop()
         store.close()
+
+
+def test_whatever_psycopg_raises_is_a_store_error_in_plain_words_and_the_store_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    schema = f"cf_test_{uuid.uuid4().hex[:12]}"
+    store = PostgresEventStore(DSN, schema=schema)
+    try:
+        with pytest.raises(cf.StoreError) as stopped, store._reading() as db:
+            db.execute("SELECT pg_terminate_backend(pg_backend_pid())")  # the server ends the connection
+        assert "127.0.0.1" not in str(stopped.value) and "terminat" not in str(stopped.value)
+        refused = r"^the database refused the operation \(DivisionByZero\)$"
+        with pytest.raises(cf.StoreError, match=refused), store._writing() as db:
+            db.execute("SELECT 1 / 0")
+        assert "division by zero" in caplog.text and schema not in str(stopped.value)
+        store.append("A", [RECEIVED])  # a fresh connection from the pool
+        assert store.version("A") == 1
+    finally:
+        store.drop()
+        store.close()
