@@ -33,14 +33,20 @@ def received(case_id: str) -> dict[str, str]:
     return {**RECEIVED, "case_id": case_id, "event_id": f"{case_id}-received"}
 
 
+def large(case_id: str) -> dict[str, str]:
+    """A case received with a long service area: more than a full disk has room for."""
+    return {**received(case_id), "service_area": "x" * 5_000}
+
+
 @contextlib.contextmanager
-def small_disk(folder: Path) -> Iterator[tuple[Path, str]]:
-    """A folder on a full-size-limited disk: a 1 MB tmpfs where this machine lets us mount one,
+def small_disk(folder: Path, tmpfs: bool) -> Iterator[tuple[Path, str]]:
+    """A folder on a small disk: a 256 kB tmpfs where asked and this machine lets us mount one,
     else the folder itself, with the store held to few pages by SQLite's max_page_count."""
     disk = folder / "disk"
     disk.mkdir()
     mounted = (
-        os.geteuid() == 0
+        tmpfs
+        and os.geteuid() == 0
         and (
             subprocess.run(
                 ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)], capture_output=True
@@ -55,37 +61,53 @@ def small_disk(folder: Path) -> Iterator[tuple[Path, str]]:
             subprocess.run(["umount", "-l", str(disk)], check=True)
 
 
+def hold_to_pages(store: SQLiteEventStore, more: int) -> None:
+    """Hold the store to `more` pages beyond what it has, on every thread's connection."""
+    pages = store._connection().execute("PRAGMA page_count").fetchone()[0] + more
+    connect = store._connect
+
+    def held() -> sqlite3.Connection:
+        connection = connect()
+        connection.execute(f"PRAGMA max_page_count = {pages}")
+        return connection
+
+    store._connect = held  # type: ignore[method-assign]
+    store.close()  # this thread's connection: opened again, held
+
+
 def fill(store: SQLiteEventStore, how: str) -> cf.StoreError:
     """Append cases until the disk is full; the StoreError that said so."""
     if how == "max_page_count":
-        connection = store._connection()
-        pages = connection.execute("PRAGMA page_count").fetchone()[0]
-        connection.execute(f"PRAGMA max_page_count = {pages + 8}")
+        hold_to_pages(store, 8)
     for number in range(100_000):
         try:
-            store.append(f"C-{number}", [{**received(f"C-{number}"), "service_area": "x" * 5_000}])
+            store.append(f"C-{number}", [large(f"C-{number}")])
         except cf.StoreError as error:
             return error
     raise AssertionError("the disk never filled")
 
 
-def test_a_full_disk_is_a_store_error_saying_so_and_the_store_goes_on_reading(tmp_path: Path) -> None:
-    with small_disk(tmp_path) as (disk, how):
+@pytest.mark.parametrize("tmpfs", [True, False], ids=["tmpfs", "max_page_count"])
+def test_a_full_disk_is_a_store_error_saying_so_and_the_store_goes_on_reading(
+    tmp_path: Path, tmpfs: bool
+) -> None:
+    with small_disk(tmp_path, tmpfs) as (disk, how):
         store = SQLiteEventStore(disk / "store.db")
         error = fill(store, how)
         assert "the disk is full" in str(error) and str(disk) not in str(error)
         assert store.version("C-0") == 1  # earlier appends kept, the refused one left nothing
         before = store.cases()
         with pytest.raises(cf.StoreError, match="the disk is full"):
-            store.append("Z", [received("Z")])
+            store.append("Z", [large("Z")])
         assert store.cases() == before and store.version("Z") == 0
         store.close()
 
 
+@pytest.mark.parametrize("tmpfs", [True, False], ids=["tmpfs", "max_page_count"])
 def test_a_full_disk_answers_503_with_a_generic_detail_and_logs_the_cause(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, tmpfs: bool
 ) -> None:
-    with small_disk(tmp_path) as (disk, how):
+    with small_disk(tmp_path, tmpfs) as (disk, how):
         store = SQLiteEventStore(disk / "store.db")
         token = create_token(store, "case-system", "write")
         fill(store, how)
@@ -94,7 +116,7 @@ def test_a_full_disk_answers_503_with_a_generic_detail_and_logs_the_cause(
             answers = [
                 client.post(
                     f"/cases/Z-{number}/events",
-                    json=received(f"Z-{number}"),
+                    json=large(f"Z-{number}"),
                     headers={"Authorization": f"Bearer {token}"},
                 )
                 for number in range(5)

@@ -2,9 +2,11 @@
 
 uvicorn closes an idle keep-alive connection, but has no limit on how long a request's headers may
 take, and accepts connections until the process runs out of files. `SlowClientLimits` adds both: a
-connection whose request headers have not arrived whole within `header_seconds` is closed, and a
-connection over `max_connections` is closed as soon as it is accepted, so those already served go
-on. A reverse proxy in front (nginx, a load balancer) adds TLS and per-client rate limits.
+connection whose request headers have not arrived whole within `header_seconds` is closed, and when
+a new connection would pass `max_connections`, the one that has waited longest for its headers is
+closed to make room (or, if every connection is busy with a request, the new one), so clients that
+send nothing cannot keep others out. A reverse proxy in front (nginx, a load balancer) adds TLS,
+per-client rate limits and buffering of slow requests.
 """
 
 from __future__ import annotations
@@ -43,12 +45,20 @@ class SlowClientLimits(H11Protocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._header_deadline: asyncio.TimerHandle | None = None
+        self._waiting_since = 0.0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         if len(self.connections) > self.max_connections:
-            transport.abort()
-            return
+            waiting = [
+                other
+                for other in self.connections
+                if isinstance(other, SlowClientLimits) and other is not self and other._header_deadline
+            ]
+            if not waiting:
+                transport.abort()
+                return
+            min(waiting, key=lambda other: other._waiting_since).transport.abort()
         self._await_headers()
 
     def data_received(self, data: bytes) -> None:
@@ -68,6 +78,7 @@ class SlowClientLimits(H11Protocol):
         if self.conn.their_state is not h11.IDLE:
             self._cancel_deadline()
         elif self._header_deadline is None:
+            self._waiting_since = self.loop.time()
             self._header_deadline = self.loop.call_later(self.header_seconds, self._too_slow)
 
     def _cancel_deadline(self) -> None:
@@ -96,7 +107,9 @@ def serve(app: Any, host: str, port: int, *, header_seconds: float, max_connecti
         access_log=False,
         log_level="info",
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        limit_concurrency=connection_limit(max_connections),
+        # uvicorn answers 503 from this many connections or tasks; connections are kept to the cap
+        # above, so here it bounds the requests in progress.
+        limit_concurrency=connection_limit(max_connections) + 1,
         h11_max_incomplete_event_size=MAX_HEAD_BYTES,
         timeout_graceful_shutdown=MAX_GRACEFUL_SECONDS,
     )
