@@ -6,6 +6,7 @@ the log only."""
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import sqlite3
@@ -236,3 +237,16 @@ def test_a_store_on_a_read_only_file_system_can_be_read(tmp_path: Path) -> None:
         with pytest.raises(cf.StoreError, match="read-only"):
             reader.append("B", [received("B")])
         reader.close()
+
+
+def test_a_damaged_store_is_exit_status_9_and_a_store_unavailable_problem_with_format_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "store.db"
+    url = f"sqlite:{path}"
+    assert run(capsys, "import", SEED, "--store", url, "--procedure", CORPORATE)[0] == 0
+    damage(path)
+    status, _, err = run(capsys, "case", "--store", url, "--procedure", CORPORATE, "--format", "json")
+    problem = json.loads(err)
+    assert status == 9 and problem["kind"] == "store-unavailable" and "damaged" in problem["detail"]
+    assert str(tmp_path) not in err
