@@ -86,7 +86,7 @@ def test_import_refuses_an_overlong_line_and_stores_the_others(
     status, out, err = run(
         capsys, "import", log, "--store", f"sqlite:{tmp_path / 'store.db'}", "--procedure", CORPORATE
     )
-    assert status == 1 and "1 lines refused" in out
+    assert status == 1 and "1 line refused" in out
     assert err.startswith(f"line 2: an event may take at most {MAX_EVENT_BYTES:,} bytes")
 
 

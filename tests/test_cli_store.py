@@ -61,7 +61,7 @@ def test_an_import_names_each_refused_line_and_keeps_the_rest(
     )
     url = f"sqlite:{tmp_path / 's.db'}"
     status, out, err = run(capsys, "import", log, "--store", url)
-    assert status == 1 and "1 lines refused" in out
+    assert status == 1 and "1 line refused" in out
     assert err.splitlines() == ["line 3: field 'outcome': give an outcome, or points from which it follows"]
     status, out, _ = run(capsys, "case", "--store", url, "--as-of", "2024-04-10", "--format", "json")
     assert json.loads(out)[0]["state"] == "stage1_responded"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -168,6 +169,21 @@ def test_reports_in_every_form(service: Service) -> None:
     is_problem(service.get("/reports/children-2006/2024", scope="read"), 403, "forbidden")
 
 
+def test_a_report_s_year_may_be_written_as_councils_write_it(service: Service) -> None:
+    service.post("C-1", [{**RECEIVED, "on": "2024-05-02"}, {**RESPONDED, "on": "2024-05-10"}])
+    written = service.get("/reports/children-2006/2024-25", scope="report")
+    assert written.status_code == 200, written.text
+    assert written.json() == service.get("/reports/children-2006/2024", scope="report").json()
+    assert written.json()["counts"]["stage1"] == 1
+    archive = service.get("/reports/children-2006/2024-25", scope="report", format="csv")
+    assert archive.headers["content-disposition"] == 'attachment; filename="report-children-2006-2024.zip"'
+    for year in ("2024-26", "24-25", "2024-2025", "1899", "2200"):
+        refused = is_problem(
+            service.get(f"/reports/children-2006/{year}", scope="report"), 422, "invalid-request"
+        )
+        assert refused["field"] == "path.year" and year not in refused["detail"]
+
+
 def test_each_procedure_s_report_is_the_kind_its_code_asks_for(service: Service) -> None:
     received = {**RECEIVED, "case_id": "H-1", "procedure": "housing-2024", "on": "2024-05-02"}
     posted = service.post("H-1", [received, {**RESPONDED, "case_id": "H-1", "on": "2024-05-10"}])
@@ -217,6 +233,37 @@ def test_the_openapi_document_describes_every_endpoint(service: Service) -> None
         "/health",
     } <= set(document["paths"])
     assert "Event" in document["components"]["schemas"]
+
+
+def test_the_api_page_is_served_from_the_package_without_a_cdn(service: Service) -> None:
+    page = service.client.get("/docs")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    loaded = re.findall(r'(?:src|href)="([^"]*)"', page.text)
+    assert sorted(loaded) == ["/docs/favicon-32x32.png", "/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css"]
+    assert "https://" not in page.text and "http://" not in page.text
+    kinds = {"js": "text/javascript", "css": "text/css", "png": "image/png"}
+    for path in loaded:
+        asset = service.client.get(path)
+        assert asset.status_code == 200 and asset.headers["content-type"].startswith(
+            kinds[path.split(".")[-1]]
+        )
+    assert b"SwaggerUIBundle" in service.client.get("/docs/swagger-ui-bundle.js").content
+    is_problem(service.client.get("/docs/LICENSE"), 404, "not-found")
+    is_problem(service.client.get("/redoc"), 404, "not-found")
+
+
+def test_only_health_and_the_api_s_description_need_no_token(service: Service) -> None:
+    """As docs/service.md says: every other route of the OpenAPI document asks for one."""
+    for path in ("/health", "/openapi.json", "/docs"):
+        assert service.client.get(path).status_code == 200, path
+    document = service.client.get("/openapi.json").json()
+    open_routes = [
+        path
+        for path, methods in document["paths"].items()
+        for operation in methods.values()
+        if operation.get("security", document["security"]) == []
+    ]
+    assert open_routes == ["/health"]
 
 
 # -- security ------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -181,3 +182,30 @@ def test_the_curl_examples_of_the_service_page_work_against_a_real_server(server
         answer = json.loads(done.stdout)
         if " -sf " not in command:  # the example of a refusal
             assert answer["kind"] == "refused" and answer["state"] == "stage1"
+
+
+BROWSER = next((found for name in ("chromium", "chromium-browser") if (found := shutil.which(name))), None)
+if BROWSER is None and os.environ.get("CI"):
+    raise RuntimeError("CI needs Chromium: .ci/run installs it")
+
+
+@pytest.mark.skipif(BROWSER is None, reason="no headless browser: apt-get install chromium")
+def test_the_api_page_draws_every_route_in_a_browser_from_the_package_alone(server: LiveServer) -> None:
+    """Swagger UI, from the files shipped with the service, reads the OpenAPI 3.1 document and draws
+    its routes; the server's log shows that the page loaded nothing but the service's own files."""
+    assert BROWSER is not None
+    headless = ["--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000"]
+    drawn = subprocess.run(
+        [BROWSER, *headless, "--dump-dom", f"{server.base}/docs"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert "OAS 3.1" in drawn and "Unable to render" not in drawn
+    assert (
+        'data-path="/cases/{case_id}/events"' in drawn and 'data-path="/reports/{procedure}/{year}"' in drawn
+    )
+    served = server.log.read_text(encoding="utf-8")
+    assert "GET /docs/swagger-ui-bundle.js case=- status=200" in served
+    assert "GET /docs/swagger-ui.css case=- status=200" in served

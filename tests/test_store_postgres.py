@@ -102,7 +102,7 @@ def test_a_nul_in_an_old_sqlite_store_is_named_on_the_way_and_the_rest_moves_to_
     try:
         url = f"{DSN}?options=-csearch_path%3D{schema}"
         status, out, err = run(capsys, "import", moved, "--store", url)
-        assert status == 1 and "1 lines refused" in out
+        assert status == 1 and "1 line refused" in out
         assert err.strip() == (
             "line 3: field 'service_area': must hold no control character but tabs and line breaks"
         )

@@ -7,6 +7,7 @@ place and exit with status 2; they never show a traceback.
 from __future__ import annotations
 
 import argparse
+import csv
 import itertools
 import json
 import os
@@ -24,17 +25,21 @@ from complaintflow.dates import london_today, parse_iso_date
 from complaintflow.errors import ComplaintflowError, printable
 from complaintflow.eventlog import load_cases
 from complaintflow.files import bounded_lines, open_regular
-from complaintflow.limits import FIRST_DATE, HEADER_SECONDS, LAST_DATE, MAX_CONNECTIONS, MAX_EVENT_BYTES
+from complaintflow.limits import HEADER_SECONDS, MAX_CONNECTIONS, MAX_EVENT_BYTES
 from complaintflow.procedure import Procedure, built_in_names, load_procedure, procedure_json_schema
 from complaintflow.progress import progress_bar
 from complaintflow.reminders import Reminder, due_within
 from complaintflow.store.base import EventStore
+from complaintflow.wording import counted, describe_event
 
 if TYPE_CHECKING:
     from complaintflow.report import Cover, Report
     from complaintflow.report.records import CaseRecord
 
 Command = Callable[[argparse.Namespace], int]
+
+#: What --output takes to mean standard output, as other commands do.
+STANDARD_OUTPUT = "-"
 
 _CALENDAR_CHOICES = ("england-and-wales", "scotland", "northern-ireland", "united-kingdom")
 
@@ -92,7 +97,7 @@ def _print_lines(lines: Iterable[str]) -> None:
 def _workdays_add(args: argparse.Namespace) -> int:
     cal = _calendar(args)
     due = cal.add_working_days(args.start, args.n)
-    print(f"{args.start.isoformat()} + {args.n} working days = {due.isoformat()} ({due:%A})")
+    print(f"{args.start.isoformat()} + {counted(args.n, 'working day')} = {due.isoformat()} ({due:%A})")
     _print_lines(_describe_skips(cal, args.start, due))
     return 0
 
@@ -100,7 +105,7 @@ def _workdays_add(args: argparse.Namespace) -> int:
 def _workdays_between(args: argparse.Namespace) -> int:
     cal = _calendar(args)
     count = cal.working_days_between(args.start, args.end)
-    print(f"{count} working days from {args.start.isoformat()} to {args.end.isoformat()}")
+    print(f"{counted(count, 'working day')} from {args.start.isoformat()} to {args.end.isoformat()}")
     _print_lines(_describe_skips(cal, args.start, args.end))
     return 0
 
@@ -156,7 +161,7 @@ def _cases(args: argparse.Namespace) -> dict[str, Case]:
         path,
         procedures=_procedures(args),
         until=args.as_of,  # the log as it stood at the end of that day
-        keep_events=False,
+        keep_events=getattr(args, "events", False),  # for the timeline only: memory grows with events
         progress=progress_bar("Replaying events", size),
         calendar=_host_calendar(args),
     )
@@ -174,9 +179,9 @@ def describe_case(view: CaseView) -> list[str]:
         detail = {
             "met": f"met {deadline.met_on}",
             "met_late": f"met LATE {deadline.met_on}",
-            "pending": f"{deadline.remaining_working_days} working days left",
-            "overdue": f"OVERDUE, {-(deadline.remaining_working_days or 0)} working days past due",
-            "paused": f"paused, {deadline.remaining_working_days} working days left",
+            "pending": _when(deadline.status, deadline.remaining_working_days),
+            "overdue": _when(deadline.status, deadline.remaining_working_days),
+            "paused": f"paused, {_when(deadline.status, deadline.remaining_working_days)}",
         }.get(deadline.status, deadline.status)
         length = f"{deadline.length} {deadline.unit.replace('_', ' ')}"
         lines.append(f"  {deadline.name:<27} due {due:<10}  {detail:<34} [{length}; {deadline.source}]")
@@ -190,14 +195,19 @@ def _case(args: argparse.Namespace) -> int:
         if args.case not in cases:
             raise ComplaintflowError(f"no case {args.case!r} in {args.file}")
         cases = {args.case: cases[args.case]}
+    if args.events and args.format == "json":
+        raise ComplaintflowError("--events: the timeline is text; in JSON, the events are the log itself")
     views = (case.view(as_of=args.as_of) for case in cases.values())
     if args.format == "json":
         _print_json_array(views)
         return 0
-    print(f"{len(cases)} cases as of {args.as_of.isoformat()}")
-    for view in views:
+    print(f"{counted(len(cases), 'case')} as of {args.as_of.isoformat()}")
+    for case, view in zip(cases.values(), views, strict=True):
         print()
         _print_lines(describe_case(view))
+        if args.events:
+            print("  events:")
+            _print_lines(f"    {describe_event(event)}" for event in case.events if event.on <= args.as_of)
     return 0
 
 
@@ -216,13 +226,16 @@ def _print_json_array(items: Iterable[BaseModel]) -> None:
     print("[]" if first else "\n]")
 
 
+def _when(status: str, remaining: int | None) -> str:
+    """The working days left before a deadline, or past it, as a complaints manager says it."""
+    if status == "overdue":
+        return f"OVERDUE, {counted(-(remaining or 0), 'working day')} past due"
+    return f"{counted(remaining or 0, 'working day')} left"
+
+
 def describe_reminder(reminder: Reminder, case_width: int = 12) -> str:
     """One line of the daily list, the case reference padded to `case_width`."""
-    left = reminder.remaining_working_days or 0
-    if reminder.status == "overdue":
-        when = f"OVERDUE, {-left} working days past due"
-    else:
-        when = f"{left} working days left"
+    when = _when(reminder.status, reminder.remaining_working_days)
     area = f"  {reminder.service_area}" if reminder.service_area else ""
     return (
         f"{reminder.due.isoformat()}  {reminder.case_id:<{case_width}} {reminder.deadline:<24} "
@@ -244,14 +257,31 @@ def _due(args: argparse.Namespace) -> int:
     if args.format == "json":
         _print_json_array(reminders)
         return 0
+    if args.format == "csv":
+        _print_csv(list(Reminder.model_fields), (reminder.model_dump(mode="json") for reminder in reminders))
+        return 0
     overdue = sum(reminder.status == "overdue" for reminder in reminders)
+    within = counted(args.within, "working day")
     print(
-        f"{len(reminders)} deadlines overdue or due within {args.within} working days of "
+        f"{counted(len(reminders), 'deadline')} overdue or due within {within} of "
         f"{args.as_of.isoformat()} ({overdue} overdue)"
     )
     width = max((len(reminder.case_id) for reminder in reminders), default=0)
     _print_lines([describe_reminder(reminder, max(width, 12)) for reminder in reminders])
     return 0
+
+
+def _print_csv(header: list[str], rows: Iterable[dict[str, object]]) -> None:
+    """Rows as CSV for a spreadsheet. Text from events that a spreadsheet would take for a formula
+    (=, +, -, @ first) is written after an apostrophe, so that opening the file runs nothing."""
+    writer = csv.writer(sys.stdout)
+    writer.writerow(header)
+    for row in rows:
+        cells = [row[key] for key in header]
+        writer.writerow(
+            f"'{cell}" if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+            for cell in cells
+        )
 
 
 def _due_in_parallel(args: argparse.Namespace) -> list[Reminder] | None:
@@ -329,7 +359,7 @@ def _procedure_schema(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from complaintflow.report import Cover, publish, year_label
+    from complaintflow.report import AnnualReport, Cover, publish, year_label
 
     _source(args)
     reports = _counted_reports(args)
@@ -337,6 +367,11 @@ def _report(args: argparse.Namespace) -> int:
     below = args.suppress_below if args.suppress_below is not None else (5 if published else 0)
     reports = {name: publish(report, below) for name, report in reports.items()}
     cover = Cover(title=args.title, council=args.council, made_on=london_today())
+    if args.format == "html" and any(isinstance(report, AnnualReport) for report in reports.values()):
+        from complaintflow.report.charts import INSTALL_HINT, available
+
+        if not available():
+            print(f"note: no charts; they need the report extra: {INSTALL_HINT}", file=sys.stderr)
     label = year_label(args.year)
     if len(reports) == 1:
         _write_report(args, next(iter(reports.values())), cover, args.output, f"complaintflow-report-{label}")
@@ -350,6 +385,11 @@ def _report(args: argparse.Namespace) -> int:
             by_name = {name: report.model_dump(mode="json") for name, report in reports.items()}
             _emit(json.dumps(by_name, indent=2), args.output)
         return 0
+    if args.output == STANDARD_OUTPUT:
+        raise ComplaintflowError(
+            f"--output: {len(reports)} reports make {len(reports)} {args.format} files; "
+            "give a folder, or one procedure with --only NAME"
+        )
     folder = Path(args.output or f"complaintflow-reports-{label}")
     folder.mkdir(parents=True, exist_ok=True)
     for name, report in reports.items():
@@ -363,7 +403,14 @@ def _counted_reports(args: argparse.Namespace) -> dict[str, Report]:
     """One report per procedure (or per --only name); several --only names of the children's kind
     make one report of their cases together, as a council reports its corporate complaints about
     children's services beside its statutory ones."""
-    from complaintflow.report import ReportSettings, of_procedures, records_from_log, report_kind, reports
+    from complaintflow.report import (
+        UNASSIGNED,
+        ReportSettings,
+        of_procedures,
+        records_from_log,
+        report_kind,
+        reports,
+    )
     from complaintflow.report.forms import build
 
     settings = ReportSettings(target_percent=args.target, services=tuple(args.service or ()))
@@ -392,14 +439,19 @@ def _counted_reports(args: argparse.Namespace) -> dict[str, Report]:
         together = "+".join(only)
         chosen = of_procedures(records, only)
         return {together: build("children", chosen, args.year, procedure=together, settings=settings)}
-    return reports(records, args.year, only=only, procedures=procedures, settings=settings, homes=args.homes)
+    found = reports(records, args.year, only=only, procedures=procedures, settings=settings, homes=args.homes)
+    alike = [name for name in found if name != UNASSIGNED and report_kind(name, procedures) == "children"]
+    if not only and len(alike) > 1:
+        together = " ".join(f"--only {name}" for name in alike)
+        print(f"note: {together} makes one report of their cases together", file=sys.stderr)
+    return found
 
 
 def _write_report(
     args: argparse.Namespace, report: Report, cover: Cover, output: str | None, default: str
 ) -> None:
-    """One report in the format asked for: Markdown or JSON to standard output or `output`; HTML
-    to a file; CSV to a folder."""
+    """One report in the format asked for: Markdown, JSON or HTML to standard output or `output`
+    (a page's name ends in .html, so that browsers show it as a page); CSV to a folder."""
     from complaintflow.report import to_csv, to_html, to_json, to_markdown
 
     if args.format == "json":
@@ -407,20 +459,27 @@ def _write_report(
     elif args.format == "md":
         _emit(to_markdown(report, cover), output)
     elif args.format == "csv":
+        if output == STANDARD_OUTPUT:
+            raise ComplaintflowError("--output: CSV tables are files in a folder; give the folder's name")
         folder = Path(output or default)
         folder.mkdir(parents=True, exist_ok=True)
         tables = to_csv(report)
         for name, text in tables.items():
             (folder / name).write_text(text, encoding="utf-8", newline="")
         print(f"wrote {len(tables)} CSV tables to {folder}/")
+    elif output is None or output == STANDARD_OUTPUT:
+        _emit(to_html(report, cover), None)
     else:
-        target = Path(output or f"{default}.html")
+        target = Path(output)
+        if target.suffix.lower() not in (".html", ".htm"):
+            target = target.with_name(f"{target.name}.html")
         target.write_text(to_html(report, cover), encoding="utf-8")
         print(f"wrote the HTML report to {target.resolve()}")
 
 
 def _emit(text: str, output: str | None) -> None:
-    if output is None:
+    """The text on standard output (for no `output`, or '-'), or in the file `output`."""
+    if output is None or output == STANDARD_OUTPUT:
         print(text.rstrip("\n"))
     else:
         Path(output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
@@ -438,7 +497,7 @@ def _import(args: argparse.Namespace) -> int:
             refused = store.import_events(_numbered_lines(bounded_lines(handle), bar))
     for number, error in refused:
         print(printable(f"line {number}: {error}"), file=sys.stderr)
-    print(f"stored the accepted events in {store.name}; {len(refused)} lines refused")
+    print(f"stored the accepted events in {store.name}; {counted(len(refused), 'line')} refused")
     return 1 if refused else 0
 
 
@@ -461,6 +520,9 @@ def _serve(args: argparse.Namespace) -> int:
     """Serve the store over HTTP until stopped (SQLite in ./complaints.db unless --store says)."""
     import logging
 
+    from complaintflow.extras import require_extra
+
+    require_extra("service", "fastapi", "uvicorn", needed_by="serve")
     from complaintflow.service import create_app
     from complaintflow.service.server import serve
 
@@ -531,9 +593,12 @@ def _export(args: argparse.Namespace) -> int:
             for line in lines:
                 handle.write(line + "\n")
                 count += 1
-        print(f"wrote {count} events to {args.output}")
+        print(f"wrote {counted(count, 'event')} to {args.output}")
     if unreadable:
-        print(f"{len(unreadable)} stored events cannot be read; `store check` lists them", file=sys.stderr)
+        print(
+            f"{counted(len(unreadable), 'stored event')} cannot be read; `store check` lists them",
+            file=sys.stderr,
+        )
     return 1 if unreadable else 0
 
 
@@ -541,29 +606,23 @@ def _store_check(args: argparse.Namespace) -> int:
     differences = _store(args).check()
     for difference in differences:
         print(printable(difference))
-    print(f"{len(differences)} differences between the projections and the events")
+    print(f"{counted(len(differences), 'difference')} between the projections and the events")
     return 1 if differences else 0
 
 
 def _store_rebuild(args: argparse.Namespace) -> int:
-    print(f"rebuilt the projections of {_store(args).rebuild()} cases")
+    print(f"rebuilt the projections of {counted(_store(args).rebuild(), 'case')}")
     return 0
 
 
 def _reporting_year(text: str) -> int:
     """2012, or 2012-13, for the year from 1 April 2012."""
-    head, _, tail = text.partition("-")
-    if (
-        len(head) == 4
-        and head.isdigit()
-        and FIRST_DATE.year <= int(head) < LAST_DATE.year
-        and (not tail or (tail.isdigit() and int(tail) == (int(head) + 1) % 100))
-    ):
-        return int(head)
-    raise argparse.ArgumentTypeError(
-        f"year {printable(text, 40)!r} is not a reporting year such as 2012 or 2012-13, "
-        f"from {FIRST_DATE.year} to {LAST_DATE.year - 1}"
-    )
+    from complaintflow.report import year_from_label
+
+    try:
+        return year_from_label(text)
+    except ComplaintflowError as error:  # the person typed it, so it is shown back, shortened
+        raise argparse.ArgumentTypeError(f"year {printable(text, 40)!r} is {error}") from None
 
 
 def _percent(text: str) -> float:
@@ -669,10 +728,11 @@ def build_parser() -> argparse.ArgumentParser:
     case = commands.add_parser("case", help="replay a JSON Lines event log and show each case")
     _add_log_options(case)
     case.add_argument("--case", metavar="ID", help="show only this case")
+    case.add_argument("--events", action="store_true", help="and each case's events, dated, in order")
     case.set_defaults(run=_case)
 
     due = commands.add_parser("due", help="deadlines due soon, and overdue ones, across a log")
-    _add_log_options(due)
+    _add_log_options(due, formats=("text", "json", "csv"))
     due.add_argument(
         "--within", type=_whole_number, default=5, metavar="N", help="working days ahead (default 5)"
     )
@@ -704,7 +764,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="the stage 1 timeliness target (default 75)",
     )
     report.add_argument(
-        "--output", metavar="PATH", help="where to write (csv, or several html reports: a folder)"
+        "--output",
+        metavar="PATH",
+        help="where to write (default and '-': standard output; csv, or several reports' html: a folder)",
     )
     report.add_argument(
         "--only",
@@ -835,13 +897,13 @@ def _add_jobs_option(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_log_options(parser: argparse.ArgumentParser) -> None:
+def _add_log_options(parser: argparse.ArgumentParser, formats: tuple[str, ...] = ("text", "json")) -> None:
     parser.add_argument("file", metavar="FILE.jsonl", nargs="?", help="events, one JSON object per line")
     _add_store_option(parser, "read the store instead of a log file")
     parser.add_argument(
         "--as-of", type=_date, default=london_today(), metavar="DATE", help="default: today in London"
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--format", choices=formats, default="text")
     parser.add_argument(
         "--procedure",
         action="append",

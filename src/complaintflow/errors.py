@@ -126,3 +126,8 @@ class StoreError(ComplaintflowError):
 
 class UnknownCase(ComplaintflowError):
     """A case reference the store holds no events for."""
+
+
+class MissingExtra(ComplaintflowError):
+    """An optional part (the service, PostgreSQL, charts) whose extra is not installed: names the
+    extra and how to install it."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict
@@ -28,14 +28,16 @@ class Reminder(BaseModel):
     service_area: str | None
 
 
-def due_within(cases: Iterable[Case], *, as_of: date, within: int) -> list[Reminder]:
+def due_within(cases: Iterable[Case] | Mapping[str, Case], *, as_of: date, within: int) -> list[Reminder]:
     """Every running deadline due within `within` working days of `as_of`, and every overdue one.
 
     Sorted by due date, then case reference. A deadline due on `as_of` itself counts as due
-    within 0 working days.
+    within 0 working days. `cases` may be the dict of cases by reference that `load_cases` gives.
     """
     as_of = require_date(as_of, "as_of")
     within = require_whole_number(within, "within")
+    if isinstance(cases, Mapping):
+        cases = cases.values()
     reminders = []
     for case in cases:
         procedure = case.procedure

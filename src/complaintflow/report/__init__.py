@@ -27,7 +27,7 @@ from complaintflow.report.code_performance import CodePerformanceReport
 from complaintflow.report.forms import Report
 from complaintflow.report.model import AnnualReport
 from complaintflow.report.published import Cover
-from complaintflow.report.records import CaseRecord, reporting_year, year_label
+from complaintflow.report.records import CaseRecord, reporting_year, year_from_label, year_label
 from complaintflow.report.spso import SpsoReport
 from complaintflow.report.tables import ReportSettings, build_report
 
@@ -59,6 +59,7 @@ __all__ = [
     "to_html",
     "to_json",
     "to_markdown",
+    "year_from_label",
     "year_label",
 ]
 

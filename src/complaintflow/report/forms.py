@@ -80,7 +80,7 @@ def build(
         return adults.build_adults(records, year, procedure)
     if kind == "spso":
         return spso.build_spso(records, year, procedure)
-    return build_report(records, year, settings)
+    return build_report(records, year, settings).model_copy(update={"procedure": procedure})
 
 
 def tables(report: Report) -> list[children.Table]:
@@ -96,8 +96,9 @@ def headline(report: Report) -> str:
 
 
 def default_title(report: Report) -> str:
+    """The kind's title and year, naming the procedure, so that the reports of a log are told apart."""
     title = f"{kind_of(report).title} {report.year}"
-    return title if isinstance(report, AnnualReport) else f"{title}: {report.procedure}"
+    return f"{title}: {report.procedure}" if report.procedure else title
 
 
 #: A learning action's status where the number completed or overdue is withheld.

@@ -171,6 +171,10 @@ class AnnualReport(_Table):
     """The statutory annual complaints report for one year, computed from the event log."""
 
     year: str
+    procedure: str | None = Field(
+        default=None,
+        description="The procedure, or procedures joined by '+', whose cases it counts; none for every case.",
+    )
     target_percent: float
     years: list[str] = Field(description="Every reporting year in the log, oldest first.")
     counts: YearCounts

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from complaintflow.case import Case
+from complaintflow.errors import ComplaintflowError
 from complaintflow.events import (
     ComplaintReceived,
     ComplimentReceived,
@@ -27,6 +28,7 @@ from complaintflow.events import (
     Responded,
     ServiceUser,
 )
+from complaintflow.limits import FIRST_DATE, LAST_DATE
 
 V = TypeVar("V", bound=Hashable)
 
@@ -42,6 +44,26 @@ def reporting_year(day: date) -> int:
 def year_label(year: int) -> str:
     """The year as councils write it: 2012 -> '2012-13'."""
     return f"{year}-{(year + 1) % 100:02d}"
+
+
+def year_from_label(text: str) -> int:
+    """The reporting year that `text` names, as the command line and the service take it: 2012, or
+    2012-13 as councils write it.
+
+    >>> year_from_label("2024-25"), year_from_label("2024")
+    (2024, 2024)
+    """
+    head, _, tail = text.partition("-")
+    if (
+        len(head) == 4
+        and head.isdigit()
+        and FIRST_DATE.year <= int(head) < LAST_DATE.year
+        and (not tail or (tail.isdigit() and int(tail) == (int(head) + 1) % 100))
+    ):
+        return int(head)
+    raise ComplaintflowError(
+        f"not a reporting year such as 2012 or 2012-13, from {FIRST_DATE.year} to {LAST_DATE.year - 1}"
+    )
 
 
 @dataclass(slots=True)

@@ -1,9 +1,9 @@
 """The HTTP JSON service: a council runs one beside its case-management systems, and every system,
 in any language, records events and asks for deadlines, reminders and reports.
 
-Every request but `/health` carries a bearer token; every error is an RFC 9457 problem document from
-the one table of error kinds (`complaintflow.problems`). Logs carry case ids, event types, status
-codes and timings, never payloads.
+Every request but `/health`, `/openapi.json` and the API page `/docs` carries a bearer token; every
+error is an RFC 9457 problem document from the one table of error kinds (`complaintflow.problems`).
+Logs carry case ids, event types, status codes and timings, never payloads.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from complaintflow.events import Event, UKDate, parse_events
 from complaintflow.problems import problem
 from complaintflow.procedure import registered_names, registered_procedure
 from complaintflow.reminders import Reminder
+from complaintflow.service.api_docs import add_api_docs
 from complaintflow.store.base import MAX_POSITION, EventStore
 from complaintflow.store.tokens import GRANTS, Token, authenticate
 
@@ -272,7 +273,10 @@ def create_app(
         title="complaintflow",
         version=__version__,
         description="UK council complaints: record events; read cases, deadlines, the feed and reports.",
+        docs_url=None,  # served from the package's own files by add_api_docs, not from a CDN
+        redoc_url=None,
     )
+    add_api_docs(app)
     if cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -493,21 +497,33 @@ def create_app(
     @app.get("/reports/{procedure}/{year}", tags=["reports"], responses=ERRORS)
     async def report(
         procedure: str,
-        year: Annotated[int, Path(ge=1900, le=2199)],
+        year: Annotated[
+            str,
+            Path(
+                pattern=r"^[0-9]{4}(-[0-9]{2})?$",
+                description="The reporting year from 1 April: 2024, or 2024-25 as councils write it.",
+            ),
+        ],
         token: Token = reporter,
         format: Literal["json", "html", "md", "csv"] = "json",
         suppress_below: Annotated[int | None, Query(ge=0, le=100)] = None,
         homes: Annotated[int | None, Query(ge=1, le=10_000_000)] = None,
     ) -> Response:
-        """A published report of one procedure's cases for the year from 1 April `year`, of the kind
+        """A published report of one procedure's cases for the reporting year `year`, of the kind
         its law or Code asks for; `homes` adds the Tenant Satisfaction Measure CH01 to a Complaint
         Handling Code report."""
-        from complaintflow.report import publish, to_csv, to_html, to_json, to_markdown
+        from complaintflow.report import publish, to_csv, to_html, to_json, to_markdown, year_from_label
 
+        try:
+            starts = year_from_label(year)
+        except ComplaintflowError as error:
+            raise RequestValidationError(
+                [{"loc": ("path", "year"), "msg": str(error), "type": "value_error"}]
+            ) from None
         if not (store.procedures and procedure in store.procedures):
             registered_procedure(procedure)
         counted = await run_in_threadpool(
-            lambda: store.reports(year, only=[procedure], homes=homes)[procedure]
+            lambda: store.reports(starts, only=[procedure], homes=homes)[procedure]
         )
         below = suppress_below if suppress_below is not None else (0 if format == "json" else 5)
         published = publish(counted, below)
@@ -524,7 +540,7 @@ def create_app(
         return Response(
             packed.getvalue(),
             media_type="application/zip",
-            headers={"Content-Disposition": f'attachment; filename="report-{procedure}-{year}.zip"'},
+            headers={"Content-Disposition": f'attachment; filename="report-{procedure}-{starts}.zip"'},
         )
 
     @app.get("/procedures", tags=["procedures"], responses=ERRORS)

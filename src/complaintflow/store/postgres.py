@@ -17,6 +17,7 @@ from typing import Any
 
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.errors import StoreError
+from complaintflow.extras import install_hint
 from complaintflow.procedure import Procedure
 from complaintflow.store.base import Cursor, EventStore
 from complaintflow.store.failures import postgres_failure
@@ -26,9 +27,8 @@ try:
     import psycopg
     from psycopg_pool import ConnectionPool, PoolTimeout
 except ImportError as missing:  # pragma: no cover - depends on what is installed
-    raise StoreError(
-        'the PostgreSQL store needs the postgres extra: python -m pip install "complaintflow[postgres]"'
-    ) from missing
+    needed = install_hint("postgres")
+    raise StoreError(f"the PostgreSQL store needs the postgres extra: {needed}") from missing
 
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
