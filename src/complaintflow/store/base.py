@@ -78,8 +78,6 @@ class EventStore(ABC):
 
     #: The parameter mark of the dialect: "?" (SQLite) or "%s" (PostgreSQL).
     mark = "?"
-    #: Whether a read may wait on the network or on a lock: a service then reads on a worker thread.
-    slow_reads = True
 
     def __init__(
         self,

@@ -27,9 +27,6 @@ BUSY_TIMEOUT_MS = 30_000
 class SQLiteEventStore(EventStore):
     """Events, and their projections, in one SQLite file (created if it does not exist)."""
 
-    #: In WAL mode a read never waits for a writer, and a local file answers in microseconds.
-    slow_reads = False
-
     def __init__(
         self,
         path: str | Path,
