@@ -108,6 +108,27 @@ def test_an_event_id_sent_again_is_a_success_that_stores_nothing_new(service: Se
     is_problem(service.post("C-1", {**first, "service_area": "x"}), 422, "invalid-event")
 
 
+def test_a_retry_with_the_same_if_match_succeeds_and_a_mixed_one_is_refused(service: Service) -> None:
+    first = [{**RECEIVED, "event_id": "E-1"}, {**RESPONDED, "event_id": "E-2"}]
+    assert service.post("C-1", first, **{"If-Match": "0"}).json()["version"] == 2
+    again = service.post("C-1", first, **{"If-Match": "0"})  # the answer was lost: sent again as it was
+    assert again.status_code == 200 and again.json()["version"] == 2 and again.headers["etag"] == '"2"'
+    mixed = [first[1], {"type": "AdvocacyArranged", "case_id": "C-1", "on": "2024-04-11"}]
+    document = is_problem(service.post("C-1", mixed, **{"If-Match": "2"}), 422, "invalid-event")
+    assert document["field"] == "event_id" and "stored already" in document["detail"]
+    assert len(service.store.feed()) == 2
+
+
+def test_open_cases_are_listed_as_of_a_day(service: Service) -> None:
+    service.post("C-1", [RECEIVED, RESPONDED])  # the window to ask for stage 2 ran out in May 2024
+    service.post("C-2", {**RECEIVED, "case_id": "C-2", "on": "2024-04-20"})
+    listed = service.get("/cases", open_only="true", as_of="2024-04-15").json()
+    assert listed["cases"] == ["C-1"]
+    assert service.get("/cases", open_only="true", as_of="2024-06-03").json()["cases"] == ["C-2"]
+    assert service.get("/cases", open_only="true").json()["cases"] == ["C-2"]  # today, in London
+    assert service.get("/cases", open_only="false", as_of="2024-04-15").json()["total"] == 2
+
+
 def test_a_malformed_event_is_a_problem_naming_the_field(service: Service) -> None:
     document = is_problem(service.post("C-1", {**RECEIVED, "on": "02/04/2024"}), 422, "invalid-event")
     assert document["field"] == "on" and "02/04/2024" not in document["detail"]

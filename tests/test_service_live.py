@@ -184,6 +184,52 @@ def test_the_curl_examples_of_the_service_page_work_against_a_real_server(server
             assert answer["kind"] == "refused" and answer["state"] == "stage1"
 
 
+def test_retries_after_a_timeout_with_the_same_if_match_store_each_event_exactly_once(
+    server: LiveServer,
+) -> None:
+    """Clients that give up waiting (a timeout shorter than the server takes under load) and send
+    the same event with the same If-Match again, as the docs advise, until it is acknowledged."""
+    cases, events_per_case, clients = 60, 5, 4
+    acknowledged: list[str] = []
+    gave_up = [0]
+    lock = threading.Lock()
+
+    def client(number: int) -> None:
+        with httpx.Client(base_url=server.base, headers=server.headers()) as http:
+            for case in range(number, cases, clients):
+                case_id = f"T-{case}"
+                for version, event in enumerate(case_events(case_id)[:events_per_case]):
+                    for attempt in range(100):
+                        try:
+                            answer = http.post(
+                                f"/cases/{case_id}/events",
+                                content=json.dumps(event),
+                                headers={"If-Match": str(version)},
+                                timeout=0.005 if attempt == 0 else 30,  # the first try gives up early
+                            )
+                        except httpx.TimeoutException:
+                            with lock:
+                                gave_up[0] += 1
+                            continue
+                        assert answer.status_code == 200, answer.text[:300]
+                        assert answer.json()["version"] == version + 1
+                        with lock:
+                            acknowledged.append(event["event_id"])
+                        break
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(acknowledged) == cases * events_per_case
+    with cf.open_store(server.url) as store:
+        stored = [event.event_id for _, event in store.feed(after=0, limit=10_000)]
+        assert sorted(stored) == sorted(acknowledged)  # every acknowledged event, exactly once
+        assert all(store.version(f"T-{case}") == events_per_case for case in range(cases))
+        assert store.check() == []
+
+
 BROWSER = next((found for name in ("chromium", "chromium-browser") if (found := shutil.which(name))), None)
 if BROWSER is None and os.environ.get("CI"):
     raise RuntimeError("CI needs Chromium: .ci/run installs it")

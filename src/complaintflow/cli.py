@@ -13,6 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +23,7 @@ from pydantic import BaseModel
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case, CaseView
 from complaintflow.dates import london_today, parse_iso_date
-from complaintflow.errors import ComplaintflowError, printable
+from complaintflow.errors import ComplaintflowError, RefusedAfterEarlierLine, printable
 from complaintflow.eventlog import load_cases
 from complaintflow.files import bounded_lines, open_regular
 from complaintflow.limits import HEADER_SECONDS, MAX_CONNECTIONS, MAX_EVENT_BYTES
@@ -134,11 +135,20 @@ def _procedures(args: argparse.Namespace) -> dict[str, Procedure]:
     return {procedure.name: procedure for procedure in loaded}
 
 
+#: The commands that may make a new store; the others read one that must exist already.
+_MAKING_A_STORE = frozenset({"import", "apply", "serve", "tokens"})
+
+
 def _store(args: argparse.Namespace) -> EventStore:
     """The store named by --store, with the --procedure files and --extra-holiday days given."""
     from complaintflow.store import open_store
 
-    return open_store(args.store, procedures=_procedures(args), calendar=_host_calendar(args))
+    return open_store(
+        args.store,
+        procedures=_procedures(args),
+        calendar=_host_calendar(args),
+        create=args.command in _MAKING_A_STORE,
+    )
 
 
 def _source(args: argparse.Namespace) -> None:
@@ -487,18 +497,54 @@ def _emit(text: str, output: str | None) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
-    """Store a file's events; name each line refused and why, and keep the lines accepted."""
+    """Store a file's events; name each line refused and why, and keep the lines accepted. With
+    --dry-run, say what would be added, skipped and refused, and write nothing."""
     store = _store(args)
-    if args.file == "-":
-        refused = store.import_events(_numbered_lines(bounded_lines(sys.stdin.buffer), None))
+    with _import_source(args) as lines:
+        summary = store.import_events(lines, dry_run=args.dry_run)
+    for message in _refusals(summary.refused):
+        print(message, file=sys.stderr)
+    counts = (
+        f"{counted(summary.added, 'event')}, {summary.skipped} stored already, "
+        f"{counted(len(summary.refused), 'line')} refused"
+    )
+    if args.dry_run:
+        print(f"dry run, nothing written to {store.name}: would add {counts}")
     else:
-        with open_regular(args.file) as handle:
-            bar = progress_bar("Storing events", os.fstat(handle.fileno()).st_size)
-            refused = store.import_events(_numbered_lines(bounded_lines(handle), bar))
+        print(f"imported into {store.name}: added {counts}")
+    return 1 if summary.refused else 0
+
+
+@contextmanager
+def _import_source(args: argparse.Namespace) -> Iterator[Iterable[tuple[int, object]]]:
+    """The events to import, each with the number of its line, as one iterable."""
+    if args.file == "-":
+        yield _numbered_lines(bounded_lines(sys.stdin.buffer), None)
+        return
+    with open_regular(args.file) as handle:  # a regular file only, read a bounded line at a time
+        size = os.fstat(handle.fileno()).st_size
+        yield _numbered_lines(bounded_lines(handle), progress_bar("Storing events", size))
+
+
+def _refusals(refused: Sequence[tuple[int, ComplaintflowError]]) -> Iterator[str]:
+    """A line per refused line; the lines refused only because an earlier line of their case was
+    refused are said once per case, with that line."""
+    following: dict[int, list[int]] = {}
     for number, error in refused:
-        print(printable(f"line {number}: {error}"), file=sys.stderr)
-    print(f"stored the accepted events in {store.name}; {counted(len(refused), 'line')} refused")
-    return 1 if refused else 0
+        if isinstance(error, RefusedAfterEarlierLine):
+            following.setdefault(error.first, []).append(number)
+    for number, error in refused:
+        if not isinstance(error, RefusedAfterEarlierLine):
+            yield printable(f"line {number}: {error}")
+            if number in following:
+                yield _followers(number, following[number])
+
+
+def _followers(first: int, numbers: list[int]) -> str:
+    shown = ", ".join(str(number) for number in numbers[:10])
+    more = f" and {len(numbers) - 10:,} more" if len(numbers) > 10 else ""
+    lines = "line" if len(numbers) == 1 else "lines"
+    return f"{lines} {shown}{more}: refused because line {first} of this case was refused"
 
 
 def _numbered_lines(
@@ -608,6 +654,12 @@ def _store_check(args: argparse.Namespace) -> int:
         print(printable(difference))
     print(f"{counted(len(differences), 'difference')} between the projections and the events")
     return 1 if differences else 0
+
+
+def _store_backup(args: argparse.Namespace) -> int:
+    events = _store(args).backup(args.destination)
+    print(f"copied {events:,} events to {args.destination}")
+    return 0
 
 
 def _store_rebuild(args: argparse.Namespace) -> int:
@@ -848,6 +900,9 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_argument("file", metavar="FILE.jsonl", help="events, one JSON object per line ('-': stdin)")
     _add_store_option(imports, "where to store them", required=True)
     imports.add_argument("--procedure", action="append", metavar="FILE", help="a procedure file (repeatable)")
+    imports.add_argument(
+        "--dry-run", action="store_true", help="check the file against the store and write nothing"
+    )
     _add_extra_holiday_option(imports)
     imports.set_defaults(run=_import)
     exports = commands.add_parser("export", help="write a store's events as JSON Lines")
@@ -861,8 +916,11 @@ def build_parser() -> argparse.ArgumentParser:
     for operation, run, help_text in (
         ("check", _store_check, "recompute the projections from the events and list any difference"),
         ("rebuild", _store_rebuild, "recompute the projections from the events and keep them"),
+        ("backup", _store_backup, "copy a SQLite store consistently while it is in use"),
     ):
         command = upkeep.add_parser(operation, help=help_text)
+        if operation == "backup":
+            command.add_argument("destination", metavar="DEST", help="the new file (never overwritten)")
         _add_store_option(command, "the store", required=True)
         command.add_argument(
             "--procedure", action="append", metavar="FILE", help="a procedure file (repeatable)"

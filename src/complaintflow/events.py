@@ -441,6 +441,15 @@ class ComplimentReceived(EventBase):
     )
 
 
+class EventVoided(EventBase):
+    """An earlier event of the case was entered in error (the wrong date, the wrong case): the case
+    replays as if it had never happened. The voided event stays in the record, named by this one."""
+
+    type: Literal["EventVoided"] = "EventVoided"
+    voids: Reference = Field(description="The event_id of the earlier event of this case that is voided.")
+    reason: Text = Field(description="Why it is voided, such as 'entered on the wrong case'.")
+
+
 Event: TypeAlias = Annotated[
     ConcernLogged
     | ConcernResolved
@@ -464,7 +473,8 @@ Event: TypeAlias = Annotated[
     | LearningActionAgreed
     | LearningActionCompleted
     | CompensationOffered
-    | ComplimentReceived,
+    | ComplimentReceived
+    | EventVoided,
     Field(discriminator="type"),
 ]
 

@@ -73,6 +73,19 @@ class LateEntry(BaseModel):
     event_id: str | None
 
 
+class VoidedEvent(BaseModel):
+    """An event entered in error and voided: kept in the record, counted nowhere."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: str
+    type: str
+    on: date
+    voided_on: date
+    reason: str
+    by: str | None
+
+
 class NextEvent(BaseModel):
     """An event the case allows now, as a host's form would build it: the fields the state fixes
     and the fields the event requires."""
@@ -104,6 +117,7 @@ class CaseView(BaseModel):
     deferred_points: list[str] = []
     may_go_to_ombudsman: bool = False
     entered_late: list[LateEntry] = []
+    voided: list[VoidedEvent] = []
 
 
 def deadline_view(clock: Clock, as_of: date) -> DeadlineView:

@@ -214,6 +214,9 @@ class AnnualReport(_Table):
     compliments: Count
     compliments_by_service: dict[str, Count]
     compliments_by_year: dict[str, Count]
+    events_voided: Count = Field(
+        default=0, description="Events voided in the year: entered in error and corrected."
+    )
     suppress_below: int | None = None
     suppressed: list[list[str]] = Field(
         default_factory=list, description="The path of keys to every hidden cell."

@@ -123,6 +123,8 @@ class CaseRecord:
     learning: tuple[tuple[str, date, date | None, str], ...] = ()
     learning_completed: tuple[tuple[str, date], ...] = ()
     stage3: Stage3Timescales | None = None
+    #: The dates on which events of the case were voided (entered in error).
+    voided: tuple[date, ...] = ()
 
     @property
     def learning_agreed(self) -> dict[str, tuple[date, date | None]]:
@@ -259,6 +261,10 @@ def _learning_agreed(record: CaseRecord, event: LearningActionAgreed) -> None:
     record.learning = (*kept, (event.action_id, event.on, event.due, event.description))
 
 
+def _voided(record: CaseRecord, event: EventBase) -> None:
+    record.voided = (*record.voided, event.on)
+
+
 def _learning_completed(record: CaseRecord, event: LearningActionCompleted) -> None:
     record.learning_completed = (*record.learning_completed, (event.action_id, event.on))
 
@@ -285,4 +291,14 @@ _NOTES: dict[str, Callable[[CaseRecord, Any], None]] = {
     "AdvocacyArranged": _advocacy,
     "LearningActionAgreed": _learning_agreed,
     "LearningActionCompleted": _learning_completed,
+    "EventVoided": _voided,
 }
+
+
+def record_of(case: Case) -> CaseRecord:
+    """The record of a case from its events that count (a voided event counts nowhere)."""
+    record = CaseRecord()
+    for event in case.counted_events:
+        record.add(event)
+    record.finish(case)
+    return record

@@ -125,6 +125,8 @@ class _Tally:
                 note("mediation", day, record, resolved)
             for day in record.advocacy:
                 note("advocacy", day, record)
+            for day in record.voided:
+                note("voided", day, record)
             for action, on, due, _ in record.learning:
                 note("learning", on, record, (action, due))
         self.years = sorted(years)
@@ -430,4 +432,5 @@ def build_report(
         compliments=len(tally.on_year("compliment", this)),
         compliments_by_service=tally.counted_by_service(r for r, _ in tally.on_year("compliment", this)),
         compliments_by_year={label(y): len(tally.on_year("compliment", y)) for y in years},
+        events_voided=len(tally.on_year("voided", this)),
     )

@@ -457,12 +457,16 @@ def create_app(
     async def list_cases(
         token: Token = reader,
         open: bool = False,
+        open_only: bool = False,
         procedure: str | None = None,
+        as_of: UKDate | None = None,
         page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
         page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> CaseList:
-        """Case references, in the order their first events were stored."""
-        found = await read(lambda: store.cases(open, procedure))
+        """Case references, in the order their first events were stored; with `open_only=true` (or
+        `open=true`) only those open at the end of `as_of` (default: today in London), as their
+        views say."""
+        found = await run_in_threadpool(store.cases, open or open_only, procedure, as_of)  # may replay
         pages = max(1, -(-len(found) // page_size))
         return CaseList(
             cases=found[(page - 1) * page_size : page * page_size], page=page, pages=pages, total=len(found)

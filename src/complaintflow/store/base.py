@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date
+from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from complaintflow.calendar import WorkingDayCalendar
@@ -25,6 +26,7 @@ from complaintflow.dates import london_today, require_date, require_whole_number
 from complaintflow.errors import (
     ComplaintflowError,
     ConcurrencyError,
+    EventConflict,
     InvalidEvent,
     StoreError,
     UnknownCase,
@@ -37,6 +39,7 @@ from complaintflow.report.forms import Report
 from complaintflow.report.model import AnnualReport
 from complaintflow.report.records import CaseRecord
 from complaintflow.report.tables import ReportSettings, build_report
+from complaintflow.store.imports import CHUNK_LINES, ImportSummary, import_events
 from complaintflow.store.projections import CaseRow, DeadlineRow, project, read_record
 
 log = logging.getLogger("complaintflow.store")
@@ -67,6 +70,8 @@ class Cursor(Protocol):
     """What a store needs of a database cursor (the DB-API's)."""
 
     def execute(self, sql: str, params: Sequence[Any] = ...) -> Any: ...
+
+    def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> Any: ...
 
     def fetchone(self) -> Any: ...
 
@@ -147,9 +152,11 @@ class EventStore(ABC):
         """Record events of one case, all or none, and return the case's new version.
 
         Each event is checked against the case first. A stale `expected_version` raises
-        `ConcurrencyError`. An `event_id` seen before anywhere in the store, with the same content,
-        is a no-op; with different content it is refused. An event without an `event_id` is given
-        one. An event dated before events already stored follows the rule for late entry.
+        `ConcurrencyError`. An append whose events are all stored already, with the same content, is
+        a retry: it succeeds, whatever `expected_version`, and returns the case's version. One that
+        mixes stored and new events is refused, and an `event_id` stored with other content is a
+        conflict. An event without an `event_id` is given one. An event dated before events already
+        stored follows the rule for late entry.
         """
         batch = self._parse(case_id, events)
         if expected_version is not None:
@@ -157,16 +164,25 @@ class EventStore(ABC):
         prepared = self._prepare(case_id, batch)
         with self._writing() as db:
             version = self._stored_version(db, case_id)
+            stored = self._stored_already(db, case_id, batch)
+            if stored and len(stored) == len(batch):
+                return version  # sent again after a timeout: the first one was stored
+            if stored:
+                raise InvalidEvent(
+                    f"{len(stored)} of these {len(batch)} events are stored already (such as "
+                    f"{sorted(stored)[0]}): send only the new ones",
+                    field="event_id",
+                )
             if expected_version is not None and expected_version != version:
                 raise ConcurrencyError(case_id, expected_version, version)
-            if prepared.version == version and self._still_new(db, prepared.fresh):
+            if prepared.version == version:  # checked at this version: nothing to replay here
                 if prepared.refusal is not None:
                     raise prepared.refusal
                 case, fresh = prepared.case, prepared.fresh
-            else:  # another append came first: the batch is checked again, here
+            else:  # another append to the case came first: the batch is checked again, here
                 version, case = self._current(db, case_id)
                 case = copy.copy(case)
-                fresh = self._accepted(db, case, batch)
+                fresh = self._accepted(case, batch)
             if fresh:
                 self._write(db, case, version, fresh, recorded_by)
                 version += len(fresh)
@@ -179,13 +195,13 @@ class EventStore(ABC):
         result if the case is still at that version when it holds the lock."""
         with self._reading() as db:
             version, case = self._current(db, case_id)
-            case = copy.copy(case)
-            try:
-                return _Prepared(version, case, self._accepted(db, case, batch), None)
-            except ComplaintflowError as refusal:
-                return _Prepared(version, case, [], refusal)
+        case = copy.copy(case)
+        try:
+            return _Prepared(version, case, self._accepted(case, batch), None)
+        except ComplaintflowError as refusal:
+            return _Prepared(version, case, [], refusal)
 
-    def _accepted(self, db: Cursor, case: Case, batch: list[EventBase]) -> list[EventBase]:
+    def _accepted(self, case: Case, batch: list[EventBase]) -> list[EventBase]:
         """The events of the batch the case did not have, applied to it; at most
         `MAX_LATE_ENTRIES_PER_APPEND` of them dated before the case's latest event."""
         fresh, late = [], 0
@@ -199,18 +215,9 @@ class EventStore(ABC):
                         "case's latest event) in one append; send the others in later appends",
                         field="on",
                     )
-            if self._accept(db, case, event):
+            if case.apply(event):
                 fresh.append(event)
         return fresh
-
-    def _still_new(self, db: Cursor, fresh: list[EventBase]) -> bool:
-        """Whether no event of the batch was stored since it was checked (under another case)."""
-        query = self._sql("SELECT 1 FROM complaintflow_events WHERE event_id = ?")
-        for event in fresh:
-            db.execute(query, (event.event_id,))
-            if db.fetchone() is not None:
-                return False
-        return True
 
     def _stored_version(self, db: Cursor, case_id: str) -> int:
         db.execute(self._sql("SELECT version FROM complaintflow_cases WHERE case_id = ?"), (case_id,))
@@ -230,28 +237,40 @@ class EventStore(ABC):
             batch.append(event)
         return batch
 
-    def _accept(self, db: Cursor, case: Case, event: EventBase) -> bool:
-        """Apply the event to the case if it is new; False if it is stored already."""
-        db.execute(
-            self._sql("SELECT case_id, body FROM complaintflow_events WHERE event_id = ?"), (event.event_id,)
-        )
-        found = db.fetchone()
-        if found is not None:
-            if found[0] == case.case_id and parse_event(found[1]) == event:
-                return False  # sent again: stored already
-            raise InvalidEvent("already used by a different event", field="event_id")
-        return case.apply(event)
+    def _stored_already(self, db: Cursor, case_id: str, batch: list[EventBase]) -> set[str]:
+        """The ids of the batch stored already with the same content; a conflict raises."""
+        stored = set()
+        for event in batch:
+            assert event.event_id is not None
+            db.execute(
+                self._sql("SELECT case_id, body FROM complaintflow_events WHERE event_id = ?"),
+                (event.event_id,),
+            )
+            found = db.fetchone()
+            if found is not None:
+                if found[0] != case_id:
+                    raise EventConflict(event.event_id, other_case=True)
+                if parse_event(found[1]) != event:
+                    raise EventConflict(event.event_id)
+                stored.add(event.event_id)
+        return stored
 
     def _write(
-        self, db: Cursor, case: Case, version: int, fresh: list[EventBase], recorded_by: str | None
+        self,
+        db: Cursor,
+        case: Case,
+        version: int,
+        fresh: list[EventBase],
+        recorded_by: str | None,
+        record: CaseRecord | None = None,
     ) -> None:
         insert = self._sql(
             "INSERT INTO complaintflow_events (case_id, version, event_id, type, on_date, body, recorded_by) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)"
         )
-        for offset, event in enumerate(fresh, start=1):
-            db.execute(
-                insert,
+        db.executemany(
+            insert,
+            [
                 (
                     case.case_id,
                     version + offset,
@@ -260,13 +279,16 @@ class EventStore(ABC):
                     event.on.isoformat(),
                     event_to_json(event),
                     recorded_by,
-                ),
-            )
-        self._project(db, case, version + len(fresh))
+                )
+                for offset, event in enumerate(fresh, start=1)
+            ],
+        )
+        self._project(db, case, version + len(fresh), record)
 
-    def _project(self, db: Cursor, case: Case, version: int) -> None:
-        """Write the case's projections: its row, with the report's record, and its open deadlines."""
-        row, deadlines = project(case, version)
+    def _project(self, db: Cursor, case: Case, version: int, record: CaseRecord | None = None) -> None:
+        """Write the case's projections: its row, with the report's record (`record`, finished
+        here, where the caller kept it up as the case's events came), and its open deadlines."""
+        row, deadlines = project(case, version, record)
         db.execute(self._sql("DELETE FROM complaintflow_cases WHERE case_id = ?"), (row.case_id,))
         db.execute(
             self._sql(
@@ -384,22 +406,49 @@ class EventStore(ABC):
             if not rows:
                 return
 
-    def cases(self, open_only: bool = False, procedure: str | None = None) -> list[str]:
-        """Case references in the order their first events were stored (as in a log); only open
-        ones, or one procedure's, if asked."""
+    def cases(
+        self, open_only: bool = False, procedure: str | None = None, as_of: date | None = None
+    ) -> list[str]:
+        """Case references in the order their first events were stored (as in a log); only one
+        procedure's, if asked; only those open at the end of `as_of` (default: today in London), if
+        asked, as their views say: a request window that ran out closes a case, and events dated
+        after the day do not count."""
         query = (
-            "SELECT c.case_id FROM complaintflow_cases c "
+            "SELECT c.case_id, c.open, c.last_on, c.first_on FROM complaintflow_cases c "
             "JOIN complaintflow_events e ON e.case_id = c.case_id WHERE 1 = 1"
         )
         params: list[object] = []
-        if open_only:
-            query += " AND c.open = 1"
         if procedure is not None:
             query += " AND c.procedure = ?"
             params.append(procedure)
         with self._reading() as db:
-            db.execute(self._sql(query + " GROUP BY c.case_id ORDER BY min(e.position)"), params)
-            return [row[0] for row in db.fetchall()]
+            db.execute(
+                self._sql(
+                    query + " GROUP BY c.case_id, c.open, c.last_on, c.first_on ORDER BY min(e.position)"
+                ),
+                params,
+            )
+            rows = db.fetchall()
+            if not open_only:
+                return [row[0] for row in rows]
+            day = (london_today() if as_of is None else require_date(as_of, "as_of")).isoformat()
+            db.execute(
+                self._sql(
+                    "SELECT DISTINCT case_id FROM complaintflow_deadlines "
+                    "WHERE kind = 'request_window' AND due < ?"
+                ),
+                (day,),
+            )
+            windows_ran_out = {row[0] for row in db.fetchall()}
+        listed = []
+        for case_id, is_open, last_on, first_on in rows:
+            if first_on > day:
+                continue  # not received yet on the day
+            if last_on > day or (is_open and case_id in windows_ran_out):  # replayed to the day
+                is_open = self.load(case_id).view(as_of=date.fromisoformat(day), forms=False).open
+            if is_open:
+                listed.append(case_id)
+        return listed
 
     # -- the daily list and the report -----------------------------------------------------------
 
@@ -523,48 +572,20 @@ class EventStore(ABC):
         *,
         recorded_by: str | None = None,
         progress: Callable[[int], None] | None = None,
-        chunk: int = 2_000,
-    ) -> list[tuple[int, ComplaintflowError]]:
-        """Store numbered events (a file's lines), keeping those accepted; return the refused ones
-        with their line numbers. Lines are stored a chunk per transaction."""
-        refused: list[tuple[int, ComplaintflowError]] = []
-        pending: list[tuple[int, object]] = []
-        for count, item in enumerate(events, start=1):
-            pending.append(item)
-            if len(pending) >= chunk:
-                refused += self._import_chunk(pending, recorded_by)
-                pending = []
-                if progress is not None:
-                    progress(count)
-        refused += self._import_chunk(pending, recorded_by)
-        return refused
+        dry_run: bool = False,
+        chunk: int = CHUNK_LINES,
+    ) -> ImportSummary:
+        """Store numbered events (a file's lines), keeping those accepted: what was added, what was
+        stored already and skipped, and the refused lines with their reasons. Running it again with
+        the same lines adds nothing; with `dry_run` nothing is written (see `store.imports`)."""
+        return import_events(
+            self, events, recorded_by=recorded_by, progress=progress, dry_run=dry_run, chunk=chunk
+        )
 
-    def _import_chunk(
-        self, items: list[tuple[int, object]], recorded_by: str | None
-    ) -> list[tuple[int, ComplaintflowError]]:
-        refused: list[tuple[int, ComplaintflowError]] = []
-        if not items:
-            return refused
-        with self._writing() as db:
-            touched: dict[str, tuple[int, Case, list[EventBase]]] = {}
-            for line, raw in items:
-                try:
-                    event = parse_event(raw)
-                    if event.case_id not in touched:
-                        version, case = self._current(db, event.case_id)
-                        touched[event.case_id] = (version, copy.copy(case), [])
-                    version, case, fresh = touched[event.case_id]
-                    event = self._parse(event.case_id, [event])[0]
-                    if self._accept(db, case, event):
-                        fresh.append(event)
-                except ComplaintflowError as error:
-                    refused.append((line, error))
-            for version, case, fresh in touched.values():
-                if fresh:
-                    self._write(db, case, version, fresh, recorded_by)
-        for case_id, (version, case, fresh) in touched.items():
-            self._remember(case_id, version + len(fresh), case)
-        return refused
+    def backup(self, destination: str | Path) -> int:
+        """Copy the store to a new file, consistently while writers go on; return the events copied.
+        A store whose database has its own tools for this (PostgreSQL: pg_dump) says so instead."""
+        raise StoreError(f"{self.name}: this store cannot copy itself; use the database's own backups")
 
     def export(
         self, unreadable: Callable[[int, str, ComplaintflowError], None] | None = None

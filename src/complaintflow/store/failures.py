@@ -45,10 +45,14 @@ POSTGRES_REASONS = {
 
 def sqlite_failure(name: str, error: Exception) -> StoreError:
     """The StoreError for what `sqlite3` raised, its own text logged."""
+    return store_failure(name, error, sqlite_reason(error))
+
+
+def sqlite_reason(error: Exception) -> str:
+    """What a `sqlite3` error means, in plain words, from its result code."""
     code = getattr(error, "sqlite_errorname", "") or ""
     primary = "_".join(code.split("_")[:2])
-    reason = SQLITE_REASONS.get(primary) or _sqlite_reason_from_text(str(error))
-    return store_failure(name, error, reason)
+    return SQLITE_REASONS.get(primary) or _sqlite_reason_from_text(str(error))
 
 
 def _sqlite_reason_from_text(text: str) -> str:

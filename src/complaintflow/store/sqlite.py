@@ -17,7 +17,7 @@ from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.errors import StoreError
 from complaintflow.procedure import Procedure
 from complaintflow.store.base import Cursor, EventStore
-from complaintflow.store.failures import sqlite_failure
+from complaintflow.store.failures import sqlite_failure, sqlite_reason
 from complaintflow.store.schema import TABLE_COUNT, statements
 
 #: How long a writer waits for another process's transaction before giving up, in milliseconds.
@@ -25,7 +25,8 @@ BUSY_TIMEOUT_MS = 30_000
 
 
 class SQLiteEventStore(EventStore):
-    """Events, and their projections, in one SQLite file (created if it does not exist)."""
+    """Events, and their projections, in one SQLite file (created if it does not exist, unless
+    `create` is False)."""
 
     def __init__(
         self,
@@ -33,6 +34,7 @@ class SQLiteEventStore(EventStore):
         *,
         procedures: Mapping[str, Procedure] | None = None,
         calendar: WorkingDayCalendar | None = None,
+        create: bool = True,
     ) -> None:
         super().__init__(procedures=procedures, calendar=calendar)
         self.path = Path(path)
@@ -40,6 +42,10 @@ class SQLiteEventStore(EventStore):
         self._write_lock = threading.Lock()
         if not self.path.parent.is_dir():
             raise StoreError(f"{self.path}: the folder does not exist")
+        if self.path.is_dir():
+            raise StoreError(f"{self.name}: a folder, not a store file")
+        if not create and not self.path.exists():
+            raise StoreError(f"{self.name}: no such file")
         self._create_tables()
         with self._reading() as db:
             marked = self._layout_marked(db)
@@ -129,6 +135,29 @@ class SQLiteEventStore(EventStore):
         except sqlite3.Error as error:
             sqlite_failure(self.name, error)  # logged; the first failure is the one to report
             self.close()
+
+    def backup(self, destination: str | Path) -> int:
+        """A consistent copy through SQLite's online backup API, taken in one step, so that writers
+        of this and other processes go on meanwhile; written beside the destination and renamed into
+        place, so that a copy cut short never looks whole. An existing file is never overwritten."""
+        target_path = Path(destination)
+        if not target_path.parent.is_dir():
+            raise StoreError(f"{target_path}: the folder does not exist")
+        if target_path.exists():
+            raise StoreError(f"{target_path}: exists already; a backup never overwrites a file")
+        partial = target_path.with_name(target_path.name + ".partial")
+        try:
+            target = sqlite3.connect(partial)
+            try:
+                self._connection().backup(target)
+                (events,) = target.execute("SELECT count(*) FROM complaintflow_events").fetchone()
+            finally:
+                target.close()
+            partial.replace(target_path)
+        except sqlite3.Error as error:
+            partial.unlink(missing_ok=True)
+            raise StoreError(f"{target_path}: {sqlite_reason(error)}") from None
+        return int(events)
 
     def close(self) -> None:
         connection = getattr(self._local, "connection", None)
