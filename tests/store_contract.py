@@ -13,16 +13,27 @@ import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import event as note_outcome
 from hypothesis import strategies as st
+from webhook_receiver import receiving
 
 import complaintflow as cf
 from complaintflow.events import EventBase, event_to_json, register_upcaster
+from complaintflow.notices import (
+    NotifyResult,
+    add_subscription,
+    deliver_once,
+    list_notices,
+    list_subscriptions,
+    notify,
+    remove_subscription,
+)
+from complaintflow.notices.outbox import utc_now
 from complaintflow.reminders import due_within
 from complaintflow.report import annual_report
 from complaintflow.store import EventStore
@@ -197,6 +208,39 @@ class StoreContract:
             for within in (0, 5, 20):
                 expected = due_within(cases.values(), as_of=day, within=within)
                 assert store.due(within=within, as_of=day) == expected, (day, within)
+
+    def test_the_daily_list_is_cut_by_the_officer_or_team_that_owned_each_case_on_the_day(
+        self, store: EventStore
+    ) -> None:
+        log = [
+            RECEIVED,
+            {"type": "Assigned", "case_id": "A", "on": "2024-04-03", "officer": "O-1", "team": "T-1"},
+            {**RECEIVED, "case_id": "B"},
+            {"type": "Assigned", "case_id": "B", "on": "2024-04-03", "team": "T-1"},
+            {"type": "Assigned", "case_id": "B", "on": "2024-04-05", "officer": "O-2", "team": "T-2"},
+            {**RECEIVED, "case_id": "C"},
+            {"type": "Assigned", "case_id": "C", "on": "2024-04-03", "officer": "O-1"},
+            {"type": "Unassigned", "case_id": "C", "on": "2024-04-05"},
+        ]
+        for event in log:
+            store.append(str(event["case_id"]), [event])
+        cases = cf.replay_cases(log)
+
+        def owned(day: date, **owner: str) -> list[str]:
+            listed = store.due(within=20, as_of=day, **owner)
+            assert listed == due_within(cases.values(), as_of=day, within=20, **owner)
+            return sorted(reminder.case_id for reminder in listed)
+
+        assert owned(date(2024, 4, 4), team="T-1") == ["A", "B"]
+        assert owned(date(2024, 4, 4), officer="O-1") == ["A", "C"]
+        assert owned(date(2024, 4, 8), team="T-1") == ["A"]
+        assert owned(date(2024, 4, 8), officer="O-1", team="T-1") == ["A"]
+        assert owned(date(2024, 4, 8), officer="O-2") == ["B"]
+        assert owned(date(2024, 4, 8), officer="O-1") == ["A"]
+        assert owned(date(2024, 4, 2), team="T-1") == []
+        assert store.load("B").view(as_of=date(2024, 4, 8)).owner == cf.Owner(officer="O-2", team="T-2")
+        assert store.load("C").view(as_of=date(2024, 4, 8)).owner is None
+        assert store.check() == []
 
     def test_the_report_from_the_records_equals_the_one_from_the_events(self, store: EventStore) -> None:
         log = [event for number in range(6) for event in _case_events(number)]
@@ -608,6 +652,137 @@ class StoreContract:
         assert store.load(case_id).view() == cf.Case.replay(accepted).view()
         assert store.check() == []
 
+    # -- notices -------------------------------------------------------------------------------
+
+    def test_notify_makes_each_notice_on_its_day_once_and_withdraws_what_is_no_longer_owed(
+        self, store: EventStore
+    ) -> None:
+        store.append("A", [RECEIVED, {"type": "Assigned", "case_id": "A", "on": "2024-04-03", "team": "T-1"}])
+        assert notify(store, date(2024, 4, 11)).made == 0  # stage 1 is due on Tuesday 16 April
+        assert notify(store, date(2024, 4, 12)).made == 1  # two working days before: approaching
+        assert notify(store, date(2024, 4, 12)).made == 0
+        [approaching] = list_notices(store, case_id="A")
+        assert (approaching.notice.kind, approaching.notice.due, approaching.status) == (
+            "approaching",
+            date(2024, 4, 16),
+            "pending",
+        )
+        assert approaching.notice.owner == cf.Owner(officer=None, team="T-1")
+        assert approaching.notice.letter_facts.deadlines[0].due_in_words == "Tuesday 16 April 2024"
+        extended = {"type": "DeadlineExtended", "case_id": "A", "on": "2024-04-15", "stage": 1}
+        store.append("A", [{**extended, "total_working_days": 20, "reason": "an advocate is needed"}])
+        assert notify(store, date(2024, 4, 16)) == NotifyResult(made=0, withdrawn=1)  # moved: not due now
+        assert notify(store, date(2024, 4, 26)).made == 1  # approaching the new due date, 30 April
+        store.append("A", [{**RESPONDED, "on": "2024-04-29"}])
+        assert notify(store, date(2024, 4, 29)) == NotifyResult(made=0, withdrawn=1)  # met
+        kept = [(n.notice.kind, n.notice.due.isoformat(), n.status) for n in list_notices(store, case_id="A")]
+        assert kept == [
+            ("approaching", "2024-04-16", "withdrawn"),
+            ("approaching", "2024-04-30", "withdrawn"),
+        ]
+
+    @settings(
+        max_examples=30,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.differing_executors],
+    )
+    @given(data=st.data())
+    def test_each_case_deadline_kind_and_due_date_is_notified_exactly_once(
+        self, store: EventStore, data: st.DataObject
+    ) -> None:
+        """Whatever the events (extensions, responses, late entries) and whatever days notify runs
+        on, each (case, deadline, kind, due date) owed on a day is made once, and never one for a
+        deadline met or moved before the notice was due."""
+        procedure = cf.load_procedure(
+            data.draw(st.sampled_from(["children-2006", "spso-2021", "lgsco-2026"]))
+        )
+        case_id = f"N-{next(_EXAMPLES)}"
+        events = data.draw(event_sequences(procedure, case_id=case_id, max_events=10))
+        accepted: list[dict[str, Any]] = []
+        expected: set[tuple[str, str, date]] = set()
+
+        def run(day: date) -> None:
+            notify(store, day)
+            expected.update(owed_by_the_views(cf.Case.replay(accepted), procedure, day))
+
+        def append(event: dict[str, Any]) -> None:
+            try:
+                store.append(case_id, [event])
+            except cf.ComplaintflowError:  # refused as a late entry, or after one: nothing written
+                return
+            accepted.append(event)
+
+        held: dict[str, Any] | None = None  # an event entered late, after the one that follows it
+        for event in events:
+            for offset in data.draw(st.lists(st.integers(-3, 40), max_size=3)):
+                run(date.fromisoformat(event["on"]) + timedelta(days=offset))
+            if held is None and accepted and data.draw(st.booleans()):
+                held = event
+                continue
+            for entry in (event, held) if held is not None else (event,):
+                append(entry)
+            held = None
+        if held is not None:
+            append(held)
+        last = date.fromisoformat(accepted[-1]["on"]) + timedelta(days=data.draw(st.integers(0, 60)))
+        run(last)
+        made = list_notices(store, case_id=case_id)
+        keys = [(n.notice.deadline, n.notice.kind, n.notice.due) for n in made]
+        assert len(keys) == len(set(keys))
+        assert set(keys) == expected
+        running = {  # what is still waiting to be sent is still owed
+            (d.name, d.due)
+            for d in cf.Case.replay(accepted).view(as_of=last).deadlines
+            if d.status in ("pending", "overdue")
+        }
+        assert {(n.notice.deadline, n.notice.due) for n in made if n.status == "pending"} <= running
+
+    def test_a_signed_delivery_reaches_a_receiver_at_least_once_with_the_notice_id(
+        self, store: EventStore
+    ) -> None:
+        store.append("A", [RECEIVED])
+        with receiving() as receiver:
+            subscription, receiver.secret = add_subscription(store, receiver.url, ["approaching", "missed"])
+            assert [s.url for s in list_subscriptions(store)] == [receiver.url]
+            notify(store, date(2024, 4, 12))
+            receiver.behaviour = "fail"
+            start = utc_now()
+            assert deliver_once(store, clock=lambda: start) == 0
+            assert deliver_once(store, clock=lambda: start) == 0  # not due again yet
+            receiver.behaviour = "ok"
+            later = start + timedelta(minutes=1)
+            assert deliver_once(store, clock=lambda: later) == 1
+            assert deliver_once(store, clock=lambda: later + timedelta(hours=2)) == 0
+        [notice] = list_notices(store)
+        assert notice.status == "sent"
+        assert receiver.received == {notice.notice.notice_id: 2}
+        assert receiver.bad_signatures == 0
+        assert receiver.bodies[notice.notice.notice_id]["data"]["case_id"] == "A"
+        remove_subscription(store, subscription.subscription_id)
+        assert list_subscriptions(store) == []
+
+    def test_case_events_go_once_to_the_subscriptions_that_want_them_from_when_they_subscribed(
+        self, store: EventStore
+    ) -> None:
+        store.append("A", [RECEIVED])
+        with receiving() as receiver:
+            _, receiver.secret = add_subscription(store, receiver.url, ["Responded", "EscalationRequested"])
+            store.append("A", [RESPONDED, {**ADVOCACY, "on": "2024-04-12"}])
+            store.append("B", [{**RECEIVED, "case_id": "B"}])
+            assert notify(store, date(2024, 4, 12)).case_events == 1  # Responded only
+            assert notify(store, date(2024, 4, 12)).case_events == 0
+            store.append(
+                "A", [{"type": "EscalationRequested", "case_id": "A", "on": "2024-04-15", "to_stage": 2}]
+            )
+            assert notify(store, date(2024, 4, 15)).case_events == 1
+            assert deliver_once(store) == 2
+        kinds = sorted(body["type"] for body in receiver.bodies.values())
+        assert kinds == ["event.EscalationRequested", "event.Responded"]
+        responded = next(b for b in receiver.bodies.values() if b["type"] == "event.Responded")
+        assert responded["data"]["event"]["outcome"] == "upheld" and receiver.bad_signatures == 0
+        listed = {n.notice.notice_id for n in list_notices(store)}  # the deadlines' notices, not events
+        assert listed and not set(receiver.received) & listed
+
     # -- several processes and crashes ---------------------------------------------------------
 
     def test_a_writer_killed_mid_append_leaves_all_or_none_of_it(self, store: EventStore, url: str) -> None:
@@ -732,6 +907,23 @@ def assert_restored_copy_holds(store: EventStore, acknowledged: set[str]) -> Non
     assert store.check() == []
     assert acknowledged <= set(store.cases())
     assert all(store.version(case_id) == 2 for case_id in store.cases())
+
+
+def owed_by_the_views(case: cf.Case, procedure: cf.Procedure, day: date) -> set[tuple[str, str, date]]:
+    """The notices owed by the end of `day`, read plainly from the case's view on that day."""
+    if case.case_id is None:
+        return set()
+    calendar = cf.WorkingDayCalendar.named(procedure.calendar)
+    found = set()
+    for deadline in case.view(as_of=day).deadlines:
+        if deadline.due is None or deadline.status not in ("pending", "overdue"):
+            continue
+        for kind, rule in procedure.notices.items():
+            if rule.applies_to(deadline.kind):
+                notice_on = calendar.add_working_days(deadline.due, rule.working_days)
+                if notice_on <= day and (rule.working_days > 0 or day <= deadline.due):
+                    found.add((deadline.name, kind, deadline.due))
+    return found
 
 
 def kill_a_writer_mid_append(url: str) -> None:

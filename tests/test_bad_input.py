@@ -140,6 +140,8 @@ def test_an_event_dated_before_the_previous_one_is_refused() -> None:
             "LearningActionAgreed",
             "LearningActionCompleted",
             "CompensationOffered",
+            "Assigned",
+            "Unassigned",
         }
     ),
 )

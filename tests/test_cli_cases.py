@@ -113,6 +113,8 @@ def test_due_writes_csv_for_a_spreadsheet(capsys: pytest.CaptureFixture[str], tm
         "remaining_working_days",
         "state",
         "service_area",
+        "officer",
+        "team",
     ]
     assert [(r["case_id"], r["due"], r["status"], r["remaining_working_days"]) for r in rows] == [
         ("A", "2024-04-16", "overdue", "-1"),

@@ -7,6 +7,7 @@ import json
 import re
 import zipfile
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import complaintflow as cf
+from complaintflow.notices import notify
 from complaintflow.service import create_app
 from complaintflow.service.app import EVENTS_SCHEMA
 from complaintflow.store.tokens import create_token, revoke_token
@@ -372,3 +374,50 @@ def test_a_view_at_the_same_version_and_day_is_served_again_and_a_new_version_is
     service.post("C-1", RESPONDED)
     after = service.get("/cases/C-1", as_of="2024-04-10")
     assert after.headers["etag"] == '"2"' and after.json()["state"] == "stage1_responded"
+
+
+# -- owners, notices and webhooks -----------------------------------------------------------------
+
+
+def test_the_daily_list_is_cut_by_officer_and_team(service: Service) -> None:
+    received = {"type": "ComplaintReceived", "on": "2024-04-02", "procedure": "children-2006"}
+    service.post(
+        "A",
+        [
+            {**received, "case_id": "A"},
+            {"type": "Assigned", "case_id": "A", "on": "2024-04-03", "officer": "O-1", "team": "T-1"},
+        ],
+    )
+    service.post("B", [{**received, "case_id": "B"}])
+    listed = service.get("/due", as_of="2024-04-10", team="T-1").json()
+    assert [reminder["case_id"] for reminder in listed] == ["A"]
+    assert listed[0]["officer"] == "O-1"
+    assert service.get("/due", as_of="2024-04-10", officer="O-2").json() == []
+    assert service.get("/cases/A", as_of="2024-04-10").json()["owner"] == {"officer": "O-1", "team": "T-1"}
+
+
+def test_webhooks_are_managed_by_admin_tokens_and_notices_read_by_any(service: Service) -> None:
+    admin = service.as_("admin")
+    body = {"url": "https://hooks.example.org/complaints", "kinds": ["missed"]}
+    assert service.client.post("/webhooks", json=body, headers=service.as_("write")).status_code == 403
+    made = service.client.post("/webhooks", json=body, headers=admin)
+    assert made.status_code == 201 and made.json()["secret"].startswith("whsec_")
+    listed = service.client.get("/webhooks", headers=admin).json()
+    assert listed == [{key: value for key, value in made.json().items() if key != "secret"}]
+    plain = {"url": "http://hooks.example.org/", "kinds": ["missed"]}
+    is_problem(service.client.post("/webhooks", json=plain, headers=admin), 400, "bad-request")
+    service.post(
+        "A", [{"type": "ComplaintReceived", "case_id": "A", "on": "2024-04-02", "procedure": "children-2006"}]
+    )
+    notify(service.store, date(2024, 4, 17))
+    [stored] = service.get("/notices", case_id="A").json()
+    assert (stored["status"], stored["notice"]["kind"], stored["notice"]["due"]) == (
+        "pending",
+        "missed",
+        "2024-04-16",
+    )
+    assert service.client.get("/webhooks/failed", headers=admin).json() == []
+    resend = service.client.post(f"/notices/{stored['notice']['notice_id']}/resend", headers=admin)
+    is_problem(resend, 400, "bad-request")
+    gone = service.client.delete(f"/webhooks/{made.json()['subscription_id']}", headers=admin)
+    assert gone.status_code == 204 and service.client.get("/webhooks", headers=admin).json() == []

@@ -28,6 +28,7 @@ from complaintflow.eventlog import EventLogError, load_cases, read_events, repla
 from complaintflow.events import EVENT_TYPES, EventBase, parse_event, register_upcaster
 from complaintflow.procedure import Procedure, load_procedure, register_procedure
 from complaintflow.store import EventStore, SQLiteEventStore, open_store
+from complaintflow.view import Owner
 
 try:
     __version__ = version("complaintflow")
@@ -48,6 +49,7 @@ __all__ = [
     "EventStore",
     "InvalidEvent",
     "LateEntryWithoutEvents",
+    "Owner",
     "Procedure",
     "ProcedureDefinitionError",
     "RefusedAfterEarlierLine",

@@ -25,6 +25,7 @@ from complaintflow.errors import (
     TransitionNotAllowed,
 )
 from complaintflow.events import (
+    Assigned,
     ComplaintReceived,
     DeadlineExtended,
     Deferred,
@@ -40,6 +41,7 @@ from complaintflow.events import (
     unpack,
 )
 from complaintflow.facts import MOVES_ON, Facts, allowed, refusal, response_clock
+from complaintflow.letters import letter_facts
 from complaintflow.procedure import Procedure, registered_procedure
 from complaintflow.rules import check_fit, check_mediation_start, check_rules
 from complaintflow.view import (
@@ -47,6 +49,7 @@ from complaintflow.view import (
     DeadlineView,
     LateEntry,
     Outcome,
+    Owner,
     VoidedEvent,
     deadline_view,
     next_events,
@@ -221,6 +224,15 @@ class Case:
     def procedure(self) -> Procedure | None:
         """The procedure the complaint runs under, once received."""
         return self._facts.procedure
+
+    @property
+    def owner(self) -> tuple[str | None, str | None]:
+        """The (officer, team) references of who owns the case after its last event."""
+        return self._facts.owner
+
+    def owner_on(self, as_of: date) -> tuple[str | None, str | None]:
+        """Who owned the case at the end of `as_of`, as the view shows it."""
+        return self._as_of(require_date(as_of, "as_of"))[1].owner
 
     def __eq__(self, other: object) -> bool:
         return (
@@ -591,6 +603,8 @@ class Case:
         state = procedure.states[facts.state]
         graph = facts.graph or graph_for(procedure)
         allowed_now = allowed(facts, graph)
+        deadlines = [deadline_view(clock, as_of) for clock in (facts.clocks or {}).values()]
+        may_go_to_ombudsman = state.final and facts.outcome not in ("withdrawn", "not_a_complaint")
         return CaseView(
             case_id=case.case_id,
             procedure=procedure.name,
@@ -598,16 +612,25 @@ class Case:
             stage=state.stage,
             open=state.open,
             outcome=facts.outcome,
-            deadlines=[deadline_view(clock, as_of) for clock in (facts.clocks or {}).values()],
+            deadlines=deadlines,
             allowed=allowed_now,
             deferred=facts.deferred_on is not None,
             service_area=facts.service_area,
             as_of=as_of,
             next_events=next_events(graph, facts.state, state.stage, allowed_now) if forms else [],
             deferred_points=list(facts.deferred_points),
-            may_go_to_ombudsman=state.final and facts.outcome not in ("withdrawn", "not_a_complaint"),
+            may_go_to_ombudsman=may_go_to_ombudsman,
             entered_late=list(case._late),
             voided=_voided_view(self),
+            owner=Owner.of(facts.owner),
+            letter_facts=letter_facts(
+                reference=case.case_id,
+                procedure=procedure,
+                stage=state.stage,
+                deadlines=deadlines,
+                may_go_to_ombudsman=may_go_to_ombudsman,
+                as_of=as_of,
+            ),
         )
 
 
@@ -670,6 +693,14 @@ def _investigators(facts: Facts, event: InvestigatorsAppointed) -> None:
     facts.independent_person = event.independent_person
 
 
+def _assigned(facts: Facts, event: Assigned) -> None:
+    facts.owner = (event.officer, event.team)
+
+
+def _unassigned(facts: Facts, event: EventBase) -> None:
+    facts.owner = (None, None)
+
+
 #: What each event type records in the facts beyond its state and clocks, by type: a table rather
 #: than a chain of isinstance checks, which `apply` would walk for every event.
 _RECORDS: Mapping[str, Callable[[Facts, Any], None]] = {
@@ -682,6 +713,8 @@ _RECORDS: Mapping[str, Callable[[Facts, Any], None]] = {
     "Withdrawn": _ended_as("withdrawn"),
     "ComplaintDeclined": _ended_as("declined"),
     "InvestigatorsAppointed": _investigators,
+    "Assigned": _assigned,
+    "Unassigned": _unassigned,
 }
 
 

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case, CaseView
+from complaintflow.cli_notices import add_commands as add_notice_commands
 from complaintflow.dates import london_today, parse_iso_date
 from complaintflow.errors import ComplaintflowError, RefusedAfterEarlierLine, printable
 from complaintflow.eventlog import load_cases
@@ -256,14 +257,20 @@ def describe_reminder(reminder: Reminder, case_width: int = 12) -> str:
 def _due(args: argparse.Namespace) -> int:
     _source(args)
     if args.store is not None:
-        reminders = _store(args).due(within=args.within, as_of=args.as_of)
+        reminders = _store(args).due(
+            within=args.within, as_of=args.as_of, officer=args.officer, team=args.team
+        )
     else:
         in_parallel = _due_in_parallel(args)
-        reminders = (
-            in_parallel
-            if in_parallel is not None
-            else due_within(_cases(args).values(), as_of=args.as_of, within=args.within)
-        )
+        reminders = [
+            reminder
+            for reminder in (
+                in_parallel
+                if in_parallel is not None
+                else due_within(_cases(args).values(), as_of=args.as_of, within=args.within)
+            )
+            if reminder.owned_by(args.officer, args.team)
+        ]
     if args.format == "json":
         _print_json_array(reminders)
         return 0
@@ -574,7 +581,12 @@ def _serve(args: argparse.Namespace) -> int:
 
     if args.store is None:
         args.store = "sqlite:complaints.db"
-    app = create_app(_store(args), cors_origins=tuple(args.cors_origin or ()))
+    store = _store(args)
+    app = create_app(store, cors_origins=tuple(args.cors_origin or ()))
+    if args.notify:
+        from complaintflow.notices import schedule
+
+        schedule.start(store)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     serve(app, args.host, args.port, header_seconds=args.header_timeout, max_connections=args.max_connections)
     return 0
@@ -788,6 +800,8 @@ def build_parser() -> argparse.ArgumentParser:
     due.add_argument(
         "--within", type=_whole_number, default=5, metavar="N", help="working days ahead (default 5)"
     )
+    due.add_argument("--officer", metavar="REF", help="only the cases this officer owns")
+    due.add_argument("--team", metavar="REF", help="only the cases this team owns")
     _add_jobs_option(due)
     due.set_defaults(run=_due)
 
@@ -872,6 +886,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--procedure", action="append", metavar="FILE", help="a procedure file (repeatable)")
     _add_extra_holiday_option(serve)
     serve.set_defaults(run=_serve)
+    serve.add_argument(
+        "--notify", action="store_true", help="also make the day's notices hourly and deliver them"
+    )
+    add_notice_commands(commands, _Parser, _store, _add_store_option, _date)
     tokens = commands.add_parser("tokens", help="make, list and revoke the service's access tokens")
     token_commands = tokens.add_subparsers(dest="operation", required=True, parser_class=_Parser)
     create = token_commands.add_parser("create", help="make a token and print it, once")

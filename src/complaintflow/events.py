@@ -431,6 +431,30 @@ class CompensationOffered(EventBase):
     accepted: bool | None = None
 
 
+class Assigned(EventBase):
+    """The case was given to an officer, a team, or both: references, never names. Each
+    assignment replaces the one before; a field left out is no longer set."""
+
+    type: Literal["Assigned"] = "Assigned"
+    team: Reference | None = Field(default=None, description="A reference to the team that owns the case.")
+    officer: Reference | None = Field(
+        default=None, validate_default=True, description="A reference to the officer who owns the case."
+    )
+
+    @field_validator("officer")
+    @classmethod
+    def _someone(cls, officer: str | None, info: ValidationInfo) -> str | None:
+        if officer is None and info.data.get("team") is None:
+            raise ValueError("an assignment names an officer, a team or both")
+        return officer
+
+
+class Unassigned(EventBase):
+    """Nobody owns the case any more."""
+
+    type: Literal["Unassigned"] = "Unassigned"
+
+
 class ComplimentReceived(EventBase):
     """A compliment: a record of its own, counted in the annual report."""
 
@@ -473,6 +497,8 @@ Event: TypeAlias = Annotated[
     | LearningActionAgreed
     | LearningActionCompleted
     | CompensationOffered
+    | Assigned
+    | Unassigned
     | ComplimentReceived
     | EventVoided,
     Field(discriminator="type"),

@@ -52,6 +52,7 @@ class Facts:
     referred: bool = False  # taken to the Ombudsman
     deferred_points: tuple[str, ...] = ()  # points of complaint deferred (reg 8), the rest going on
     oral: bool = False  # the complaint was made orally
+    owner: tuple[str | None, str | None] = (None, None)  # (officer, team) references
 
     def copy(self) -> Facts:
         """A shallow copy (faster than dataclasses.replace, which `apply` would call per event)."""
@@ -71,6 +72,7 @@ class Facts:
             self.referred,
             self.deferred_points,
             self.oral,
+            self.owner,
         )
 
 

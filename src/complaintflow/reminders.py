@@ -26,10 +26,24 @@ class Reminder(BaseModel):
     remaining_working_days: int | None
     state: str
     service_area: str | None
+    officer: str | None = None
+    team: str | None = None
+
+    def owned_by(self, officer: str | None, team: str | None) -> bool:
+        """Whether the case is owned by the officer and the team asked for (None: any)."""
+        return (officer is None or self.officer == officer) and (team is None or self.team == team)
 
 
-def due_within(cases: Iterable[Case] | Mapping[str, Case], *, as_of: date, within: int) -> list[Reminder]:
-    """Every running deadline due within `within` working days of `as_of`, and every overdue one.
+def due_within(
+    cases: Iterable[Case] | Mapping[str, Case],
+    *,
+    as_of: date,
+    within: int,
+    officer: str | None = None,
+    team: str | None = None,
+) -> list[Reminder]:
+    """Every running deadline due within `within` working days of `as_of`, and every overdue one;
+    only those of cases the officer or team owned then, if either is given.
 
     Sorted by due date, then case reference. A deadline due on `as_of` itself counts as due
     within 0 working days. `cases` may be the dict of cases by reference that `load_cases` gives.
@@ -43,6 +57,7 @@ def due_within(cases: Iterable[Case] | Mapping[str, Case], *, as_of: date, withi
         procedure = case.procedure
         if procedure is None:
             continue  # no procedure yet, so no deadline
+        owner = case.owner_on(as_of)
         state, clocks = case.standing(as_of)  # what the view shows, without building it
         for clock in clocks.values():
             status = clock.status(as_of)
@@ -63,9 +78,11 @@ def due_within(cases: Iterable[Case] | Mapping[str, Case], *, as_of: date, withi
                         remaining_working_days=remaining,
                         state=state,
                         service_area=case.service_area,
+                        officer=owner[0],
+                        team=owner[1],
                     )
                 )
-    return sorted(reminders, key=reminder_order)
+    return sorted((r for r in reminders if r.owned_by(officer, team)), key=reminder_order)
 
 
 def reminder_order(reminder: Reminder) -> tuple[date, str, str]:

@@ -53,6 +53,8 @@ MINIMAL_PAYLOADS: Mapping[str, Mapping[str, Any]] = {
     "LearningActionCompleted": {"action_id": "LA-1"},
     "CompensationOffered": {"amount_pence": 5000},
     "ComplimentReceived": {},
+    "Assigned": {"officer": "OFFICER-1"},
+    "Unassigned": {},
 }
 
 _OUTCOMES = ("upheld", "partially_upheld", "not_upheld")

@@ -12,6 +12,7 @@ from complaintflow._machine import StateGraph
 from complaintflow.calendar import proclaimed_between
 from complaintflow.deadlines import Clock, Status
 from complaintflow.events import EVENT_CLASSES, EventBase
+from complaintflow.letters import LetterFacts
 
 Outcome = Literal["upheld", "partially_upheld", "not_upheld", "withdrawn", "declined", "not_a_complaint"]
 
@@ -97,6 +98,20 @@ class NextEvent(BaseModel):
     required: list[str]
 
 
+class Owner(BaseModel):
+    """Who owns a case: an officer, a team or both, as references (never names)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    officer: str | None
+    team: str | None
+
+    @classmethod
+    def of(cls, owner: tuple[str | None, str | None]) -> Owner | None:
+        officer, team = owner
+        return None if officer is None and team is None else cls(officer=officer, team=team)
+
+
 class CaseView(BaseModel):
     """Where a case stands on a date: the JSON case view of the contract."""
 
@@ -118,6 +133,8 @@ class CaseView(BaseModel):
     may_go_to_ombudsman: bool = False
     entered_late: list[LateEntry] = []
     voided: list[VoidedEvent] = []
+    owner: Owner | None = None
+    letter_facts: LetterFacts | None = None
 
 
 def deadline_view(clock: Clock, as_of: date) -> DeadlineView:

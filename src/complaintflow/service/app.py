@@ -39,10 +39,12 @@ from complaintflow.case import CaseView
 from complaintflow.dates import london_today
 from complaintflow.errors import ComplaintflowError, InvalidEvent, printable
 from complaintflow.events import Event, UKDate, parse_events
+from complaintflow.limits import MAX_REFERENCE_CHARS
 from complaintflow.problems import problem
 from complaintflow.procedure import registered_names, registered_procedure
 from complaintflow.reminders import Reminder
 from complaintflow.service.api_docs import add_api_docs
+from complaintflow.service.notices import notice_routes
 from complaintflow.store.base import MAX_POSITION, EventStore
 from complaintflow.store.tokens import GRANTS, Token, authenticate
 
@@ -365,6 +367,7 @@ def create_app(
         return check
 
     reader, writer, reporter = Depends(needs("read")), Depends(needs("write")), Depends(needs("report"))
+    app.include_router(notice_routes(store, needs, ERRORS))
 
     @app.get("/health", tags=["service"], openapi_extra={"security": []})
     async def health() -> dict[str, str]:
@@ -477,9 +480,12 @@ def create_app(
         token: Token = reader,
         within: Annotated[int, Query(ge=0, le=1000)] = 5,
         as_of: UKDate | None = None,
+        officer: Annotated[str | None, Query(min_length=1, max_length=MAX_REFERENCE_CHARS)] = None,
+        team: Annotated[str | None, Query(min_length=1, max_length=MAX_REFERENCE_CHARS)] = None,
     ) -> list[Reminder]:
-        """The daily list: deadlines due within N working days of `as_of`, and overdue ones."""
-        return await run_in_threadpool(store.due, within, as_of)  # may count many cases
+        """The daily list: deadlines due within N working days of `as_of`, and overdue ones; only
+        the cases an officer or a team owns, if asked."""
+        return await run_in_threadpool(store.due, within, as_of, officer, team)  # may count many cases
 
     @app.get("/feed", tags=["feed"], response_model=Feed, responses=ERRORS)
     async def feed(

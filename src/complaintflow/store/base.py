@@ -307,6 +307,13 @@ class EventStore(ABC):
                 row.record,
             ),
         )
+        db.execute(self._sql("DELETE FROM complaintflow_owners WHERE case_id = ?"), (row.case_id,))
+        officer, team = case.owner
+        if officer is not None or team is not None:
+            db.execute(
+                self._sql("INSERT INTO complaintflow_owners (case_id, officer, team) VALUES (?, ?, ?)"),
+                (row.case_id, officer, team),
+            )
         db.execute(self._sql("DELETE FROM complaintflow_deadlines WHERE case_id = ?"), (row.case_id,))
         for deadline in deadlines:
             db.execute(
@@ -452,8 +459,15 @@ class EventStore(ABC):
 
     # -- the daily list and the report -----------------------------------------------------------
 
-    def due(self, within: int = 5, as_of: date | None = None) -> list[Reminder]:
-        """The daily list, as `complaintflow due` gives it: read from the deadlines projection.
+    def due(
+        self,
+        within: int = 5,
+        as_of: date | None = None,
+        officer: str | None = None,
+        team: str | None = None,
+    ) -> list[Reminder]:
+        """The daily list, as `complaintflow due` gives it: read from the deadlines projection;
+        only the cases the officer or team owns, if either is given.
 
         A case with events after `as_of`, or a request window that ran out before it, is replayed
         instead, so the answer is always that of the cases as they stood at the end of `as_of`.
@@ -469,8 +483,10 @@ class EventStore(ABC):
             db.execute(
                 self._sql(
                     "SELECT d.case_id, d.name, d.kind, d.stage, d.due, d.calendar, c.procedure, c.state, "
-                    "c.service_area FROM complaintflow_deadlines d JOIN complaintflow_cases c "
-                    "ON c.case_id = d.case_id WHERE d.due <= ? AND c.first_on <= ?"
+                    "c.service_area, o.officer, o.team FROM complaintflow_deadlines d "
+                    "JOIN complaintflow_cases c ON c.case_id = d.case_id "
+                    "LEFT JOIN complaintflow_owners o ON o.case_id = d.case_id "
+                    "WHERE d.due <= ? AND c.first_on <= ?"
                 ),
                 (horizon.isoformat(), day),
             )
@@ -483,7 +499,7 @@ class EventStore(ABC):
         reminders = []
         calendars = {name: self._calendar_named(name) for name in WorkingDayCalendar.NAMES}
         lapsed: set[str] = set()  # request windows that ran out: never listed, but the state moves on
-        for case_id, name, kind, stage, due_text, calendar, procedure, state, area in rows:
+        for case_id, name, kind, stage, due_text, calendar, procedure, state, area, who, group in rows:
             due = date.fromisoformat(due_text)
             if case_id in replay:
                 continue
@@ -504,6 +520,8 @@ class EventStore(ABC):
                         remaining_working_days=remaining,
                         state=state,
                         service_area=area,
+                        officer=who,
+                        team=group,
                     )
                 )
         moved_on = lapsed & {reminder.case_id for reminder in reminders}  # rare: replayed for their state
@@ -513,7 +531,10 @@ class EventStore(ABC):
         reminders += due_within(
             (self.load(case_id) for case_id in sorted(replay)), as_of=as_of, within=within
         )
-        return sorted(reminders, key=lambda reminder: (reminder.due, reminder.case_id, reminder.deadline))
+        return sorted(
+            (reminder for reminder in reminders if reminder.owned_by(officer, team)),
+            key=lambda reminder: (reminder.due, reminder.case_id, reminder.deadline),
+        )
 
     def _calendar_named(self, name: str) -> WorkingDayCalendar:
         extra = self.calendar.extra_bank_holidays if self.calendar is not None else None
@@ -622,6 +643,8 @@ class EventStore(ABC):
                 stored_deadlines.setdefault(row[0], set()).add(
                     DeadlineRow(row[1], row[2], int(row[3]), row[4], row[5])
                 )
+            db.execute("SELECT case_id, officer, team FROM complaintflow_owners")
+            stored_owners = {row[0]: (row[1], row[2]) for row in db.fetchall()}
             db.execute("SELECT DISTINCT case_id FROM complaintflow_events")
             with_events = sorted(row[0] for row in db.fetchall())
         for case_id in sorted(set(with_events) | set(stored_cases)):
@@ -629,11 +652,14 @@ class EventStore(ABC):
                 differences.append(f"case {case_id}: a projection with no events")
                 continue
             try:
-                expected_row, expected_deadlines = project(self._fresh(case_id), self._count(case_id))
+                fresh = self._fresh(case_id)
+                expected_row, expected_deadlines = project(fresh, self._count(case_id))
             except ComplaintflowError as error:
                 unreadable = self._unreadable_rows(case_id)
                 differences += unreadable or [f"case {case_id}: cannot be replayed: {error}"]
                 continue
+            if stored_owners.get(case_id, (None, None)) != fresh.owner:
+                differences.append(f"case {case_id}: the owners projection differs from its events")
             if stored_cases.get(case_id) != expected_row:
                 differences.append(f"case {case_id}: the case projection differs from its events")
             if stored_deadlines.get(case_id, set()) != set(expected_deadlines):
@@ -664,6 +690,7 @@ class EventStore(ABC):
             db.execute("SELECT DISTINCT case_id FROM complaintflow_events")
             case_ids = [row[0] for row in db.fetchall()]
             db.execute("DELETE FROM complaintflow_deadlines")
+            db.execute("DELETE FROM complaintflow_owners")
             db.execute("DELETE FROM complaintflow_cases")
             for case_id in case_ids:
                 self._project(db, self._fresh(case_id, db), self._count(case_id, db))
