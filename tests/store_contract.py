@@ -35,7 +35,7 @@ from complaintflow.notices import (
 )
 from complaintflow.notices.outbox import utc_now
 from complaintflow.reminders import due_within
-from complaintflow.report import annual_report
+from complaintflow.report import annual_report, publication, publish
 from complaintflow.store import EventStore
 from complaintflow.testing import event_sequences, refused_events
 
@@ -247,6 +247,24 @@ class StoreContract:
         for event in log:
             store.append(str(event["case_id"]), [event])
         assert store.report(2024) == annual_report(log, 2024)
+
+    def test_publications_are_kept_in_order_and_a_later_one_knows_them(self, store: EventStore) -> None:
+        log = [event for number in range(6) for event in _case_events(number)]
+        for event in log:
+            store.append(str(event["case_id"]), [event])
+        assert store.publications() == []
+        report = store.reports(2024)["children-2006"]
+        first = publish(report, 5, procedures="children-2006")
+        store.record_publication(publication(first, "children-2006"))
+        store.record_publication(publication(publish(report, 4, procedures="children-2006"), "children-2006"))
+        kept = store.publications()
+        assert [(p.year, p.procedures, p.suppress_below) for p in kept] == [
+            ("2024-25", "children-2006", 5),
+            ("2024-25", "children-2006", 4),
+        ]
+        assert kept[0].report == first.model_dump(mode="json")
+        with pytest.raises(cf.ComplaintflowError, match="published with 5"):
+            publish(report, 10, earlier=kept[:1], procedures="children-2006")
 
     def test_check_finds_a_projection_that_differs_and_rebuild_mends_it(self, store: EventStore) -> None:
         store.append("A", [RECEIVED])

@@ -34,6 +34,9 @@ ABOVE_THE_DOMAIN = (
     "complaintflow.demo",
     "complaintflow.report",
     "complaintflow.eventlog",
+    "complaintflow.importing",
+    "complaintflow.cells",
+    "complaintflow._workbook",
     "complaintflow.reminders",
     "complaintflow.notices",
 )
@@ -46,6 +49,7 @@ DOORS = {
     "uvicorn": {"service/server"},
     "h11": {"service/server"},
     "matplotlib": {"report/charts"},
+    "python_calamine": {"importing"},
     "standardwebhooks": {"notices/signing"},
 }
 

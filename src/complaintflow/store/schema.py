@@ -85,9 +85,24 @@ CREATE TABLE IF NOT EXISTS complaintflow_deliveries (
 );
 CREATE INDEX IF NOT EXISTS complaintflow_deliveries_next ON complaintflow_deliveries (status, next_try);
 """
+
+#: Every report the store has published, so that a later one gives nothing more away: its year,
+#: procedures, kind and threshold, and its published form (which cells it printed) as JSON.
+PUBLICATIONS = """
+CREATE TABLE IF NOT EXISTS complaintflow_publications (
+    position {position},
+    year TEXT NOT NULL,
+    procedures TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    suppress_below INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
+"""
+
+
 #: The table added last: a PostgreSQL store without it was made by an earlier release, and is given
 #: the tables it lacks.
-NEWEST_TABLE = "complaintflow_deliveries"
+NEWEST_TABLE = "complaintflow_publications"
 
 #: How many tables a store has: a store with fewer is given the missing ones when opened.
 TABLE_COUNT = TABLES.count("CREATE TABLE")
@@ -95,4 +110,6 @@ TABLE_COUNT = TABLES.count("CREATE TABLE")
 
 def statements(position: str) -> list[str]:
     """The CREATE statements, one by one, with the dialect's type for the feed position."""
-    return [part.strip() for part in TABLES.format(position=position).split(";") if part.strip()]
+    return [
+        part.strip() for part in (TABLES + PUBLICATIONS).format(position=position).split(";") if part.strip()
+    ]
