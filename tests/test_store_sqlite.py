@@ -181,15 +181,18 @@ def test_a_store_given_an_unknown_durability_by_name_is_refused(tmp_path: Path) 
 
 
 def _statements_of(store: SQLiteEventStore, append: Callable[[], object]) -> list[str]:
-    """The SQL statements one append runs, as SQLite traces them, between BEGIN and COMMIT."""
+    """The SQL statements one append runs in its write transaction, as SQLite traces them, between
+    BEGIN IMMEDIATE and COMMIT; before it, the batch is checked in a read of the case's version."""
     traced: list[str] = []
     store._connection().set_trace_callback(traced.append)
     try:
         append()
     finally:
         store._connection().set_trace_callback(None)
-    assert traced[0] == "BEGIN IMMEDIATE" and traced[-1] == "COMMIT"
-    return [statement.split(" (")[0].split(" WHERE")[0] for statement in traced[1:-1]]
+    shortened = [statement.split(" (")[0].split(" WHERE")[0] for statement in traced]
+    assert shortened[:4] == ["BEGIN", "SELECT version FROM complaintflow_cases", "COMMIT", "BEGIN IMMEDIATE"]
+    assert shortened[-1] == "COMMIT"
+    return shortened[4:-1]
 
 
 def test_an_append_runs_few_statements_and_writes_only_rows_that_change(tmp_path: Path) -> None:

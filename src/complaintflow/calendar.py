@@ -24,16 +24,17 @@ from typing import Any, Final
 
 import holidays
 
-from complaintflow.dates import london_today, require_date, require_whole_number
+from complaintflow.dates import require_date, require_whole_number
 from complaintflow.errors import CalendarError
 
-#: The years the built-in calendars vouch for by default: from 2000 to thirty years ahead of today,
-#: so the range moves with time and no release runs out. The recurring bank holidays are known for
-#: any year; one-off days proclaimed later are added by the host (`extra_bank_holidays`) until a
-#: release lists them.
+#: The years the built-in calendars vouch for by default, fixed by the release and never by the
+#: clock: every process of a release, started in any year, counts with the same days and refuses the
+#: same dates, so none refuses on replay an event that another admitted, and a calendar's fingerprint
+#: stays the same from one New Year to the next. The recurring bank holidays are known for any year;
+#: one-off days proclaimed later are added by the host (`extra_bank_holidays`) until a release lists
+#: them. A later release may move the last year on, never back.
 DEFAULT_FIRST_YEAR: Final = 2000
-YEARS_AHEAD: Final = 30
-DEFAULT_LAST_YEAR: Final = london_today().year + YEARS_AHEAD
+DEFAULT_LAST_YEAR: Final = 2100
 
 _WEEKDAY_NAMES: Final = ("Saturday", "Sunday")
 CLOSURE_PREFIX: Final = "Council closure: "

@@ -10,6 +10,7 @@ import argparse
 import csv
 import itertools
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -25,7 +26,8 @@ from complaintflow.cli_notices import add_commands as add_notice_commands
 from complaintflow.dates import london_today, parse_iso_date
 from complaintflow.errors import ComplaintflowError, RefusedAfterEarlierLine, printable
 from complaintflow.eventlog import load_cases
-from complaintflow.limits import MAX_EVENT_BYTES
+from complaintflow.files import bounded_lines, open_regular
+from complaintflow.limits import HEADER_SECONDS, MAX_CONNECTIONS, MAX_EVENT_BYTES
 from complaintflow.procedure import Procedure, built_in_names, load_procedure, procedure_json_schema
 from complaintflow.progress import progress_bar
 from complaintflow.reminders import Reminder, due_within
@@ -579,11 +581,11 @@ def _import_source(
         yield _sheet_events(args, unread)
         return
     if args.file == "-":
-        yield _numbered_lines(sys.stdin.buffer, None)
+        yield _numbered_lines(bounded_lines(sys.stdin.buffer), None)
         return
-    path = Path(args.file)
-    with path.open("rb") as handle:
-        yield _numbered_lines(handle, progress_bar("Storing events", path.stat().st_size))
+    with open_regular(args.file) as handle:  # a regular file only, read a bounded line at a time
+        size = os.fstat(handle.fileno()).st_size
+        yield _numbered_lines(bounded_lines(handle), progress_bar("Storing events", size))
 
 
 def _refusals(refused: Sequence[tuple[int, ComplaintflowError]]) -> Iterator[str]:
@@ -641,9 +643,8 @@ def _serve(args: argparse.Namespace) -> int:
     from complaintflow.extras import require_extra
 
     require_extra("service", "fastapi", "uvicorn", needed_by="serve")
-    import uvicorn
-
     from complaintflow.service import create_app
+    from complaintflow.service.server import serve
 
     if args.store is None:
         args.store = "sqlite:complaints.db"
@@ -654,7 +655,7 @@ def _serve(args: argparse.Namespace) -> int:
 
         schedule.start(store)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info")
+    serve(app, args.host, args.port, header_seconds=args.header_timeout, max_connections=args.max_connections)
     return 0
 
 
@@ -696,18 +697,34 @@ def _apply(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    """Write every readable event; name each stored row that cannot be read, and go on."""
     store = _store(args)
+    unreadable: list[int] = []
+
+    def passed_over(position: int, case_id: str, error: ComplaintflowError) -> None:
+        unreadable.append(position)
+        print(
+            printable(f"position {position} (case {case_id}): cannot be read, not written: {error}"),
+            file=sys.stderr,
+        )
+
+    lines = store.export(passed_over)
     if args.output is None:
-        for line in store.export():
+        for line in lines:
             print(line)
-        return 0
-    count = 0
-    with Path(args.output).open("w", encoding="utf-8") as handle:
-        for line in store.export():
-            handle.write(line + "\n")
-            count += 1
-    print(f"wrote {counted(count, 'event')} to {args.output}")
-    return 0
+    else:
+        count = 0
+        with Path(args.output).open("w", encoding="utf-8") as handle:
+            for line in lines:
+                handle.write(line + "\n")
+                count += 1
+        print(f"wrote {counted(count, 'event')} to {args.output}")
+    if unreadable:
+        print(
+            f"{counted(len(unreadable), 'stored event')} cannot be read; `store check` lists them",
+            file=sys.stderr,
+        )
+    return 1 if unreadable else 0
 
 
 def _store_check(args: argparse.Namespace) -> int:
@@ -753,6 +770,30 @@ def _year(text: str) -> int:
     if not text.isdigit() or len(text) != 4:
         raise argparse.ArgumentTypeError(f"year {printable(text, 40)!r} is not a four-digit year")
     return int(text)
+
+
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 65_535):
+        raise argparse.ArgumentTypeError(f"port {printable(text, 40)!r} is not a port from 1 to 65535")
+    return int(text)
+
+
+def _positive(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 1_000_000):
+        raise argparse.ArgumentTypeError(f"{printable(text, 40)!r} is not a whole number from 1 to 1,000,000")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.1 <= value <= 3_600:
+        raise argparse.ArgumentTypeError(
+            f"{printable(text, 40)!r} is not a number of seconds from 0.1 to 3600"
+        )
+    return value
 
 
 def _whole_number(text: str) -> int:
@@ -912,7 +953,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the HTTP JSON API over a store (the service extra)")
     _add_store_option(serve, "the store to serve")
     serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="the port (default 8000)")
+    serve.add_argument("--port", type=_port, default=8000, help="the port, 1 to 65535 (default 8000)")
+    serve.add_argument(
+        "--header-timeout",
+        type=_seconds,
+        default=HEADER_SECONDS,
+        metavar="SECONDS",
+        help=f"close a connection whose request headers take longer (default {HEADER_SECONDS:g})",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=_positive,
+        default=MAX_CONNECTIONS,
+        metavar="N",
+        help=f"connections open at once, at most (default {MAX_CONNECTIONS}, or half the open-file limit)",
+    )
     serve.add_argument("--cors-origin", action="append", metavar="ORIGIN", help="allow a browser origin")
     serve.add_argument("--procedure", action="append", metavar="FILE", help="a procedure file (repeatable)")
     _add_extra_holiday_option(serve)

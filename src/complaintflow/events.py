@@ -113,8 +113,12 @@ UKDate = Annotated[date, _UKDateSchema]
 Reference = Annotated[
     str, Field(min_length=1, max_length=MAX_REFERENCE_CHARS, pattern=r"^[^\x00-\x1f\x7f]+$")
 ]
-#: Free text such as a reason: something other than spaces, and not a book.
-Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS, pattern=r"\S")]
+#: Free text such as a reason: something other than spaces, and not a book. Tabs and line breaks
+#: are text; other control characters (NUL, ESC, ...) are not, in any store: PostgreSQL cannot keep
+#: a NUL, and the others can rewrite a terminal or a log line.
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*[^\x00-\x1f\s][^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS, pattern=TEXT_PATTERN)]
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 Outcome = Literal["upheld", "partially_upheld", "not_upheld"]
 Stage = Annotated[int, Field(ge=1, le=3)]
 
@@ -595,8 +599,11 @@ def _invalid(error: ValidationError, obj: object) -> InvalidEvent:
     if kind == "missing":
         return InvalidEvent("missing", field=field)
     if kind == "string_pattern_mismatch":
-        blank = first.get("ctx", {}).get("pattern") == r"\S"
-        return InvalidEvent("must not be blank" if blank else "must be printable, on one line", field=field)
+        if first.get("ctx", {}).get("pattern") != TEXT_PATTERN:
+            return InvalidEvent("must be printable, on one line", field=field)
+        if _CONTROL.search(str(first.get("input", ""))):
+            return InvalidEvent("must hold no control character but tabs and line breaks", field=field)
+        return InvalidEvent("must not be blank", field=field)
     if kind == _NOT_A_UK_DATE:
         return InvalidEvent(_date_refusal(first["input"]), field=field)
     message = first["msg"].removeprefix("Value error, ")

@@ -24,6 +24,7 @@ from complaintflow._frozen import FrozenDict
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.errors import ProcedureDefinitionError, UnknownProcedure
 from complaintflow.events import DATE_FIELDS, EVENT_CLASSES, EVENT_TYPES, UKDate
+from complaintflow.files import NotARegularFile, open_regular
 from complaintflow.limits import (
     MAX_DEADLINES,
     MAX_EDGES,
@@ -493,10 +494,14 @@ def _parse_file(path: Path) -> dict[str, Any]:
     if path.suffix not in (".toml", ".json"):
         raise UnknownProcedure("a procedure file must end in .toml or .json", source=source)
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             raw = handle.read(MAX_PROCEDURE_BYTES + 1)
     except OSError as error:
         raise UnknownProcedure(f"cannot read: {error.strerror}", source=source) from None
+    except NotARegularFile:
+        raise UnknownProcedure(
+            "not a regular file (a FIFO, device or folder cannot be read)", source=source
+        ) from None
     if len(raw) > MAX_PROCEDURE_BYTES:
         raise ProcedureDefinitionError(f"larger than {MAX_PROCEDURE_BYTES:,} bytes", source=source)
     kind = path.suffix[1:].upper()
@@ -537,6 +542,10 @@ def _definition(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
             key="extends",
         )
     here, sibling = path.resolve(), (path.parent / base).resolve()
+    if sibling.parent != path.parent.resolve():  # a link out of the folder is not a file beside this one
+        raise ProcedureDefinitionError(
+            f"{base!r} leads out of this definition's folder", source=str(path), key="extends"
+        )
     if sibling == here or sibling in seen:
         raise ProcedureDefinitionError(f"{base!r} extends this file again", source=str(path), key="extends")
     return _merged(_definition(sibling, (*seen, here)), data)

@@ -9,6 +9,7 @@ case's version and its projections in one transaction: all of it, or none.
 from __future__ import annotations
 
 import copy
+import logging
 import threading
 import uuid
 from abc import ABC, abstractmethod
@@ -17,12 +18,20 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from contextlib import AbstractContextManager
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case
 from complaintflow.dates import london_today, require_date, require_whole_number
-from complaintflow.errors import ConcurrencyError, EventConflict, InvalidEvent, StoreError, UnknownCase
+from complaintflow.errors import (
+    ComplaintflowError,
+    ConcurrencyError,
+    EventConflict,
+    InvalidEvent,
+    StoreError,
+    UnknownCase,
+    printable,
+)
 from complaintflow.events import EventBase, event_to_json, parse_event
 from complaintflow.procedure import Procedure
 from complaintflow.reminders import Reminder, due_within
@@ -41,16 +50,32 @@ from complaintflow.store.projections import (
     read_record,
 )
 
+log = logging.getLogger("complaintflow.store")
+
 #: The layout of the tables; a store written by a later layout is refused rather than misread.
 STORE_SCHEMA_VERSION = 1
 #: Events in one append: a case's whole history fits many times over.
 MAX_EVENTS_PER_APPEND = 1_000
+#: Events entered late in one append: each replays its case, so a long case makes each one costly.
+MAX_LATE_ENTRIES_PER_APPEND = 10
 #: Feed positions are 64-bit signed integers in both databases.
 MAX_POSITION = 2**63
 #: Cases kept replayed in memory, so that appending to a case just written needs no replay.
 CACHED_CASES = 2_048
 #: Event ids looked up in one query.
 LOOKUP_BATCH = 500
+
+
+class _Prepared(NamedTuple):
+    """A batch checked before the write lock: the version it was checked at, the case as stored
+    then and with the batch applied, the events new to it (`EventStore._accepted`), or why the batch
+    was refused."""
+
+    version: int
+    stored: Case
+    case: Case
+    accepted: list[tuple[EventBase, bool]]
+    refusal: ComplaintflowError | None
 
 
 class Cursor(Protocol):
@@ -70,8 +95,6 @@ class EventStore(ABC):
 
     #: The parameter mark of the dialect: "?" (SQLite) or "%s" (PostgreSQL).
     mark = "?"
-    #: Whether a read may wait on the network or on a lock: a service then reads on a worker thread.
-    slow_reads = True
 
     def __init__(
         self,
@@ -110,12 +133,17 @@ class EventStore(ABC):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _mark_layout(self, db: Cursor) -> None:
-        """Record the layout of a new store; refuse one laid out by a later release."""
+    def _layout_marked(self, db: Cursor) -> bool:
+        """Whether the store's layout is recorded; a store laid out by a later release, or with a
+        mark that is not one, is refused."""
         db.execute("SELECT value FROM complaintflow_meta WHERE key = 'schema_version'")
         found = db.fetchone()
         check_schema_version(found[0] if found else None, self.name)
-        if found is None:
+        return found is not None
+
+    def _mark_layout(self, db: Cursor) -> None:
+        """Record the layout of a new store; refuse one laid out by a later release."""
+        if not self._layout_marked(db):
             db.execute(
                 self._sql("INSERT INTO complaintflow_meta (key, value) VALUES ('schema_version', ?)"),
                 (str(STORE_SCHEMA_VERSION),),
@@ -146,8 +174,9 @@ class EventStore(ABC):
         batch = self._parse(case_id, events)
         if expected_version is not None:
             expected_version = require_whole_number(expected_version, "expected_version")
+        prepared = self._prepare(case_id, batch)
         with self._writing() as db:
-            version, case = self._current(db, case_id)
+            version = self._stored_version(db, case_id)
             stored = self._stored_already(db, case_id, batch)
             if stored and len(stored) == len(batch):
                 return version  # sent again after a timeout: the first one was stored
@@ -159,19 +188,60 @@ class EventStore(ABC):
                 )
             if expected_version is not None and expected_version != version:
                 raise ConcurrencyError(case_id, expected_version, version)
-            stored_case, case = case, copy.copy(case)
+            if prepared.version == version:  # checked at this version: nothing to replay here
+                if prepared.refusal is not None:
+                    raise prepared.refusal
+                stored_case, case, accepted = prepared.stored, prepared.case, prepared.accepted
+            else:  # another append to the case came first: the batch is checked again, here
+                version, stored_case = self._current(db, case_id)
+                case = copy.copy(stored_case)
+                accepted = self._accepted(case, batch)
+            fresh = [event for event, _ in accepted]
             record = self._take_record(case_id, version)
-            fresh = []
-            for event in batch:
-                in_order = in_date_order(case, event)
-                if case.apply(event):
-                    fresh.append(event)
-                    record = noted(record, event, in_order)
+            for event, in_order in accepted:
+                record = noted(record, event, in_order)
             if fresh:
                 self._write(db, case, version, fresh, recorded_by, record, stored_case)
                 version += len(fresh)
         self._remember(case_id, version, case, record)
         return version
+
+    def _prepare(self, case_id: str, batch: list[EventBase]) -> _Prepared:
+        """The batch checked against the case as it stands, before the write lock is taken: an event
+        entered late replays its case, which other appends need not wait for. The append uses the
+        result if the case is still at that version when it holds the lock."""
+        with self._reading() as db:
+            version, stored = self._current(db, case_id)
+        case = copy.copy(stored)
+        try:
+            return _Prepared(version, stored, case, self._accepted(case, batch), None)
+        except ComplaintflowError as refusal:
+            return _Prepared(version, stored, case, [], refusal)
+
+    def _accepted(self, case: Case, batch: list[EventBase]) -> list[tuple[EventBase, bool]]:
+        """The events of the batch the case did not have, applied to it, each with whether it came
+        in date order (`in_date_order`, for the case's record); at most
+        `MAX_LATE_ENTRIES_PER_APPEND` of them dated before the case's latest event."""
+        fresh, late = [], 0
+        for event in batch:
+            last = case.last_event_on
+            if last is not None and event.on < last:
+                late += 1
+                if late > MAX_LATE_ENTRIES_PER_APPEND:
+                    raise InvalidEvent(
+                        f"at most {MAX_LATE_ENTRIES_PER_APPEND} events entered late (dated before the "
+                        "case's latest event) in one append; send the others in later appends",
+                        field="on",
+                    )
+            in_order = in_date_order(case, event)
+            if case.apply(event):
+                fresh.append((event, in_order))
+        return fresh
+
+    def _stored_version(self, db: Cursor, case_id: str) -> int:
+        db.execute(self._sql("SELECT version FROM complaintflow_cases WHERE case_id = ?"), (case_id,))
+        found = db.fetchone()
+        return int(found[0]) if found is not None else 0
 
     def _parse(self, case_id: str, events: Iterable[object]) -> list[EventBase]:
         batch = []
@@ -301,9 +371,7 @@ class EventStore(ABC):
 
     def _current(self, db: Cursor, case_id: str) -> tuple[int, Case]:
         """The case's stored version and the case replayed to it (from memory when it is there)."""
-        db.execute(self._sql("SELECT version FROM complaintflow_cases WHERE case_id = ?"), (case_id,))
-        found = db.fetchone()
-        version = int(found[0]) if found is not None else 0
+        version = self._stored_version(db, case_id)
         with self._cache_lock:
             cached = self._cache.get(case_id)
         if cached is not None and cached[0] == version:
@@ -347,9 +415,7 @@ class EventStore(ABC):
     def version(self, case_id: str) -> int:
         """The number of events stored for the case (0 for a case not yet seen)."""
         with self._reading() as db:
-            db.execute(self._sql("SELECT version FROM complaintflow_cases WHERE case_id = ?"), (case_id,))
-            found = db.fetchone()
-        return int(found[0]) if found is not None else 0
+            return self._stored_version(db, case_id)
 
     def load(self, case_id: str) -> Case:
         """The case, replayed from its stored events (older schema versions are upcast)."""
@@ -374,16 +440,40 @@ class EventStore(ABC):
         limit = require_whole_number(limit, "limit")
         if not 0 <= after < MAX_POSITION or not 1 <= limit <= 10_000:
             raise StoreError("feed takes a position from 0 to 2**63 - 1 and a limit from 1 to 10,000")
-        with self._reading() as db:
-            db.execute(
-                self._sql(
-                    "SELECT position, body FROM complaintflow_events "
-                    "WHERE position > ? ORDER BY position LIMIT ?"
-                ),
-                (after, limit),
-            )
-            rows = db.fetchall()
-        return [(int(position), parse_event(body)) for position, body in rows]
+        page: list[tuple[int, EventBase]] = []
+        for position, case_id, event in self._stored_events(after, limit):
+            if isinstance(event, ComplaintflowError):
+                _unreadable(position, case_id, event)
+            else:
+                page.append((position, event))
+        return page
+
+    def _stored_events(
+        self, after: int, readable: int
+    ) -> Iterator[tuple[int, str, EventBase | ComplaintflowError]]:
+        """Stored events after a position, with what refused any row that cannot be read, until
+        `readable` events have been read or none is left: a row that cannot be read is passed over
+        rather than holding up every later one."""
+        while readable > 0:
+            with self._reading() as db:
+                db.execute(
+                    self._sql(
+                        "SELECT position, case_id, body FROM complaintflow_events "
+                        "WHERE position > ? ORDER BY position LIMIT ?"
+                    ),
+                    (after, readable),
+                )
+                rows = db.fetchall()
+            for position, case_id, body in rows:
+                after = int(position)
+                try:
+                    event: EventBase | ComplaintflowError = parse_event(body)
+                    readable -= 1
+                except ComplaintflowError as error:
+                    event = error
+                yield after, case_id, event
+            if not rows:
+                return
 
     def cases(
         self, open_only: bool = False, procedure: str | None = None, as_of: date | None = None
@@ -603,16 +693,22 @@ class EventStore(ABC):
         A store whose database has its own tools for this (PostgreSQL: pg_dump) says so instead."""
         raise StoreError(f"{self.name}: this store cannot copy itself; use the database's own backups")
 
-    def export(self) -> Iterator[str]:
-        """Every stored event as a line of JSON, in the order of the feed."""
+    def export(
+        self, unreadable: Callable[[int, str, ComplaintflowError], None] | None = None
+    ) -> Iterator[str]:
+        """Every stored event as a line of JSON, in the order of the feed. A row that cannot be read
+        is passed over, and told to `unreadable` (its position, case and error), else logged."""
         after = 0
         while True:
-            page = self.feed(after=after, limit=10_000)
+            page = list(self._stored_events(after, 10_000))
             if not page:
                 return
-            for position, event in page:
-                yield event_to_json(event)
+            for position, case_id, event in page:
                 after = position
+                if isinstance(event, ComplaintflowError):
+                    (unreadable or _unreadable)(position, case_id, event)
+                else:
+                    yield event_to_json(event)
 
     def check(self) -> list[str]:
         """Rebuild every projection from the events and list each difference (none: all agree)."""
@@ -640,8 +736,13 @@ class EventStore(ABC):
             if case_id not in with_events:
                 differences.append(f"case {case_id}: a projection with no events")
                 continue
-            fresh = self._fresh(case_id)
-            expected_row, expected_deadlines = project(fresh, self._count(case_id))
+            try:
+                fresh = self._fresh(case_id)
+                expected_row, expected_deadlines = project(fresh, self._count(case_id))
+            except ComplaintflowError as error:
+                unreadable = self._unreadable_rows(case_id)
+                differences += unreadable or [f"case {case_id}: cannot be replayed: {error}"]
+                continue
             if stored_owners.get(case_id, (None, None)) != fresh.owner:
                 differences.append(f"case {case_id}: the owners projection differs from its events")
             if stored_cases.get(case_id) != expected_row:
@@ -649,6 +750,24 @@ class EventStore(ABC):
             if stored_deadlines.get(case_id, set()) != set(expected_deadlines):
                 differences.append(f"case {case_id}: the deadlines projection differs from its events")
         return differences
+
+    def _unreadable_rows(self, case_id: str) -> list[str]:
+        """A line for each stored event of the case that cannot be read."""
+        with self._reading() as db:
+            db.execute(
+                self._sql(
+                    "SELECT position, body FROM complaintflow_events WHERE case_id = ? ORDER BY position"
+                ),
+                (case_id,),
+            )
+            rows = db.fetchall()
+        found = []
+        for position, body in rows:
+            try:
+                parse_event(body)
+            except ComplaintflowError as error:
+                found.append(f"case {case_id}: the event at position {position} cannot be read: {error}")
+        return found
 
     def rebuild(self) -> int:
         """Recompute every projection from the events; return the number of cases."""
@@ -691,8 +810,22 @@ class EventStore(ABC):
             return replay(cursor)
 
 
+def _unreadable(position: int, case_id: str, error: ComplaintflowError) -> None:
+    log.warning(
+        "the event at position %d (case %s) cannot be read, passed over: %s",
+        position,
+        printable(case_id),
+        error,
+    )
+
+
 def check_schema_version(found: str | None, name: str) -> None:
-    """Refuse a store laid out by a later release, which this one would misread."""
+    """Refuse a store laid out by a later release, which this one would misread, and one whose mark
+    is not a layout number at all (damaged, or written by another program)."""
+    if found is not None and not (isinstance(found, str) and found.isascii() and found.isdigit()):
+        raise StoreError(
+            f"{name}: the store's layout mark is not a number: a damaged store, or not a complaintflow one"
+        )
     if found is not None and int(found) > STORE_SCHEMA_VERSION:
         raise StoreError(
             f"{name}: written by a newer complaintflow (store schema {found}, this release reads "

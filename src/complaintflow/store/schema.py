@@ -104,6 +104,9 @@ CREATE TABLE IF NOT EXISTS complaintflow_publications (
 #: the tables it lacks.
 NEWEST_TABLE = "complaintflow_publications"
 
+#: How many tables a store has: a store with fewer is given the missing ones when opened.
+TABLE_COUNT = TABLES.count("CREATE TABLE")
+
 
 def statements(position: str) -> list[str]:
     """The CREATE statements, one by one, with the dialect's type for the feed position."""
