@@ -365,6 +365,9 @@ def describe_procedure(procedure: Procedure) -> list[str]:
     lines += ["", "Rules:"]
     for name, rule in procedure.rules.items():
         lines.append(f"  {name}: {rule.description} [{rule.source.cite()}]")
+    if procedure.retention is not None:
+        retention = procedure.retention
+        lines += ["", f"Retention: {retention.years} years after the case ends [{retention.source.cite()}]"]
     return lines
 
 

@@ -451,6 +451,21 @@ class Unassigned(EventBase):
     type: Literal["Unassigned"] = "Unassigned"
 
 
+class LegalHoldPlaced(EventBase):
+    """The case's record is needed for a claim, an inquiry or an investigation: it is never purged
+    while the hold stands, whatever its retention rule says."""
+
+    type: Literal["LegalHoldPlaced"] = "LegalHoldPlaced"
+    reason: Text = Field(description="Why the record is held, such as 'judicial review claim'.")
+
+
+class LegalHoldLifted(EventBase):
+    """The hold is over: the case's retention rule applies again."""
+
+    type: Literal["LegalHoldLifted"] = "LegalHoldLifted"
+    reason: Text | None = None
+
+
 class ComplimentReceived(EventBase):
     """A compliment: a record of its own, counted in the annual report."""
 
@@ -495,6 +510,8 @@ Event: TypeAlias = Annotated[
     | CompensationOffered
     | Assigned
     | Unassigned
+    | LegalHoldPlaced
+    | LegalHoldLifted
     | ComplimentReceived
     | EventVoided,
     Field(discriminator="type"),
