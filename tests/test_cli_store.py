@@ -187,3 +187,51 @@ def test_import_draws_a_progress_bar_on_a_terminal_only(
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     status, _, err = run(capsys, "import", SEED, "--store", url, "--procedure", CORPORATE)
     assert status == 0 and "Storing events [" in err and "100%" in err
+
+
+def test_purge_says_what_would_go_then_removes_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:{tmp_path / 'store.db'}"
+    with cf.open_store(url) as opened:
+        opened.append(
+            "OLD",
+            [
+                {
+                    "type": "ComplaintReceived",
+                    "case_id": "OLD",
+                    "on": "2015-04-01",
+                    "procedure": "children-2006",
+                },
+                {"type": "Responded", "case_id": "OLD", "on": "2015-04-10", "stage": 1, "outcome": "upheld"},
+            ],
+        )
+        opened.append(
+            "OPEN",
+            [
+                {
+                    "type": "ComplaintReceived",
+                    "case_id": "OPEN",
+                    "on": "2015-04-01",
+                    "procedure": "children-2006",
+                }
+            ],
+        )
+    status, said, err = run(capsys, "store", "purge", "--store", url, "--as-of", "2022-06-01", "--dry-run")
+    assert (status, err) == (0, "")
+    assert said.splitlines() == [
+        "would purge OLD (children-2006): ended 2015-05-12, kept until 2021-05-12",
+        "would purge 1 case; kept 1 case (1 open)",
+    ]
+    status, said, _ = run(capsys, "store", "purge", "--store", url, "--as-of", "2022-06-01", "--by", "IG-1")
+    assert status == 0 and said.splitlines()[-1] == "purged 1 case; kept 1 case (1 open)"
+    with cf.open_store(url) as opened:
+        assert opened.cases() == ["OPEN"]
+        assert opened.tombstones()[0].purged_by == "IG-1"
+    status, said, _ = run(capsys, "store", "check", "--store", url)
+    assert status == 0 and "0 differences" in said
+
+
+def test_purge_needs_its_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(
+        capsys, "store", "purge", "--store", f"sqlite:{tmp_path / 's.db'}", "--as-of", "2022-13-01"
+    )
+    assert status != 0 and "2022-13-01" in err and "Traceback" not in err

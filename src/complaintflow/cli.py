@@ -11,6 +11,7 @@ import csv
 import itertools
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -654,6 +655,25 @@ def _store_check(args: argparse.Namespace) -> int:
     return 1 if differences else 0
 
 
+def _store_purge(args: argparse.Namespace) -> int:
+    summary = _store(args).purge(args.as_of, dry_run=args.dry_run, by=args.by)
+    verb = "would purge" if summary.dry_run else "purged"
+    for decision in summary.purged:
+        print(
+            printable(
+                f"{verb} {decision.case_id} ({decision.procedure or 'no procedure'}): "
+                f"ended {decision.ended_on}, kept until {decision.keep_until}"
+            )
+        )
+    reasons = Counter(decision.reason for decision in summary.kept)
+    kept = "; ".join(f"{count:,} {reason}" for reason, count in sorted(reasons.items()))
+    print(
+        f"{verb} {counted(len(summary.purged), 'case')}; kept {counted(len(summary.kept), 'case')}"
+        + (f" ({kept})" if kept else "")
+    )
+    return 0
+
+
 def _store_backup(args: argparse.Namespace) -> int:
     events = _store(args).backup(args.destination)
     print(f"copied {events:,} events to {args.destination}")
@@ -883,10 +903,19 @@ def build_parser() -> argparse.ArgumentParser:
         ("check", _store_check, "recompute the projections from the events and list any difference"),
         ("rebuild", _store_rebuild, "recompute the projections from the events and keep them"),
         ("backup", _store_backup, "copy a SQLite store consistently while it is in use"),
+        ("purge", _store_purge, "remove the cases past their retention, leaving a tombstone of each"),
     ):
         command = upkeep.add_parser(operation, help=help_text)
         if operation == "backup":
             command.add_argument("destination", metavar="DEST", help="the new file (never overwritten)")
+        if operation == "purge":
+            command.add_argument(
+                "--as-of", type=_date, required=True, metavar="DATE", help="purge as of this day"
+            )
+            command.add_argument(
+                "--dry-run", action="store_true", help="say what would go and remove nothing"
+            )
+            command.add_argument("--by", metavar="REF", help="a reference to who purges, for the tombstones")
         _add_store_option(command, "the store", required=True)
         command.add_argument(
             "--procedure", action="append", metavar="FILE", help="a procedure file (repeatable)"

@@ -24,7 +24,7 @@ from complaintflow.case import Case
 from complaintflow.dates import london_today, require_date, require_whole_number
 from complaintflow.errors import ConcurrencyError, EventConflict, InvalidEvent, StoreError, UnknownCase
 from complaintflow.events import EventBase, event_to_json, parse_event
-from complaintflow.procedure import Procedure
+from complaintflow.procedure import Procedure, Retention
 from complaintflow.reminders import Reminder, due_within
 from complaintflow.report.forms import Report
 from complaintflow.report.model import AnnualReport
@@ -32,6 +32,8 @@ from complaintflow.report.records import CaseRecord
 from complaintflow.report.tables import ReportSettings, build_report
 from complaintflow.store.imports import CHUNK_LINES, ImportSummary, import_events
 from complaintflow.store.projections import CaseRow, DeadlineRow, project, read_record
+from complaintflow.store.purging import check_tombstones, checked_by, purge, refuse_purged, tombstones
+from complaintflow.store.retention import PurgeSummary, Tombstone
 
 #: The layout of the tables; a store written by a later layout is refused rather than misread.
 STORE_SCHEMA_VERSION = 1
@@ -73,6 +75,9 @@ class EventStore(ABC):
         self.calendar = calendar
         self._cache: OrderedDict[str, tuple[int, Case]] = OrderedDict()
         self._cache_lock = threading.Lock()
+        #: Retention rules the council sets when it opens the store, by procedure name ("*": every
+        #: other record); they win over the definitions' own.
+        self.retention: dict[str, Retention] = {}
 
     # -- what a back end supplies ----------------------------------------------------------------
 
@@ -196,6 +201,8 @@ class EventStore(ABC):
         recorded_by: str | None,
         record: CaseRecord | None = None,
     ) -> None:
+        if version == 0:
+            refuse_purged(self, db, case.case_id or "")
         insert = self._sql(
             "INSERT INTO complaintflow_events (case_id, version, event_id, type, on_date, body, recorded_by) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -283,6 +290,11 @@ class EventStore(ABC):
             self._cache.move_to_end(case_id)
             while len(self._cache) > CACHED_CASES:
                 self._cache.popitem(last=False)
+
+    def _forget(self, case_ids: Collection[str]) -> None:
+        with self._cache_lock:
+            for case_id in case_ids:
+                self._cache.pop(case_id, None)
 
     def version(self, case_id: str) -> int:
         """The number of events stored for the case (0 for a case not yet seen)."""
@@ -531,6 +543,16 @@ class EventStore(ABC):
                 yield event_to_json(event)
                 after = position
 
+    def purge(self, as_of: date, dry_run: bool = False, *, by: str | None = None) -> PurgeSummary:
+        """Remove every case past its retention as of the day, each with all its rows, leaving a
+        tombstone (`by`: a reference to who purged, for it); never an open case, one on legal hold
+        or one awaiting an Ombudsman's decision. With `dry_run`, only say what would go."""
+        return purge(self, require_date(as_of, "as_of"), dry_run, checked_by(by))
+
+    def tombstones(self) -> list[Tombstone]:
+        """What is left of each purged case, oldest purge first."""
+        return tombstones(self)
+
     def check(self) -> list[str]:
         """Rebuild every projection from the events and list each difference (none: all agree)."""
         differences = []
@@ -565,7 +587,7 @@ class EventStore(ABC):
                 differences.append(f"case {case_id}: the case projection differs from its events")
             if stored_deadlines.get(case_id, set()) != set(expected_deadlines):
                 differences.append(f"case {case_id}: the deadlines projection differs from its events")
-        return differences
+        return differences + check_tombstones(self, with_events)
 
     def rebuild(self) -> int:
         """Recompute every projection from the events; return the number of cases."""

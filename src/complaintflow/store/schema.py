@@ -84,10 +84,23 @@ CREATE TABLE IF NOT EXISTS complaintflow_deliveries (
     PRIMARY KEY (notice_id, subscription_id)
 );
 CREATE INDEX IF NOT EXISTS complaintflow_deliveries_next ON complaintflow_deliveries (status, next_try);
+CREATE TABLE IF NOT EXISTS complaintflow_tombstones (
+    digest TEXT PRIMARY KEY,
+    procedure TEXT,
+    first_on TEXT NOT NULL,
+    ended_on TEXT,
+    keep_until TEXT,
+    purged_on TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    purged_by TEXT,
+    events INTEGER NOT NULL
+);
 """
 #: The table added last: a PostgreSQL store without it was made by an earlier release, and is given
 #: the tables it lacks.
-NEWEST_TABLE = "complaintflow_deliveries"
+NEWEST_TABLE = "complaintflow_tombstones"
 
 
 def statements(position: str) -> list[str]:
