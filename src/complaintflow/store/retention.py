@@ -70,24 +70,18 @@ class Tombstone:
 
 def on_hold(case: Case) -> bool:
     """Whether a `LegalHoldPlaced` stands, not lifted since."""
-    held = False
-    for event in case.counted_events:
-        if event.type == "LegalHoldPlaced":
-            held = True
-        elif event.type == "LegalHoldLifted":
-            held = False
-    return held
+    return _latest_is(case, "LegalHoldPlaced", "LegalHoldLifted")
 
 
 def awaiting_ombudsman(case: Case) -> bool:
     """Whether the case was referred to an Ombudsman with no decision recorded since."""
-    waiting = False
-    for event in case.counted_events:
-        if event.type == "OmbudsmanReferred":
-            waiting = True
-        elif event.type == "OmbudsmanDecided":
-            waiting = False
-    return waiting
+    return _latest_is(case, "OmbudsmanReferred", "OmbudsmanDecided")
+
+
+def _latest_is(case: Case, starts: str, ends: str) -> bool:
+    """Whether the latest of two event types that open and close a condition is the opening one."""
+    latest = [event.type for event in case.counted_events if event.type in (starts, ends)]
+    return bool(latest) and latest[-1] == starts
 
 
 def ended_on(case: Case, as_of: date) -> date | None:
