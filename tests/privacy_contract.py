@@ -15,6 +15,7 @@ import complaintflow as cf
 from complaintflow.notices import list_notices, notify
 from complaintflow.procedure import Retention, Source
 from complaintflow.store import EventStore
+from complaintflow.store.redaction import PERSONAL_FIELDS
 from complaintflow.testing import event_sequences
 
 _CASES = itertools.count()
@@ -57,8 +58,43 @@ def everything(store: EventStore) -> tuple[object, ...]:
     return tuple(tables)
 
 
+PLANTED = ("PLANTED-ETHNICITY-7F3A", "PLANTED-NOTE-91C2")
+
+
+def planted_case(case_id: str) -> list[dict[str, Any]]:
+    """A case whose equalities data and free text hold values a test can search for."""
+    return [
+        {
+            "type": "ComplaintReceived",
+            "case_id": case_id,
+            "on": "2024-04-02",
+            "procedure": "children-2006",
+            "service_user": {"ethnicity": PLANTED[0], "disability": True},
+        },
+        {"type": "Deferred", "case_id": case_id, "on": "2024-04-05", "reason": PLANTED[1]},
+        {"type": "Resumed", "case_id": case_id, "on": "2024-04-09"},
+        {"type": "Responded", "case_id": case_id, "on": "2024-04-16", "stage": 1, "outcome": "upheld"},
+    ]
+
+
+def every_row(store: EventStore) -> str:
+    """Every row of every table of the store, as text."""
+    with store._reading() as db:
+        db.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'complaintflow%'"
+            if store.mark == "%s"
+            else "SELECT name FROM sqlite_master WHERE type = 'table'"
+        )
+        tables = [row[0] for row in db.fetchall()]
+        text = []
+        for table in tables:
+            db.execute(f"SELECT * FROM {table}")
+            text.append(repr(db.fetchall()))
+    return "\n".join(text)
+
+
 class PrivacyContract:
-    """Retention, holds and purge, for every store."""
+    """Retention, holds, purge, erasure and redaction, for every store."""
 
     def test_a_case_past_its_retention_is_purged_to_a_tombstone(self, store: EventStore) -> None:
         store.append("OLD", closed_case("OLD"))
@@ -193,12 +229,22 @@ class PrivacyContract:
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.differing_executors],
     )
     @given(data=st.data())
-    def test_store_check_passes_after_every_purge(self, store: EventStore, data: st.DataObject) -> None:
+    def test_store_check_passes_after_every_redaction_and_purge(
+        self, store: EventStore, data: st.DataObject
+    ) -> None:
         procedure = cf.load_procedure("children-2006")
+        as_of = date(2012, 4, 1) + timedelta(days=data.draw(st.integers(0, 365 * 25)))
         for _ in range(data.draw(st.integers(1, 3))):
             case_id = f"Q-{next(_CASES)}"
             store.append(case_id, data.draw(event_sequences(procedure, case_id=case_id, max_events=6)))
-        as_of = date(2012, 4, 1) + timedelta(days=data.draw(st.integers(0, 365 * 25)))
+            if data.draw(st.booleans()):
+                fields = data.draw(
+                    st.lists(st.sampled_from(sorted(PERSONAL_FIELDS)), min_size=1, unique=True)
+                )
+                before = store.load(case_id).view(as_of=as_of, forms=False)
+                store.redact(case_id, fields, "asked", by="DPO-1")
+                assert store.load(case_id).view(as_of=as_of, forms=False) == before
+                assert store.check() == []
         summary = store.purge(as_of, dry_run=data.draw(st.booleans()))
         for decision in summary.purged:
             assert decision.keep_until is not None and decision.keep_until < as_of
@@ -206,4 +252,82 @@ class PrivacyContract:
                 assert rows_of(store, decision.case_id) == dict.fromkeys(CASE_TABLES, 0)
         for decision in summary.kept:
             assert rows_of(store, decision.case_id)["complaintflow_events"] > 0
+        assert store.check() == []
+
+    # -- redaction and erasure -------------------------------------------------------------------
+
+    def test_a_redaction_leaves_no_planted_value_and_the_case_replays_as_before(
+        self, store: EventStore
+    ) -> None:
+        store.append("R", planted_case("R"))
+        before = store.load("R").view(as_of=date(2024, 5, 1), forms=False)
+        version = store.redact("R", ["service_user", "reason"], "the complainant asked", by="DPO-1")
+        assert version == 5
+        after = store.load("R").view(as_of=date(2024, 5, 1), forms=False)
+        assert after == before  # no date, state or deadline moved
+        assert store.load("R").last_event_on == date(2024, 4, 16)
+        text = every_row(store) + "".join(store.export())
+        assert "R" in text and not any(value in text for value in PLANTED)
+        deferred = next(event for event in store.events("R") if event.type == "Deferred")
+        assert deferred.reason == "[redacted]"
+        (_, note) = store.feed()[-1]
+        assert note.type == "Redacted" and note.by == "DPO-1"
+        assert note.model_dump(mode="json", include={"fields", "reason", "on"}) == {
+            "fields": ["service_user", "reason"],
+            "reason": "the complainant asked",
+            "on": "2024-04-16",
+        }
+        assert store.check() == []
+
+    def test_a_redaction_of_a_field_that_is_not_personal_or_a_date_is_refused(
+        self, store: EventStore
+    ) -> None:
+        store.append("R", planted_case("R"))
+        before = everything(store)
+        with pytest.raises(cf.InvalidEvent, match="not a personal field"):
+            store.redact("R", ["outcome"], "asked", by="DPO-1")
+        with pytest.raises(cf.InvalidEvent, match="never changes a date"):
+            store.redact("R", ["reason", "on"], "asked", by="DPO-1")
+        with pytest.raises(cf.InvalidEvent, match="never changes a date"):
+            store.redact("R", ["grounds_arose"], "asked", by="DPO-1")
+        with pytest.raises(cf.InvalidEvent, match="'by'"):
+            store.redact("R", ["reason"], "asked", by="")
+        with pytest.raises(cf.UnknownCase):
+            store.redact("NONE", ["reason"], "asked", by="DPO-1")
+        assert everything(store) == before
+
+    def test_a_declined_complaints_coded_reason_is_not_rewritten(self, store: EventStore) -> None:
+        received = {
+            "type": "ComplaintReceived",
+            "case_id": "D",
+            "on": "2024-04-02",
+            "procedure": "children-2006",
+        }
+        declined = {"type": "ComplaintDeclined", "case_id": "D", "on": "2024-04-03", "reason": "out_of_time"}
+        store.append("D", [received, declined])
+        store.redact("D", ["reason"], "asked", by="DPO-1")
+        assert next(e for e in store.events("D") if e.type == "ComplaintDeclined").reason == "out_of_time"
+
+    def test_erasure_before_its_time_leaves_a_tombstone_and_keeps_the_refusals(
+        self, store: EventStore
+    ) -> None:
+        store.append("OPEN", closed_case("OPEN")[:2])
+        hold = {"type": "LegalHoldPlaced", "case_id": "H", "on": "2024-05-01", "reason": "claim"}
+        store.append("H", [*closed_case("H", "2024-04-02", "2024-04-10"), hold])
+        store.append("E", closed_case("E", "2024-04-02", "2024-04-10"))
+        before = everything(store)
+        with pytest.raises(cf.StoreError, match="not erased, open"):
+            store.erase("OPEN", as_of=date(2025, 1, 1))
+        with pytest.raises(cf.StoreError, match="not erased, on legal hold"):
+            store.erase("H", as_of=date(2025, 1, 1))
+        assert everything(store) == before
+        stone = store.erase("E", by="DPO-1", as_of=date(2025, 1, 1))
+        assert (stone.reason, stone.rule, stone.keep_until, stone.purged_by) == (
+            "erasure",
+            "erased on request",
+            None,
+            "DPO-1",
+        )
+        assert rows_of(store, "E") == dict.fromkeys(CASE_TABLES, 0)
+        assert store.tombstones() == [stone]
         assert store.check() == []

@@ -485,6 +485,16 @@ class EventVoided(EventBase):
     reason: Text = Field(description="Why it is voided, such as 'entered on the wrong case'.")
 
 
+class Redacted(EventBase):
+    """Personal fields of the case's stored events were rewritten on request: which fields, why and
+    who (`by`), never the old values. Dated on the case's last event, so that the case replays as
+    before; `recorded_on` is the day of the redaction. The store records it; a host never sends it."""
+
+    type: Literal["Redacted"] = "Redacted"
+    fields: Annotated[tuple[Reference, ...], BeforeValidator(_as_tuple), Field(min_length=1, max_length=20)]
+    reason: Text = Field(description="Why, such as 'the complainant asked for the officer's notes to go'.")
+
+
 Event: TypeAlias = Annotated[
     ConcernLogged
     | ConcernResolved
@@ -513,7 +523,8 @@ Event: TypeAlias = Annotated[
     | LegalHoldPlaced
     | LegalHoldLifted
     | ComplimentReceived
-    | EventVoided,
+    | EventVoided
+    | Redacted,
     Field(discriminator="type"),
 ]
 

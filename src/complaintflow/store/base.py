@@ -32,7 +32,8 @@ from complaintflow.report.records import CaseRecord
 from complaintflow.report.tables import ReportSettings, build_report
 from complaintflow.store.imports import CHUNK_LINES, ImportSummary, import_events
 from complaintflow.store.projections import CaseRow, DeadlineRow, project, read_record
-from complaintflow.store.purging import check_tombstones, checked_by, purge, refuse_purged, tombstones
+from complaintflow.store.purging import check_tombstones, checked_by, erase, purge, refuse_purged, tombstones
+from complaintflow.store.redaction import checked_fields, redact
 from complaintflow.store.retention import PurgeSummary, Tombstone
 
 #: The layout of the tables; a store written by a later layout is refused rather than misread.
@@ -548,6 +549,26 @@ class EventStore(ABC):
         tombstone (`by`: a reference to who purged, for it); never an open case, one on legal hold
         or one awaiting an Ombudsman's decision. With `dry_run`, only say what would go."""
         return purge(self, require_date(as_of, "as_of"), dry_run, checked_by(by))
+
+    def erase(self, case_id: str, *, by: str | None = None, as_of: date | None = None) -> Tombstone:
+        """Erase a whole case before its time, on request: a purge of one case, with the same
+        tombstone and the same refusals (open, on legal hold, awaiting an Ombudsman's decision)."""
+        day = london_today() if as_of is None else require_date(as_of, "as_of")
+        return erase(self, case_id, day, checked_by(by))
+
+    def redact(self, case_id: str, fields: Iterable[str], reason: str, by: str) -> int:
+        """Rewrite personal fields (equalities data, free text) in every stored event of the case,
+        in one transaction, and record a `Redacted` event (the fields, why, who; never the old
+        values); return the case's new version. The case replays as before: a field that is not
+        personal, or a redaction that would change a date or the state, is refused."""
+        checked = checked_by(by)
+        if checked is None:
+            raise InvalidEvent("a redaction names who asked for it to be done", field="by")
+        return redact(self, case_id, checked_fields(fields), reason, checked)
+
+    def _scrub(self) -> None:  # noqa: B027 - a store that keeps no old row versions has nothing to do
+        """After rows are rewritten: let the database drop the old versions where it can (SQLite
+        checkpoints and truncates its write-ahead log; PostgreSQL vacuums)."""
 
     def tombstones(self) -> list[Tombstone]:
         """What is left of each purged case, oldest purge first."""

@@ -10,6 +10,7 @@ the same name as one the record says was purged.
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -17,10 +18,11 @@ from pydantic import TypeAdapter, ValidationError
 
 from complaintflow.case import Case
 from complaintflow.dates import london_today
-from complaintflow.errors import InvalidEvent, UnknownProcedure
+from complaintflow.errors import InvalidEvent, StoreError, UnknownCase, UnknownProcedure
 from complaintflow.events import Reference
 from complaintflow.procedure import Retention, load_procedure
 from complaintflow.store.retention import (
+    REFUSALS,
     PurgeDecision,
     PurgeSummary,
     Tombstone,
@@ -100,6 +102,23 @@ def purge(store: EventStore, as_of: date, dry_run: bool, by: str | None) -> Purg
     return PurgeSummary(as_of, dry_run, tuple(purged), tuple(kept))
 
 
+def erase(store: EventStore, case_id: str, as_of: date, by: str | None) -> Tombstone:
+    """Remove one case before its time, on request, with the refusals of a purge."""
+    with store._writing() as db:
+        case = store._fresh(case_id, db)
+        if not case.events:
+            raise UnknownCase("no events are stored for this case")
+        db.execute(store._sql("SELECT procedure FROM complaintflow_cases WHERE case_id = ?"), (case_id,))
+        found = db.fetchone()
+        decision = decide(case, case_id, rule_for(store, case, found[0] if found else None), as_of)
+        if decision.reason in REFUSALS:
+            raise StoreError(f"case {case_id}: not erased, {decision.reason}")
+        erasure = replace(decision, purge=False, keep_until=None)
+        stone = remove(store, db, case, _salt(store, db, create=True) or "", erasure, None, as_of, by)
+    store._forget([case_id])
+    return stone
+
+
 def remove(
     store: EventStore,
     db: Cursor,
@@ -109,7 +128,7 @@ def remove(
     rule: Retention | None,
     as_of: date,
     by: str | None,
-) -> None:
+) -> Tombstone:
     """Delete every row of the case and write its tombstone, in the caller's transaction."""
     case_id = decision.case_id
     first_on = case.first_event_on
@@ -153,6 +172,7 @@ def remove(
             tombstone.events,
         ),
     )
+    return tombstone
 
 
 def tombstones(store: EventStore) -> list[Tombstone]:

@@ -26,6 +26,8 @@ ON_HOLD = "on legal hold"
 AWAITING_OMBUDSMAN = "an Ombudsman referral not yet decided"
 NO_RULE = "no retention rule"
 EVENTS_AFTER = "events after the day"
+#: The reasons a case is kept even when a council asks for it to be erased.
+REFUSALS = frozenset({OPEN, ON_HOLD, AWAITING_OMBUDSMAN, EVENTS_AFTER})
 
 
 @dataclass(frozen=True, slots=True)
