@@ -331,3 +331,44 @@ class PrivacyContract:
         assert rows_of(store, "E") == dict.fromkeys(CASE_TABLES, 0)
         assert store.tombstones() == [stone]
         assert store.check() == []
+
+    # -- subject access --------------------------------------------------------------------------
+
+    def test_subject_access_gives_every_event_its_deadlines_voids_and_redactions(
+        self, store: EventStore
+    ) -> None:
+        events = planted_case("S")
+        events[0]["event_id"] = "S-RECEIVED"
+        store.append("S", events, recorded_by="HOST-1")
+        assign = {"type": "Assigned", "case_id": "S", "on": "2024-04-17", "officer": "O-1", "event_id": "S-A"}
+        store.append("S", [assign])
+        void = {
+            "type": "EventVoided",
+            "case_id": "S",
+            "on": "2024-04-18",
+            "voids": "S-A",
+            "reason": "wrong case",
+        }
+        store.append("S", [void])
+        store.redact("S", ["reason"], "asked", by="DPO-1")
+        access = store.subject_access("S")
+        assert [stored.event["type"] for stored in access.events] == [
+            "ComplaintReceived",
+            "Deferred",
+            "Resumed",
+            "Responded",
+            "Assigned",
+            "EventVoided",
+            "Redacted",
+        ]
+        assert access.events[0].recorded_by == "HOST-1" and access.events[0].event["event_id"] == "S-RECEIVED"
+        assert [position for position in (stored.position for stored in access.events)] == sorted(
+            stored.position for stored in access.events
+        )
+        assert {deadline["name"] for deadline in access.deadlines} >= {"stage1_response"}
+        assert [void["event_id"] for void in access.voided] == ["S-A"]
+        assert [redaction["fields"] for redaction in access.redactions] == [["reason"]]
+        assert PLANTED[0] in access.model_dump_json()  # equalities data not redacted is shown
+        assert PLANTED[1] not in access.model_dump_json() and PLANTED[1] not in access.to_html()
+        with pytest.raises(cf.UnknownCase):
+            store.subject_access("NONE")

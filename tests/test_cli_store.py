@@ -189,32 +189,32 @@ def test_import_draws_a_progress_bar_on_a_terminal_only(
     assert status == 0 and "Storing events [" in err and "100%" in err
 
 
-def test_purge_says_what_would_go_then_removes_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def event(kind: str, case_id: str, on: str, **fields: object) -> dict[str, object]:
+    return {"type": kind, "case_id": case_id, "on": on, **fields}
+
+
+def received(case_id: str, on: str) -> dict[str, object]:
+    return event("ComplaintReceived", case_id, on, procedure="children-2006")
+
+
+def stored(tmp_path: Path, *cases: list[dict[str, object]]) -> str:
+    """A new store holding the cases' events; its URL."""
     url = f"sqlite:{tmp_path / 'store.db'}"
     with cf.open_store(url) as opened:
-        opened.append(
-            "OLD",
-            [
-                {
-                    "type": "ComplaintReceived",
-                    "case_id": "OLD",
-                    "on": "2015-04-01",
-                    "procedure": "children-2006",
-                },
-                {"type": "Responded", "case_id": "OLD", "on": "2015-04-10", "stage": 1, "outcome": "upheld"},
-            ],
-        )
-        opened.append(
-            "OPEN",
-            [
-                {
-                    "type": "ComplaintReceived",
-                    "case_id": "OPEN",
-                    "on": "2015-04-01",
-                    "procedure": "children-2006",
-                }
-            ],
-        )
+        for events in cases:
+            opened.append(str(events[0]["case_id"]), events)
+    return url
+
+
+def test_purge_says_what_would_go_then_removes_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = stored(
+        tmp_path,
+        [
+            received("OLD", "2015-04-01"),
+            event("Responded", "OLD", "2015-04-10", stage=1, outcome="upheld"),
+        ],
+        [received("OPEN", "2015-04-01")],
+    )
     status, said, err = run(capsys, "store", "purge", "--store", url, "--as-of", "2022-06-01", "--dry-run")
     assert (status, err) == (0, "")
     assert said.splitlines() == [
@@ -235,3 +235,24 @@ def test_purge_needs_its_day(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         capsys, "store", "purge", "--store", f"sqlite:{tmp_path / 's.db'}", "--as-of", "2022-13-01"
     )
     assert status != 0 and "2022-13-01" in err and "Traceback" not in err
+
+
+def test_subject_access_writes_a_page_or_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = stored(
+        tmp_path,
+        [
+            received("S-1", "2024-04-02"),
+            event("Deferred", "S-1", "2024-04-03", reason="a & b <i>"),
+        ],
+    )
+    status, said, _ = run(capsys, "store", "subject-access", "S-1", "--store", url, "--format", "json")
+    assert status == 0
+    assert [stored["event"]["type"] for stored in json.loads(said)["events"]] == [
+        "ComplaintReceived",
+        "Deferred",
+    ]
+    page = tmp_path / "s-1.html"
+    status, said, _ = run(capsys, "store", "subject-access", "S-1", "--store", url, "--output", page)
+    assert status == 0 and "a &amp; b &lt;i&gt;" in page.read_text(encoding="utf-8")
+    status, _, err = run(capsys, "store", "subject-access", "NONE", "--store", url)
+    assert status != 0 and "no events are stored for this case" in err and "Traceback" not in err

@@ -674,6 +674,13 @@ def _store_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _store_subject_access(args: argparse.Namespace) -> int:
+    access = _store(args).subject_access(args.case_id)
+    text = access.to_html() if args.format == "html" else access.model_dump_json(indent=2) + "\n"
+    _emit(text, args.output)
+    return 0
+
+
 def _store_backup(args: argparse.Namespace) -> int:
     events = _store(args).backup(args.destination)
     print(f"copied {events:,} events to {args.destination}")
@@ -904,8 +911,13 @@ def build_parser() -> argparse.ArgumentParser:
         ("rebuild", _store_rebuild, "recompute the projections from the events and keep them"),
         ("backup", _store_backup, "copy a SQLite store consistently while it is in use"),
         ("purge", _store_purge, "remove the cases past their retention, leaving a tombstone of each"),
+        ("subject-access", _store_subject_access, "everything the store holds about a case"),
     ):
         command = upkeep.add_parser(operation, help=help_text)
+        if operation == "subject-access":
+            command.add_argument("case_id", metavar="CASE_ID", help="the case reference")
+            command.add_argument("--format", choices=("html", "json"), default="html", help="a page, or JSON")
+            command.add_argument("--output", metavar="PATH", help="where to write (default: standard output)")
         if operation == "backup":
             command.add_argument("destination", metavar="DEST", help="the new file (never overwritten)")
         if operation == "purge":

@@ -35,6 +35,7 @@ from complaintflow.store.projections import CaseRow, DeadlineRow, project, read_
 from complaintflow.store.purging import check_tombstones, checked_by, erase, purge, refuse_purged, tombstones
 from complaintflow.store.redaction import checked_fields, redact
 from complaintflow.store.retention import PurgeSummary, Tombstone
+from complaintflow.store.subject_access import SubjectAccess, subject_access
 
 #: The layout of the tables; a store written by a later layout is refused rather than misread.
 STORE_SCHEMA_VERSION = 1
@@ -569,6 +570,12 @@ class EventStore(ABC):
     def _scrub(self) -> None:  # noqa: B027 - a store that keeps no old row versions has nothing to do
         """After rows are rewritten: let the database drop the old versions where it can (SQLite
         checkpoints and truncates its write-ahead log; PostgreSQL vacuums)."""
+
+    def subject_access(self, case_id: str) -> SubjectAccess:
+        """Everything the store holds about a case (UK GDPR art 15): every event with its dates,
+        who recorded it and its place in the feed, the deadlines, voids and redactions; as JSON
+        (`model_dump`) or as a page (`to_html`)."""
+        return subject_access(self, case_id)
 
     def tombstones(self) -> list[Tombstone]:
         """What is left of each purged case, oldest purge first."""
