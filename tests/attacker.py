@@ -1,9 +1,10 @@
 """An attacker's solver over a published report: can any hidden count be worked back?
 
-Each hidden count is an unknown integer of at least 1. Every sum the report publishes, in any
-table, and every published percentage with a hidden part, constrains the unknowns. For each hidden
-count the solver finds its smallest and largest possible value (integer programs, solved by HiGHS
-through scipy); a count whose smallest and largest are equal has one completion only: a leak.
+Each hidden count is an unknown integer of at least 1. Every relation the report's ledger
+declares (sums in any table, breakdowns of one figure, parts at most their whole), and every
+published percentage with a hidden part, constrains the unknowns. For each hidden count the
+solver finds its smallest and largest possible value (integer programs, solved by HiGHS through
+scipy); a count whose smallest and largest are equal has one completion only: a leak.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import csr_array
 
 from complaintflow.report.disclosure import Ledger, Path
 
@@ -53,17 +55,17 @@ def leaks(ledger: Ledger, data: Mapping[str, Any]) -> list[Path]:
         lower.append(low)
         upper.append(high)
 
-    for parts, total in ledger.sums:
+    for terms, low, high in ledger.relations():  # every sum, breakdown and limit the page shows
         coefficients, constant = np.zeros(len(hidden)), 0
-        for path, sign in [*((part, 1) for part in parts), (total, -1)]:
+        for path, sign in terms.items():
             if path in column:
                 coefficients[column[path]] += sign
             else:
                 constant += sign * (ledger.counts[path] or 0)
         if coefficients.any():
-            add(coefficients, -constant, -constant)
+            add(coefficients, low - constant, high - constant)
         else:
-            assert constant == 0, f"a published sum does not add up: {total}"
+            assert low <= constant <= high, f"a published relation does not hold: {terms}"
     for printed, made_of in ledger.shares:
         percent = value_at(data, printed[0])
         if not isinstance(percent, float) or not any(path in column for path in made_of):
@@ -87,16 +89,38 @@ def leaks(ledger: Ledger, data: Mapping[str, Any]) -> list[Path]:
                 add(row, -np.inf, -fixed)
             else:
                 add(row, -fixed, np.inf)
-    constraints = [LinearConstraint(np.array(rows), lower, upper)] if rows else []
+    constraints = [LinearConstraint(csr_array(np.array(rows)), lower, upper)] if rows else []
     integrality = np.ones(len(hidden))
     bounds = Bounds(np.ones(len(hidden)), np.full(len(hidden), np.inf))
+    size = len(hidden)
+
+    def solve(objective: np.ndarray) -> Any:
+        return milp(objective, constraints=constraints, integrality=integrality, bounds=bounds)
+
+    first = solve(np.zeros(size))
+    assert first.status == 0, "the published report has no completion at all"
+    # A count that takes another value in any completion has two; each solve may show many.
+    two_valued = np.zeros(size, dtype=bool)
+    moved = True
+    while moved:  # every open count pushed up together, then down, while that moves any
+        before = int(two_valued.sum())
+        for sign in (1.0, -1.0):
+            other = solve(np.where(two_valued, 0.0, sign))
+            if other.status == 0:
+                two_valued |= np.round(other.x) != np.round(first.x)
+        moved = int(two_valued.sum()) > before and not two_valued.all()
     found = []
     for path, index in column.items():
-        objective = np.zeros(len(hidden))
-        objective[index] = 1
-        least = milp(objective, constraints=constraints, integrality=integrality, bounds=bounds)
-        assert least.status == 0, f"the published report has no completion at all: {path}"
-        most = milp(-objective, constraints=constraints, integrality=integrality, bounds=bounds)
-        if most.status == 0 and round(-most.fun) == round(least.fun):
+        for sign in (1.0, -1.0):
+            if two_valued[index]:
+                break
+            objective = np.zeros(size)
+            objective[index] = sign
+            other = solve(objective)
+            if other.status == 0:
+                two_valued |= np.round(other.x) != np.round(first.x)
+            else:  # unbounded above: more than one value
+                two_valued[index] = two_valued[index] or sign < 0
+        if not two_valued[index]:
             found.append(path)
     return found

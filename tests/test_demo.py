@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
 from pathlib import Path
 
@@ -31,6 +32,8 @@ def test_the_demo_replays_the_seed_year_and_writes_the_html_report(
     assert (folder / "report.html").read_text(encoding="utf-8").count("<svg") == 3
     assert (folder / "report.md").read_text(encoding="utf-8").startswith("# Complaints annual report 2012-13")
     assert len(list((folder / "csv").glob("*.csv"))) > 20 and (folder / "report.json").exists()
+    published = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    assert published["suppress_below"] == 5 and published["counts"]["stage3"] is None  # every form withheld
 
 
 def test_the_demo_writes_to_a_new_temporary_folder_unless_told(capsys: pytest.CaptureFixture[str]) -> None:

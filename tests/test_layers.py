@@ -34,6 +34,9 @@ ABOVE_THE_DOMAIN = (
     "complaintflow.demo",
     "complaintflow.report",
     "complaintflow.eventlog",
+    "complaintflow.importing",
+    "complaintflow.cells",
+    "complaintflow._workbook",
     "complaintflow.reminders",
     "complaintflow.notices",
 )
@@ -45,6 +48,7 @@ DOORS = {
     "fastapi": {"service/__init__", "service/app", "service/api_docs", "service/notices", "service/privacy"},
     "uvicorn": {"cli"},
     "matplotlib": {"report/charts"},
+    "python_calamine": {"importing"},
     "standardwebhooks": {"notices/signing"},
 }
 

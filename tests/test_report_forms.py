@@ -144,15 +144,53 @@ def test_the_report_command_prints_markdown_with_small_counts_hidden(
     assert "| Afghani | * |" in out
 
 
-def test_the_report_command_writes_json_unsuppressed_by_default(
+def test_the_report_command_withholds_small_counts_in_json_too_unless_asked_for_raw_counts(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     target = tmp_path / "report.json"
     status, out, _ = report_command(capsys, "--year", "2012", "--format", "json", "--output", target)
     assert status == 0 and str(target) in out
     data = json.loads(target.read_text(encoding="utf-8"))
-    assert data["equalities"]["stage1"]["ethnicity"]["Afghani"] == 2
-    assert data["suppressed"] == []
+    assert data["suppress_below"] == 5 and data["equalities"]["stage1"]["ethnicity"]["Afghani"] is None
+    record = json.loads((tmp_path / "report.json.publication.json").read_text(encoding="utf-8"))
+    assert [(p["year"], p["suppress_below"]) for p in record["publications"]] == [("2012-13", 5)]
+    assert record["publications"][0]["report"] == data
+    status, out, _ = report_command(capsys, "--year", "2012", "--format", "json", "--raw")
+    data = json.loads(out)
+    assert data["equalities"]["stage1"]["ethnicity"]["Afghani"] == 2 and data["suppressed"] == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--suppress-below", "0"], "ask for every count by name with --raw"),
+        (["--suppress-below", "1"], "ask for every count by name with --raw"),
+        (["--raw", "--suppress-below", "5"], "not both"),
+    ],
+)
+def test_raw_counts_are_asked_for_by_name_only(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    status, _, err = report_command(capsys, "--year", "2012", "--format", "json", *argv)
+    assert status == 2 and message in err
+
+
+def test_a_later_publication_knows_the_earlier_one_and_refuses_a_second_threshold(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    first = tmp_path / "2012.md"
+    assert report_command(capsys, "--year", "2012", "--output", first)[0] == 0
+    record = tmp_path / "2012.md.publication.json"
+    status, _, err = report_command(
+        capsys, "--year", "2012", "--suppress-below", "10", "--published-before", record
+    )
+    assert status == 2 and "published with 5" in err
+    status, out, _ = report_command(
+        capsys, "--year", "2012", "--suppress-below", "10", "--published-before", record, "--republish"
+    )
+    assert status == 0 and "Counts from 1 to 9 are withheld" in out
+    status, _, err = report_command(capsys, "--year", "2012", "--published-before", tmp_path / "2012.md")
+    assert status == 2 and "2012.md is not a publication record" in err
 
 
 def test_the_report_command_writes_html_and_csv(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -165,8 +203,7 @@ def test_the_report_command_writes_html_and_csv(capsys: pytest.CaptureFixture[st
         "html",
         "--output",
         page,
-        "--suppress-below",
-        "0",
+        "--raw",
         "--target",
         "70",
     )

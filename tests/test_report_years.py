@@ -65,7 +65,16 @@ def test_the_command_line_gives_the_same_report(
     homes = ["--homes", str(scenario["homes"])] if "homes" in scenario else []
     corporate = ["--procedure", str(ROOT / "examples" / "corporate-procedure.toml")]
     status, out, _ = run(
-        capsys, "report", log, "--year", str(scenario["year"]), "--format", "json", *homes, *corporate
+        capsys,
+        "report",
+        log,
+        "--year",
+        str(scenario["year"]),
+        "--format",
+        "json",
+        "--raw",
+        *homes,
+        *corporate,
     )
     assert status == 0
     data = json.loads(out)

@@ -181,7 +181,14 @@ def test_the_feed_resumes_and_waits_for_new_events(service: Service) -> None:
 def test_reports_in_every_form(service: Service) -> None:
     service.post("C-1", [{**RECEIVED, "on": "2024-05-02"}, {**RESPONDED, "on": "2024-05-10"}])
     as_json = service.get("/reports/children-2006/2024", scope="report")
-    assert as_json.status_code == 200 and as_json.json()["counts"]["stage1"] == 1
+    assert as_json.status_code == 200 and as_json.json()["counts"]["stage1"] is None  # 1 is withheld
+    assert as_json.json()["suppress_below"] == 5
+    is_problem(service.get("/reports/children-2006/2024", scope="report", raw=True), 403, "forbidden")
+    raw = service.get("/reports/children-2006/2024", scope="admin", raw=True)
+    assert raw.status_code == 200 and raw.json()["counts"]["stage1"] == 1
+    is_problem(
+        service.get("/reports/children-2006/2024", scope="report", suppress_below=0), 422, "invalid-request"
+    )
     md = service.get("/reports/children-2006/2024", scope="report", format="md")
     assert md.text.startswith("# Complaints annual report 2024-25")
     html = service.get("/reports/children-2006/2024", scope="report", format="html")
@@ -192,12 +199,24 @@ def test_reports_in_every_form(service: Service) -> None:
     is_problem(service.get("/reports/children-2006/2024", scope="read"), 403, "forbidden")
 
 
+def test_a_report_knows_the_store_s_publications_and_keeps_to_their_threshold(service: Service) -> None:
+    from complaintflow.report import publication, publish
+
+    service.post("C-1", [{**RECEIVED, "on": "2024-05-02"}, {**RESPONDED, "on": "2024-05-10"}])
+    counted = service.store.reports(2024, only=["children-2006"])["children-2006"]
+    service.store.record_publication(publication(publish(counted, 5), "children-2006"))
+    again = service.get("/reports/children-2006/2024", scope="report")
+    assert again.status_code == 200 and again.json()["suppress_below"] == 5
+    other = service.get("/reports/children-2006/2024", scope="report", suppress_below=10)
+    is_problem(other, 409, "publication-conflict")
+
+
 def test_a_report_s_year_may_be_written_as_councils_write_it(service: Service) -> None:
     service.post("C-1", [{**RECEIVED, "on": "2024-05-02"}, {**RESPONDED, "on": "2024-05-10"}])
     written = service.get("/reports/children-2006/2024-25", scope="report")
     assert written.status_code == 200, written.text
     assert written.json() == service.get("/reports/children-2006/2024", scope="report").json()
-    assert written.json()["counts"]["stage1"] == 1
+    assert written.json()["counts"]["stage1"] is None  # a count of 1 is withheld
     archive = service.get("/reports/children-2006/2024-25", scope="report", format="csv")
     assert archive.headers["content-disposition"] == 'attachment; filename="report-children-2006-2024.zip"'
     for year in ("2024-26", "24-25", "2024-2025", "1899", "2200"):
@@ -211,7 +230,7 @@ def test_each_procedure_s_report_is_the_kind_its_code_asks_for(service: Service)
     received = {**RECEIVED, "case_id": "H-1", "procedure": "housing-2024", "on": "2024-05-02"}
     posted = service.post("H-1", [received, {**RESPONDED, "case_id": "H-1", "on": "2024-05-10"}])
     assert posted.status_code == 200, posted.text
-    housing = service.get("/reports/housing-2024/2024", scope="report", homes=500).json()
+    housing = service.get("/reports/housing-2024/2024", scope="admin", homes=500, raw=True).json()
     assert housing["kind"] == "code-performance"
     assert housing["ch01"]["stage1"] == {"complaints": 1, "homes": 500, "per_1000_homes": 2.0}
     children = service.get("/reports/children-2006/2024", scope="report").json()
@@ -340,7 +359,7 @@ def test_html_in_every_free_text_field_is_stored_verbatim_and_escaped_where_show
     )
     assert service.store.events("C-1")[0].service_area == script  # type: ignore[attr-defined]
     assert service.get("/cases/C-1").json()["service_area"] == script  # JSON carries it as data
-    html = service.get("/reports/children-2006/2024", scope="report", format="html", suppress_below=0).text
+    html = service.get("/reports/children-2006/2024", scope="admin", format="html", raw=True).text
     assert script not in html and "&lt;script&gt;" in html
 
 

@@ -378,20 +378,18 @@ def _procedure_schema(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from complaintflow.report import AnnualReport, Cover, publish, year_label
+    from complaintflow.report import AnnualReport, Cover, year_label
 
     _source(args)
-    reports = _counted_reports(args)
-    published = args.format != "json"
-    below = args.suppress_below if args.suppress_below is not None else (5 if published else 0)
-    reports = {name: publish(report, below) for name, report in reports.items()}
+    counted = _counted_reports(args)
+    label = year_label(args.year)
+    reports = _published_reports(args, counted, _record_path(args, len(counted), label))
     cover = Cover(title=args.title, council=args.council, made_on=london_today())
     if args.format == "html" and any(isinstance(report, AnnualReport) for report in reports.values()):
         from complaintflow.report.charts import INSTALL_HINT, available
 
         if not available():
             print(f"note: no charts; they need the report extra: {INSTALL_HINT}", file=sys.stderr)
-    label = year_label(args.year)
     if len(reports) == 1:
         _write_report(args, next(iter(reports.values())), cover, args.output, f"complaintflow-report-{label}")
         return 0
@@ -416,6 +414,55 @@ def _report(args: argparse.Namespace) -> int:
             args, report, cover, str(folder / (f"{name}.html" if args.format == "html" else name)), ""
         )
     return 0
+
+
+def _record_path(args: argparse.Namespace, reports: int, label: str) -> str | None:
+    """Where the publication record goes: --record, or beside the file or folder the forms are
+    written to (`NAME.publication.json`); none for forms on standard output."""
+    if args.record is not None:
+        return str(args.record)
+    if args.output == STANDARD_OUTPUT:
+        return None
+    if args.output is not None:
+        return f"{args.output}.publication.json"
+    if args.format == "csv" and reports == 1:
+        return f"complaintflow-report-{label}.publication.json"
+    if args.format in ("csv", "html") and reports > 1:
+        return f"complaintflow-reports-{label}.publication.json"
+    return None
+
+
+def _published_reports(
+    args: argparse.Namespace, reports: dict[str, Report], record: str | None
+) -> dict[str, Report]:
+    """Each report as published: small counts withheld (unless --raw), given every publication
+    the store or the --published-before records hold; each is then kept in the store, or in the
+    publication `record` written beside the forms (none for forms on standard output)."""
+    from complaintflow.report import PUBLISHED_SUPPRESS_BELOW, publication, publish
+    from complaintflow.report.publications import read_record, record_text
+
+    if args.raw:
+        if args.suppress_below is not None:
+            raise ComplaintflowError("--raw: every count is printed; give it or --suppress-below, not both")
+        return reports
+    below = args.suppress_below if args.suppress_below is not None else PUBLISHED_SUPPRESS_BELOW
+    if below < 2:
+        raise ComplaintflowError("--suppress-below: at least 2; ask for every count by name with --raw")
+    store = _store(args) if args.store is not None else None
+    earlier = store.publications() if store is not None else []
+    for path in args.published_before or ():
+        earlier += read_record(path)
+    published = {
+        name: publish(report, below, earlier=earlier, procedures=name, republish=args.republish)
+        for name, report in reports.items()
+    }
+    made = [publication(report, name) for name, report in published.items()]
+    if store is not None:
+        for kept in made:
+            store.record_publication(kept)
+    elif record is not None:
+        Path(record).write_text(record_text([*earlier, *made]), encoding="utf-8")
+    return published
 
 
 def _counted_reports(args: argparse.Namespace) -> dict[str, Report]:
@@ -509,24 +556,32 @@ def _import(args: argparse.Namespace) -> int:
     """Store a file's events; name each line refused and why, and keep the lines accepted. With
     --dry-run, say what would be added, skipped and refused, and write nothing."""
     store = _store(args)
-    with _import_source(args) as lines:
+    unread: list[tuple[int, ComplaintflowError]] = []  # a spreadsheet's rows that could not be read
+    with _import_source(args, unread) as lines:
         summary = store.import_events(lines, dry_run=args.dry_run)
-    for message in _refusals(summary.refused):
+    refused = sorted([*summary.refused, *unread], key=lambda pair: pair[0])
+    for message in _refusals(refused):
         print(message, file=sys.stderr)
     counts = (
         f"{counted(summary.added, 'event')}, {summary.skipped} stored already, "
-        f"{counted(len(summary.refused), 'line')} refused"
+        f"{counted(len(refused), 'line')} refused"
     )
     if args.dry_run:
         print(f"dry run, nothing written to {store.name}: would add {counts}")
     else:
         print(f"imported into {store.name}: added {counts}")
-    return 1 if summary.refused else 0
+    return 1 if refused else 0
 
 
 @contextmanager
-def _import_source(args: argparse.Namespace) -> Iterator[Iterable[tuple[int, object]]]:
-    """The events to import, each with the number of its line, as one iterable."""
+def _import_source(
+    args: argparse.Namespace, unread: list[tuple[int, ComplaintflowError]]
+) -> Iterator[Iterable[tuple[int, object]]]:
+    """The events to import, each with the number of its line, as one iterable: a spreadsheet's
+    (read through --mapping) numbered by row, each row that cannot be read put in `unread`."""
+    if args.mapping is not None or args.file.lower().endswith((".csv", ".xlsx")):
+        yield _sheet_events(args, unread)
+        return
     if args.file == "-":
         yield _numbered_lines(sys.stdin.buffer, None)
         return
@@ -554,6 +609,18 @@ def _followers(first: int, numbers: list[int]) -> str:
     more = f" and {len(numbers) - 10:,} more" if len(numbers) > 10 else ""
     lines = "line" if len(numbers) == 1 else "lines"
     return f"{lines} {shown}{more}: refused because line {first} of this case was refused"
+
+
+def _sheet_events(
+    args: argparse.Namespace, unread: list[tuple[int, ComplaintflowError]]
+) -> Iterator[tuple[int, dict[str, object]]]:
+    """The events of a spreadsheet's rows, read through --mapping."""
+    from complaintflow.importing import load_mapping, sheet_events
+
+    if args.mapping is None:
+        raise ComplaintflowError("import: a .csv or .xlsx file needs --mapping MAPPING.toml")
+    mapping = load_mapping(args.mapping)
+    return sheet_events(args.file, mapping, on_refused=lambda row: unread.append((row.row, row)))
 
 
 def _numbered_lines(
@@ -809,7 +876,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--suppress-below",
         type=_whole_number,
         metavar="N",
-        help="hide counts from 1 to N-1 (default 5 for md, csv and html; 0 for json)",
+        help="withhold counts from 1 to N-1, and any that would give one back (default 5)",
+    )
+    report.add_argument(
+        "--raw", action="store_true", help="print every count, for a host system: never for publication"
+    )
+    report.add_argument(
+        "--published-before",
+        action="append",
+        metavar="FILE.json",
+        help="a publication record of earlier reports, whose printed figures a reader knows (repeatable)",
+    )
+    report.add_argument(
+        "--record",
+        metavar="FILE.json",
+        help="where to write the publication record (default: beside the forms written to a file)",
+    )
+    report.add_argument(
+        "--republish",
+        action="store_true",
+        help="publish a year again at another threshold (what the first printed stays known)",
     )
     report.add_argument(
         "--target",
@@ -889,8 +975,13 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("--procedure", action="append", metavar="FILE", help="a procedure file (repeatable)")
     _add_extra_holiday_option(apply)
     apply.set_defaults(run=_apply)
-    imports = commands.add_parser("import", help="store the events of a JSON Lines file")
-    imports.add_argument("file", metavar="FILE.jsonl", help="events, one JSON object per line ('-': stdin)")
+    imports = commands.add_parser("import", help="store the events of a JSON Lines file or a spreadsheet")
+    imports.add_argument(
+        "file", metavar="FILE", help="FILE.jsonl: one event per line ('-': stdin); or FILE.csv, FILE.xlsx"
+    )
+    imports.add_argument(
+        "--mapping", metavar="MAPPING.toml", help="what each column of a .csv or .xlsx file holds"
+    )
     _add_store_option(imports, "where to store them", required=True)
     imports.add_argument("--procedure", action="append", metavar="FILE", help="a procedure file (repeatable)")
     imports.add_argument(

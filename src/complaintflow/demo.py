@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     cover = Cover(made_on=london_today())
     (folder / "report.md").write_text(to_markdown(published, cover), encoding="utf-8")
     (folder / "report.html").write_text(to_html(published, cover), encoding="utf-8")
-    (folder / "report.json").write_text(to_json(report), encoding="utf-8")
+    (folder / "report.json").write_text(to_json(published), encoding="utf-8")
     tables = folder / "csv"
     tables.mkdir(exist_ok=True)
     for name, text in to_csv(published).items():

@@ -143,6 +143,11 @@ class StoreError(ComplaintflowError):
     """A store that cannot be opened or used: names the store, never its password."""
 
 
+class PublicationError(ComplaintflowError):
+    """A publication that would contradict an earlier one, or a publication record that cannot be
+    read: names the file, never its content."""
+
+
 class UnknownCase(ComplaintflowError):
     """A case reference the store holds no events for."""
 

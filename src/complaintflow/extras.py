@@ -1,4 +1,4 @@
-"""The optional extras (service, postgres, report): what a missing one is called, and how to
+"""The optional extras (service, postgres, report, spreadsheets): what a missing one is called, and how to
 install it, so that a command without it says so in one line instead of a traceback."""
 
 from __future__ import annotations

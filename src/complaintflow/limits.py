@@ -45,3 +45,14 @@ MAX_EXTENDS_DEPTH: Final = 8
 
 #: An error message, in characters: long enough to say what is wrong, too short to carry a payload.
 MAX_MESSAGE_CHARS: Final = 400
+
+#: A spreadsheet or CSV file brought in through a mapping (complaintflow.importing): its size on
+#: disk, an .xlsx workbook's contents unpacked (a small file must not unpack into gigabytes), its rows
+#: and columns, the cells a sheet may span (the reader holds a sheet's cells in memory), and a mapping
+#: file. A cell's text is held to MAX_TEXT_CHARS.
+MAX_SHEET_BYTES: Final = 64 * 1_048_576
+MAX_SHEET_UNPACKED_BYTES: Final = 512 * 1_048_576
+MAX_SHEET_ROWS: Final = 500_000
+MAX_SHEET_COLUMNS: Final = 500
+MAX_SHEET_CELLS: Final = 10_000_000
+MAX_MAPPING_BYTES: Final = 65_536

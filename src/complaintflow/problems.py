@@ -16,6 +16,7 @@ from complaintflow.errors import (
     ConcurrencyError,
     InvalidEvent,
     ProcedureDefinitionError,
+    PublicationError,
     StoreError,
     TransitionNotAllowed,
     UnknownCase,
@@ -43,6 +44,7 @@ KINDS: tuple[tuple[type[ComplaintflowError], Kind], ...] = (
     (InvalidEvent, Kind("invalid-event", "The event is not valid", 422, 4)),
     (ProcedureDefinitionError, Kind("invalid-procedure", "The procedure definition is not valid", 422, 7)),
     (CalendarError, Kind("invalid-date", "The date cannot be counted", 422, 8)),
+    (PublicationError, Kind("publication-conflict", "An earlier publication stands in the way", 409, 2)),
     (StoreError, Kind("store-unavailable", "The store cannot be used", 503, 9)),
     (ComplaintflowError, Kind("bad-request", "The request cannot be carried out", 400, 2)),
 )

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
@@ -26,7 +27,7 @@ from complaintflow._machine import Step, graph_for
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case, CaseView
 from complaintflow.events import ComplaintReceived, LearningActionAgreed, Responded
-from complaintflow.procedure import Procedure
+from complaintflow.procedure import Procedure, registered_procedure
 
 #: The smallest valid payload of every event type, beyond the common fields.
 MINIMAL_PAYLOADS: Mapping[str, Mapping[str, Any]] = {
@@ -298,3 +299,62 @@ def malformed_events(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
         return event, "on"
     event["on"] = draw(st.sampled_from(["2024-02-30", "2023-02-29", "2024-13-01", "2024-04-31"]))
     return event, "on"
+
+
+def sparse_year(
+    procedure: str, cases: int, *, year: int = 2012, seed: int = 1989, services: int = 12
+) -> list[dict[str, Any]]:
+    """A year of `procedure`'s complaints spread thinly over `services` services, 25 categories and
+    10 ethnicities, most answered and some taken to stage 2: a log whose report has many small
+    counts, for testing and measuring disclosure control."""
+    rng = random.Random(seed)
+    has_stage2 = any(deadline.stage >= 2 for deadline in registered_procedure(procedure).deadlines.values())
+    ethnicities = ["White British", "Indian", "Pakistani", "African", "Caribbean", "Not known"]
+    ethnicities += ["White Other", "Mixed", "Chinese", "Any other"]
+    events: list[dict[str, Any]] = []
+    for number in range(cases):
+        day = date(year, rng.randint(4, 12), rng.randint(1, 20))
+        case_id = f"C-{year}-{number}"
+        user = {"gender": rng.choice(["female", "male"]), "ethnicity": rng.choice(ethnicities)}
+        events.append(
+            {
+                "type": "ComplaintReceived",
+                "case_id": case_id,
+                "on": day.isoformat(),
+                "procedure": procedure,
+                "service_area": f"Service {rng.randrange(services)}",
+                "categories": [f"Category {rng.randrange(25)}"],
+                "service_user": {**user, "disability": rng.random() < 0.3},
+                "complainant_role": rng.choice(["service_user", "parent_or_relative", "advocate"]),
+            }
+        )
+        if rng.random() < 0.2:
+            continue
+        outcomes = ["upheld", "not_upheld", "partially_upheld"]
+        answered = day + timedelta(days=rng.choice([5, 7, 20]))
+        events.append(
+            {
+                "type": "Responded",
+                "case_id": case_id,
+                "on": answered.isoformat(),
+                "stage": 1,
+                "outcome": rng.choice(outcomes),
+            }
+        )
+        if has_stage2 and rng.random() < 0.25:
+            asked = answered + timedelta(days=3)
+            events.append(
+                {"type": "EscalationRequested", "case_id": case_id, "on": asked.isoformat(), "to_stage": 2}
+            )
+            if rng.random() < 0.8:
+                sent = asked + timedelta(days=rng.choice([10, 20, 40]))
+                events.append(
+                    {
+                        "type": "Responded",
+                        "case_id": case_id,
+                        "on": sent.isoformat(),
+                        "stage": 2,
+                        "outcome": rng.choice(outcomes),
+                    }
+                )
+    return events

@@ -26,6 +26,7 @@ from complaintflow.report.adults import AdultsReport
 from complaintflow.report.code_performance import CodePerformanceReport
 from complaintflow.report.forms import Report
 from complaintflow.report.model import AnnualReport
+from complaintflow.report.publications import Publication
 from complaintflow.report.published import Cover
 from complaintflow.report.records import CaseRecord, record_of, reporting_year, year_from_label, year_label
 from complaintflow.report.spso import SpsoReport
@@ -40,12 +41,14 @@ __all__ = [
     "CaseRecord",
     "CodePerformanceReport",
     "Cover",
+    "Publication",
     "Report",
     "ReportSettings",
     "SpsoReport",
     "annual_report",
     "by_procedure",
     "of_procedures",
+    "publication",
     "publish",
     "records_from_events",
     "records_from_log",
@@ -70,14 +73,36 @@ UNASSIGNED = "unassigned"
 PUBLISHED_SUPPRESS_BELOW = 5
 
 
-def publish(report: R, suppress_below: int = PUBLISHED_SUPPRESS_BELOW) -> R:
+def publish(
+    report: R,
+    suppress_below: int = PUBLISHED_SUPPRESS_BELOW,
+    *,
+    earlier: Sequence[Publication] = (),
+    procedures: str | None = None,
+    republish: bool = False,
+) -> R:
     """The report as it may be published: small counts withheld, with every cell and percentage
-    that would give one back (docs/report.md). `suppress_below=0` publishes every count."""
-    from complaintflow.report.forms import withhold
+    that would give one back, given every figure the `earlier` publications printed
+    (docs/report.md). The report is of `procedures` ("a+b" for several together; by default its
+    own). A year and procedures published before at another threshold are refused unless
+    `republish`. `suppress_below=0` publishes every count."""
+    from complaintflow.report.forms import procedures_of, withhold
+    from complaintflow.report.publications import check_threshold
 
-    published = withhold(report, suppress_below)
+    named = procedures or procedures_of(report)
+    if not republish and suppress_below > 1:
+        check_threshold(earlier, report.year, named, suppress_below)
+    published = withhold(report, suppress_below, earlier, named)
     assert isinstance(published, type(report))
     return published
+
+
+def publication(report: Report, procedures: str | None = None) -> Publication:
+    """The record of a published report, to keep (a store keeps it) or to pass as `earlier` to
+    the next publication."""
+    from complaintflow.report.forms import publication_of
+
+    return publication_of(report, procedures)
 
 
 def to_markdown(report: Report, cover: Cover | None = None) -> str:

@@ -23,6 +23,7 @@ from complaintflow.report.disclosure import Ledger
 from complaintflow.report.model import Count, LearningActions, Percentage, ProcedureReport
 from complaintflow.report.published import Cell, Table, Withheld, learning_table, say, say_of, say_share
 from complaintflow.report.records import CaseRecord, reporting_year, year_label
+from complaintflow.report.suppression import learning_ledger
 from complaintflow.report.tables import learning_actions
 
 TOTAL = "Total"
@@ -87,13 +88,20 @@ def adults_ledger(data: Mapping[str, Any]) -> Ledger:
     ledger.count(("received",), data["received"], headline=True)
     decided = ledger.count(("decided",), data["decided"], headline=True)
     for share in ("well_founded", "responded_within_period"):
-        ledger.percentage((share,), data[share], whole=decided)
+        numerator, _ = ledger.percentage((share,), data[share], whole=decided)
+        ledger.at_most([numerator], decided)
     ledger.count(("referred_to_ombudsman",), data["referred_to_ombudsman"])
     for subject, value in data["subjects"].items():
         ledger.count(("subjects", subject), value)
     ledger.add_sum([("subjects", s) for s in data["subjects"] if s != TOTAL], ("subjects", TOTAL))
-    for name in ("agreed", "completed", "overdue"):
-        ledger.count(("learning_actions", name), data["learning_actions"][name])
+    # Each complaint has at least one subject: no subject has more complaints than were received,
+    # and the subjects together have at least as many.
+    for subject in data["subjects"]:
+        if subject == TOTAL:
+            ledger.at_most([("received",)], ("subjects", TOTAL))
+        else:
+            ledger.at_most([("subjects", subject)], ("received",))
+    learning_ledger(ledger, data["learning_actions"])
     return ledger
 
 

@@ -190,7 +190,12 @@ def code_performance_ledger(data: Mapping[str, Any]) -> Ledger:
         for name in (*_COUNTS, *_OUTCOMES, "withdrawn", "resolved"):
             ledger.count((stage, name), row[name], headline=name in ("received", "responded"))
         for share, whole in (("acknowledged_in_time", "acknowledged"), ("responded_in_time", "responded")):
-            ledger.percentage((stage, share), row[share], whole=(stage, whole))
+            numerator, _ = ledger.percentage((stage, share), row[share], whole=(stage, whole))
+            ledger.at_most([numerator], (stage, whole))
+        # Every response sent has one of the three outcomes.
+        ledger.add_sum([(stage, name) for name in _OUTCOMES], (stage, "responded"))
+        for name in ("extended", "extended_beyond_usual", "resolved"):
+            ledger.at_most([(stage, name)], (stage, "responded"))
         for field in ("received", "responded"):
             parts = [
                 ledger.count(("by_quarter", q, f"{stage}_{field}"), counts[f"{stage}_{field}"])
@@ -202,6 +207,7 @@ def code_performance_ledger(data: Mapping[str, Any]) -> Ledger:
             ledger.same(complaints, (stage, "received"))
             ledger.share([("ch01", stage, "per_1000_homes")], complaints)
     ledger.count(("escalated",), data["escalated"])
+    ledger.at_most([("escalated",)], ("stage2", "received"))
     ledger.count(("ombudsman_referred",), data["ombudsman_referred"])
     for kind, value in data["ombudsman_determinations"].items():
         ledger.count(("ombudsman_determinations", kind), value)

@@ -1,32 +1,34 @@
 """Disclosure control for any report: hide small counts, then hide more until none can be worked back.
 
-A report describes its numbers to this module as a `Ledger`: every count it publishes (by its path
-of keys), every sum it publishes (parts and total, in any table), the cells that print the same
-count twice, and every percentage with its numerator and denominator.
+A report describes its numbers to this module as a `Ledger`, the one its tables are printed from:
+every count it publishes (by its path of keys), every relation a reader can see among them (sums
+in any table, two breakdowns of one figure, parts at most their whole, the cells that print the
+same count twice), and every percentage with its numerator and denominator.
 
 - **Primary suppression**: a count from 1 to `below` - 1 is hidden. Zeros are published.
-- **Secondary suppression**: an attacker knows every published number and every sum, and that each
-  hidden count is at least 1. A hidden count is safe when another completion of the hidden cells
-  satisfies every sum, so the attacker cannot tell which is true. `audit` proves this by finding a
-  move: a change of +1 or -1 to some hidden cells that keeps every sum and every cell at least 1.
-  While a hidden count has no move, one more count is hidden: of those in a sum with it, the first
-  whose hiding gives it a move, trying other counts before headline ones, parts before totals and
-  smaller before larger.
+- **Secondary suppression**: a reader knows every published number, every relation, that counts
+  are whole numbers and that each hidden count is at least 1. A hidden count is safe when it has
+  two values that fit all of that. A quick search for a *move* (+1 or -1 on some hidden cells that
+  keeps every equality) hides first what the sums alone would give away; then the solver
+  (complaintflow.report.solver) proves each hidden count has a second value under every equality
+  and inequality, and of earlier publications (`Earlier`). While a hidden count has one value, one
+  more count is hidden: of those related to it, the first whose hiding gives it a second, trying
+  other counts before headline ones, parts before wholes and smaller before larger.
 - **Percentages** (and other figures worked out from counts, such as an average or a rate per
   1,000 homes): hidden as well when any count they are made of is hidden.
 
-The search for a move is bounded; where it gives up, the cell counts as unsafe and more is hidden,
-so the method errs towards hiding too much, never too little. Cells that the sums alone fix are
-found first, by row reduction: a shortcut only, since a cell is called safe only once a move is
-found.
+Where a search gives up, the cell counts as unsafe and more is hidden, so the method errs towards
+hiding too much, never too little.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from complaintflow.report.solver import Relation, System, single_valued
 
 Path = tuple[str, ...]
 
@@ -46,6 +48,10 @@ class Ledger:
     headline: set[Path] = field(default_factory=set)
     #: Published sums: (parts, total), each a path in `counts`.
     sums: list[tuple[list[Path], Path]] = field(default_factory=list)
+    #: Two lists of counts with the same sum: (first, second).
+    balances: list[tuple[list[Path], list[Path]]] = field(default_factory=list)
+    #: Parts whose sum is at most a whole: (parts, whole), each a path in `counts`.
+    limits: list[tuple[list[Path], Path]] = field(default_factory=list)
     #: Percentages: (the paths printing it, the counts it is worked out from).
     shares: list[tuple[list[Path], list[Path]]] = field(default_factory=list)
 
@@ -58,6 +64,42 @@ class Ledger:
 
     def add_sum(self, parts: Iterable[Path], total: Path) -> None:
         self.sums.append((list(parts), total))
+
+    def at_most(self, parts: Iterable[Path], whole: Path) -> None:
+        """Counts that together are never more than `whole` (a part of it, or parts that do not
+        overlap), as a reader knows."""
+        self.limits.append((list(parts), whole))
+
+    def balance(self, first: Iterable[Path], second: Iterable[Path]) -> None:
+        """Two breakdowns of one figure that is not printed itself (the responses sent, by
+        outcome and by time taken)."""
+        self.balances.append((list(first), list(second)))
+
+    def related(self) -> list[tuple[list[Path], Path]]:
+        """Every relation as (parts, whole): for a balance, the second list's last count is the
+        whole. Only which counts go together matters here, for the search of what to hide."""
+        balances = [([*first, *second[:-1]], second[-1]) for first, second in self.balances if second]
+        return [*self.sums, *self.limits, *balances]
+
+    def relations(self) -> list[Relation]:
+        """Every sum and every limit as a relation for the solver: parts minus whole, equal to 0
+        for a sum, at most 0 for a limit."""
+        found: list[Relation] = []
+        for pairs, low in ((self.sums, 0.0), (self.limits, -float("inf"))):
+            for parts, whole in pairs:
+                terms: dict[Path, int] = defaultdict(int)
+                for part in parts:
+                    terms[part] += 1
+                terms[whole] -= 1
+                found.append((dict(terms), low, 0.0))
+        for first, second in self.balances:
+            terms = defaultdict(int)
+            for path in first:
+                terms[path] += 1
+            for path in second:
+                terms[path] -= 1
+            found.append((dict(terms), 0.0, 0.0))
+        return found
 
     def same(self, first: Path, second: Path) -> None:
         """Two cells that print the same count: a sum of one part."""
@@ -85,19 +127,15 @@ Equation = dict[Path, int]
 
 
 def equations(ledger: Ledger, hidden: set[Path]) -> list[Equation]:
-    """Each sum as coefficients of its hidden cells (parts +1, total -1); published cells are
-    constants and drop out."""
+    """Each sum and breakdown as coefficients of its hidden cells (parts +1, total -1); published
+    cells are constants and drop out."""
     found = []
-    for parts, total in ledger.sums:
-        terms: Equation = defaultdict(int)
-        for part in parts:
-            if part in hidden:
-                terms[part] += 1
-        if total in hidden:
-            terms[total] -= 1
-        terms = {cell: coefficient for cell, coefficient in terms.items() if coefficient}
-        if terms:
-            found.append(terms)
+    for terms, low, high in ledger.relations():
+        if low != high:
+            continue
+        kept = {cell: coefficient for cell, coefficient in terms.items() if cell in hidden and coefficient}
+        if kept:
+            found.append(kept)
     return found
 
 
@@ -230,23 +268,55 @@ def _linked(cell: Path, system: list[Equation]) -> list[Equation]:
     return [system[i] for i in sorted(chosen)]
 
 
-def audit(ledger: Ledger, values: Mapping[Path, int], hidden: set[Path]) -> list[Path]:
-    """The hidden cells that an attacker could work back (none, when the ledger is safe)."""
-    auditor, unsafe = _Auditor(ledger, values), []
-    while (cell := auditor.first_unsafe(hidden)) is not None:
-        unsafe.append(cell)
-        auditor.settled.add(cell)
-    return unsafe
+@dataclass
+class Earlier:
+    """What a reader knows from the council's earlier publications, as it bears on this page."""
+
+    #: The earlier pages' relations, and those that tie their cells to this page's.
+    relations: list[Relation] = field(default_factory=list)
+    #: The earlier pages' printed cells, by their own names.
+    printed: dict[Path, int] = field(default_factory=dict)
+    #: The earlier pages' withheld cells that are not on this page: unknowns to the reader.
+    withheld: set[Path] = field(default_factory=set)
+    #: Cells of this page printed before with the value they have now: known to the reader.
+    known_here: set[Path] = field(default_factory=set)
+    #: Cells of this page withheld before: withheld again.
+    withheld_here: set[Path] = field(default_factory=set)
 
 
-def cells_to_hide(ledger: Ledger, below: int) -> set[Path]:
-    """Every count to hide: the small ones, and those that would give them back."""
+def _system(ledger: Ledger, values: Mapping[Path, int], hidden: set[Path], earlier: Earlier) -> System:
+    known: dict[Path, int] = {path: value for path, value in values.items() if path not in hidden}
+    known.update({path: values[path] for path in earlier.known_here})
+    known.update(earlier.printed)
+    return System([*ledger.relations(), *earlier.relations], known)
+
+
+def audit(
+    ledger: Ledger, values: Mapping[Path, int], hidden: set[Path], earlier: Earlier | None = None
+) -> list[Path]:
+    """The withheld cells a reader could work back from every equality and inequality the page
+    (and the pages before it) shows (none, when the page is safe)."""
+    earlier = earlier or Earlier()
+    protect = sorted(hidden - earlier.known_here)
+    system = _system(ledger, values, hidden, earlier)
+    unsafe = single_valued(system, {*protect, *earlier.withheld}, values, protect, set())
+    return sorted(unsafe)
+
+
+def cells_to_hide(ledger: Ledger, below: int, earlier: Earlier | None = None) -> set[Path]:
+    """Every count to hide: the small ones, those withheld before, and those that would give them
+    back. A quick search for moves hides most of what is needed; then the solver, with every
+    inequality and every earlier publication, proves each withheld count has two values, and more
+    is hidden until it has."""
+    earlier = earlier or Earlier()
     values = {path: value or 0 for path, value in ledger.counts.items()}
     hidden = {path for path, value in values.items() if 0 < value < below}
+    hidden |= {path for path in earlier.withheld_here if values.get(path, 0) > 0}
     if not hidden:
         return hidden
+    related = ledger.related()
     sums_of: dict[Path, list[int]] = defaultdict(list)
-    for index, (parts, total) in enumerate(ledger.sums):
+    for index, (parts, total) in enumerate(related):
         for member in {*parts, total}:
             sums_of[member].append(index)
     aliases = [(parts[0], total) for parts, total in ledger.sums if len(parts) == 1]
@@ -254,39 +324,65 @@ def cells_to_hide(ledger: Ledger, below: int) -> set[Path]:
     headline = set(ledger.headline)
     _hide_aliases(headline, aliases)  # a cell printing a headline count is a headline cell too
     auditor = _Auditor(ledger, values)
+
+    def moved(cell: Path, trial: set[Path]) -> bool:
+        return _Auditor(ledger, values).first_unsafe(trial, only=cell) is None
+
     while (cell := auditor.first_unsafe(hidden)) is not None:
-        chosen = _next_to_hide(cell, ledger, values, hidden, sums_of, headline)
+        chosen = _next_to_hide(cell, related, values, hidden, sums_of, headline, moved)
         if chosen is None:  # nothing published is linked to it: no further hiding can help
             auditor.settled.add(cell)
             continue
         hidden.add(chosen)
         _hide_aliases(hidden, aliases)
-    return hidden
+    settled: set[Path] = set()
+
+    def exactly_safe(cell: Path, trial: set[Path]) -> bool:
+        system = _system(ledger, values, trial, earlier)
+        unknown = {*(trial - earlier.known_here), *earlier.withheld}
+        return not single_valued(system, unknown, values, [cell], set(settled))
+
+    while True:
+        protect = sorted(hidden - earlier.known_here)
+        system = _system(ledger, values, hidden, earlier)
+        unsafe = single_valued(system, {*protect, *earlier.withheld}, values, protect, settled)
+        if not unsafe:
+            return hidden
+        for cell in unsafe:  # each in turn, unless hiding for an earlier one has protected it
+            if cell in hidden and exactly_safe(cell, hidden):
+                continue
+            chosen = _next_to_hide(cell, related, values, hidden, sums_of, headline, exactly_safe)
+            if chosen is None:
+                settled.add(cell)  # nothing published is linked to it: no further hiding can help
+                continue
+            hidden.add(chosen)
+            _hide_aliases(hidden, aliases)
 
 
 def _next_to_hide(
     cell: Path,
-    ledger: Ledger,
+    related: list[tuple[list[Path], Path]],
     values: Mapping[Path, int],
     hidden: set[Path],
     sums_of: Mapping[Path, list[int]],
     headline: set[Path],
+    safe: Callable[[Path, set[Path]], bool],
 ) -> Path | None:
-    """The published count to hide next for an unsafe cell: the first that gives it a move, of
-    the counts in a sum with it and then of those linked to it through hidden cells, trying other
-    counts before headline ones, parts before totals and smaller before larger."""
+    """The published count to hide next for an unsafe cell: the first that makes it `safe`, of
+    the counts related to it and then of those linked to it through hidden cells, trying other
+    counts before headline ones, parts before wholes and smaller before larger."""
     reached, visited, frontier = {cell}, {cell}, [cell]
     ordinary: list[Path] = []
     headlines: list[Path] = []
     while frontier and len(ordinary) < CANDIDATES_TRIED:
         linked = {index for each in frontier for index in sums_of[each]}
-        members = {other for index in linked for other in (*ledger.sums[index][0], ledger.sums[index][1])}
-        totals = {ledger.sums[index][1] for index in linked}
+        members = {other for index in linked for other in (*related[index][0], related[index][1])}
+        totals = {related[index][1] for index in linked}
         for other in sorted(
             (
                 other
                 for other in members
-                if other not in hidden and values[other] > 0 and other not in reached
+                if other not in hidden and values.get(other, 0) > 0 and other not in reached
             ),
             key=lambda other: (other in totals, values[other], other),
         ):
@@ -296,13 +392,9 @@ def _next_to_hide(
         visited.update(frontier)
     candidates = [*ordinary, *headlines]
     for candidate in candidates[:CANDIDATES_TRIED]:
-        if _is_safe(cell, ledger, values, {*hidden, candidate}):
+        if safe(cell, {*hidden, candidate}):
             return candidate
     return candidates[0] if candidates else None
-
-
-def _is_safe(cell: Path, ledger: Ledger, values: Mapping[Path, int], hidden: set[Path]) -> bool:
-    return _Auditor(ledger, values).first_unsafe(hidden, only=cell) is None
 
 
 def _hide_aliases(hidden: set[Path], aliases: list[tuple[Path, Path]]) -> None:

@@ -7,7 +7,7 @@ headline, so the published forms (Markdown, HTML, CSV, JSON) treat every kind al
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -16,6 +16,7 @@ from complaintflow.report import adults, code_performance, spso
 from complaintflow.report import published as children
 from complaintflow.report.disclosure import Ledger, Path, cells_to_hide, percentages_to_hide
 from complaintflow.report.model import AnnualReport
+from complaintflow.report.publications import Publication, earlier_knowledge
 from complaintflow.report.records import CaseRecord
 from complaintflow.report.suppression import annual_ledger
 from complaintflow.report.tables import ReportSettings, build_report
@@ -60,8 +61,30 @@ KINDS: Mapping[str, Kind] = {
 }
 
 
+def procedures_of(report: Report) -> str:
+    """The procedures a report counts, as its publication names them."""
+    return getattr(report, "procedure", None) or "all"
+
+
+def publication_of(report: Report, procedures: str | None = None) -> Publication:
+    """The record of a published report."""
+    if report.suppress_below is None:
+        raise ComplaintflowError("suppress_below: only a report with small counts withheld is recorded")
+    return Publication(
+        year=report.year,
+        procedures=procedures or procedures_of(report),
+        kind=kind_name(report),
+        suppress_below=report.suppress_below,
+        report=report.model_dump(mode="json"),
+    )
+
+
+def kind_name(report: Report) -> str:
+    return "children" if isinstance(report, AnnualReport) else report.kind
+
+
 def kind_of(report: Report) -> Kind:
-    return KINDS["children" if isinstance(report, AnnualReport) else report.kind]
+    return KINDS[kind_name(report)]
 
 
 def build(
@@ -111,10 +134,13 @@ def _write(data: dict[str, Any], path: Path, value: object) -> None:
     data[path[-1]] = value
 
 
-def withhold(report: Report, below: int) -> Report:
+def withhold(
+    report: Report, below: int, earlier: Sequence[Publication] = (), procedures: str | None = None
+) -> Report:
     """The report with small counts withheld, and every cell and percentage that would give one
-    back (complaintflow.report.disclosure). Lists of single complaints are left out, and so is a
-    list of learning actions whose number is withheld."""
+    back (complaintflow.report.disclosure), given what the `earlier` publications printed (the
+    report is of `procedures`, by default its own). Lists of single complaints are left out, and
+    so is a list of learning actions whose number is withheld."""
     if report.suppress_below is not None:  # already published: its withheld counts are gone
         if below == report.suppress_below:
             return report
@@ -126,7 +152,12 @@ def withhold(report: Report, below: int) -> Report:
         return report
     data: dict[str, Any] = report.model_dump()
     ledger = kind_of(report).ledger(data)
-    hidden = cells_to_hide(ledger, below)
+    known = None
+    if earlier:
+        ledgers = {name: kind.ledger for name, kind in KINDS.items()}
+        named = procedures or procedures_of(report)
+        known = earlier_knowledge(ledger, report.year, named, earlier, ledgers)
+    hidden = cells_to_hide(ledger, below, known)
     listed = sorted(hidden | percentages_to_hide(ledger, hidden))
     for path in listed:
         _write(data, path, None)

@@ -111,7 +111,11 @@ def spso_ledger(data: Mapping[str, Any]) -> Ledger:
         for field in ("extended", "upheld", "partially_upheld", "not_upheld"):
             ledger.count((*path, field), row[field])
         for share, whole in (("share_of_all_closed", total), ("within_timescale", closed)):
-            ledger.percentage((*path, share), row[share], whole=whole)
+            numerator, _ = ledger.percentage((*path, share), row[share], whole=whole)
+            ledger.at_most([numerator], whole)
+        # Every complaint closed has one of the three outcomes.
+        ledger.add_sum([(*path, name) for name in ("upheld", "partially_upheld", "not_upheld")], closed)
+        ledger.at_most([(*path, "extended")], closed)
         ledger.same((*path, "share_of_all_closed", "numerator"), closed)
         ledger.share([(*path, "average_working_days")], closed)
     ledger.add_sum(parts, total)

@@ -71,10 +71,22 @@ def annual_ledger(data: Mapping[str, Any]) -> Ledger:
         ledger.share([(*path, "percent_unextended")], (*path, "in_time_unextended"), (*path, "responded"))
     for name in TIMELINESS_COUNTS:
         ledger.add_sum([(*path, name) for path in timeliness], ("stage1_timeliness_total", name))
+    for path in [*timeliness, ("stage1_timeliness_total",)]:
+        for name in ("in_time", "in_time_unextended", "extended_beyond_usual"):
+            ledger.at_most([(*path, name)], (*path, "responded"))
+    stage1_now = data["stage1_by_service_by_year"].get(this, {})
+    for service in data["stage1_timeliness"]:
+        if service in stage1_now:
+            ledger.at_most(
+                [("stage1_timeliness", service, "responded")], ("stage1_by_service_by_year", this, service)
+            )
+    if this in by_year:
+        ledger.at_most([("stage1_timeliness_total", "responded")], ("counts_by_year", this, "stage1"))
 
     for stage in ("nature_stage1", "nature_stage2"):
         for year, grid in data[stage].items():
             _grid(ledger, grid, (stage, year))
+            _nature_limits(ledger, data, grid, stage, year)
 
     for service, row in data["stage1_outcomes"].items():
         _counts(ledger, row, ("stage1_outcomes", service), (*OUTCOME_KINDS, "total"))
@@ -85,6 +97,10 @@ def annual_ledger(data: Mapping[str, Any]) -> Ledger:
             path = ("stage1_outcomes_by_year", year, service)
             _counts(ledger, row, path, (*OUTCOME_KINDS, "total"))
             ledger.add_sum([(*path, kind) for kind in OUTCOME_KINDS], (*path, "total"))
+            if service in data["stage1_by_service_by_year"].get(year, {}):
+                ledger.at_most([(*path, "total")], ("stage1_by_service_by_year", year, service))
+            elif service == TOTAL and year in by_year:
+                ledger.at_most([(*path, "total")], ("counts_by_year", year, "stage1"))
         if TOTAL in table:
             for kind in (*OUTCOME_KINDS, "total"):
                 parts = [("stage1_outcomes_by_year", year, s, kind) for s in table if s != TOTAL]
@@ -127,6 +143,15 @@ def annual_ledger(data: Mapping[str, Any]) -> Ledger:
     for service, by in data["stage2_timeliness"].items():
         for year, row in by.items():
             _counts(ledger, row, ("stage2_timeliness", service, year), ("within_time", "over_timescale"))
+            # The responses sent are the complaints with an outcome: two breakdowns of one figure.
+            outcome = _stage2_row(data, service, year)
+            if outcome is not None:
+                times = [
+                    ("stage2_timeliness", service, year, name) for name in ("within_time", "over_timescale")
+                ]
+                ledger.balance(
+                    times, [(*outcome, name) for name in ("upheld", "partially_upheld", "not_upheld")]
+                )
     services = [s for s in data["stage2_timeliness"] if s != TOTAL]
     for year in data["stage2_timeliness"].get(TOTAL, {}):
         for name in ("within_time", "over_timescale"):
@@ -158,21 +183,69 @@ def annual_ledger(data: Mapping[str, Any]) -> Ledger:
             ledger.same(("ombudsman_outcomes", kind), ("escalation_over_time", this, name))
 
     _counts(ledger, data["mediation"], ("mediation",), ("held", "resolved"))
+    ledger.at_most([("mediation", "resolved")], ("mediation", "held"))
     for year, row in data["mediation_by_year"].items():
         _counts(ledger, row, ("mediation_by_year", year), ("held", "resolved"))
+        ledger.at_most([("mediation_by_year", year, "resolved")], ("mediation_by_year", year, "held"))
         if year == this:
             for name in ("held", "resolved"):
                 ledger.same(("mediation", name), ("mediation_by_year", year, name))
     _row(ledger, data["advocacy"], ("advocacy",))
     ledger.count(("joint_nhs",), data["joint_nhs"])
-    _counts(ledger, data["learning_actions"], ("learning_actions",), ("agreed", "completed", "overdue"))
+    learning_ledger(ledger, data["learning_actions"])
     ledger.count(("compliments",), data["compliments"])
+    ledger.count(("events_voided",), data["events_voided"])  # corrections: small ones are withheld too
     _row(ledger, data["compliments_by_service"], ("compliments_by_service",))
     ledger.add_sum([("compliments_by_service", s) for s in data["compliments_by_service"]], ("compliments",))
     _row(ledger, data["compliments_by_year"], ("compliments_by_year",))
     if this in data["compliments_by_year"]:
         ledger.same(("compliments",), ("compliments_by_year", this))
     return ledger
+
+
+def learning_ledger(ledger: Ledger, learning: Mapping[str, Any]) -> None:
+    """The learning actions: those completed and those overdue are among those agreed."""
+    _counts(ledger, learning, ("learning_actions",), ("agreed", "completed", "overdue"))
+    parts = [("learning_actions", "completed"), ("learning_actions", "overdue")]
+    ledger.at_most(parts, ("learning_actions", "agreed"))
+
+
+def _stage2_row(data: Mapping[str, Any], service: str, year: str) -> Path | None:
+    """Where a service's stage 2 outcomes for a year are printed, if they are."""
+    if service == TOTAL:
+        return ("stage2_outcomes_total",) if year == data["year"] else None
+    if service in data["stage2_outcomes_by_year"].get(year, {}):
+        return ("stage2_outcomes_by_year", year, service)
+    return None
+
+
+def _stage_count(data: Mapping[str, Any], stage: str, year: str, service: str) -> Path | None:
+    """Where the number of a service's complaints at a stage in a year is printed, if it is."""
+    if stage == "nature_stage1":
+        if service == TOTAL:
+            return ("counts_by_year", year, "stage1") if year in data["counts_by_year"] else None
+        found = service in data["stage1_by_service_by_year"].get(year, {})
+        return ("stage1_by_service_by_year", year, service) if found else None
+    if service == TOTAL:
+        return ("counts_by_year", year, "stage2") if year in data["counts_by_year"] else None
+    row = _stage2_row(data, service, year)
+    return None if row is None else (*row, "number")
+
+
+def _nature_limits(
+    ledger: Ledger, data: Mapping[str, Any], grid: Mapping[str, Mapping[str, Any]], stage: str, year: str
+) -> None:
+    """A complaint has at least one nature, so no nature names more of a service's complaints than
+    it had, and the mentions of a service are at least its complaints."""
+    for category, row in grid.items():
+        for service in row:
+            count = _stage_count(data, stage, year, service)
+            if count is None:
+                continue
+            if category == TOTAL:
+                ledger.at_most([count], (stage, year, category, service))
+            else:
+                ledger.at_most([(stage, year, category, service)], count)
 
 
 def _grid(ledger: Ledger, grid: Mapping[str, Mapping[str, Any]], path: Path) -> None:
@@ -212,8 +285,10 @@ def _equalities(
 
 
 def _stage2_outcomes(ledger: Ledger, row: Mapping[str, Any], path: Path) -> None:
+    """A service's stage 2 outcomes: the number breaks down into the outcomes and those awaiting one."""
     _counts(ledger, row, path, STAGE2_COUNTS)
     number = (*path, "number")
+    ledger.add_sum([(*path, name) for name in STAGE2_COUNTS if name != "number"], number)
     ledger.share([(*path, "percent_fully_upheld")], (*path, "upheld"), number)
     ledger.share(
         [(*path, "percent_at_least_partially_upheld")], (*path, "upheld"), (*path, "partially_upheld"), number

@@ -41,6 +41,7 @@ from complaintflow.limits import MAX_REFERENCE_CHARS
 from complaintflow.problems import problem
 from complaintflow.procedure import registered_names, registered_procedure
 from complaintflow.reminders import Reminder
+from complaintflow.report.forms import Report
 from complaintflow.service.api_docs import add_api_docs
 from complaintflow.service.notices import notice_routes
 from complaintflow.service.privacy import privacy_routes
@@ -461,13 +462,23 @@ def create_app(
         ],
         token: Token = reporter,
         format: Literal["json", "html", "md", "csv"] = "json",
-        suppress_below: Annotated[int | None, Query(ge=0, le=100)] = None,
+        suppress_below: Annotated[int | None, Query(ge=2, le=100)] = None,
         homes: Annotated[int | None, Query(ge=1, le=10_000_000)] = None,
+        raw: bool = False,
     ) -> Response:
         """A published report of one procedure's cases for the reporting year `year`, of the kind
         its law or Code asks for; `homes` adds the Tenant Satisfaction Measure CH01 to a Complaint
-        Handling Code report."""
-        from complaintflow.report import publish, to_csv, to_html, to_json, to_markdown, year_from_label
+        Handling Code report. Small counts are withheld (at 5 unless `suppress_below` says), given
+        every publication the store has kept; every count (`raw=true`) needs an admin token."""
+        from complaintflow.report import (
+            PUBLISHED_SUPPRESS_BELOW,
+            publish,
+            to_csv,
+            to_html,
+            to_json,
+            to_markdown,
+            year_from_label,
+        )
 
         try:
             starts = year_from_label(year)
@@ -475,13 +486,21 @@ def create_app(
             raise RequestValidationError(
                 [{"loc": ("path", "year"), "msg": str(error), "type": "value_error"}]
             ) from None
+        if raw and token.scope != "admin":
+            raise StarletteHTTPException(403, "raw counts need an admin token")
+        if raw and suppress_below is not None:
+            raise ComplaintflowError("raw: every count is printed; give it or suppress_below, not both")
         if not (store.procedures and procedure in store.procedures):
             registered_procedure(procedure)
-        counted = await run_in_threadpool(
-            lambda: store.reports(starts, only=[procedure], homes=homes)[procedure]
-        )
-        below = suppress_below if suppress_below is not None else (0 if format == "json" else 5)
-        published = publish(counted, below)
+
+        def published_report() -> Report:
+            counted = store.reports(starts, only=[procedure], homes=homes)[procedure]
+            if raw:
+                return counted
+            below = suppress_below or PUBLISHED_SUPPRESS_BELOW
+            return publish(counted, below, earlier=store.publications(), procedures=procedure)
+
+        published = await run_in_threadpool(published_report)
         if format == "json":
             return Response(to_json(published), media_type="application/json")
         if format == "md":

@@ -28,6 +28,7 @@ from complaintflow.procedure import Procedure, Retention
 from complaintflow.reminders import Reminder, due_within
 from complaintflow.report.forms import Report
 from complaintflow.report.model import AnnualReport
+from complaintflow.report.publications import Publication
 from complaintflow.report.records import CaseRecord
 from complaintflow.report.tables import ReportSettings, build_report
 from complaintflow.store.imports import CHUNK_LINES, ImportSummary, import_events
@@ -496,6 +497,29 @@ class EventStore(ABC):
         services in the order given and then as they first appear."""
         settings = ReportSettings(target_percent=target_percent, services=tuple(services))
         return build_report(self.records(procedure), year, settings)
+
+    def publications(self) -> list[Publication]:
+        """Every report published from the store, oldest first (`record_publication`)."""
+        with self._reading() as db:
+            db.execute("SELECT body FROM complaintflow_publications ORDER BY position")
+            return [Publication.model_validate_json(body) for (body,) in db.fetchall()]
+
+    def record_publication(self, publication: Publication) -> None:
+        """Keep a published report, so that later publications treat what it printed as known."""
+        with self._writing() as db:
+            db.execute(
+                self._sql(
+                    "INSERT INTO complaintflow_publications (year, procedures, kind, suppress_below, body) "
+                    "VALUES (?, ?, ?, ?, ?)"
+                ),
+                (
+                    publication.year,
+                    publication.procedures,
+                    publication.kind,
+                    publication.suppress_below,
+                    publication.model_dump_json(),
+                ),
+            )
 
     def records(self, procedure: str | None = None) -> list[CaseRecord]:
         """The stored records of every case (or one procedure's), in the order cases began."""

@@ -84,6 +84,24 @@ CREATE TABLE IF NOT EXISTS complaintflow_deliveries (
     PRIMARY KEY (notice_id, subscription_id)
 );
 CREATE INDEX IF NOT EXISTS complaintflow_deliveries_next ON complaintflow_deliveries (status, next_try);
+"""
+
+#: Every report the store has published, so that a later one gives nothing more away: its year,
+#: procedures, kind and threshold, and its published form (which cells it printed) as JSON.
+PUBLICATIONS = """
+CREATE TABLE IF NOT EXISTS complaintflow_publications (
+    position {position},
+    year TEXT NOT NULL,
+    procedures TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    suppress_below INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
+"""
+
+#: What is left of each purged case (see store.retention): a digest of its reference, its dates,
+#: the rule that applied and who purged it.
+TOMBSTONES = """
 CREATE TABLE IF NOT EXISTS complaintflow_tombstones (
     digest TEXT PRIMARY KEY,
     procedure TEXT,
@@ -98,6 +116,8 @@ CREATE TABLE IF NOT EXISTS complaintflow_tombstones (
     events INTEGER NOT NULL
 );
 """
+
+
 #: The table added last: a PostgreSQL store without it was made by an earlier release, and is given
 #: the tables it lacks.
 NEWEST_TABLE = "complaintflow_tombstones"
@@ -105,4 +125,8 @@ NEWEST_TABLE = "complaintflow_tombstones"
 
 def statements(position: str) -> list[str]:
     """The CREATE statements, one by one, with the dialect's type for the feed position."""
-    return [part.strip() for part in TABLES.format(position=position).split(";") if part.strip()]
+    return [
+        part.strip()
+        for part in (TABLES + PUBLICATIONS + TOMBSTONES).format(position=position).split(";")
+        if part.strip()
+    ]
