@@ -142,6 +142,8 @@ def test_an_event_dated_before_the_previous_one_is_refused() -> None:
             "CompensationOffered",
             "Assigned",
             "Unassigned",
+            "LegalHoldPlaced",
+            "LegalHoldLifted",
         }
     ),
 )

@@ -35,6 +35,7 @@ from complaintflow.events import (
     LearningActionAgreed,
     MediationHeld,
     PackedEvent,
+    Redacted,
     Responded,
     pack,
     parse_event,
@@ -178,10 +179,12 @@ class Case:
     def counted_events(self) -> tuple[EventBase, ...]:
         """The events that count: all but the voided ones (a void itself only records the void)."""
         events = self.events
-        if not any(packed[0] is EventVoided for packed in self._events):
+        if not any(packed[0] in _NOTES_ONLY for packed in self._events):
             return events  # the common case, read once
         voided = self.voided
-        return tuple(event for event in events if event.event_id not in voided)
+        return tuple(
+            event for event in events if event.event_id not in voided and type(event) is not Redacted
+        )
 
     @property
     def first_event_on(self) -> date | None:
@@ -288,6 +291,9 @@ class Case:
             raise InvalidEvent("already used by a different event of this case", field="event_id")
         if type(parsed) is EventVoided:
             return self._void(parsed)
+        if type(parsed) is Redacted:
+            self._keep(parsed)  # a note on the record: no state, clock or date of the case moves
+            return True
         facts = self._facts
         if facts.last_on is not None and parsed.on < facts.last_on:
             return self._enter_late(parsed)
@@ -356,7 +362,7 @@ class Case:
     def _counts(events: list[EventBase]) -> Callable[[EventBase], bool]:
         """Whether an event of these counts: neither a void nor voided by one of them."""
         voided = {event.voids for event in events if type(event) is EventVoided}
-        return lambda event: type(event) is not EventVoided and event.event_id not in voided
+        return lambda event: type(event) not in _NOTES_ONLY and event.event_id not in voided
 
     def _rebuilt(self, events: list[EventBase], doing: str = "", late_at: int | None = None) -> Case:
         """A case of these events replayed afresh, the ones that count applied in order and the
@@ -716,6 +722,10 @@ _RECORDS: Mapping[str, Callable[[Facts, Any], None]] = {
     "Assigned": _assigned,
     "Unassigned": _unassigned,
 }
+
+
+#: Events that only note something about the record itself, and count nowhere.
+_NOTES_ONLY = (EventVoided, Redacted)
 
 
 def require_known_date(event: EventBase) -> None:

@@ -12,6 +12,7 @@ import itertools
 import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -367,6 +368,9 @@ def describe_procedure(procedure: Procedure) -> list[str]:
     lines += ["", "Rules:"]
     for name, rule in procedure.rules.items():
         lines.append(f"  {name}: {rule.description} [{rule.source.cite()}]")
+    if procedure.retention is not None:
+        retention = procedure.retention
+        lines += ["", f"Retention: {retention.years} years after the case ends [{retention.source.cite()}]"]
     return lines
 
 
@@ -735,6 +739,32 @@ def _store_check(args: argparse.Namespace) -> int:
     return 1 if differences else 0
 
 
+def _store_purge(args: argparse.Namespace) -> int:
+    summary = _store(args).purge(args.as_of, dry_run=args.dry_run, by=args.by)
+    verb = "would purge" if summary.dry_run else "purged"
+    for decision in summary.purged:
+        print(
+            printable(
+                f"{verb} {decision.case_id} ({decision.procedure or 'no procedure'}): "
+                f"ended {decision.ended_on}, kept until {decision.keep_until}"
+            )
+        )
+    reasons = Counter(decision.reason for decision in summary.kept)
+    kept = "; ".join(f"{count:,} {reason}" for reason, count in sorted(reasons.items()))
+    print(
+        f"{verb} {counted(len(summary.purged), 'case')}; kept {counted(len(summary.kept), 'case')}"
+        + (f" ({kept})" if kept else "")
+    )
+    return 0
+
+
+def _store_subject_access(args: argparse.Namespace) -> int:
+    access = _store(args).subject_access(args.case_id)
+    text = access.to_html() if args.format == "html" else access.model_dump_json(indent=2) + "\n"
+    _emit(text, args.output)
+    return 0
+
+
 def _store_backup(args: argparse.Namespace) -> int:
     events = _store(args).backup(args.destination)
     print(f"copied {events:,} events to {args.destination}")
@@ -1026,10 +1056,24 @@ def build_parser() -> argparse.ArgumentParser:
         ("check", _store_check, "recompute the projections from the events and list any difference"),
         ("rebuild", _store_rebuild, "recompute the projections from the events and keep them"),
         ("backup", _store_backup, "copy a SQLite store consistently while it is in use"),
+        ("purge", _store_purge, "remove the cases past their retention, leaving a tombstone of each"),
+        ("subject-access", _store_subject_access, "everything the store holds about a case"),
     ):
         command = upkeep.add_parser(operation, help=help_text)
+        if operation == "subject-access":
+            command.add_argument("case_id", metavar="CASE_ID", help="the case reference")
+            command.add_argument("--format", choices=("html", "json"), default="html", help="a page, or JSON")
+            command.add_argument("--output", metavar="PATH", help="where to write (default: standard output)")
         if operation == "backup":
             command.add_argument("destination", metavar="DEST", help="the new file (never overwritten)")
+        if operation == "purge":
+            command.add_argument(
+                "--as-of", type=_date, required=True, metavar="DATE", help="purge as of this day"
+            )
+            command.add_argument(
+                "--dry-run", action="store_true", help="say what would go and remove nothing"
+            )
+            command.add_argument("--by", metavar="REF", help="a reference to who purges, for the tombstones")
         _add_store_option(command, "the store", required=True)
         command.add_argument(
             "--procedure", action="append", metavar="FILE", help="a procedure file (repeatable)"

@@ -455,6 +455,21 @@ class Unassigned(EventBase):
     type: Literal["Unassigned"] = "Unassigned"
 
 
+class LegalHoldPlaced(EventBase):
+    """The case's record is needed for a claim, an inquiry or an investigation: it is never purged
+    while the hold stands, whatever its retention rule says."""
+
+    type: Literal["LegalHoldPlaced"] = "LegalHoldPlaced"
+    reason: Text = Field(description="Why the record is held, such as 'judicial review claim'.")
+
+
+class LegalHoldLifted(EventBase):
+    """The hold is over: the case's retention rule applies again."""
+
+    type: Literal["LegalHoldLifted"] = "LegalHoldLifted"
+    reason: Text | None = None
+
+
 class ComplimentReceived(EventBase):
     """A compliment: a record of its own, counted in the annual report."""
 
@@ -472,6 +487,16 @@ class EventVoided(EventBase):
     type: Literal["EventVoided"] = "EventVoided"
     voids: Reference = Field(description="The event_id of the earlier event of this case that is voided.")
     reason: Text = Field(description="Why it is voided, such as 'entered on the wrong case'.")
+
+
+class Redacted(EventBase):
+    """Personal fields of the case's stored events were rewritten on request: which fields, why and
+    who (`by`), never the old values. Dated on the case's last event, so that the case replays as
+    before; `recorded_on` is the day of the redaction. The store records it; a host never sends it."""
+
+    type: Literal["Redacted"] = "Redacted"
+    fields: Annotated[tuple[Reference, ...], BeforeValidator(_as_tuple), Field(min_length=1, max_length=20)]
+    reason: Text = Field(description="Why, such as 'the complainant asked for the officer's notes to go'.")
 
 
 Event: TypeAlias = Annotated[
@@ -499,8 +524,11 @@ Event: TypeAlias = Annotated[
     | CompensationOffered
     | Assigned
     | Unassigned
+    | LegalHoldPlaced
+    | LegalHoldLifted
     | ComplimentReceived
-    | EventVoided,
+    | EventVoided
+    | Redacted,
     Field(discriminator="type"),
 ]
 

@@ -14,6 +14,7 @@ import re
 import threading
 import tomllib
 from collections.abc import Mapping
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -255,6 +256,24 @@ class Ombudsman(_Strict):
     source: Source
 
 
+class Retention(_Strict):
+    """How long a case's record is kept once it has ended, before `store.purge` removes it: UK GDPR
+    art 5(1)(e) asks for no longer than needed, and councils publish a period for complaint files."""
+
+    years: WholeNumber = Field(ge=1, le=100, description="Whole years after the case ended.")
+    description: str = Field(min_length=1)
+    source: Source
+
+    def keep_until(self, ended: date) -> date:
+        """The last day the record is kept: the same day `years` years after it ended (a case ended
+        on 29 February is kept until 28 February)."""
+        year = ended.year + self.years
+        try:
+            return ended.replace(year=year)
+        except ValueError:
+            return ended.replace(year=year, day=28)
+
+
 class Procedure(_Strict):
     """A complaints procedure: the states, transitions, deadlines, policies and rules."""
 
@@ -288,6 +307,11 @@ class Procedure(_Strict):
     )
     ombudsman: Ombudsman | None = Field(
         default=None, description="The Ombudsman the complainant may go to, for letters."
+    )
+    retention: Retention | None = Field(
+        default=None,
+        description="How long a case's record is kept after it ends; none: kept until a rule is given "
+        "when the store is opened.",
     )
     extends: str | None = Field(
         default=None,

@@ -56,6 +56,8 @@ MINIMAL_PAYLOADS: Mapping[str, Mapping[str, Any]] = {
     "ComplimentReceived": {},
     "Assigned": {"officer": "OFFICER-1"},
     "Unassigned": {},
+    "LegalHoldPlaced": {"reason": "judicial review claim"},
+    "LegalHoldLifted": {},
 }
 
 _OUTCOMES = ("upheld", "partially_upheld", "not_upheld")
