@@ -131,7 +131,9 @@ def test_a_host_passes_a_calendar_with_a_newly_proclaimed_day_to_cases_and_proce
     via_procedure = Case.replay([received], procedures={"children-2006": procedure})
     assert via_procedure.view(as_of=date(2031, 6, 2)).deadlines[0].due == date(2031, 6, 17)
     scottish = Case.replay([{**received, "procedure": "spso-2021"}], calendar=proclaimed)
-    assert not scottish.clocks()["stage1_response"].calendar.is_working_day(date(2031, 6, 9))
+    # The day was added for England and Wales: a Scottish case counts it as a working day.
+    assert scottish.clocks()["stage1_response"].calendar.is_working_day(date(2031, 6, 9))
+    assert scottish.clocks()["stage1_response"].due == date(2031, 6, 9)
     with pytest.raises(ProcedureDefinitionError, match="counts scotland working days"):
         load_procedure("spso-2021", calendar=proclaimed)
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from transitions import Machine
 
-from complaintflow.calendar import WorkingDayCalendar
+from complaintflow.calendar import AddedBankHoliday, WorkingDayCalendar
 from complaintflow.limits import MAX_CACHED_MACHINES
 from complaintflow.procedure import (
     ENGINE_RULES,
@@ -188,16 +188,20 @@ class StateGraph:
 
     def calendar_for(self, starts: date, given: WorkingDayCalendar | None) -> WorkingDayCalendar:
         """The calendar a count of working days from `starts` uses: the host's (`given`), where it
-        counts the procedure's jurisdiction, else that jurisdiction's with the bank holidays the host
-        and the definition added; every bank holiday counts unless the procedure chose
+        counts the procedure's jurisdiction, else that jurisdiction's with the bank holidays the
+        definition added and those the host added for it (a day added for another part of the UK
+        counts only where it was proclaimed); every bank holiday counts unless the procedure chose
         `known_at_start`."""
         procedure = self.procedure
         if given is None:
             calendar = self.calendar
         elif given.name == procedure.calendar and not procedure.extra_bank_holidays:
             calendar = given
-        else:
-            extra = {**procedure.extra_bank_holidays, **given.extra_bank_holidays}
+        else:  # the host's days keep their jurisdictions; the definition's are for its own calendar
+            extra: dict[date, str | AddedBankHoliday] = {
+                **given.added_bank_holidays,
+                **procedure.extra_bank_holidays,
+            }
             calendar = WorkingDayCalendar.named(procedure.calendar, extra_bank_holidays=extra or None)
         return calendar.as_known_on(starts) if self.known_at_start else calendar
 

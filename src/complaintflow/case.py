@@ -117,7 +117,8 @@ class Case:
         the case keeps what follows from its events but not the events themselves (only those with
         an `event_id`, to recognise them if sent again): for reports over very large logs.
         `calendar`, typically one with `extra_bank_holidays`, is counted with where the case's
-        procedure counts that calendar's jurisdiction; its added days count in any jurisdiction.
+        procedure counts that calendar's jurisdiction; each day it adds counts only in the
+        jurisdictions it was added for (see `AddedBankHoliday`).
         """
         for name, procedure in (procedures or {}).items():
             if name != procedure.name:

@@ -371,7 +371,7 @@ class EventStore(ABC):
         return sorted(reminders, key=lambda reminder: (reminder.due, reminder.case_id, reminder.deadline))
 
     def _calendar_named(self, name: str) -> WorkingDayCalendar:
-        extra = self.calendar.extra_bank_holidays if self.calendar is not None else None
+        extra = self.calendar.added_bank_holidays if self.calendar is not None else None
         return WorkingDayCalendar.named(name, extra_bank_holidays=extra or None)
 
     def reports(
