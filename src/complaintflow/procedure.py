@@ -228,6 +228,10 @@ class Procedure(_Strict):
     calendar: Literal["england-and-wales", "scotland", "northern-ireland", "united-kingdom"]
     applies_from: UKDate
     source: Source
+    applies_from_source: Source | None = Field(
+        default=None,
+        description="Where `applies_from` comes from, where it is not the instrument's own commencement.",
+    )
     initial: str = "new"
     annual_report: Literal["children", "code-performance", "reg18", "spso"] = Field(
         default="children",
