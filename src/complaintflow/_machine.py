@@ -70,6 +70,11 @@ class ClockTrigger:
     rule: Deadline
 
 
+#: Events that set a deadline of their own (a remedy, an Ombudsman's compliance date) or meet one.
+COMMITTING = frozenset(
+    {"RemedyAgreed", "RemedyCompleted", "OmbudsmanRecommendation", "RecommendationComplied"}
+)
+
 #: Events that carry the stage they belong to: it must be the stage the case is at.
 STAGED = frozenset({"Acknowledged", "DeadlineExtended", "Responded"})
 
@@ -234,7 +239,15 @@ def _plans(
                 ClockTrigger(name, _guard(match), match.date_field, rule)
             )
     # Event types that may start, meet, extend, pause or resume a clock.
-    touches_clocks = {*starts, *meets, "DeadlineExtended", "Deferred", "Resumed", "MediationHeld"}
+    touches_clocks = {
+        *starts,
+        *meets,
+        *COMMITTING,
+        "DeadlineExtended",
+        "Deferred",
+        "Resumed",
+        "MediationHeld",
+    }
     # Event types that a rule switched on for this procedure checks (an extension is always checked).
     ruled = {"DeadlineExtended"} | {
         event for rule, event in ENGINE_RULES.items() if event and rule in procedure.rules

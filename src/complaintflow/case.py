@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from complaintflow import deadlines as clocks
-from complaintflow._machine import Plan, StateGraph, Step, carries, graph_for
+from complaintflow._machine import COMMITTING, Plan, StateGraph, Step, carries, graph_for
 from complaintflow.calendar import DEFAULT_LAST_YEAR, WorkingDayCalendar
 from complaintflow.dates import london_today, require_date
 from complaintflow.deadlines import Clock
@@ -32,15 +32,27 @@ from complaintflow.events import (
     InvestigatorsAppointed,
     LearningActionAgreed,
     MediationHeld,
+    OmbudsmanRecommendation,
     PackedEvent,
+    RecommendationComplied,
+    RemedyAgreed,
+    RemedyCompleted,
     Responded,
+    every_service,
     pack,
     parse_event,
     unpack,
 )
 from complaintflow.facts import MOVES_ON, Facts, allowed, refusal, response_clock
 from complaintflow.procedure import Procedure, registered_procedure
-from complaintflow.rules import check_fit, check_mediation_start, check_rules
+from complaintflow.rules import (
+    check_fit,
+    check_mediation_start,
+    check_rules,
+    commitment_name,
+    compliance_source,
+    remedy_source,
+)
 from complaintflow.view import (
     CaseView,
     DeadlineView,
@@ -178,6 +190,11 @@ class Case:
         return self._facts.service_area
 
     @property
+    def service_areas(self) -> tuple[str, ...]:
+        """Every service the complaint is about, as received (`service_area` first)."""
+        return self._facts.service_areas
+
+    @property
     def open(self) -> bool:
         """Whether the case is open after its last event (request windows lapse only in `view`)."""
         procedure = self._facts.procedure
@@ -309,7 +326,11 @@ class Case:
             if kind not in table:
                 raise TransitionNotAllowed(kind, facts.state, sorted(table))
             target = table[kind]
-            facts.service_area = getattr(event, "service_area", None) or facts.service_area
+            services = every_service(
+                getattr(event, "service_area", None), getattr(event, "service_areas", ())
+            )
+            facts.service_areas = tuple(dict.fromkeys((*services, *facts.service_areas)))
+            facts.service_area = facts.service_areas[0] if facts.service_areas else None
             if target is not None:
                 named = getattr(event, "procedure", None)
                 if named is not None:
@@ -341,8 +362,11 @@ class Case:
         if plan.touches_clocks:  # most notes on the file change no clock
             facts.clocks = self._clocks_after(facts, graph, plan, event)
         facts.state = step.target
-        if step.final:
-            facts.clocks = {name: clocks.end(c, "cancelled") for name, c in (facts.clocks or {}).items()}
+        if step.final:  # the case ends: its clocks stop, but not what the council committed to do
+            facts.clocks = {
+                name: c if c.rule.kind in clocks.COMMITMENTS else clocks.end(c, "cancelled")
+                for name, c in (facts.clocks or {}).items()
+            }
         record = _RECORDS.get(kind)
         if record is not None:
             record(facts, event)
@@ -421,7 +445,9 @@ class Case:
             name = trigger.deadline
             if name in running and (not trigger.guard or carries(event, trigger.guard)):
                 running[name] = clocks.meet(running[name], on)
-        if type(event) is DeadlineExtended:
+        if kind in COMMITTING:
+            running.update(self._commitments(facts, graph, event))
+        elif type(event) is DeadlineExtended:
             clock = response_clock(facts, event.stage)
             assert clock is not None
             running[clock.name] = clocks.extend(clock, total=event.total_working_days, until=event.until)
@@ -440,6 +466,22 @@ class Case:
                 name: clocks.resume(clocks.pause(c, max(began, c.anchor)), on) for name, c in running.items()
             }
         return running
+
+    def _commitments(self, facts: Facts, graph: StateGraph, event: EventBase) -> dict[str, Clock]:
+        """The deadline a remedy or an Ombudsman's recommendation sets, or the one its completion meets."""
+        assert facts.procedure is not None and facts.clocks is not None
+        if isinstance(event, RemedyAgreed | OmbudsmanRecommendation):
+            name = commitment_name(event)
+            if isinstance(event, RemedyAgreed):
+                kind, due, source = "remedy", event.due, remedy_source(facts.procedure, event.remedy_id)
+            else:
+                ombudsman = facts.procedure.ombudsman
+                kind, due, source = "compliance", event.comply_by, compliance_source(ombudsman, event)
+            calendar = graph.calendar_for(event.on, self._calendar)
+            return {name: clocks.commitment(name, kind, source, calendar, event.on, due)}  # type: ignore[arg-type]
+        assert isinstance(event, RemedyCompleted | RecommendationComplied)
+        name = commitment_name(event)
+        return {name: clocks.meet(facts.clocks[name], event.on)}
 
     def _settled(self) -> bool:
         """Whether the case has ended where no event can change its clocks any more."""
@@ -505,6 +547,7 @@ class Case:
                 allowed=sorted(BEFORE_PROCEDURE[facts.state]),
                 deferred=False,
                 service_area=facts.service_area,
+                service_areas=list(facts.service_areas),
                 as_of=as_of,
                 next_events=next_events(None, facts.state, None, sorted(BEFORE_PROCEDURE[facts.state]))
                 if forms
@@ -524,6 +567,7 @@ class Case:
             allowed=allowed_now,
             deferred=facts.deferred_on is not None,
             service_area=facts.service_area,
+            service_areas=list(facts.service_areas),
             as_of=as_of,
             next_events=next_events(graph, facts.state, state.stage, allowed_now) if forms else [],
             deferred_points=list(facts.deferred_points),

@@ -52,6 +52,7 @@ class Facts:
     referred: bool = False  # taken to the Ombudsman
     deferred_points: tuple[str, ...] = ()  # points of complaint deferred (reg 8), the rest going on
     oral: bool = False  # the complaint was made orally
+    service_areas: tuple[str, ...] = ()  # every service named, service_area first
 
     def copy(self) -> Facts:
         """A shallow copy (faster than dataclasses.replace, which `apply` would call per event)."""
@@ -71,6 +72,7 @@ class Facts:
             self.referred,
             self.deferred_points,
             self.oral,
+            self.service_areas,
         )
 
 

@@ -100,6 +100,7 @@ class CaseView(BaseModel):
     deferred: bool
     service_area: str | None
     as_of: date
+    service_areas: list[str] = []
     next_events: list[NextEvent] = []
     deferred_points: list[str] = []
     may_go_to_ombudsman: bool = False

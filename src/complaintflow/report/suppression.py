@@ -167,6 +167,7 @@ def annual_ledger(data: Mapping[str, Any]) -> Ledger:
     ledger.count(("joint_nhs",), data["joint_nhs"])
     _counts(ledger, data["learning_actions"], ("learning_actions",), ("agreed", "completed", "overdue"))
     ledger.count(("compliments",), data["compliments"])
+    ledger.count(("several_services",), data["several_services"])
     _row(ledger, data["compliments_by_service"], ("compliments_by_service",))
     ledger.add_sum([("compliments_by_service", s) for s in data["compliments_by_service"]], ("compliments",))
     _row(ledger, data["compliments_by_year"], ("compliments_by_year",))
