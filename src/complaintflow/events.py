@@ -561,7 +561,7 @@ class OmbudsmanRecommendation(_Commitment):
 
 
 class _Done(EventBase):
-    """The council did what it undertook; for a payment, what it paid (the amount undertaken, if not given)."""
+    """The council did what it undertook; for a payment, what it paid (if not given, what it undertook)."""
 
     amount_pence: int | None = Field(default=None, ge=0, le=MAX_PENCE, description="For a payment: paid.")
 
