@@ -18,6 +18,7 @@ from complaintflow.calendar import DEFAULT_LAST_YEAR, WorkingDayCalendar
 from complaintflow.dates import london_today, require_date
 from complaintflow.deadlines import Clock
 from complaintflow.errors import (
+    CalendarError,
     ComplaintflowError,
     InvalidEvent,
     LateEntryWithoutEvents,
@@ -43,7 +44,8 @@ from complaintflow.events import (
     parse_event,
     unpack,
 )
-from complaintflow.facts import MOVES_ON, Facts, allowed, refusal, response_clock
+from complaintflow.facts import MOVES_ON, Facts, refusal, response_clock
+from complaintflow.forms import form, offered
 from complaintflow.procedure import Procedure, registered_procedure
 from complaintflow.rules import (
     check_fit,
@@ -56,6 +58,7 @@ from complaintflow.rules import (
 from complaintflow.view import (
     CaseView,
     DeadlineView,
+    FormMaker,
     LateEntry,
     Outcome,
     deadline_view,
@@ -478,7 +481,11 @@ class Case:
                 ombudsman = facts.procedure.ombudsman
                 kind, due, source = "compliance", event.comply_by, compliance_source(ombudsman, event)
             calendar = graph.calendar_for(event.on, self._calendar)
-            return {name: clocks.commitment(name, kind, source, calendar, event.on, due)}  # type: ignore[arg-type]
+            try:
+                return {name: clocks.commitment(name, kind, source, calendar, event.on, due)}  # type: ignore[arg-type]
+            except CalendarError as error:  # a date past the years the calendar counts
+                field = "due" if kind == "remedy" else "comply_by"
+                raise InvalidEvent(str(error), field=field) from None
         assert isinstance(event, RemedyCompleted | RecommendationComplied)
         name = commitment_name(event)
         return {name: clocks.meet(facts.clocks[name], event.on)}
@@ -528,6 +535,17 @@ class Case:
         case = self._earlier(as_of) if last is not None and as_of < last else self
         return case, _lapse_windows(case._facts, as_of)
 
+    def _form_maker(self, facts: Facts, as_of: date) -> FormMaker:
+        """How each next event's form is made for this case as it stood on `as_of`."""
+        used = frozenset(self._ids or ())
+
+        def make(
+            kind: str, step: Step | None, fixed: dict[str, int | str | bool]
+        ) -> tuple[dict[str, Any], list[str]]:
+            return form(kind, step, fixed, facts, case_id=self.case_id, as_of=as_of, used_ids=used)
+
+        return make
+
     def view(self, as_of: date | None = None, *, forms: bool = True) -> CaseView:
         """Where the case stood at the end of `as_of` (default: today in London): state, deadlines,
         what is allowed next. Only events dated on or before `as_of` count. `forms=False` leaves
@@ -549,13 +567,19 @@ class Case:
                 service_area=facts.service_area,
                 service_areas=list(facts.service_areas),
                 as_of=as_of,
-                next_events=next_events(None, facts.state, None, sorted(BEFORE_PROCEDURE[facts.state]))
+                next_events=next_events(
+                    None,
+                    facts.state,
+                    None,
+                    sorted(BEFORE_PROCEDURE[facts.state]),
+                    case._form_maker(facts, as_of),
+                )
                 if forms
                 else [],
             )
         state = procedure.states[facts.state]
         graph = facts.graph or graph_for(procedure)
-        allowed_now = allowed(facts, graph)
+        allowed_now = offered(facts, graph, as_of, self._calendar)
         return CaseView(
             case_id=case.case_id,
             procedure=procedure.name,
@@ -569,7 +593,11 @@ class Case:
             service_area=facts.service_area,
             service_areas=list(facts.service_areas),
             as_of=as_of,
-            next_events=next_events(graph, facts.state, state.stage, allowed_now) if forms else [],
+            next_events=next_events(
+                graph, facts.state, state.stage, allowed_now, case._form_maker(facts, as_of)
+            )
+            if forms
+            else [],
             deferred_points=list(facts.deferred_points),
             may_go_to_ombudsman=state.final and facts.outcome not in ("withdrawn", "not_a_complaint"),
             entered_late=list(case._late),

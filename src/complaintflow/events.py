@@ -83,10 +83,13 @@ class _UKDateSchema:
     def __get_pydantic_json_schema__(
         cls, schema: CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
-        return {"type": "string", "format": "date"}
+        return {"type": "string", "format": "date", "pattern": _DATE_IN_RANGE}
 
 
 _NOT_A_UK_DATE = "not_a_uk_date"
+#: A date of the years 1900-2199 as a JSON Schema pattern, for forms: the range events take (to the
+#: end of 2199; `limits.LAST_DATE` is a year later), months and days in their ranges.
+_DATE_IN_RANGE = r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 #: Words a refused date as the one-step check did: a datetime gets advice, a date out of range
 #: names the range.
 _DATE_WORDING = SchemaValidator(
@@ -136,8 +139,19 @@ def _not_before_the_event(day: date, info: ValidationInfo, refusal: str) -> date
     return day
 
 
+def _arrays_count_items(schema: dict[str, Any]) -> None:
+    """A list's limits are its number of items: pydantic words a length limit on a list read as a
+    tuple as a string's (maxLength), which a form or a JSON Schema validator would not apply."""
+    for field in schema.get("properties", {}).values():
+        for option in [field, *field.get("anyOf", [])]:
+            if option.get("type") == "array":
+                for text, items in (("maxLength", "maxItems"), ("minLength", "minItems")):
+                    if text in option:
+                        option[items] = option.pop(text)
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, json_schema_extra=_arrays_count_items)
 
 
 class EventBase(_Model):

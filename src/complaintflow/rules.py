@@ -87,6 +87,9 @@ def check_extension(facts: Facts, graph: StateGraph, event: DeadlineExtended) ->
         raise refuse(f"no stage {event.stage} response deadline is running")
     if not clock.rule.extendable:
         raise refuse(f"{clock.name} cannot be extended ({clock.rule.source.cite()})")
+    last = clock.calendar.vouches_for[1]
+    if event.until is not None and event.until > last:
+        raise InvalidEvent(f"after {last.isoformat()}, the last day the calendar counts", field="until")
     if not clock.in_working_days:
         unit = clock.rule.unit.replace("_", " ")
         if event.until is None:
@@ -94,6 +97,8 @@ def check_extension(facts: Facts, graph: StateGraph, event: DeadlineExtended) ->
         if clock.due is not None and event.until < clock.due:
             raise refuse(f"an extension cannot bring {clock.name} forward from {clock.due.isoformat()}")
     else:
+        if event.until is not None and clock.due is not None and event.until < clock.due:
+            raise refuse(f"an extension cannot bring {clock.name} forward from {clock.due.isoformat()}")
         cap = clock.rule.extendable_to
         wanted = clocks.extended_length(clock, total=event.total_working_days, until=event.until)
         if cap is not None and wanted > cap and not clock.rule.beyond_cap_with_reason:
