@@ -44,7 +44,7 @@ def fill(store: EventStore, cases: int) -> None:
                 {"type": "Responded", "case_id": case_id, "on": answered, "stage": 1, "outcome": "upheld"},
             )
 
-    refused = store.import_events(lines())
+    refused = store.import_events(lines()).refused
     assert not refused, refused[:3]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date
 from pathlib import Path
@@ -70,7 +72,69 @@ def test_due_lists_soon_and_overdue_deadlines_by_date(
     status, out, _ = run(capsys, "due", log, "--as-of", "2024-04-17", "--within", "10")
     assert status == 0
     assert "3 deadlines overdue or due within 10 working days of 2024-04-17 (1 overdue)" in out
-    assert "OVERDUE, 1 working days past due" in out
+    assert "OVERDUE, 1 working day past due" in out
+
+
+def test_one_of_anything_is_printed_in_the_singular(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    log = write_log(tmp_path, received("A", "2024-04-02"))
+    status, out, _ = run(capsys, "case", log, "--as-of", "2024-04-15")
+    assert status == 0 and out.startswith("1 case as of 2024-04-15\n")
+    assert "due 2024-04-16  1 working day left" in out
+    status, out, _ = run(capsys, "due", log, "--as-of", "2024-04-15", "--within", "1")
+    assert status == 0 and out.startswith("1 deadline overdue or due within 1 working day of 2024-04-15")
+    assert "1 working day left" in out and "days left" not in out
+    status, out, _ = run(capsys, "due", log, "--as-of", "2024-04-17", "--within", "0")
+    assert status == 0 and "OVERDUE, 1 working day past due" in out
+    status, out, _ = run(capsys, "workdays", "add", "2024-04-02", "1")
+    assert status == 0 and out.startswith("2024-04-02 + 1 working day = 2024-04-03")
+    status, out, _ = run(capsys, "workdays", "between", "2024-04-02", "2024-04-03")
+    assert status == 0 and out.startswith("1 working day from 2024-04-02 to 2024-04-03")
+
+
+def test_due_writes_csv_for_a_spreadsheet(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    area = {"service_area": "=HYPERLINK(1)"}
+    log = write_log(
+        tmp_path,
+        json.dumps({**json.loads(received("A", "2024-04-02")), **area}),
+        received("B, C", "2024-04-08"),
+    )
+    status, out, _ = run(capsys, "due", log, "--as-of", "2024-04-17", "--within", "5", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert status == 0 and list(rows[0]) == [
+        "case_id",
+        "procedure",
+        "deadline",
+        "kind",
+        "stage",
+        "due",
+        "status",
+        "remaining_working_days",
+        "state",
+        "service_area",
+        "officer",
+        "team",
+    ]
+    assert [(r["case_id"], r["due"], r["status"], r["remaining_working_days"]) for r in rows] == [
+        ("A", "2024-04-16", "overdue", "-1"),
+        ("B, C", "2024-04-22", "pending", "3"),
+    ]
+    assert rows[0]["service_area"] == "'=HYPERLINK(1)" and rows[1]["service_area"] == ""
+
+
+def test_case_events_prints_the_dated_timeline(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "case", EXAMPLES, "--as-of", "2022-12-14", "--case", "CF-101", "--events")
+    assert status == 0
+    assert out.endswith(
+        "  events:\n"
+        "    Wed 14 Sep 2022  ComplaintReceived (stage=1)\n"
+        "    Tue 27 Sep 2022  Responded (stage=1, outcome=not_upheld)\n"
+    )
+    status, out, _ = run(capsys, "case", EXAMPLES, "--as-of", "2022-09-20", "--case", "CF-101", "--events")
+    assert status == 0 and out.endswith("  events:\n    Wed 14 Sep 2022  ComplaintReceived (stage=1)\n")
+    status, _, err = run(capsys, "case", EXAMPLES, "--events", "--format", "json")
+    assert status == 2 and "the timeline is text" in err
 
 
 def test_procedures_lists_the_built_in_ones(capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from cli_runner import run
 
+import complaintflow as cf
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "seed-year" / "events.jsonl"
 CORPORATE = ROOT / "examples" / "corporate-procedure.toml"
@@ -61,7 +63,7 @@ def test_an_import_names_each_refused_line_and_keeps_the_rest(
     )
     url = f"sqlite:{tmp_path / 's.db'}"
     status, out, err = run(capsys, "import", log, "--store", url)
-    assert status == 1 and "1 lines refused" in out
+    assert status == 1 and "1 line refused" in out
     assert err.splitlines() == ["line 3: field 'outcome': give an outcome, or points from which it follows"]
     status, out, _ = run(capsys, "case", "--store", url, "--as-of", "2024-04-10", "--format", "json")
     assert json.loads(out)[0]["state"] == "stage1_responded"
@@ -101,6 +103,14 @@ def test_apply_stores_one_event_from_standard_input_and_shows_the_case(
     assert status == 5 and out == ""
     stale = json.loads(err)
     assert stale["kind"] == "stale-version" and stale["status"] == 412 and stale["version"] == 1
+    with cf.open_store(url) as store:
+        stored = store.events("A")[0]
+    for _ in range(2):  # the same event sent again, as after a timeout: a success storing nothing
+        status, out, err = apply(stored.model_dump(mode="json", exclude_none=True), "--expected-version", "0")
+        assert (status, err) == (0, "")
+        assert json.loads(out)["state"] == "stage1"
+    with cf.open_store(url) as store:
+        assert store.version("A") == 1
     status, _, err = apply(
         {"type": "Responded", "case_id": "A", "on": "2024-04-03", "stage": 2, "outcome": "upheld"}
     )
@@ -121,6 +131,7 @@ def test_apply_stores_one_event_from_standard_input_and_shows_the_case(
 def test_with_format_json_every_error_is_a_problem_document_with_its_own_exit_code(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], kind: str, code: int
 ) -> None:
+    cf.open_store(f"sqlite:{tmp_path / 's.db'}").close()  # an empty store: reading commands make none
     status, out, err = run(capsys, *[word.replace("{tmp}", str(tmp_path)) for word in argv])
     document = json.loads(err)
     assert (status, document["kind"]) == (code, kind) and out == ""
@@ -136,3 +147,43 @@ def test_a_log_read_from_standard_input_with_a_dash(
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(line.encode())))
     status, out, _ = run(capsys, "due", "-", "--as-of", "2024-04-15", "--within", "5")
     assert status == 0 and "stage1_response" in out
+
+
+def test_the_seed_year_imported_twice_and_after_a_first_run_that_refused_lines_is_stored_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The first run without the corporate procedure refuses its cases' lines, each case once; the
+    second run with it stores them, and nothing twice; a third adds nothing."""
+    url = f"sqlite:{tmp_path / 'store.db'}"
+    status, out, err = run(capsys, "import", SEED, "--store", url)
+    assert status == 1 and "lines refused" in out
+    followers = [line for line in err.splitlines() if "of this case was refused" in line]
+    firsts = [line for line in err.splitlines() if "of this case was refused" not in line]
+    assert followers and len(followers) <= len(firsts)  # said once per case, after its first line
+    status, out, err = run(capsys, "import", SEED, "--store", url, "--procedure", CORPORATE, "--dry-run")
+    assert status == 0 and out.startswith("dry run, nothing written") and " 0 lines refused" in out
+    status, out, _ = run(capsys, "import", SEED, "--store", url, "--procedure", CORPORATE)
+    assert status == 0 and ", 0 lines refused" in out
+    lines = [line for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    with cf.open_store(url, procedures={"corporate": cf.load_procedure(CORPORATE)}) as stored:
+        assert len(list(stored.export())) == len(lines)
+        before = (list(stored.export()), stored.report(2012))
+    status, out, _ = run(capsys, "import", SEED, "--store", url, "--procedure", CORPORATE)
+    assert status == 0 and "added 0 events" in out and f"{len(lines)} stored already" in out
+    with cf.open_store(url, procedures={"corporate": cf.load_procedure(CORPORATE)}) as stored:
+        assert (list(stored.export()), stored.report(2012)) == before
+        assert stored.check() == []
+
+
+def test_import_draws_a_progress_bar_on_a_terminal_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setattr("complaintflow.progress.WORTH_SHOWING_BYTES", 1)  # the seed year is small
+    url = f"sqlite:{tmp_path / 'store.db'}"
+    status, _, err = run(capsys, "import", SEED, "--store", url, "--procedure", CORPORATE, "--dry-run")
+    assert status == 0 and "Storing events" not in err  # standard error is not a terminal
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    status, _, err = run(capsys, "import", SEED, "--store", url, "--procedure", CORPORATE)
+    assert status == 0 and "Storing events [" in err and "100%" in err

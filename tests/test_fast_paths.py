@@ -260,6 +260,8 @@ def reminders_from_views(cases: list[Case], as_of: date, within: int) -> list[Re
                         remaining_working_days=remaining,
                         state=view.state,
                         service_area=view.service_area,
+                        officer=view.owner.officer if view.owner else None,
+                        team=view.owner.team if view.owner else None,
                     )
                 )
     return sorted(found, key=lambda reminder: (reminder.due, reminder.case_id, reminder.deadline))

@@ -27,7 +27,9 @@ def _named_fields(conditions: list[str]) -> set[str]:
 
 @pytest.mark.filterwarnings("ignore:Overriding standard format:hypothesis.errors.HypothesisWarning")
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
 @given(data=st.data(), name=st.sampled_from(built_in_names()), later=st.integers(0, 40))
 def test_a_payload_valid_against_a_next_event_schema_is_refused_only_for_a_rule_the_view_names(

@@ -21,6 +21,7 @@ DOMAIN = [
     "errors",
     "events",
     "facts",
+    "letters",
     "limits",
     "procedure",
     "rules",
@@ -34,15 +35,17 @@ ABOVE_THE_DOMAIN = (
     "complaintflow.report",
     "complaintflow.eventlog",
     "complaintflow.reminders",
+    "complaintflow.notices",
 )
 #: Each outside library, and the only modules that may import it.
 DOORS = {
     "transitions": {"_machine"},
     "psycopg": {"store/postgres"},
     "psycopg_pool": {"store/postgres"},
-    "fastapi": {"service/__init__", "service/app"},
+    "fastapi": {"service/__init__", "service/app", "service/api_docs", "service/notices"},
     "uvicorn": {"cli"},
     "matplotlib": {"report/charts"},
+    "standardwebhooks": {"notices/signing"},
 }
 
 
@@ -71,3 +74,16 @@ def test_each_outside_library_comes_in_through_its_one_door(library: str) -> Non
         if any(m == library or m.startswith(f"{library}.") for m in imports(path))
     }
     assert users <= DOORS[library], f"{library} is imported by {sorted(users - DOORS[library])}"
+
+
+@pytest.mark.parametrize(
+    ("layer", "above"),
+    [
+        ("store", ("complaintflow.notices", "complaintflow.service", "complaintflow.cli")),
+        ("notices", ("complaintflow.service", "complaintflow.cli", "complaintflow.demo")),
+    ],
+)
+def test_the_notices_sit_above_the_store_and_below_the_edges(layer: str, above: tuple[str, ...]) -> None:
+    for path in (PACKAGE / layer).rglob("*.py"):
+        found = {m for m in imports(path) if m.startswith(above)}
+        assert found == set(), f"{path.name} imports {found}"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import complaintflow as cf
+from complaintflow.notices import notify
 from complaintflow.service import create_app
 from complaintflow.service.app import EVENTS_SCHEMA
 from complaintflow.store.tokens import create_token, revoke_token
@@ -107,6 +110,27 @@ def test_an_event_id_sent_again_is_a_success_that_stores_nothing_new(service: Se
     is_problem(service.post("C-1", {**first, "service_area": "x"}), 422, "invalid-event")
 
 
+def test_a_retry_with_the_same_if_match_succeeds_and_a_mixed_one_is_refused(service: Service) -> None:
+    first = [{**RECEIVED, "event_id": "E-1"}, {**RESPONDED, "event_id": "E-2"}]
+    assert service.post("C-1", first, **{"If-Match": "0"}).json()["version"] == 2
+    again = service.post("C-1", first, **{"If-Match": "0"})  # the answer was lost: sent again as it was
+    assert again.status_code == 200 and again.json()["version"] == 2 and again.headers["etag"] == '"2"'
+    mixed = [first[1], {"type": "AdvocacyArranged", "case_id": "C-1", "on": "2024-04-11"}]
+    document = is_problem(service.post("C-1", mixed, **{"If-Match": "2"}), 422, "invalid-event")
+    assert document["field"] == "event_id" and "stored already" in document["detail"]
+    assert len(service.store.feed()) == 2
+
+
+def test_open_cases_are_listed_as_of_a_day(service: Service) -> None:
+    service.post("C-1", [RECEIVED, RESPONDED])  # the window to ask for stage 2 ran out in May 2024
+    service.post("C-2", {**RECEIVED, "case_id": "C-2", "on": "2024-04-20"})
+    listed = service.get("/cases", open_only="true", as_of="2024-04-15").json()
+    assert listed["cases"] == ["C-1"]
+    assert service.get("/cases", open_only="true", as_of="2024-06-03").json()["cases"] == ["C-2"]
+    assert service.get("/cases", open_only="true").json()["cases"] == ["C-2"]  # today, in London
+    assert service.get("/cases", open_only="false", as_of="2024-04-15").json()["total"] == 2
+
+
 def test_a_malformed_event_is_a_problem_naming_the_field(service: Service) -> None:
     document = is_problem(service.post("C-1", {**RECEIVED, "on": "02/04/2024"}), 422, "invalid-event")
     assert document["field"] == "on" and "02/04/2024" not in document["detail"]
@@ -168,6 +192,21 @@ def test_reports_in_every_form(service: Service) -> None:
     is_problem(service.get("/reports/children-2006/2024", scope="read"), 403, "forbidden")
 
 
+def test_a_report_s_year_may_be_written_as_councils_write_it(service: Service) -> None:
+    service.post("C-1", [{**RECEIVED, "on": "2024-05-02"}, {**RESPONDED, "on": "2024-05-10"}])
+    written = service.get("/reports/children-2006/2024-25", scope="report")
+    assert written.status_code == 200, written.text
+    assert written.json() == service.get("/reports/children-2006/2024", scope="report").json()
+    assert written.json()["counts"]["stage1"] == 1
+    archive = service.get("/reports/children-2006/2024-25", scope="report", format="csv")
+    assert archive.headers["content-disposition"] == 'attachment; filename="report-children-2006-2024.zip"'
+    for year in ("2024-26", "24-25", "2024-2025", "1899", "2200"):
+        refused = is_problem(
+            service.get(f"/reports/children-2006/{year}", scope="report"), 422, "invalid-request"
+        )
+        assert refused["field"] == "path.year" and year not in refused["detail"]
+
+
 def test_each_procedure_s_report_is_the_kind_its_code_asks_for(service: Service) -> None:
     received = {**RECEIVED, "case_id": "H-1", "procedure": "housing-2024", "on": "2024-05-02"}
     posted = service.post("H-1", [received, {**RESPONDED, "case_id": "H-1", "on": "2024-05-10"}])
@@ -217,6 +256,37 @@ def test_the_openapi_document_describes_every_endpoint(service: Service) -> None
         "/health",
     } <= set(document["paths"])
     assert "Event" in document["components"]["schemas"]
+
+
+def test_the_api_page_is_served_from_the_package_without_a_cdn(service: Service) -> None:
+    page = service.client.get("/docs")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    loaded = re.findall(r'(?:src|href)="([^"]*)"', page.text)
+    assert sorted(loaded) == ["/docs/favicon-32x32.png", "/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css"]
+    assert "https://" not in page.text and "http://" not in page.text
+    kinds = {"js": "text/javascript", "css": "text/css", "png": "image/png"}
+    for path in loaded:
+        asset = service.client.get(path)
+        assert asset.status_code == 200 and asset.headers["content-type"].startswith(
+            kinds[path.split(".")[-1]]
+        )
+    assert b"SwaggerUIBundle" in service.client.get("/docs/swagger-ui-bundle.js").content
+    is_problem(service.client.get("/docs/LICENSE"), 404, "not-found")
+    is_problem(service.client.get("/redoc"), 404, "not-found")
+
+
+def test_only_health_and_the_api_s_description_need_no_token(service: Service) -> None:
+    """As docs/service.md says: every other route of the OpenAPI document asks for one."""
+    for path in ("/health", "/openapi.json", "/docs"):
+        assert service.client.get(path).status_code == 200, path
+    document = service.client.get("/openapi.json").json()
+    open_routes = [
+        path
+        for path, methods in document["paths"].items()
+        for operation in methods.values()
+        if operation.get("security", document["security"]) == []
+    ]
+    assert open_routes == ["/health"]
 
 
 # -- security ------------------------------------------------------------------------------------
@@ -304,3 +374,50 @@ def test_a_view_at_the_same_version_and_day_is_served_again_and_a_new_version_is
     service.post("C-1", RESPONDED)
     after = service.get("/cases/C-1", as_of="2024-04-10")
     assert after.headers["etag"] == '"2"' and after.json()["state"] == "stage1_responded"
+
+
+# -- owners, notices and webhooks -----------------------------------------------------------------
+
+
+def test_the_daily_list_is_cut_by_officer_and_team(service: Service) -> None:
+    received = {"type": "ComplaintReceived", "on": "2024-04-02", "procedure": "children-2006"}
+    service.post(
+        "A",
+        [
+            {**received, "case_id": "A"},
+            {"type": "Assigned", "case_id": "A", "on": "2024-04-03", "officer": "O-1", "team": "T-1"},
+        ],
+    )
+    service.post("B", [{**received, "case_id": "B"}])
+    listed = service.get("/due", as_of="2024-04-10", team="T-1").json()
+    assert [reminder["case_id"] for reminder in listed] == ["A"]
+    assert listed[0]["officer"] == "O-1"
+    assert service.get("/due", as_of="2024-04-10", officer="O-2").json() == []
+    assert service.get("/cases/A", as_of="2024-04-10").json()["owner"] == {"officer": "O-1", "team": "T-1"}
+
+
+def test_webhooks_are_managed_by_admin_tokens_and_notices_read_by_any(service: Service) -> None:
+    admin = service.as_("admin")
+    body = {"url": "https://hooks.example.org/complaints", "kinds": ["missed"]}
+    assert service.client.post("/webhooks", json=body, headers=service.as_("write")).status_code == 403
+    made = service.client.post("/webhooks", json=body, headers=admin)
+    assert made.status_code == 201 and made.json()["secret"].startswith("whsec_")
+    listed = service.client.get("/webhooks", headers=admin).json()
+    assert listed == [{key: value for key, value in made.json().items() if key != "secret"}]
+    plain = {"url": "http://hooks.example.org/", "kinds": ["missed"]}
+    is_problem(service.client.post("/webhooks", json=plain, headers=admin), 400, "bad-request")
+    service.post(
+        "A", [{"type": "ComplaintReceived", "case_id": "A", "on": "2024-04-02", "procedure": "children-2006"}]
+    )
+    notify(service.store, date(2024, 4, 17))
+    [stored] = service.get("/notices", case_id="A").json()
+    assert (stored["status"], stored["notice"]["kind"], stored["notice"]["due"]) == (
+        "pending",
+        "missed",
+        "2024-04-16",
+    )
+    assert service.client.get("/webhooks/failed", headers=admin).json() == []
+    resend = service.client.post(f"/notices/{stored['notice']['notice_id']}/resend", headers=admin)
+    is_problem(resend, 400, "bad-request")
+    gone = service.client.delete(f"/webhooks/{made.json()['subscription_id']}", headers=admin)
+    assert gone.status_code == 204 and service.client.get("/webhooks", headers=admin).json() == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -181,3 +182,76 @@ def test_the_curl_examples_of_the_service_page_work_against_a_real_server(server
         answer = json.loads(done.stdout)
         if " -sf " not in command:  # the example of a refusal
             assert answer["kind"] == "refused" and answer["state"] == "stage1"
+
+
+def test_retries_after_a_timeout_with_the_same_if_match_store_each_event_exactly_once(
+    server: LiveServer,
+) -> None:
+    """Clients that give up waiting (a timeout shorter than the server takes under load) and send
+    the same event with the same If-Match again, as the docs advise, until it is acknowledged."""
+    cases, events_per_case, clients = 60, 5, 4
+    acknowledged: list[str] = []
+    gave_up = [0]
+    lock = threading.Lock()
+
+    def client(number: int) -> None:
+        with httpx.Client(base_url=server.base, headers=server.headers()) as http:
+            for case in range(number, cases, clients):
+                case_id = f"T-{case}"
+                for version, event in enumerate(case_events(case_id)[:events_per_case]):
+                    for attempt in range(100):
+                        try:
+                            answer = http.post(
+                                f"/cases/{case_id}/events",
+                                content=json.dumps(event),
+                                headers={"If-Match": str(version)},
+                                timeout=0.005 if attempt == 0 else 30,  # the first try gives up early
+                            )
+                        except httpx.TimeoutException:
+                            with lock:
+                                gave_up[0] += 1
+                            continue
+                        assert answer.status_code == 200, answer.text[:300]
+                        assert answer.json()["version"] == version + 1
+                        with lock:
+                            acknowledged.append(event["event_id"])
+                        break
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(acknowledged) == cases * events_per_case
+    with cf.open_store(server.url) as store:
+        stored = [event.event_id for _, event in store.feed(after=0, limit=10_000)]
+        assert sorted(stored) == sorted(acknowledged)  # every acknowledged event, exactly once
+        assert all(store.version(f"T-{case}") == events_per_case for case in range(cases))
+        assert store.check() == []
+
+
+BROWSER = next((found for name in ("chromium", "chromium-browser") if (found := shutil.which(name))), None)
+if BROWSER is None and os.environ.get("CI"):
+    raise RuntimeError("CI needs Chromium: .ci/run installs it")
+
+
+@pytest.mark.skipif(BROWSER is None, reason="no headless browser: apt-get install chromium")
+def test_the_api_page_draws_every_route_in_a_browser_from_the_package_alone(server: LiveServer) -> None:
+    """Swagger UI, from the files shipped with the service, reads the OpenAPI 3.1 document and draws
+    its routes; the server's log shows that the page loaded nothing but the service's own files."""
+    assert BROWSER is not None
+    headless = ["--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000"]
+    drawn = subprocess.run(
+        [BROWSER, *headless, "--dump-dom", f"{server.base}/docs"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert "OAS 3.1" in drawn and "Unable to render" not in drawn
+    assert (
+        'data-path="/cases/{case_id}/events"' in drawn and 'data-path="/reports/{procedure}/{year}"' in drawn
+    )
+    served = server.log.read_text(encoding="utf-8")
+    assert "GET /docs/swagger-ui-bundle.js case=- status=200" in served
+    assert "GET /docs/swagger-ui.css case=- status=200" in served

@@ -7,11 +7,14 @@ never skipped there. Elsewhere a missing server skips them, saying so.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from store_contract import RECEIVED, StoreContract
+from store_contract import RECEIVED, StoreContract, assert_restored_copy_holds, backup_during_writes
 
 import complaintflow as cf
 from complaintflow.store import EventStore
@@ -73,3 +76,37 @@ def test_a_store_written_by_a_newer_schema_is_refused() -> None:
     finally:
         store.drop()
         store.close()
+
+
+def test_pg_dump_taken_during_writes_restores_every_acknowledged_event(tmp_path: Path) -> None:
+    """The documented way to back up a PostgreSQL store (docs/stores.md): pg_dump, then pg_restore."""
+    assert shutil.which("pg_dump") and shutil.which("pg_restore"), ".ci/run installs postgresql-client"
+    schema = f"cf_test_{uuid.uuid4().hex[:12]}"
+    store = PostgresEventStore(DSN, schema=schema)
+    dump = tmp_path / "store.dump"
+    try:
+
+        def take_backup() -> None:
+            command = ["pg_dump", "--format=custom", f"--schema={schema}", f"--file={dump}", DSN]
+            subprocess.run(command, check=True, timeout=120)
+
+        acknowledged = backup_during_writes(f"{DSN}?options=-csearch_path%3D{schema}", take_backup)
+        store.drop()
+        subprocess.run(["pg_restore", f"--dbname={DSN}", str(dump)], check=True, timeout=120)
+        with PostgresEventStore(DSN, schema=schema) as restored:
+            assert_restored_copy_holds(restored, acknowledged)
+    finally:
+        store.drop()
+        store.close()
+
+
+def test_a_postgres_store_cannot_be_reached_says_why_without_its_password() -> None:
+    wrong_database = DSN.rsplit("/", 1)[0] + "/no_such_database_for_complaintflow"
+    with pytest.raises(cf.StoreError, match="no such database"):
+        cf.open_store(wrong_database)
+    with pytest.raises(cf.StoreError, match="connection refused") as refused:
+        cf.open_store("postgresql://council:secret-password@127.0.0.1:1/complaints")
+    assert "secret-password" not in str(refused.value)
+    with pytest.raises(cf.StoreError, match="back up a PostgreSQL store with pg_dump") as told:
+        PostgresEventStore(DSN).backup(Path("copy.dump"))
+    assert "pg_dump --format=custom" in str(told.value)

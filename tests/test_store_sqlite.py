@@ -12,7 +12,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from store_contract import RECEIVED, StoreContract, assert_whole_appends, kill_a_writer_mid_append
+from cli_runner import run
+from store_contract import (
+    RECEIVED,
+    StoreContract,
+    assert_restored_copy_holds,
+    assert_whole_appends,
+    backup_during_writes,
+    kill_a_writer_mid_append,
+)
 
 import complaintflow as cf
 from complaintflow.store import EventStore, SQLiteEventStore
@@ -110,3 +118,29 @@ def test_a_writer_killed_mid_append_during_checkpoints_leaves_all_or_none_of_it(
         os.kill(checkpointer.pid, signal.SIGKILL)
         checkpointer.wait()
     assert_whole_appends(SQLiteEventStore(path))
+
+
+def test_a_backup_taken_while_a_process_writes_holds_every_acknowledged_event(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, copy = f"sqlite:{tmp_path / 'store.db'}", tmp_path / "backup.db"
+    SQLiteEventStore(tmp_path / "store.db").close()
+
+    def take_backup() -> None:
+        status, out, err = run(capsys, "store", "backup", "--store", url, str(copy))
+        assert (status, err) == (0, "") and out.startswith("copied ")
+
+    acknowledged = backup_during_writes(url, take_backup)
+    assert_restored_copy_holds(SQLiteEventStore(copy, create=False), acknowledged)
+    status, _, err = run(capsys, "store", "backup", "--store", url, str(copy))
+    assert status == 2 and "never overwrites" in err
+
+
+def test_reading_commands_name_a_store_file_that_does_not_exist(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = run(capsys, "due", "--store", f"sqlite:{tmp_path / 'typo.db'}")
+    assert status == 2 and "typo.db: no such file" in err
+    assert not (tmp_path / "typo.db").exists()
+    status, _, err = run(capsys, "case", "--store", f"sqlite:{tmp_path}")
+    assert status == 2 and "a folder, not a store file" in err

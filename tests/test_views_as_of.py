@@ -123,8 +123,9 @@ def test_every_next_event_filled_in_as_its_form_says_is_accepted(data: st.DataOb
             "Responded",
             "Resumed",
             "ConcernResolved",
+            "Assigned",
         ):
-            continue  # need values that depend on the case beyond its state
+            continue  # need values that depend on the case beyond its state, or one field of two
         event = {"type": entry.type, "case_id": case.case_id, "on": last.isoformat(), **entry.fixed}
         for field in entry.required:
             event[field] = VALUES.get(field, f"{field} given")

@@ -14,9 +14,11 @@ from complaintflow.errors import (
     CalendarError,
     ComplaintflowError,
     ConcurrencyError,
+    EventConflict,
     InvalidEvent,
     LateEntryWithoutEvents,
     ProcedureDefinitionError,
+    RefusedAfterEarlierLine,
     StoreError,
     TransitionNotAllowed,
     UnknownCase,
@@ -26,6 +28,7 @@ from complaintflow.eventlog import EventLogError, load_cases, read_events, repla
 from complaintflow.events import EVENT_TYPES, EventBase, parse_event, register_upcaster
 from complaintflow.procedure import Procedure, load_procedure, register_procedure
 from complaintflow.store import EventStore, SQLiteEventStore, open_store
+from complaintflow.view import Owner
 
 try:
     __version__ = version("complaintflow")
@@ -42,12 +45,15 @@ __all__ = [
     "ConcurrencyError",
     "DeadlineView",
     "EventBase",
+    "EventConflict",
     "EventLogError",
     "EventStore",
     "InvalidEvent",
     "LateEntryWithoutEvents",
+    "Owner",
     "Procedure",
     "ProcedureDefinitionError",
+    "RefusedAfterEarlierLine",
     "SQLiteEventStore",
     "StoreError",
     "TransitionNotAllowed",

@@ -26,10 +26,12 @@ from complaintflow.errors import (
     TransitionNotAllowed,
 )
 from complaintflow.events import (
+    Assigned,
     ComplaintReceived,
     DeadlineExtended,
     Deferred,
     EventBase,
+    EventVoided,
     InvestigatorsAppointed,
     LearningActionAgreed,
     MediationHeld,
@@ -46,6 +48,7 @@ from complaintflow.events import (
 )
 from complaintflow.facts import MOVES_ON, Facts, refusal, response_clock
 from complaintflow.forms import form, offered
+from complaintflow.letters import letter_facts
 from complaintflow.procedure import Procedure, registered_procedure
 from complaintflow.rules import (
     check_fit,
@@ -61,6 +64,8 @@ from complaintflow.view import (
     FormMaker,
     LateEntry,
     Outcome,
+    Owner,
+    VoidedEvent,
     deadline_view,
     next_events,
 )
@@ -170,8 +175,34 @@ class Case:
 
     @property
     def events(self) -> tuple[EventBase, ...]:
-        """The events applied, in order (a re-sent duplicate is not repeated)."""
+        """The events applied, in order (a re-sent duplicate is not repeated), voided ones and the
+        voids that name them included: the whole record."""
         return tuple(unpack(packed) for packed in self._events)
+
+    @property
+    def voided(self) -> dict[str, EventVoided]:
+        """Each voided event's `event_id`, with the `EventVoided` that voided it."""
+        voids: dict[str, EventVoided] = {}
+        for packed in self._events:
+            if packed[0] is EventVoided:
+                void = unpack(packed)
+                assert isinstance(void, EventVoided)
+                voids[void.voids] = void
+        return voids
+
+    @property
+    def counted_events(self) -> tuple[EventBase, ...]:
+        """The events that count: all but the voided ones (a void itself only records the void)."""
+        events = self.events
+        if not any(packed[0] is EventVoided for packed in self._events):
+            return events  # the common case, read once
+        voided = self.voided
+        return tuple(event for event in events if event.event_id not in voided)
+
+    @property
+    def first_event_on(self) -> date | None:
+        """The date of the first event recorded (voided or not)."""
+        return self._events[0][_ON] if self._events else None
 
     @property
     def last_event_on(self) -> date | None:
@@ -214,6 +245,15 @@ class Case:
     def procedure(self) -> Procedure | None:
         """The procedure the complaint runs under, once received."""
         return self._facts.procedure
+
+    @property
+    def owner(self) -> tuple[str | None, str | None]:
+        """The (officer, team) references of who owns the case after its last event."""
+        return self._facts.owner
+
+    def owner_on(self, as_of: date) -> tuple[str | None, str | None]:
+        """Who owned the case at the end of `as_of`, as the view shows it."""
+        return self._as_of(require_date(as_of, "as_of"))[1].owner
 
     def __eq__(self, other: object) -> bool:
         return (
@@ -267,6 +307,8 @@ class Case:
             if self._ids[parsed.event_id] == packed:
                 return False  # the same event sent again: already applied
             raise InvalidEvent("already used by a different event of this case", field="event_id")
+        if type(parsed) is EventVoided:
+            return self._void(parsed)
         facts = self._facts
         if facts.last_on is not None and parsed.on < facts.last_on:
             return self._enter_late(parsed)
@@ -301,24 +343,74 @@ class Case:
                 field="on",
             )
         events = [unpack(packed) for packed in self._events]
-        place = sum(event.on <= late.on for event in events)  # after those of its day: ties keep order
+        counted = self._counts(events)
+        place = 0  # after the events that count of its day and before: ties keep their order
+        for index, event in enumerate(events):
+            if counted(event) and event.on <= late.on:
+                place = index + 1
         events.insert(place, late)
-        rebuilt = Case(procedures=self._procedures, calendar=self._calendar)
-        for position, event in enumerate(events):
-            try:
-                rebuilt._apply(event)
-            except ComplaintflowError as error:
-                if position == place:
-                    raise
-                raise InvalidEvent(
-                    f"entered in its place, it would leave the {event.type} of {event.on.isoformat()} "
-                    f"refused: {error}",
-                    field="on",
-                ) from None
-        self._facts, self._events, self._ids = rebuilt._facts, rebuilt._events, rebuilt._ids
+        self._adopt(self._rebuilt(events, "entered in its place", late_at=place))
         entry = LateEntry(type=late.type, on=late.on, recorded_on=late.recorded_on, event_id=late.event_id)
         self._late = (*self._late, entry)
         return True
+
+    def _void(self, void: EventVoided) -> bool:
+        """An earlier event entered in error: accepted when the case, replayed without it, is valid.
+        Both stay in the record; the voided one counts nowhere from then on."""
+        if not self._keep_events:
+            raise LateEntryWithoutEvents(
+                "voids an earlier event; a case that keeps no events cannot replay without it",
+                field="voids",
+            )
+        target = (self._ids or {}).get(void.voids)
+        if target is None:
+            raise InvalidEvent("no event of this case has this event_id", field="voids")
+        if target[0] is EventVoided:
+            raise InvalidEvent("a void cannot be voided; record the event again instead", field="voids")
+        if void.voids in self.voided:
+            raise InvalidEvent("that event is voided already", field="voids")
+        self._adopt(self._rebuilt([*self.events, void], "voided"))
+        self._late = tuple(entry for entry in self._late if entry.event_id != void.voids)
+        return True
+
+    @staticmethod
+    def _counts(events: list[EventBase]) -> Callable[[EventBase], bool]:
+        """Whether an event of these counts: neither a void nor voided by one of them."""
+        voided = {event.voids for event in events if type(event) is EventVoided}
+        return lambda event: type(event) is not EventVoided and event.event_id not in voided
+
+    def _rebuilt(self, events: list[EventBase], doing: str = "", late_at: int | None = None) -> Case:
+        """A case of these events replayed afresh, the ones that count applied in order and the
+        voided ones and voids kept in the record. A refusal of the event at `late_at` is raised as
+        it is; of any other, it says that `doing` this would leave that event refused."""
+        counted = self._counts(events)
+        rebuilt = Case(procedures=self._procedures, calendar=self._calendar)
+        for position, event in enumerate(events):
+            if not counted(event):
+                rebuilt._keep(event)
+                continue
+            try:
+                rebuilt._apply(event)
+            except ComplaintflowError as error:
+                if position == late_at:
+                    raise
+                raise InvalidEvent(
+                    f"{doing}, it would leave the {event.type} of {event.on.isoformat()} refused: {error}",
+                    field="voids" if late_at is None else "on",
+                ) from None
+        return rebuilt
+
+    def _keep(self, event: EventBase) -> None:
+        """Keep an event in the record without applying it (a void, or an event it voided)."""
+        packed = pack(event)
+        self.case_id = event.case_id
+        if event.event_id is not None:
+            self._ids = {**(self._ids or {}), event.event_id: packed}
+        self._events.append(packed)
+
+    def _adopt(self, rebuilt: Case) -> None:
+        self._facts, self._events, self._ids = rebuilt._facts, rebuilt._events, rebuilt._ids
+        self.case_id = rebuilt.case_id
 
     def _after(self, facts: Facts, event: EventBase) -> Facts:
         """The facts after `event`, or raise; `facts` itself is never changed."""
@@ -478,7 +570,7 @@ class Case:
             if isinstance(event, RemedyAgreed):
                 kind, due, source = "remedy", event.due, remedy_source(facts.procedure, event.remedy_id)
             else:
-                ombudsman = facts.procedure.ombudsman
+                ombudsman = facts.procedure.decided_by
                 kind, due, source = "compliance", event.comply_by, compliance_source(ombudsman, event)
             calendar = graph.calendar_for(event.on, self._calendar)
             try:
@@ -512,12 +604,10 @@ class Case:
                 "this case keeps no events, so it can be viewed only on or after its last event; "
                 "replay the log up to the day instead"
             )
-        earlier = Case(procedures=self._procedures, calendar=self._calendar)
-        for packed in self._events:
-            event = unpack(packed)
-            if event.on > as_of:
-                break
-            earlier._apply(event)
+        events = list(self.events)
+        counted = self._counts(events)
+        # A voided event counts on no day, whatever the date of its void.
+        earlier = self._rebuilt([event for event in events if not counted(event) or event.on <= as_of])
         earlier.case_id = self.case_id
         earlier._late = tuple(entry for entry in self._late if entry.on <= as_of)
         return earlier
@@ -576,10 +666,13 @@ class Case:
                 )
                 if forms
                 else [],
+                voided=_voided_view(self),
             )
         state = procedure.states[facts.state]
         graph = facts.graph or graph_for(procedure)
         allowed_now = offered(facts, graph, as_of, self._calendar)
+        deadlines = [deadline_view(clock, as_of) for clock in (facts.clocks or {}).values()]
+        may_go_to_ombudsman = state.final and facts.outcome not in ("withdrawn", "not_a_complaint")
         return CaseView(
             case_id=case.case_id,
             procedure=procedure.name,
@@ -587,7 +680,7 @@ class Case:
             stage=state.stage,
             open=state.open,
             outcome=facts.outcome,
-            deadlines=[deadline_view(clock, as_of) for clock in (facts.clocks or {}).values()],
+            deadlines=deadlines,
             allowed=allowed_now,
             deferred=facts.deferred_on is not None,
             service_area=facts.service_area,
@@ -599,9 +692,42 @@ class Case:
             if forms
             else [],
             deferred_points=list(facts.deferred_points),
-            may_go_to_ombudsman=state.final and facts.outcome not in ("withdrawn", "not_a_complaint"),
+            may_go_to_ombudsman=may_go_to_ombudsman,
             entered_late=list(case._late),
+            voided=_voided_view(self),
+            owner=Owner.of(facts.owner),
+            letter_facts=letter_facts(
+                reference=case.case_id,
+                procedure=procedure,
+                stage=state.stage,
+                deadlines=deadlines,
+                may_go_to_ombudsman=may_go_to_ombudsman,
+                as_of=as_of,
+            ),
         )
+
+
+#: Where a packed event holds its date: after its class, in the order of the fields.
+_ON = 1 + list(EventBase.model_fields).index("on")
+
+
+def _voided_view(case: Case) -> list[VoidedEvent]:
+    """The case's voided events, as its view lists them, in the order they were voided."""
+    voided = case.voided
+    if not voided:
+        return []  # most cases: nothing to read
+    events = {event.event_id: event for event in case.events if event.event_id in voided}
+    return [
+        VoidedEvent(
+            event_id=event_id,
+            type=events[event_id].type,
+            on=events[event_id].on,
+            voided_on=void.on,
+            reason=void.reason,
+            by=void.by,
+        )
+        for event_id, void in voided.items()
+    ]
 
 
 def _deferred(facts: Facts, event: Deferred) -> None:
@@ -640,6 +766,14 @@ def _investigators(facts: Facts, event: InvestigatorsAppointed) -> None:
     facts.independent_person = event.independent_person
 
 
+def _assigned(facts: Facts, event: Assigned) -> None:
+    facts.owner = (event.officer, event.team)
+
+
+def _unassigned(facts: Facts, event: EventBase) -> None:
+    facts.owner = (None, None)
+
+
 #: What each event type records in the facts beyond its state and clocks, by type: a table rather
 #: than a chain of isinstance checks, which `apply` would walk for every event.
 _RECORDS: Mapping[str, Callable[[Facts, Any], None]] = {
@@ -652,6 +786,8 @@ _RECORDS: Mapping[str, Callable[[Facts, Any], None]] = {
     "Withdrawn": _ended_as("withdrawn"),
     "ComplaintDeclined": _ended_as("declined"),
     "InvestigatorsAppointed": _investigators,
+    "Assigned": _assigned,
+    "Unassigned": _unassigned,
 }
 
 
@@ -671,6 +807,6 @@ def _replayed(
     calendar: WorkingDayCalendar | None,
     late: tuple[LateEntry, ...],
 ) -> Case:
-    case = Case.replay(events, procedures=procedures, calendar=calendar)
+    case = Case(procedures=procedures, calendar=calendar)._rebuilt(list(events))
     case._late = late
     return case

@@ -7,10 +7,12 @@ place and exit with status 2; they never show a traceback.
 from __future__ import annotations
 
 import argparse
+import csv
 import itertools
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,20 +21,25 @@ from pydantic import BaseModel
 
 from complaintflow.calendar import AddedBankHoliday, WorkingDayCalendar
 from complaintflow.case import Case, CaseView
+from complaintflow.cli_notices import add_commands as add_notice_commands
 from complaintflow.dates import london_today, parse_iso_date
-from complaintflow.errors import ComplaintflowError, printable
+from complaintflow.errors import ComplaintflowError, RefusedAfterEarlierLine, printable
 from complaintflow.eventlog import load_cases
-from complaintflow.limits import FIRST_DATE, LAST_DATE, MAX_EVENT_BYTES
+from complaintflow.limits import MAX_EVENT_BYTES
 from complaintflow.procedure import Procedure, built_in_names, load_procedure, procedure_json_schema
 from complaintflow.progress import progress_bar
 from complaintflow.reminders import Reminder, due_within
 from complaintflow.store.base import EventStore
+from complaintflow.wording import counted, describe_event
 
 if TYPE_CHECKING:
     from complaintflow.report import Cover, Report
     from complaintflow.report.records import CaseRecord
 
 Command = Callable[[argparse.Namespace], int]
+
+#: What --output takes to mean standard output, as other commands do.
+STANDARD_OUTPUT = "-"
 
 _CALENDAR_CHOICES = ("england-and-wales", "scotland", "northern-ireland", "united-kingdom")
 
@@ -120,7 +127,7 @@ def _print_lines(lines: Iterable[str]) -> None:
 def _workdays_add(args: argparse.Namespace) -> int:
     cal = _calendar(args)
     due = cal.add_working_days(args.start, args.n)
-    print(f"{args.start.isoformat()} + {args.n} working days = {due.isoformat()} ({due:%A})")
+    print(f"{args.start.isoformat()} + {counted(args.n, 'working day')} = {due.isoformat()} ({due:%A})")
     _print_lines(_describe_skips(cal, args.start, due))
     return 0
 
@@ -128,7 +135,7 @@ def _workdays_add(args: argparse.Namespace) -> int:
 def _workdays_between(args: argparse.Namespace) -> int:
     cal = _calendar(args)
     count = cal.working_days_between(args.start, args.end)
-    print(f"{count} working days from {args.start.isoformat()} to {args.end.isoformat()}")
+    print(f"{counted(count, 'working day')} from {args.start.isoformat()} to {args.end.isoformat()}")
     _print_lines(_describe_skips(cal, args.start, args.end))
     return 0
 
@@ -157,11 +164,20 @@ def _procedures(args: argparse.Namespace) -> dict[str, Procedure]:
     return {procedure.name: procedure for procedure in loaded}
 
 
+#: The commands that may make a new store; the others read one that must exist already.
+_MAKING_A_STORE = frozenset({"import", "apply", "serve", "tokens"})
+
+
 def _store(args: argparse.Namespace) -> EventStore:
     """The store named by --store, with the --procedure files and --extra-holiday days given."""
     from complaintflow.store import open_store
 
-    return open_store(args.store, procedures=_procedures(args), calendar=_host_calendar(args))
+    return open_store(
+        args.store,
+        procedures=_procedures(args),
+        calendar=_host_calendar(args),
+        create=args.command in _MAKING_A_STORE,
+    )
 
 
 def _source(args: argparse.Namespace) -> None:
@@ -184,7 +200,7 @@ def _cases(args: argparse.Namespace) -> dict[str, Case]:
         path,
         procedures=_procedures(args),
         until=args.as_of,  # the log as it stood at the end of that day
-        keep_events=False,
+        keep_events=getattr(args, "events", False),  # for the timeline only: memory grows with events
         progress=progress_bar("Replaying events", size),
         calendar=_host_calendar(args),
     )
@@ -202,9 +218,9 @@ def describe_case(view: CaseView) -> list[str]:
         detail = {
             "met": f"met {deadline.met_on}",
             "met_late": f"met LATE {deadline.met_on}",
-            "pending": f"{deadline.remaining_working_days} working days left",
-            "overdue": f"OVERDUE, {-(deadline.remaining_working_days or 0)} working days past due",
-            "paused": f"paused, {deadline.remaining_working_days} working days left",
+            "pending": _when(deadline.status, deadline.remaining_working_days),
+            "overdue": _when(deadline.status, deadline.remaining_working_days),
+            "paused": f"paused, {_when(deadline.status, deadline.remaining_working_days)}",
         }.get(deadline.status, deadline.status)
         length = f"{deadline.length} {deadline.unit.replace('_', ' ')}"
         lines.append(f"  {deadline.name:<27} due {due:<10}  {detail:<34} [{length}; {deadline.source}]")
@@ -218,14 +234,19 @@ def _case(args: argparse.Namespace) -> int:
         if args.case not in cases:
             raise ComplaintflowError(f"no case {args.case!r} in {args.file}")
         cases = {args.case: cases[args.case]}
+    if args.events and args.format == "json":
+        raise ComplaintflowError("--events: the timeline is text; in JSON, the events are the log itself")
     views = (case.view(as_of=args.as_of) for case in cases.values())
     if args.format == "json":
         _print_json_array(views)
         return 0
-    print(f"{len(cases)} cases as of {args.as_of.isoformat()}")
-    for view in views:
+    print(f"{counted(len(cases), 'case')} as of {args.as_of.isoformat()}")
+    for case, view in zip(cases.values(), views, strict=True):
         print()
         _print_lines(describe_case(view))
+        if args.events:
+            print("  events:")
+            _print_lines(f"    {describe_event(event)}" for event in case.events if event.on <= args.as_of)
     return 0
 
 
@@ -244,13 +265,16 @@ def _print_json_array(items: Iterable[BaseModel]) -> None:
     print("[]" if first else "\n]")
 
 
+def _when(status: str, remaining: int | None) -> str:
+    """The working days left before a deadline, or past it, as a complaints manager says it."""
+    if status == "overdue":
+        return f"OVERDUE, {counted(-(remaining or 0), 'working day')} past due"
+    return f"{counted(remaining or 0, 'working day')} left"
+
+
 def describe_reminder(reminder: Reminder, case_width: int = 12) -> str:
     """One line of the daily list, the case reference padded to `case_width`."""
-    left = reminder.remaining_working_days or 0
-    if reminder.status == "overdue":
-        when = f"OVERDUE, {-left} working days past due"
-    else:
-        when = f"{left} working days left"
+    when = _when(reminder.status, reminder.remaining_working_days)
     area = f"  {reminder.service_area}" if reminder.service_area else ""
     return (
         f"{reminder.due.isoformat()}  {reminder.case_id:<{case_width}} {reminder.deadline:<24} "
@@ -261,25 +285,48 @@ def describe_reminder(reminder: Reminder, case_width: int = 12) -> str:
 def _due(args: argparse.Namespace) -> int:
     _source(args)
     if args.store is not None:
-        reminders = _store(args).due(within=args.within, as_of=args.as_of)
+        reminders = _store(args).due(
+            within=args.within, as_of=args.as_of, officer=args.officer, team=args.team
+        )
     else:
         in_parallel = _due_in_parallel(args)
-        reminders = (
-            in_parallel
-            if in_parallel is not None
-            else due_within(_cases(args).values(), as_of=args.as_of, within=args.within)
-        )
+        reminders = [
+            reminder
+            for reminder in (
+                in_parallel
+                if in_parallel is not None
+                else due_within(_cases(args).values(), as_of=args.as_of, within=args.within)
+            )
+            if reminder.owned_by(args.officer, args.team)
+        ]
     if args.format == "json":
         _print_json_array(reminders)
         return 0
+    if args.format == "csv":
+        _print_csv(list(Reminder.model_fields), (reminder.model_dump(mode="json") for reminder in reminders))
+        return 0
     overdue = sum(reminder.status == "overdue" for reminder in reminders)
+    within = counted(args.within, "working day")
     print(
-        f"{len(reminders)} deadlines overdue or due within {args.within} working days of "
+        f"{counted(len(reminders), 'deadline')} overdue or due within {within} of "
         f"{args.as_of.isoformat()} ({overdue} overdue)"
     )
     width = max((len(reminder.case_id) for reminder in reminders), default=0)
     _print_lines([describe_reminder(reminder, max(width, 12)) for reminder in reminders])
     return 0
+
+
+def _print_csv(header: list[str], rows: Iterable[dict[str, object]]) -> None:
+    """Rows as CSV for a spreadsheet. Text from events that a spreadsheet would take for a formula
+    (=, +, -, @ first) is written after an apostrophe, so that opening the file runs nothing."""
+    writer = csv.writer(sys.stdout)
+    writer.writerow(header)
+    for row in rows:
+        cells = [row[key] for key in header]
+        writer.writerow(
+            f"'{cell}" if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+            for cell in cells
+        )
 
 
 def _due_in_parallel(args: argparse.Namespace) -> list[Reminder] | None:
@@ -357,7 +404,7 @@ def _procedure_schema(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from complaintflow.report import Cover, publish, year_label
+    from complaintflow.report import AnnualReport, Cover, publish, year_label
 
     _source(args)
     reports = _counted_reports(args)
@@ -365,6 +412,11 @@ def _report(args: argparse.Namespace) -> int:
     below = args.suppress_below if args.suppress_below is not None else (5 if published else 0)
     reports = {name: publish(report, below) for name, report in reports.items()}
     cover = Cover(title=args.title, council=args.council, made_on=london_today())
+    if args.format == "html" and any(isinstance(report, AnnualReport) for report in reports.values()):
+        from complaintflow.report.charts import INSTALL_HINT, available
+
+        if not available():
+            print(f"note: no charts; they need the report extra: {INSTALL_HINT}", file=sys.stderr)
     label = year_label(args.year)
     if len(reports) == 1:
         _write_report(args, next(iter(reports.values())), cover, args.output, f"complaintflow-report-{label}")
@@ -378,6 +430,11 @@ def _report(args: argparse.Namespace) -> int:
             by_name = {name: report.model_dump(mode="json") for name, report in reports.items()}
             _emit(json.dumps(by_name, indent=2), args.output)
         return 0
+    if args.output == STANDARD_OUTPUT:
+        raise ComplaintflowError(
+            f"--output: {len(reports)} reports make {len(reports)} {args.format} files; "
+            "give a folder, or one procedure with --only NAME"
+        )
     folder = Path(args.output or f"complaintflow-reports-{label}")
     folder.mkdir(parents=True, exist_ok=True)
     for name, report in reports.items():
@@ -391,7 +448,14 @@ def _counted_reports(args: argparse.Namespace) -> dict[str, Report]:
     """One report per procedure (or per --only name); several --only names of the children's kind
     make one report of their cases together, as a council reports its corporate complaints about
     children's services beside its statutory ones."""
-    from complaintflow.report import ReportSettings, of_procedures, records_from_log, report_kind, reports
+    from complaintflow.report import (
+        UNASSIGNED,
+        ReportSettings,
+        of_procedures,
+        records_from_log,
+        report_kind,
+        reports,
+    )
     from complaintflow.report.forms import build
 
     settings = ReportSettings(target_percent=args.target, services=tuple(args.service or ()))
@@ -420,14 +484,19 @@ def _counted_reports(args: argparse.Namespace) -> dict[str, Report]:
         together = "+".join(only)
         chosen = of_procedures(records, only)
         return {together: build("children", chosen, args.year, procedure=together, settings=settings)}
-    return reports(records, args.year, only=only, procedures=procedures, settings=settings, homes=args.homes)
+    found = reports(records, args.year, only=only, procedures=procedures, settings=settings, homes=args.homes)
+    alike = [name for name in found if name != UNASSIGNED and report_kind(name, procedures) == "children"]
+    if not only and len(alike) > 1:
+        together = " ".join(f"--only {name}" for name in alike)
+        print(f"note: {together} makes one report of their cases together", file=sys.stderr)
+    return found
 
 
 def _write_report(
     args: argparse.Namespace, report: Report, cover: Cover, output: str | None, default: str
 ) -> None:
-    """One report in the format asked for: Markdown or JSON to standard output or `output`; HTML
-    to a file; CSV to a folder."""
+    """One report in the format asked for: Markdown, JSON or HTML to standard output or `output`
+    (a page's name ends in .html, so that browsers show it as a page); CSV to a folder."""
     from complaintflow.report import to_csv, to_html, to_json, to_markdown
 
     if args.format == "json":
@@ -435,20 +504,27 @@ def _write_report(
     elif args.format == "md":
         _emit(to_markdown(report, cover), output)
     elif args.format == "csv":
+        if output == STANDARD_OUTPUT:
+            raise ComplaintflowError("--output: CSV tables are files in a folder; give the folder's name")
         folder = Path(output or default)
         folder.mkdir(parents=True, exist_ok=True)
         tables = to_csv(report)
         for name, text in tables.items():
             (folder / name).write_text(text, encoding="utf-8", newline="")
         print(f"wrote {len(tables)} CSV tables to {folder}/")
+    elif output is None or output == STANDARD_OUTPUT:
+        _emit(to_html(report, cover), None)
     else:
-        target = Path(output or f"{default}.html")
+        target = Path(output)
+        if target.suffix.lower() not in (".html", ".htm"):
+            target = target.with_name(f"{target.name}.html")
         target.write_text(to_html(report, cover), encoding="utf-8")
         print(f"wrote the HTML report to {target.resolve()}")
 
 
 def _emit(text: str, output: str | None) -> None:
-    if output is None:
+    """The text on standard output (for no `output`, or '-'), or in the file `output`."""
+    if output is None or output == STANDARD_OUTPUT:
         print(text.rstrip("\n"))
     else:
         Path(output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
@@ -456,19 +532,54 @@ def _emit(text: str, output: str | None) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
-    """Store a file's events; name each line refused and why, and keep the lines accepted."""
+    """Store a file's events; name each line refused and why, and keep the lines accepted. With
+    --dry-run, say what would be added, skipped and refused, and write nothing."""
     store = _store(args)
-    if args.file == "-":
-        refused = store.import_events(_numbered_lines(sys.stdin.buffer, None))
+    with _import_source(args) as lines:
+        summary = store.import_events(lines, dry_run=args.dry_run)
+    for message in _refusals(summary.refused):
+        print(message, file=sys.stderr)
+    counts = (
+        f"{counted(summary.added, 'event')}, {summary.skipped} stored already, "
+        f"{counted(len(summary.refused), 'line')} refused"
+    )
+    if args.dry_run:
+        print(f"dry run, nothing written to {store.name}: would add {counts}")
     else:
-        path = Path(args.file)
-        with path.open("rb") as handle:
-            bar = progress_bar("Storing events", path.stat().st_size)
-            refused = store.import_events(_numbered_lines(handle, bar))
+        print(f"imported into {store.name}: added {counts}")
+    return 1 if summary.refused else 0
+
+
+@contextmanager
+def _import_source(args: argparse.Namespace) -> Iterator[Iterable[tuple[int, object]]]:
+    """The events to import, each with the number of its line, as one iterable."""
+    if args.file == "-":
+        yield _numbered_lines(sys.stdin.buffer, None)
+        return
+    path = Path(args.file)
+    with path.open("rb") as handle:
+        yield _numbered_lines(handle, progress_bar("Storing events", path.stat().st_size))
+
+
+def _refusals(refused: Sequence[tuple[int, ComplaintflowError]]) -> Iterator[str]:
+    """A line per refused line; the lines refused only because an earlier line of their case was
+    refused are said once per case, with that line."""
+    following: dict[int, list[int]] = {}
     for number, error in refused:
-        print(printable(f"line {number}: {error}"), file=sys.stderr)
-    print(f"stored the accepted events in {store.name}; {len(refused)} lines refused")
-    return 1 if refused else 0
+        if isinstance(error, RefusedAfterEarlierLine):
+            following.setdefault(error.first, []).append(number)
+    for number, error in refused:
+        if not isinstance(error, RefusedAfterEarlierLine):
+            yield printable(f"line {number}: {error}")
+            if number in following:
+                yield _followers(number, following[number])
+
+
+def _followers(first: int, numbers: list[int]) -> str:
+    shown = ", ".join(str(number) for number in numbers[:10])
+    more = f" and {len(numbers) - 10:,} more" if len(numbers) > 10 else ""
+    lines = "line" if len(numbers) == 1 else "lines"
+    return f"{lines} {shown}{more}: refused because line {first} of this case was refused"
 
 
 def _numbered_lines(
@@ -490,13 +601,21 @@ def _serve(args: argparse.Namespace) -> int:
     """Serve the store over HTTP until stopped (SQLite in ./complaints.db unless --store says)."""
     import logging
 
+    from complaintflow.extras import require_extra
+
+    require_extra("service", "fastapi", "uvicorn", needed_by="serve")
     import uvicorn
 
     from complaintflow.service import create_app
 
     if args.store is None:
         args.store = "sqlite:complaints.db"
-    app = create_app(_store(args), cors_origins=tuple(args.cors_origin or ()))
+    store = _store(args)
+    app = create_app(store, cors_origins=tuple(args.cors_origin or ()))
+    if args.notify:
+        from complaintflow.notices import schedule
+
+        schedule.start(store)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info")
     return 0
@@ -550,7 +669,7 @@ def _export(args: argparse.Namespace) -> int:
         for line in store.export():
             handle.write(line + "\n")
             count += 1
-    print(f"wrote {count} events to {args.output}")
+    print(f"wrote {counted(count, 'event')} to {args.output}")
     return 0
 
 
@@ -558,29 +677,29 @@ def _store_check(args: argparse.Namespace) -> int:
     differences = _store(args).check()
     for difference in differences:
         print(printable(difference))
-    print(f"{len(differences)} differences between the projections and the events")
+    print(f"{counted(len(differences), 'difference')} between the projections and the events")
     return 1 if differences else 0
 
 
+def _store_backup(args: argparse.Namespace) -> int:
+    events = _store(args).backup(args.destination)
+    print(f"copied {events:,} events to {args.destination}")
+    return 0
+
+
 def _store_rebuild(args: argparse.Namespace) -> int:
-    print(f"rebuilt the projections of {_store(args).rebuild()} cases")
+    print(f"rebuilt the projections of {counted(_store(args).rebuild(), 'case')}")
     return 0
 
 
 def _reporting_year(text: str) -> int:
     """2012, or 2012-13, for the year from 1 April 2012."""
-    head, _, tail = text.partition("-")
-    if (
-        len(head) == 4
-        and head.isdigit()
-        and FIRST_DATE.year <= int(head) < LAST_DATE.year
-        and (not tail or (tail.isdigit() and int(tail) == (int(head) + 1) % 100))
-    ):
-        return int(head)
-    raise argparse.ArgumentTypeError(
-        f"year {printable(text, 40)!r} is not a reporting year such as 2012 or 2012-13, "
-        f"from {FIRST_DATE.year} to {LAST_DATE.year - 1}"
-    )
+    from complaintflow.report import year_from_label
+
+    try:
+        return year_from_label(text)
+    except ComplaintflowError as error:  # the person typed it, so it is shown back, shortened
+        raise argparse.ArgumentTypeError(f"year {printable(text, 40)!r} is {error}") from None
 
 
 def _percent(text: str) -> float:
@@ -663,13 +782,16 @@ def build_parser() -> argparse.ArgumentParser:
     case = commands.add_parser("case", help="replay a JSON Lines event log and show each case")
     _add_log_options(case)
     case.add_argument("--case", metavar="ID", help="show only this case")
+    case.add_argument("--events", action="store_true", help="and each case's events, dated, in order")
     case.set_defaults(run=_case)
 
     due = commands.add_parser("due", help="deadlines due soon, and overdue ones, across a log")
-    _add_log_options(due)
+    _add_log_options(due, formats=("text", "json", "csv"))
     due.add_argument(
         "--within", type=_whole_number, default=5, metavar="N", help="working days ahead (default 5)"
     )
+    due.add_argument("--officer", metavar="REF", help="only the cases this officer owns")
+    due.add_argument("--team", metavar="REF", help="only the cases this team owns")
     _add_jobs_option(due)
     due.set_defaults(run=_due)
 
@@ -698,7 +820,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="the stage 1 timeliness target (default 75)",
     )
     report.add_argument(
-        "--output", metavar="PATH", help="where to write (csv, or several html reports: a folder)"
+        "--output",
+        metavar="PATH",
+        help="where to write (default and '-': standard output; csv, or several reports' html: a folder)",
     )
     report.add_argument(
         "--only",
@@ -738,6 +862,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--procedure", action="append", metavar="FILE", help="a procedure file (repeatable)")
     _add_extra_holiday_option(serve)
     serve.set_defaults(run=_serve)
+    serve.add_argument(
+        "--notify", action="store_true", help="also make the day's notices hourly and deliver them"
+    )
+    add_notice_commands(commands, _Parser, _store, _add_store_option, _date)
     tokens = commands.add_parser("tokens", help="make, list and revoke the service's access tokens")
     token_commands = tokens.add_subparsers(dest="operation", required=True, parser_class=_Parser)
     create = token_commands.add_parser("create", help="make a token and print it, once")
@@ -766,6 +894,9 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_argument("file", metavar="FILE.jsonl", help="events, one JSON object per line ('-': stdin)")
     _add_store_option(imports, "where to store them", required=True)
     imports.add_argument("--procedure", action="append", metavar="FILE", help="a procedure file (repeatable)")
+    imports.add_argument(
+        "--dry-run", action="store_true", help="check the file against the store and write nothing"
+    )
     _add_extra_holiday_option(imports)
     imports.set_defaults(run=_import)
     exports = commands.add_parser("export", help="write a store's events as JSON Lines")
@@ -779,8 +910,11 @@ def build_parser() -> argparse.ArgumentParser:
     for operation, run, help_text in (
         ("check", _store_check, "recompute the projections from the events and list any difference"),
         ("rebuild", _store_rebuild, "recompute the projections from the events and keep them"),
+        ("backup", _store_backup, "copy a SQLite store consistently while it is in use"),
     ):
         command = upkeep.add_parser(operation, help=help_text)
+        if operation == "backup":
+            command.add_argument("destination", metavar="DEST", help="the new file (never overwritten)")
         _add_store_option(command, "the store", required=True)
         command.add_argument(
             "--procedure", action="append", metavar="FILE", help="a procedure file (repeatable)"
@@ -815,13 +949,13 @@ def _add_jobs_option(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_log_options(parser: argparse.ArgumentParser) -> None:
+def _add_log_options(parser: argparse.ArgumentParser, formats: tuple[str, ...] = ("text", "json")) -> None:
     parser.add_argument("file", metavar="FILE.jsonl", nargs="?", help="events, one JSON object per line")
     _add_store_option(parser, "read the store instead of a log file")
     parser.add_argument(
         "--as-of", type=_date, default=london_today(), metavar="DATE", help="default: today in London"
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--format", choices=formats, default="text")
     parser.add_argument(
         "--procedure",
         action="append",

@@ -16,10 +16,10 @@ from pathlib import Path
 from complaintflow.case import Case
 from complaintflow.dates import london_today
 from complaintflow.eventlog import load_cases
-from complaintflow.events import EventBase
 from complaintflow.procedure import Procedure, load_procedure
 from complaintflow.progress import progress_bar
 from complaintflow.reminders import due_within
+from complaintflow.wording import describe_event
 
 DATA = resources.files("complaintflow") / "data"
 REMINDERS_ON = date(2012, 9, 7)
@@ -39,25 +39,6 @@ def seed_year_cases(until: date | None = None) -> dict[str, Case]:
     """The seed-year log, replayed (with `until`, as it stood on that day)."""
     with resources.as_file(DATA / "seed-year.jsonl") as path:
         return load_cases(path, procedures=seed_year_procedures(), until=until)
-
-
-def describe_event(event: EventBase) -> str:
-    """One line of a timeline: the date, the event, and the detail that matters."""
-    detail = ", ".join(
-        f"{key}={value}"
-        for key in (
-            "stage",
-            "to_stage",
-            "overall_outcome",
-            "outcome",
-            "total_working_days",
-            "reason",
-            "resolved",
-        )
-        if (value := getattr(event, key, None)) is not None
-        and not (key == "outcome" and hasattr(event, "points"))
-    ).replace("overall_outcome=", "outcome=")
-    return f"{event.on:%a %d %b %Y}  {event.type}" + (f" ({detail})" if detail else "")
 
 
 def _pick_timelines(cases: dict[str, Case]) -> list[Case]:

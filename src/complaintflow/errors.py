@@ -99,6 +99,25 @@ class LateEntryWithoutEvents(InvalidEvent):
     among them; a log is then read again with every case keeping its events (see `load_cases`)."""
 
 
+class EventConflict(InvalidEvent):
+    """An `event_id` stored already with other content (or for another case): the event changed
+    since it was stored, or two events share an id. Nothing is applied."""
+
+    def __init__(self, event_id: str, *, other_case: bool = False) -> None:
+        self.event_id = event_id
+        what = "an event of another case" if other_case else "different content"
+        super().__init__(f"conflict: {event_id} is stored already with {what}", field="event_id")
+
+
+class RefusedAfterEarlierLine(InvalidEvent):
+    """A line of an import not tried because an earlier line of its case was refused: a case is
+    taken up to its first refused line, never with a gap."""
+
+    def __init__(self, first: int) -> None:
+        self.first = first
+        super().__init__(f"refused because line {first} of this case was refused")
+
+
 class TransitionNotAllowed(ComplaintflowError):
     """An event the procedure does not allow in the case's current state."""
 
@@ -127,3 +146,8 @@ class StoreError(ComplaintflowError):
 
 class UnknownCase(ComplaintflowError):
     """A case reference the store holds no events for."""
+
+
+class MissingExtra(ComplaintflowError):
+    """An optional part (the service, PostgreSQL, charts) whose extra is not installed: names the
+    extra and how to install it."""

@@ -466,7 +466,7 @@ SpsoOutcome = Literal[
     "out_of_jurisdiction",
     "not_duly_made_or_withdrawn",
 ]
-#: Which Ombudsman decides, by the name a procedure gives in `ombudsman`, and its own outcomes.
+#: Which Ombudsman decides, by the name a procedure gives in `decided_by`, and its own outcomes.
 OMBUDSMAN_OUTCOMES: Mapping[str, tuple[str, ...]] = {
     "lgsco": get_args(LgscoOutcome),
     "housing-ombudsman": get_args(HousingOmbudsmanOutcome),
@@ -633,6 +633,30 @@ class CompensationOffered(EventBase):
     accepted: bool | None = None
 
 
+class Assigned(EventBase):
+    """The case was given to an officer, a team, or both: references, never names. Each
+    assignment replaces the one before; a field left out is no longer set."""
+
+    type: Literal["Assigned"] = "Assigned"
+    team: Reference | None = Field(default=None, description="A reference to the team that owns the case.")
+    officer: Reference | None = Field(
+        default=None, validate_default=True, description="A reference to the officer who owns the case."
+    )
+
+    @field_validator("officer")
+    @classmethod
+    def _someone(cls, officer: str | None, info: ValidationInfo) -> str | None:
+        if officer is None and info.data.get("team") is None:
+            raise ValueError("an assignment names an officer, a team or both")
+        return officer
+
+
+class Unassigned(EventBase):
+    """Nobody owns the case any more."""
+
+    type: Literal["Unassigned"] = "Unassigned"
+
+
 class ComplimentReceived(EventBase):
     """A compliment: a record of its own, counted in the annual report."""
 
@@ -641,6 +665,15 @@ class ComplimentReceived(EventBase):
     procedure: Reference | None = Field(
         default=None, description="The procedure whose report counts it (the service's complaints procedure)."
     )
+
+
+class EventVoided(EventBase):
+    """An earlier event of the case was entered in error (the wrong date, the wrong case): the case
+    replays as if it had never happened. The voided event stays in the record, named by this one."""
+
+    type: Literal["EventVoided"] = "EventVoided"
+    voids: Reference = Field(description="The event_id of the earlier event of this case that is voided.")
+    reason: Text = Field(description="Why it is voided, such as 'entered on the wrong case'.")
 
 
 Event: TypeAlias = Annotated[
@@ -670,7 +703,10 @@ Event: TypeAlias = Annotated[
     | LearningActionAgreed
     | LearningActionCompleted
     | CompensationOffered
-    | ComplimentReceived,
+    | Assigned
+    | Unassigned
+    | ComplimentReceived
+    | EventVoided,
     Field(discriminator="type"),
 ]
 

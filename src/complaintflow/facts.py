@@ -52,6 +52,7 @@ class Facts:
     referred: bool = False  # taken to the Ombudsman
     deferred_points: tuple[str, ...] = ()  # points of complaint deferred (reg 8), the rest going on
     oral: bool = False  # the complaint was made orally
+    owner: tuple[str | None, str | None] = (None, None)  # (officer, team) references
     service_areas: tuple[str, ...] = ()  # every service named, service_area first
 
     def copy(self) -> Facts:
@@ -72,6 +73,7 @@ class Facts:
             self.referred,
             self.deferred_points,
             self.oral,
+            self.owner,
             self.service_areas,
         )
 

@@ -207,7 +207,7 @@ def _decided(
     schema: dict[str, Any], properties: dict[str, Any], required: list[str], facts: Facts, as_of: date
 ) -> list[str]:
     assert facts.procedure is not None
-    ombudsman = facts.procedure.ombudsman
+    ombudsman = facts.procedure.decided_by
     words = [*OMBUDSMAN_OUTCOMES[ombudsman], *OMBUDSMAN_FORMER_WORDS.get(ombudsman, {})]
     properties["outcome"] = {"enum": words, "type": "string"}
     properties.pop("former_outcome", None)
@@ -273,10 +273,15 @@ def _received(
             continue
         for step in graph_for(procedure).steps(procedure.initial, "ComplaintReceived"):
             stage = step.spec.when.get("stage", 1)
+            needed = sorted({*step.requires, *(["skip_reason"] if stage != 1 else [])})
             choices.append(
                 {
-                    "properties": {"procedure": {"const": name}, "stage": {"const": stage}},
-                    "required": ["procedure", "stage", *step.requires],
+                    "properties": {
+                        "procedure": {"const": name},
+                        "stage": {"const": stage},
+                        **{field: {"type": "string"} for field in needed},  # given, not null
+                    },
+                    "required": ["procedure", "stage", *needed],
                 }
             )
     schema["anyOf"] = choices
@@ -293,7 +298,18 @@ def _names_a_procedure(
     return []
 
 
+def _assigned(
+    schema: dict[str, Any], properties: dict[str, Any], required: list[str], facts: Facts, as_of: date
+) -> list[str]:
+    """An assignment names an officer, a team or both."""
+    schema["anyOf"] = [
+        {"required": [field], "properties": {field: {"type": "string"}}} for field in ("officer", "team")
+    ]
+    return []
+
+
 _NARROWING = {
+    "Assigned": _assigned,
     "Responded": _responded,
     "DeadlineExtended": _extended,
     "OmbudsmanDecided": _decided,

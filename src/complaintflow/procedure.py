@@ -16,7 +16,7 @@ import tomllib
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -225,6 +225,40 @@ class Rule(_Strict):
     source: Source
 
 
+#: The kinds of deadline a notice rule without `deadline_kinds` applies to: every kind but request
+#: windows (the complainant's, not the council's) and the time limit for complaining.
+COUNCIL_DEADLINE_KINDS_EXCLUDED = frozenset({"request_window", "time_limit"})
+
+
+class NoticeRule(_Strict):
+    """When a notice about a deadline is owed: so many working days from its due date."""
+
+    working_days: WholeNumber = Field(
+        ge=-60, le=60, description="From the due date: negative before it, 0 on the day, positive after."
+    )
+    deadline_kinds: tuple[str, ...] = Field(
+        default=(),
+        max_length=20,
+        description="The kinds of deadline it is for; none given: every kind but request windows and "
+        "time limits, so deadlines of kinds added later get it too.",
+    )
+    reason: str = Field(min_length=1, description="Why the notice is sent then.")
+
+    def applies_to(self, kind: str) -> bool:
+        """Whether a deadline of this kind gets the notice."""
+        if self.deadline_kinds:
+            return kind in self.deadline_kinds
+        return kind not in COUNCIL_DEADLINE_KINDS_EXCLUDED
+
+
+class Ombudsman(_Strict):
+    """Where the complainant may go when the council's procedure is done, and within what time."""
+
+    name: str = Field(min_length=1, max_length=200)
+    time_limit: str = Field(min_length=1, max_length=400, description="The time limit, in words.")
+    source: Source
+
+
 class Procedure(_Strict):
     """A complaints procedure: the states, transitions, deadlines, policies and rules."""
 
@@ -238,12 +272,12 @@ class Procedure(_Strict):
         description="Where `applies_from` comes from, where it is not the instrument's own commencement.",
     )
     initial: str = "new"
-    ombudsman: Literal["lgsco", "housing-ombudsman", "spso"] = Field(
+    decided_by: Literal["lgsco", "housing-ombudsman", "spso"] = Field(
         default="lgsco",
         description="The Ombudsman who decides a complaint that completes this procedure: its "
         "OmbudsmanDecided outcomes are that Ombudsman's own (docs/events.md).",
     )
-    ombudsman_source: Source | None = None
+    decided_by_source: Source | None = None
     annual_report: Literal["children", "code-performance", "reg18", "spso"] = Field(
         default="children",
         description="The report its law or Code asks for: the children's annual report tables, a Complaint "
@@ -260,6 +294,14 @@ class Procedure(_Strict):
     extra_bank_holidays: Annotated[dict[UKDate, str], _frozen] = Field(
         default_factory=FrozenDict,
         description="Bank holidays proclaimed after this release, by date: counted like any other.",
+    )
+    notices: Annotated[dict[Name, NoticeRule], _frozen, Field(max_length=20)] = Field(
+        default_factory=FrozenDict,
+        description="The notices about its deadlines, by kind (approaching, due, missed, closing): "
+        "when each is owed, and why.",
+    )
+    ombudsman: Ombudsman | None = Field(
+        default=None, description="The Ombudsman the complainant may go to, for letters."
     )
     extends: str | None = Field(
         default=None,
@@ -369,6 +411,11 @@ def _check_structure(procedure: Procedure) -> None:
             raise ValueError(
                 f"choices.{name}: {choice!r} is not one of {list(procedure.policies[name].choices)}"
             )
+    known_kinds = get_args(Deadline.model_fields["kind"].annotation)
+    for name, notice in procedure.notices.items():
+        for kind in notice.deadline_kinds:
+            if kind not in known_kinds:
+                raise ValueError(f"notices.{name}: unknown deadline kind {kind!r}")
     for name in procedure.rules:
         if name not in ENGINE_RULES:
             raise ValueError(f"rules.{name}: unknown rule; known: {', '.join(ENGINE_RULES)}")

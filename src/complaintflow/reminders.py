@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict
@@ -26,21 +26,38 @@ class Reminder(BaseModel):
     remaining_working_days: int | None
     state: str
     service_area: str | None
+    officer: str | None = None
+    team: str | None = None
+
+    def owned_by(self, officer: str | None, team: str | None) -> bool:
+        """Whether the case is owned by the officer and the team asked for (None: any)."""
+        return (officer is None or self.officer == officer) and (team is None or self.team == team)
 
 
-def due_within(cases: Iterable[Case], *, as_of: date, within: int) -> list[Reminder]:
-    """Every running deadline due within `within` working days of `as_of`, and every overdue one.
+def due_within(
+    cases: Iterable[Case] | Mapping[str, Case],
+    *,
+    as_of: date,
+    within: int,
+    officer: str | None = None,
+    team: str | None = None,
+) -> list[Reminder]:
+    """Every running deadline due within `within` working days of `as_of`, and every overdue one;
+    only those of cases the officer or team owned then, if either is given.
 
     Sorted by due date, then case reference. A deadline due on `as_of` itself counts as due
-    within 0 working days.
+    within 0 working days. `cases` may be the dict of cases by reference that `load_cases` gives.
     """
     as_of = require_date(as_of, "as_of")
     within = require_whole_number(within, "within")
+    if isinstance(cases, Mapping):
+        cases = cases.values()
     reminders = []
     for case in cases:
         procedure = case.procedure
         if procedure is None:
             continue  # no procedure yet, so no deadline
+        owner = case.owner_on(as_of)
         state, clocks = case.standing(as_of)  # what the view shows, without building it
         for clock in clocks.values():
             status = clock.status(as_of)
@@ -61,9 +78,11 @@ def due_within(cases: Iterable[Case], *, as_of: date, within: int) -> list[Remin
                         remaining_working_days=remaining,
                         state=state,
                         service_area=case.service_area,
+                        officer=owner[0],
+                        team=owner[1],
                     )
                 )
-    return sorted(reminders, key=reminder_order)
+    return sorted((r for r in reminders if r.owned_by(officer, team)), key=reminder_order)
 
 
 def reminder_order(reminder: Reminder) -> tuple[date, str, str]:

@@ -136,7 +136,7 @@ def check_fit(facts: Facts, graph: StateGraph, event: EventBase, at: int | None)
 def check_ombudsman_terms(facts: Facts, graph: StateGraph, event: OmbudsmanDecided) -> None:
     """The outcome is one of the deciding Ombudsman's own, and the LGSCO's marks only on its decisions."""
     assert facts.procedure is not None
-    ombudsman = facts.procedure.ombudsman
+    ombudsman = facts.procedure.decided_by
     terms = OMBUDSMAN_OUTCOMES[ombudsman]
     if event.outcome not in terms and event.outcome not in OMBUDSMAN_FORMER_WORDS.get(ombudsman, {}):
         raise refusal(

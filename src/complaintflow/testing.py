@@ -57,6 +57,8 @@ MINIMAL_PAYLOADS: Mapping[str, Mapping[str, Any]] = {
     "LearningActionCompleted": {"action_id": "LA-1"},
     "CompensationOffered": {"amount_pence": 5000},
     "ComplimentReceived": {},
+    "Assigned": {"officer": "OFFICER-1"},
+    "Unassigned": {},
 }
 
 _OUTCOMES = ("upheld", "partially_upheld", "not_upheld")
@@ -174,7 +176,7 @@ def _payload(
     ):
         return None  # the Ombudsman decides only what was referred
     elif event_type == "OmbudsmanDecided":
-        payload["outcome"] = draw(st.sampled_from(OMBUDSMAN_OUTCOMES[procedure.ombudsman]))
+        payload["outcome"] = draw(st.sampled_from(OMBUDSMAN_OUTCOMES[procedure.decided_by]))
     elif event_type in ("OmbudsmanRecommendation", "RemedyAgreed"):
         return _commitment(draw, event_type, view, payload)
     elif event_type in ("RecommendationComplied", "RemedyCompleted"):

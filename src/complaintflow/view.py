@@ -14,6 +14,7 @@ from complaintflow._machine import StateGraph, Step
 from complaintflow.calendar import proclaimed_between
 from complaintflow.deadlines import Clock, Status
 from complaintflow.events import EVENT_CLASSES, EventBase
+from complaintflow.letters import LetterFacts
 
 Outcome = Literal["upheld", "partially_upheld", "not_upheld", "withdrawn", "declined", "not_a_complaint"]
 
@@ -75,6 +76,19 @@ class LateEntry(BaseModel):
     event_id: str | None
 
 
+class VoidedEvent(BaseModel):
+    """An event entered in error and voided: kept in the record, counted nowhere."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: str
+    type: str
+    on: date
+    voided_on: date
+    reason: str
+    by: str | None
+
+
 with warnings.catch_warnings():  # `schema` is the contract's name; pydantic's own `schema()` is deprecated
     warnings.filterwarnings("ignore", message='Field name "schema"', category=UserWarning)
 
@@ -94,6 +108,20 @@ with warnings.catch_warnings():  # `schema` is the contract's name; pydantic's o
 
 #: How a form's schema and conditions are worked out for an event type, its step and fixed fields.
 FormMaker = Callable[[str, Step | None, dict[str, int | str | bool]], tuple[dict[str, Any], list[str]]]
+
+
+class Owner(BaseModel):
+    """Who owns a case: an officer, a team or both, as references (never names)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    officer: str | None
+    team: str | None
+
+    @classmethod
+    def of(cls, owner: tuple[str | None, str | None]) -> Owner | None:
+        officer, team = owner
+        return None if officer is None and team is None else cls(officer=officer, team=team)
 
 
 class CaseView(BaseModel):
@@ -117,6 +145,9 @@ class CaseView(BaseModel):
     deferred_points: list[str] = []
     may_go_to_ombudsman: bool = False
     entered_late: list[LateEntry] = []
+    voided: list[VoidedEvent] = []
+    owner: Owner | None = None
+    letter_facts: LetterFacts | None = None
 
 
 def deadline_view(clock: Clock, as_of: date) -> DeadlineView:

@@ -27,7 +27,7 @@ from complaintflow.report.code_performance import CodePerformanceReport
 from complaintflow.report.forms import Report
 from complaintflow.report.model import AnnualReport
 from complaintflow.report.published import Cover
-from complaintflow.report.records import CaseRecord, reporting_year, year_label
+from complaintflow.report.records import CaseRecord, record_of, reporting_year, year_from_label, year_label
 from complaintflow.report.spso import SpsoReport
 from complaintflow.report.tables import ReportSettings, build_report
 
@@ -59,6 +59,7 @@ __all__ = [
     "to_html",
     "to_json",
     "to_markdown",
+    "year_from_label",
     "year_label",
 ]
 
@@ -137,12 +138,15 @@ def replayed_records(
     """Each case's record, in the order the cases first appear; with `keep_events=False` a closed
     case's clocks are read into its record and let go as soon as it is settled."""
     records: dict[str, CaseRecord] = {}
+    corrected: set[str] = set()  # cases with a voided event: their records are made again at the end
 
     def note(event: EventBase) -> None:
         record = records.get(event.case_id)
         if record is None:
             record = records[event.case_id] = CaseRecord()
         record.add(event)
+        if event.type == "EventVoided":
+            corrected.add(event.case_id)
 
     def settle(case_id: str, case: Case) -> None:
         records[case_id].finish(case)  # a closed case's clocks are then let go
@@ -157,6 +161,9 @@ def replayed_records(
         settle=None if keep_events else settle,
     )
     for case_id, case in cases.items():
+        if case_id in corrected:  # a void needs the case's events, so it kept them
+            records[case_id] = record_of(case)
+            continue
         records[case_id].finish(case)  # again for a settled case: no clocks left, nothing changes
     return list(records.values())
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from importlib.util import find_spec
 from typing import Any
 
+from complaintflow.extras import install_hint
 from complaintflow.report.model import AnnualReport
 from complaintflow.report.published import Cell, Table, Withheld
 
-INSTALL_HINT = 'python -m pip install "complaintflow[report]"'
+INSTALL_HINT = install_hint("report")
 
 #: Drawn this wide, at the page's full width (72rem) the labels print at about 20 px, and at
 #: least 12 px down to a 700-pixel-wide window.

@@ -257,7 +257,7 @@ def tables(report: CodePerformanceReport) -> list[Table]:
             "",
             ["Measure", "Stage 1", "Stage 2"],
             [[label, *(value(m, p) for _, m, p in stages)] for label, value in measures],
-            note=f"Stage 1 complaints taken to stage 2: {show(report.escalated)}.",
+            note=f"Stage 1 complaints taken to stage 2: {show(report.escalated)}.{_without_ch01(report)}",
         ),
         Table(
             "code-quarters",
@@ -300,6 +300,16 @@ def tables(report: CodePerformanceReport) -> list[Table]:
             )
         )
     return found
+
+
+def _without_ch01(report: CodePerformanceReport) -> str:
+    """Why the Tenant Satisfaction Measures are not given, where they are not."""
+    if report.ch01:
+        return ""
+    return (
+        " The Tenant Satisfaction Measure CH01, complaints per 1,000 homes, needs the number of homes"
+        " owned (--homes N on the command line, homes= from the service)."
+    )
 
 
 def _ombudsman_rows(report: CodePerformanceReport) -> list[list[Cell]]:

@@ -98,7 +98,7 @@ def build(
     elif kind == "spso":
         report = spso.build_spso(records, year, procedure)
     else:
-        return build_report(records, year, settings)
+        return build_report(records, year, settings).model_copy(update={"procedure": procedure})
     figures = ombudsman_figures(records, year, deciding_ombudsman(records, procedure))
     return report.model_copy(update={"ombudsman_figures": figures})
 
@@ -116,8 +116,9 @@ def headline(report: Report) -> str:
 
 
 def default_title(report: Report) -> str:
+    """The kind's title and year, naming the procedure, so that the reports of a log are told apart."""
     title = f"{kind_of(report).title} {report.year}"
-    return title if isinstance(report, AnnualReport) else f"{title}: {report.procedure}"
+    return f"{title}: {report.procedure}" if report.procedure else title
 
 
 #: A learning action's status where the number completed or overdue is withheld.

@@ -197,6 +197,10 @@ class AnnualReport(_Table):
     """The statutory annual complaints report for one year, computed from the event log."""
 
     year: str
+    procedure: str | None = Field(
+        default=None,
+        description="The procedure, or procedures joined by '+', whose cases it counts; none for every case.",
+    )
     target_percent: float
     years: list[str] = Field(description="Every reporting year in the log, oldest first.")
     counts: YearCounts
@@ -243,6 +247,9 @@ class AnnualReport(_Table):
         default=0,
         description="Complaints of the year (at any stage) about more than one service: each is counted "
         "under every service it names, and once in a total.",
+    )
+    events_voided: Count = Field(
+        default=0, description="Events voided in the year: entered in error and corrected."
     )
     suppress_below: int | None = None
     suppressed: list[list[str]] = Field(

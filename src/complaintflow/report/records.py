@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from complaintflow.case import Case
+from complaintflow.errors import ComplaintflowError
 from complaintflow.events import (
     CompensationOffered,
     ComplaintReceived,
@@ -33,6 +34,7 @@ from complaintflow.events import (
     ServiceUser,
     every_service,
 )
+from complaintflow.limits import FIRST_DATE, LAST_DATE
 
 V = TypeVar("V", bound=Hashable)
 
@@ -48,6 +50,26 @@ def reporting_year(day: date) -> int:
 def year_label(year: int) -> str:
     """The year as councils write it: 2012 -> '2012-13'."""
     return f"{year}-{(year + 1) % 100:02d}"
+
+
+def year_from_label(text: str) -> int:
+    """The reporting year that `text` names, as the command line and the service take it: 2012, or
+    2012-13 as councils write it.
+
+    >>> year_from_label("2024-25"), year_from_label("2024")
+    (2024, 2024)
+    """
+    head, _, tail = text.partition("-")
+    if (
+        len(head) == 4
+        and head.isdigit()
+        and FIRST_DATE.year <= int(head) < LAST_DATE.year
+        and (not tail or (tail.isdigit() and int(tail) == (int(head) + 1) % 100))
+    ):
+        return int(head)
+    raise ComplaintflowError(
+        f"not a reporting year such as 2012 or 2012-13, from {FIRST_DATE.year} to {LAST_DATE.year - 1}"
+    )
 
 
 @dataclass(slots=True)
@@ -88,7 +110,7 @@ class CaseRecord:
     #: Every service the case is about, `service_area` first: a report counts it under each.
     service_areas: tuple[str, ...] = ()
     procedure: str | None = None
-    #: The Ombudsman who decides the procedure's complaints (`Procedure.ombudsman`).
+    #: The Ombudsman who decides the procedure's complaints (`Procedure.decided_by`).
     ombudsman: str | None = None
     statutory: bool = True
     concern_on: date | None = None
@@ -124,6 +146,8 @@ class CaseRecord:
     learning: tuple[tuple[str, date, date | None, str], ...] = ()
     learning_completed: tuple[tuple[str, date], ...] = ()
     stage3: Stage3Timescales | None = None
+    #: The dates on which events of the case were voided (entered in error).
+    voided: tuple[date, ...] = ()
 
     @property
     def learning_agreed(self) -> dict[str, tuple[date, date | None]]:
@@ -158,7 +182,7 @@ class CaseRecord:
         procedure = case.procedure
         if procedure is None:
             return
-        self.ombudsman = procedure.ombudsman
+        self.ombudsman = procedure.decided_by
         self.statutory = not procedure.source.local_choice
         if case.outcome == "not_a_complaint":  # e.g. SI 2009/309 reg 8(1)(c): kept out of the counts
             self.stages.clear()
@@ -292,6 +316,10 @@ def _learning_agreed(record: CaseRecord, event: LearningActionAgreed) -> None:
     record.learning = (*kept, (event.action_id, event.on, event.due, event.description))
 
 
+def _voided(record: CaseRecord, event: EventBase) -> None:
+    record.voided = (*record.voided, event.on)
+
+
 def _learning_completed(record: CaseRecord, event: LearningActionCompleted) -> None:
     record.learning_completed = (*record.learning_completed, (event.action_id, event.on))
 
@@ -323,4 +351,14 @@ _NOTES: dict[str, Callable[[CaseRecord, Any], None]] = {
     "AdvocacyArranged": _advocacy,
     "LearningActionAgreed": _learning_agreed,
     "LearningActionCompleted": _learning_completed,
+    "EventVoided": _voided,
 }
+
+
+def record_of(case: Case) -> CaseRecord:
+    """The record of a case from its events that count (a voided event counts nowhere)."""
+    record = CaseRecord()
+    for event in case.counted_events:
+        record.add(event)
+    record.finish(case)
+    return record

@@ -136,6 +136,8 @@ class _Tally:
                 note("mediation", day, record, resolved)
             for day in record.advocacy:
                 note("advocacy", day, record)
+            for day in record.voided:
+                note("voided", day, record)
             for action, on, due, _ in record.learning:
                 note("learning", on, record, (action, due))
         self.years = sorted(years)
@@ -455,4 +457,5 @@ def build_report(
         several_services=len(
             {id(r) for stage in (1, 2, 3) for r, _ in tally.at_stage(stage, this) if len(_services(r)) > 1}
         ),
+        events_voided=len(tally.on_year("voided", this)),
     )

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-try:
-    import fastapi  # noqa: F401 - only to say which extra is missing
-except ImportError as missing:  # pragma: no cover - depends on what is installed
-    from complaintflow.errors import ComplaintflowError
+from complaintflow.extras import require_extra
 
-    raise ComplaintflowError(
-        'the service needs the service extra: python -m pip install "complaintflow[service]"'
-    ) from missing
+require_extra("service", "fastapi", needed_by="the service")
 
-from complaintflow.service.app import create_app
+from complaintflow.service.app import create_app  # noqa: E402 - only once the extra is known to be there
 
 __all__ = ["create_app"]

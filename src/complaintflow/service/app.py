@@ -1,9 +1,9 @@
 """The HTTP JSON service: a council runs one beside its case-management systems, and every system,
 in any language, records events and asks for deadlines, reminders and reports.
 
-Every request but `/health` carries a bearer token; every error is an RFC 9457 problem document from
-the one table of error kinds (`complaintflow.problems`). Logs carry case ids, event types, status
-codes and timings, never payloads.
+Every request but `/health`, `/openapi.json` and the API page `/docs` carries a bearer token; every
+error is an RFC 9457 problem document from the one table of error kinds (`complaintflow.problems`).
+Logs carry case ids, event types, status codes and timings, never payloads.
 """
 
 from __future__ import annotations
@@ -37,9 +37,12 @@ from complaintflow.case import CaseView
 from complaintflow.dates import london_today
 from complaintflow.errors import ComplaintflowError, InvalidEvent
 from complaintflow.events import Event, UKDate, parse_events
+from complaintflow.limits import MAX_REFERENCE_CHARS
 from complaintflow.problems import problem
 from complaintflow.procedure import registered_names, registered_procedure
 from complaintflow.reminders import Reminder
+from complaintflow.service.api_docs import add_api_docs
+from complaintflow.service.notices import notice_routes
 from complaintflow.store.base import MAX_POSITION, EventStore
 from complaintflow.store.tokens import GRANTS, Token, authenticate
 
@@ -218,7 +221,10 @@ def create_app(
         title="complaintflow",
         version=__version__,
         description="UK council complaints: record events; read cases, deadlines, the feed and reports.",
+        docs_url=None,  # served from the package's own files by add_api_docs, not from a CDN
+        redoc_url=None,
     )
+    add_api_docs(app)
     if cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -306,6 +312,7 @@ def create_app(
         return check
 
     reader, writer, reporter = Depends(needs("read")), Depends(needs("write")), Depends(needs("report"))
+    app.include_router(notice_routes(store, needs, ERRORS))
 
     @app.get("/health", tags=["service"], openapi_extra={"security": []})
     async def health() -> dict[str, str]:
@@ -396,12 +403,16 @@ def create_app(
     async def list_cases(
         token: Token = reader,
         open: bool = False,
+        open_only: bool = False,
         procedure: str | None = None,
+        as_of: UKDate | None = None,
         page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
         page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> CaseList:
-        """Case references, in the order their first events were stored."""
-        found = await read(lambda: store.cases(open, procedure))
+        """Case references, in the order their first events were stored; with `open_only=true` (or
+        `open=true`) only those open at the end of `as_of` (default: today in London), as their
+        views say."""
+        found = await run_in_threadpool(store.cases, open or open_only, procedure, as_of)  # may replay
         pages = max(1, -(-len(found) // page_size))
         return CaseList(
             cases=found[(page - 1) * page_size : page * page_size], page=page, pages=pages, total=len(found)
@@ -412,9 +423,12 @@ def create_app(
         token: Token = reader,
         within: Annotated[int, Query(ge=0, le=1000)] = 5,
         as_of: UKDate | None = None,
+        officer: Annotated[str | None, Query(min_length=1, max_length=MAX_REFERENCE_CHARS)] = None,
+        team: Annotated[str | None, Query(min_length=1, max_length=MAX_REFERENCE_CHARS)] = None,
     ) -> list[Reminder]:
-        """The daily list: deadlines due within N working days of `as_of`, and overdue ones."""
-        return await run_in_threadpool(store.due, within, as_of)  # may count many cases
+        """The daily list: deadlines due within N working days of `as_of`, and overdue ones; only
+        the cases an officer or a team owns, if asked."""
+        return await run_in_threadpool(store.due, within, as_of, officer, team)  # may count many cases
 
     @app.get("/feed", tags=["feed"], response_model=Feed, responses=ERRORS)
     async def feed(
@@ -436,21 +450,33 @@ def create_app(
     @app.get("/reports/{procedure}/{year}", tags=["reports"], responses=ERRORS)
     async def report(
         procedure: str,
-        year: Annotated[int, Path(ge=1900, le=2199)],
+        year: Annotated[
+            str,
+            Path(
+                pattern=r"^[0-9]{4}(-[0-9]{2})?$",
+                description="The reporting year from 1 April: 2024, or 2024-25 as councils write it.",
+            ),
+        ],
         token: Token = reporter,
         format: Literal["json", "html", "md", "csv"] = "json",
         suppress_below: Annotated[int | None, Query(ge=0, le=100)] = None,
         homes: Annotated[int | None, Query(ge=1, le=10_000_000)] = None,
     ) -> Response:
-        """A published report of one procedure's cases for the year from 1 April `year`, of the kind
+        """A published report of one procedure's cases for the reporting year `year`, of the kind
         its law or Code asks for; `homes` adds the Tenant Satisfaction Measure CH01 to a Complaint
         Handling Code report."""
-        from complaintflow.report import publish, to_csv, to_html, to_json, to_markdown
+        from complaintflow.report import publish, to_csv, to_html, to_json, to_markdown, year_from_label
 
+        try:
+            starts = year_from_label(year)
+        except ComplaintflowError as error:
+            raise RequestValidationError(
+                [{"loc": ("path", "year"), "msg": str(error), "type": "value_error"}]
+            ) from None
         if not (store.procedures and procedure in store.procedures):
             registered_procedure(procedure)
         counted = await run_in_threadpool(
-            lambda: store.reports(year, only=[procedure], homes=homes)[procedure]
+            lambda: store.reports(starts, only=[procedure], homes=homes)[procedure]
         )
         below = suppress_below if suppress_below is not None else (0 if format == "json" else 5)
         published = publish(counted, below)
@@ -467,7 +493,7 @@ def create_app(
         return Response(
             packed.getvalue(),
             media_type="application/zip",
-            headers={"Content-Disposition": f'attachment; filename="report-{procedure}-{year}.zip"'},
+            headers={"Content-Disposition": f'attachment; filename="report-{procedure}-{starts}.zip"'},
         )
 
     @app.get("/procedures", tags=["procedures"], responses=ERRORS)

@@ -22,13 +22,18 @@ def open_store(
     *,
     procedures: Mapping[str, Procedure] | None = None,
     calendar: WorkingDayCalendar | None = None,
+    create: bool = True,
 ) -> EventStore:
-    """The store a URL names: `sqlite:PATH` or `postgresql://...` (also `postgres://`)."""
+    """The store a URL names: `sqlite:PATH` or `postgresql://...` (also `postgres://`). With
+    `create=False` a SQLite file that does not exist is refused ("no such file") rather than made."""
     if not isinstance(url, str):
         raise StoreError("a store is named by a URL such as sqlite:complaints.db")
     if url.startswith("sqlite:"):
         return SQLiteEventStore(
-            url.removeprefix("sqlite:").removeprefix("//"), procedures=procedures, calendar=calendar
+            url.removeprefix("sqlite:").removeprefix("//"),
+            procedures=procedures,
+            calendar=calendar,
+            create=create,
         )
     if url.startswith(("postgresql://", "postgres://")):
         from complaintflow.store.postgres import PostgresEventStore

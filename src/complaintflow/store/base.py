@@ -16,12 +16,13 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date
+from pathlib import Path
 from typing import Any, Protocol
 
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case
 from complaintflow.dates import london_today, require_date, require_whole_number
-from complaintflow.errors import ComplaintflowError, ConcurrencyError, InvalidEvent, StoreError, UnknownCase
+from complaintflow.errors import ConcurrencyError, EventConflict, InvalidEvent, StoreError, UnknownCase
 from complaintflow.events import EventBase, event_to_json, parse_event
 from complaintflow.procedure import Procedure
 from complaintflow.reminders import Reminder, due_within
@@ -29,6 +30,7 @@ from complaintflow.report.forms import Report
 from complaintflow.report.model import AnnualReport
 from complaintflow.report.records import CaseRecord
 from complaintflow.report.tables import ReportSettings, build_report
+from complaintflow.store.imports import CHUNK_LINES, ImportSummary, import_events
 from complaintflow.store.projections import CaseRow, DeadlineRow, project, read_record
 
 #: The layout of the tables; a store written by a later layout is refused rather than misread.
@@ -45,6 +47,8 @@ class Cursor(Protocol):
     """What a store needs of a database cursor (the DB-API's)."""
 
     def execute(self, sql: str, params: Sequence[Any] = ...) -> Any: ...
+
+    def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> Any: ...
 
     def fetchone(self) -> Any: ...
 
@@ -122,19 +126,30 @@ class EventStore(ABC):
         """Record events of one case, all or none, and return the case's new version.
 
         Each event is checked against the case first. A stale `expected_version` raises
-        `ConcurrencyError`. An `event_id` seen before anywhere in the store, with the same content,
-        is a no-op; with different content it is refused. An event without an `event_id` is given
-        one. An event dated before events already stored follows the rule for late entry.
+        `ConcurrencyError`. An append whose events are all stored already, with the same content, is
+        a retry: it succeeds, whatever `expected_version`, and returns the case's version. One that
+        mixes stored and new events is refused, and an `event_id` stored with other content is a
+        conflict. An event without an `event_id` is given one. An event dated before events already
+        stored follows the rule for late entry.
         """
         batch = self._parse(case_id, events)
         if expected_version is not None:
             expected_version = require_whole_number(expected_version, "expected_version")
         with self._writing() as db:
             version, case = self._current(db, case_id)
+            stored = self._stored_already(db, case_id, batch)
+            if stored and len(stored) == len(batch):
+                return version  # sent again after a timeout: the first one was stored
+            if stored:
+                raise InvalidEvent(
+                    f"{len(stored)} of these {len(batch)} events are stored already (such as "
+                    f"{sorted(stored)[0]}): send only the new ones",
+                    field="event_id",
+                )
             if expected_version is not None and expected_version != version:
                 raise ConcurrencyError(case_id, expected_version, version)
             case = copy.copy(case)
-            fresh = [event for event in batch if self._accept(db, case, event)]
+            fresh = [event for event in batch if case.apply(event)]
             if fresh:
                 self._write(db, case, version, fresh, recorded_by)
                 version += len(fresh)
@@ -154,28 +169,40 @@ class EventStore(ABC):
             batch.append(event)
         return batch
 
-    def _accept(self, db: Cursor, case: Case, event: EventBase) -> bool:
-        """Apply the event to the case if it is new; False if it is stored already."""
-        db.execute(
-            self._sql("SELECT case_id, body FROM complaintflow_events WHERE event_id = ?"), (event.event_id,)
-        )
-        found = db.fetchone()
-        if found is not None:
-            if found[0] == case.case_id and parse_event(found[1]) == event:
-                return False  # sent again: stored already
-            raise InvalidEvent("already used by a different event", field="event_id")
-        return case.apply(event)
+    def _stored_already(self, db: Cursor, case_id: str, batch: list[EventBase]) -> set[str]:
+        """The ids of the batch stored already with the same content; a conflict raises."""
+        stored = set()
+        for event in batch:
+            assert event.event_id is not None
+            db.execute(
+                self._sql("SELECT case_id, body FROM complaintflow_events WHERE event_id = ?"),
+                (event.event_id,),
+            )
+            found = db.fetchone()
+            if found is not None:
+                if found[0] != case_id:
+                    raise EventConflict(event.event_id, other_case=True)
+                if parse_event(found[1]) != event:
+                    raise EventConflict(event.event_id)
+                stored.add(event.event_id)
+        return stored
 
     def _write(
-        self, db: Cursor, case: Case, version: int, fresh: list[EventBase], recorded_by: str | None
+        self,
+        db: Cursor,
+        case: Case,
+        version: int,
+        fresh: list[EventBase],
+        recorded_by: str | None,
+        record: CaseRecord | None = None,
     ) -> None:
         insert = self._sql(
             "INSERT INTO complaintflow_events (case_id, version, event_id, type, on_date, body, recorded_by) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)"
         )
-        for offset, event in enumerate(fresh, start=1):
-            db.execute(
-                insert,
+        db.executemany(
+            insert,
+            [
                 (
                     case.case_id,
                     version + offset,
@@ -184,13 +211,16 @@ class EventStore(ABC):
                     event.on.isoformat(),
                     event_to_json(event),
                     recorded_by,
-                ),
-            )
-        self._project(db, case, version + len(fresh))
+                )
+                for offset, event in enumerate(fresh, start=1)
+            ],
+        )
+        self._project(db, case, version + len(fresh), record)
 
-    def _project(self, db: Cursor, case: Case, version: int) -> None:
-        """Write the case's projections: its row, with the report's record, and its open deadlines."""
-        row, deadlines = project(case, version)
+    def _project(self, db: Cursor, case: Case, version: int, record: CaseRecord | None = None) -> None:
+        """Write the case's projections: its row, with the report's record (`record`, finished
+        here, where the caller kept it up as the case's events came), and its open deadlines."""
+        row, deadlines = project(case, version, record)
         db.execute(self._sql("DELETE FROM complaintflow_cases WHERE case_id = ?"), (row.case_id,))
         db.execute(
             self._sql(
@@ -209,6 +239,13 @@ class EventStore(ABC):
                 row.record,
             ),
         )
+        db.execute(self._sql("DELETE FROM complaintflow_owners WHERE case_id = ?"), (row.case_id,))
+        officer, team = case.owner
+        if officer is not None or team is not None:
+            db.execute(
+                self._sql("INSERT INTO complaintflow_owners (case_id, officer, team) VALUES (?, ?, ?)"),
+                (row.case_id, officer, team),
+            )
         db.execute(self._sql("DELETE FROM complaintflow_deadlines WHERE case_id = ?"), (row.case_id,))
         for deadline in deadlines:
             db.execute(
@@ -288,27 +325,61 @@ class EventStore(ABC):
             rows = db.fetchall()
         return [(int(position), parse_event(body)) for position, body in rows]
 
-    def cases(self, open_only: bool = False, procedure: str | None = None) -> list[str]:
-        """Case references in the order their first events were stored (as in a log); only open
-        ones, or one procedure's, if asked."""
+    def cases(
+        self, open_only: bool = False, procedure: str | None = None, as_of: date | None = None
+    ) -> list[str]:
+        """Case references in the order their first events were stored (as in a log); only one
+        procedure's, if asked; only those open at the end of `as_of` (default: today in London), if
+        asked, as their views say: a request window that ran out closes a case, and events dated
+        after the day do not count."""
         query = (
-            "SELECT c.case_id FROM complaintflow_cases c "
+            "SELECT c.case_id, c.open, c.last_on, c.first_on FROM complaintflow_cases c "
             "JOIN complaintflow_events e ON e.case_id = c.case_id WHERE 1 = 1"
         )
         params: list[object] = []
-        if open_only:
-            query += " AND c.open = 1"
         if procedure is not None:
             query += " AND c.procedure = ?"
             params.append(procedure)
         with self._reading() as db:
-            db.execute(self._sql(query + " GROUP BY c.case_id ORDER BY min(e.position)"), params)
-            return [row[0] for row in db.fetchall()]
+            db.execute(
+                self._sql(
+                    query + " GROUP BY c.case_id, c.open, c.last_on, c.first_on ORDER BY min(e.position)"
+                ),
+                params,
+            )
+            rows = db.fetchall()
+            if not open_only:
+                return [row[0] for row in rows]
+            day = (london_today() if as_of is None else require_date(as_of, "as_of")).isoformat()
+            db.execute(
+                self._sql(
+                    "SELECT DISTINCT case_id FROM complaintflow_deadlines "
+                    "WHERE kind = 'request_window' AND due < ?"
+                ),
+                (day,),
+            )
+            windows_ran_out = {row[0] for row in db.fetchall()}
+        listed = []
+        for case_id, is_open, last_on, first_on in rows:
+            if first_on > day:
+                continue  # not received yet on the day
+            if last_on > day or (is_open and case_id in windows_ran_out):  # replayed to the day
+                is_open = self.load(case_id).view(as_of=date.fromisoformat(day), forms=False).open
+            if is_open:
+                listed.append(case_id)
+        return listed
 
     # -- the daily list and the report -----------------------------------------------------------
 
-    def due(self, within: int = 5, as_of: date | None = None) -> list[Reminder]:
-        """The daily list, as `complaintflow due` gives it: read from the deadlines projection.
+    def due(
+        self,
+        within: int = 5,
+        as_of: date | None = None,
+        officer: str | None = None,
+        team: str | None = None,
+    ) -> list[Reminder]:
+        """The daily list, as `complaintflow due` gives it: read from the deadlines projection;
+        only the cases the officer or team owns, if either is given.
 
         A case with events after `as_of`, or a request window that ran out before it, is replayed
         instead, so the answer is always that of the cases as they stood at the end of `as_of`.
@@ -324,8 +395,10 @@ class EventStore(ABC):
             db.execute(
                 self._sql(
                     "SELECT d.case_id, d.name, d.kind, d.stage, d.due, d.calendar, c.procedure, c.state, "
-                    "c.service_area FROM complaintflow_deadlines d JOIN complaintflow_cases c "
-                    "ON c.case_id = d.case_id WHERE d.due <= ? AND c.first_on <= ?"
+                    "c.service_area, o.officer, o.team FROM complaintflow_deadlines d "
+                    "JOIN complaintflow_cases c ON c.case_id = d.case_id "
+                    "LEFT JOIN complaintflow_owners o ON o.case_id = d.case_id "
+                    "WHERE d.due <= ? AND c.first_on <= ?"
                 ),
                 (horizon.isoformat(), day),
             )
@@ -338,7 +411,7 @@ class EventStore(ABC):
         reminders = []
         calendars = {name: self._calendar_named(name) for name in WorkingDayCalendar.NAMES}
         lapsed: set[str] = set()  # request windows that ran out: never listed, but the state moves on
-        for case_id, name, kind, stage, due_text, calendar, procedure, state, area in rows:
+        for case_id, name, kind, stage, due_text, calendar, procedure, state, area, who, group in rows:
             due = date.fromisoformat(due_text)
             if case_id in replay:
                 continue
@@ -359,6 +432,8 @@ class EventStore(ABC):
                         remaining_working_days=remaining,
                         state=state,
                         service_area=area,
+                        officer=who,
+                        team=group,
                     )
                 )
         moved_on = lapsed & {reminder.case_id for reminder in reminders}  # rare: replayed for their state
@@ -368,7 +443,10 @@ class EventStore(ABC):
         reminders += due_within(
             (self.load(case_id) for case_id in sorted(replay)), as_of=as_of, within=within
         )
-        return sorted(reminders, key=lambda reminder: (reminder.due, reminder.case_id, reminder.deadline))
+        return sorted(
+            (reminder for reminder in reminders if reminder.owned_by(officer, team)),
+            key=lambda reminder: (reminder.due, reminder.case_id, reminder.deadline),
+        )
 
     def _calendar_named(self, name: str) -> WorkingDayCalendar:
         extra = self.calendar.added_bank_holidays if self.calendar is not None else None
@@ -427,48 +505,20 @@ class EventStore(ABC):
         *,
         recorded_by: str | None = None,
         progress: Callable[[int], None] | None = None,
-        chunk: int = 2_000,
-    ) -> list[tuple[int, ComplaintflowError]]:
-        """Store numbered events (a file's lines), keeping those accepted; return the refused ones
-        with their line numbers. Lines are stored a chunk per transaction."""
-        refused: list[tuple[int, ComplaintflowError]] = []
-        pending: list[tuple[int, object]] = []
-        for count, item in enumerate(events, start=1):
-            pending.append(item)
-            if len(pending) >= chunk:
-                refused += self._import_chunk(pending, recorded_by)
-                pending = []
-                if progress is not None:
-                    progress(count)
-        refused += self._import_chunk(pending, recorded_by)
-        return refused
+        dry_run: bool = False,
+        chunk: int = CHUNK_LINES,
+    ) -> ImportSummary:
+        """Store numbered events (a file's lines), keeping those accepted: what was added, what was
+        stored already and skipped, and the refused lines with their reasons. Running it again with
+        the same lines adds nothing; with `dry_run` nothing is written (see `store.imports`)."""
+        return import_events(
+            self, events, recorded_by=recorded_by, progress=progress, dry_run=dry_run, chunk=chunk
+        )
 
-    def _import_chunk(
-        self, items: list[tuple[int, object]], recorded_by: str | None
-    ) -> list[tuple[int, ComplaintflowError]]:
-        refused: list[tuple[int, ComplaintflowError]] = []
-        if not items:
-            return refused
-        with self._writing() as db:
-            touched: dict[str, tuple[int, Case, list[EventBase]]] = {}
-            for line, raw in items:
-                try:
-                    event = parse_event(raw)
-                    if event.case_id not in touched:
-                        version, case = self._current(db, event.case_id)
-                        touched[event.case_id] = (version, copy.copy(case), [])
-                    version, case, fresh = touched[event.case_id]
-                    event = self._parse(event.case_id, [event])[0]
-                    if self._accept(db, case, event):
-                        fresh.append(event)
-                except ComplaintflowError as error:
-                    refused.append((line, error))
-            for version, case, fresh in touched.values():
-                if fresh:
-                    self._write(db, case, version, fresh, recorded_by)
-        for case_id, (version, case, fresh) in touched.items():
-            self._remember(case_id, version + len(fresh), case)
-        return refused
+    def backup(self, destination: str | Path) -> int:
+        """Copy the store to a new file, consistently while writers go on; return the events copied.
+        A store whose database has its own tools for this (PostgreSQL: pg_dump) says so instead."""
+        raise StoreError(f"{self.name}: this store cannot copy itself; use the database's own backups")
 
     def export(self) -> Iterator[str]:
         """Every stored event as a line of JSON, in the order of the feed."""
@@ -499,13 +549,18 @@ class EventStore(ABC):
                 stored_deadlines.setdefault(row[0], set()).add(
                     DeadlineRow(row[1], row[2], int(row[3]), row[4], row[5])
                 )
+            db.execute("SELECT case_id, officer, team FROM complaintflow_owners")
+            stored_owners = {row[0]: (row[1], row[2]) for row in db.fetchall()}
             db.execute("SELECT DISTINCT case_id FROM complaintflow_events")
             with_events = sorted(row[0] for row in db.fetchall())
         for case_id in sorted(set(with_events) | set(stored_cases)):
             if case_id not in with_events:
                 differences.append(f"case {case_id}: a projection with no events")
                 continue
-            expected_row, expected_deadlines = project(self._fresh(case_id), self._count(case_id))
+            fresh = self._fresh(case_id)
+            expected_row, expected_deadlines = project(fresh, self._count(case_id))
+            if stored_owners.get(case_id, (None, None)) != fresh.owner:
+                differences.append(f"case {case_id}: the owners projection differs from its events")
             if stored_cases.get(case_id) != expected_row:
                 differences.append(f"case {case_id}: the case projection differs from its events")
             if stored_deadlines.get(case_id, set()) != set(expected_deadlines):
@@ -518,6 +573,7 @@ class EventStore(ABC):
             db.execute("SELECT DISTINCT case_id FROM complaintflow_events")
             case_ids = [row[0] for row in db.fetchall()]
             db.execute("DELETE FROM complaintflow_deadlines")
+            db.execute("DELETE FROM complaintflow_owners")
             db.execute("DELETE FROM complaintflow_cases")
             for case_id in case_ids:
                 self._project(db, self._fresh(case_id, db), self._count(case_id, db))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pydantic import TypeAdapter
 
 from complaintflow.case import Case
-from complaintflow.report.records import CaseRecord
+from complaintflow.report.records import CaseRecord, record_of
 
 _RECORD = TypeAdapter(CaseRecord)
 
@@ -43,21 +43,23 @@ class DeadlineRow:
     calendar: str
 
 
-def project(case: Case, version: int) -> tuple[CaseRow, list[DeadlineRow]]:
-    """The projections of a case replayed to `version`."""
-    assert case.case_id is not None and case.last_event_on is not None
-    record = CaseRecord()
-    for event in case.events:
-        record.add(event)
-    record.finish(case)
+def project(case: Case, version: int, record: CaseRecord | None = None) -> tuple[CaseRow, list[DeadlineRow]]:
+    """The projections of a case replayed to `version`; `record`, if given, is the report's record
+    of its events in order, which is finished here (else it is made from the case's events)."""
+    first_on = case.first_event_on
+    assert case.case_id is not None and first_on is not None
+    if record is None:
+        record = record_of(case)
+    else:
+        record.finish(case)
     row = CaseRow(
         case_id=case.case_id,
         version=version,
         procedure=case.procedure.name if case.procedure is not None else record.procedure,
         state=case.state,
         open=case.open,
-        first_on=case.events[0].on.isoformat(),
-        last_on=case.last_event_on.isoformat(),
+        first_on=first_on.isoformat(),
+        last_on=(case.last_event_on or first_on).isoformat(),  # every event voided: its first day
         service_area=case.service_area,
         record=_RECORD.dump_json(record).decode(),
     )

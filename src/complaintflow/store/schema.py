@@ -40,6 +40,11 @@ CREATE TABLE IF NOT EXISTS complaintflow_deadlines (
 );
 CREATE INDEX IF NOT EXISTS complaintflow_deadlines_due ON complaintflow_deadlines (due);
 CREATE INDEX IF NOT EXISTS complaintflow_cases_procedure ON complaintflow_cases (procedure, open);
+CREATE TABLE IF NOT EXISTS complaintflow_owners (
+    case_id TEXT PRIMARY KEY,
+    officer TEXT,
+    team TEXT
+);
 CREATE TABLE IF NOT EXISTS complaintflow_tokens (
     name TEXT PRIMARY KEY,
     scope TEXT NOT NULL,
@@ -47,7 +52,42 @@ CREATE TABLE IF NOT EXISTS complaintflow_tokens (
     created_on TEXT NOT NULL,
     revoked INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS complaintflow_notices (
+    notice_id TEXT PRIMARY KEY,
+    case_id TEXT NOT NULL,
+    deadline TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    due TEXT NOT NULL,
+    notice_on TEXT NOT NULL,
+    made_on TEXT NOT NULL,
+    status TEXT NOT NULL,
+    body TEXT NOT NULL,
+    UNIQUE (case_id, deadline, kind, due)
+);
+CREATE INDEX IF NOT EXISTS complaintflow_notices_case ON complaintflow_notices (case_id, status);
+CREATE TABLE IF NOT EXISTS complaintflow_subscriptions (
+    subscription_id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    kinds TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    created_on TEXT NOT NULL,
+    after_position BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS complaintflow_deliveries (
+    notice_id TEXT NOT NULL,
+    subscription_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    first_try TEXT NOT NULL,
+    next_try TEXT NOT NULL,
+    last_error TEXT,
+    PRIMARY KEY (notice_id, subscription_id)
+);
+CREATE INDEX IF NOT EXISTS complaintflow_deliveries_next ON complaintflow_deliveries (status, next_try);
 """
+#: The table added last: a PostgreSQL store without it was made by an earlier release, and is given
+#: the tables it lacks.
+NEWEST_TABLE = "complaintflow_deliveries"
 
 
 def statements(position: str) -> list[str]:

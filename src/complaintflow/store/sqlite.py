@@ -24,7 +24,8 @@ BUSY_TIMEOUT_MS = 30_000
 
 
 class SQLiteEventStore(EventStore):
-    """Events, and their projections, in one SQLite file (created if it does not exist)."""
+    """Events, and their projections, in one SQLite file (created if it does not exist, unless
+    `create` is False)."""
 
     #: In WAL mode a read never waits for a writer, and a local file answers in microseconds.
     slow_reads = False
@@ -35,6 +36,7 @@ class SQLiteEventStore(EventStore):
         *,
         procedures: Mapping[str, Procedure] | None = None,
         calendar: WorkingDayCalendar | None = None,
+        create: bool = True,
     ) -> None:
         super().__init__(procedures=procedures, calendar=calendar)
         self.path = Path(path)
@@ -42,6 +44,10 @@ class SQLiteEventStore(EventStore):
         self._write_lock = threading.Lock()
         if not self.path.parent.is_dir():
             raise StoreError(f"{self.path}: the folder does not exist")
+        if self.path.is_dir():
+            raise StoreError(f"{self.name}: a folder, not a store file")
+        if not create and not self.path.exists():
+            raise StoreError(f"{self.name}: no such file")
         try:
             with self._writing() as db:
                 self._mark_layout(db)
@@ -105,6 +111,29 @@ class SQLiteEventStore(EventStore):
         finally:
             if connection.in_transaction:
                 connection.execute("COMMIT")
+
+    def backup(self, destination: str | Path) -> int:
+        """A consistent copy through SQLite's online backup API, taken in one step, so that writers
+        of this and other processes go on meanwhile; written beside the destination and renamed into
+        place, so that a copy cut short never looks whole. An existing file is never overwritten."""
+        target_path = Path(destination)
+        if not target_path.parent.is_dir():
+            raise StoreError(f"{target_path}: the folder does not exist")
+        if target_path.exists():
+            raise StoreError(f"{target_path}: exists already; a backup never overwrites a file")
+        partial = target_path.with_name(target_path.name + ".partial")
+        try:
+            target = sqlite3.connect(partial)
+            try:
+                self._connection().backup(target)
+                (events,) = target.execute("SELECT count(*) FROM complaintflow_events").fetchone()
+            finally:
+                target.close()
+            partial.replace(target_path)
+        except sqlite3.Error as error:
+            partial.unlink(missing_ok=True)
+            raise StoreError(f"{target_path}: {_reason(error)}") from None
+        return int(events)
 
     def close(self) -> None:
         connection = getattr(self._local, "connection", None)
