@@ -54,14 +54,7 @@ def test_a_void_leaves_the_case_as_if_the_event_had_never_been_recorded(data: st
     if not without:  # its only event voided: a case with nothing that counts
         assert (seen.state, seen.open, seen.procedure) == ("new", False, None)
         return
-    unvoided = expected.view(as_of=LATER)
-    # The forms differ only in the event ids a new event may not take: the voided ones stay used.
-    assert seen.model_copy(update={"voided": [], "next_events": []}) == unvoided.model_copy(
-        update={"next_events": []}
-    )
-    assert [(e.type, e.fixed, e.conditions) for e in seen.next_events] == [
-        (e.type, e.fixed, e.conditions) for e in unvoided.next_events
-    ]
+    assert seen.model_copy(update={"voided": []}) == expected.view(as_of=LATER)
     assert [voided.event_id for voided in seen.voided] == [events[chosen]["event_id"]]
     report = annual_report([*events, void], 2024)
     assert report.model_copy(update={"events_voided": 0}) == annual_report(without, 2024)

@@ -627,12 +627,11 @@ class Case:
 
     def _form_maker(self, facts: Facts, as_of: date) -> FormMaker:
         """How each next event's form is made for this case as it stood on `as_of`."""
-        used = frozenset(self._ids or ())
 
         def make(
             kind: str, step: Step | None, fixed: dict[str, int | str | bool]
         ) -> tuple[dict[str, Any], list[str]]:
-            return form(kind, step, fixed, facts, case_id=self.case_id, as_of=as_of, used_ids=used)
+            return form(kind, step, fixed, facts, case_id=self.case_id, as_of=as_of)
 
         return make
 

@@ -111,7 +111,6 @@ def form(
     *,
     case_id: str | None,
     as_of: date,
-    used_ids: frozenset[str],
 ) -> tuple[dict[str, Any], list[str]]:
     """The JSON Schema of `kind` for this case on `as_of`, and the conditions it cannot express."""
     schema = copy.deepcopy(_base_schema(kind))
@@ -121,15 +120,15 @@ def form(
     required.append("type")
     if case_id is not None:
         properties["case_id"] = {**properties["case_id"], "const": case_id}
-    if used_ids:  # an event_id names one event of the case
-        properties["event_id"] = {**properties["event_id"], "not": {"enum": sorted(used_ids)}}
     for field, value in fixed.items():
         properties[field] = {"const": value}
         required.append(field)
     for field in step.requires if step else ():
         properties[field] = _not_null(properties[field])
         required.append(field)
-    conditions = list(_RELATIONS.get(kind, ()))
+    # The ids a store gave its events are not the view's to list: a case read from a store and the
+    # same events replayed from a file have the same forms.
+    conditions = [*_RELATIONS.get(kind, ()), "event_id: not one another event of the case has"]
     extra = _NARROWING.get(kind)
     if extra is not None:
         conditions += extra(schema, properties, required, facts, as_of)
