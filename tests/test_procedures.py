@@ -398,3 +398,20 @@ def test_a_retention_of_no_years_is_refused(tmp_path: Path) -> None:
     data = broken(retention={"years": 0, "description": "x", "source": CHILDREN_TOML["source"]})
     with pytest.raises(cf.ProcedureDefinitionError, match="retention"):
         cf.load_procedure(write(tmp_path, data))
+
+
+def test_the_citations_say_what_their_sources_say() -> None:
+    """Each point an outside reading of the texts found wrong, put right and re-marked."""
+    from complaintflow import load_procedure
+
+    children = load_procedure("children-2006")
+    referral = next(t for t in children.transitions if t.event == "OmbudsmanReferred")
+    assert referral.source is not None and referral.source.provision == "s26(5)"
+    assert referral.source.confidence == "S" and "12-month time limit" in (referral.source.note or "")
+    spso = load_procedure("spso-2021")
+    late = next(t for t in spso.transitions if t.event == "EscalationRequested" and t.requires)
+    assert "exceptional circumstances" in (late.because or "")
+    assert "exceptional circumstances" in spso.deadlines["complaint_time_limit"].description
+    lgsco = load_procedure("lgsco-2026")
+    assert lgsco.applies_from_source is not None and lgsco.applies_from_source.confidence == "S"
+    assert "applies to complaints made" not in (lgsco.source.note or "")

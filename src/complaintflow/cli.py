@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from complaintflow.calendar import WorkingDayCalendar
+from complaintflow.calendar import AddedBankHoliday, WorkingDayCalendar
 from complaintflow.case import Case, CaseView
 from complaintflow.cli_notices import add_commands as add_notice_commands
 from complaintflow.dates import london_today, parse_iso_date
@@ -61,23 +61,53 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{printable(text, 40)!r} is {error}") from None
 
 
+#: What an added day is called when --extra-holiday gives only its date and jurisdiction.
+_PROCLAIMED = "Bank holiday by proclamation"
+
+
 def _calendar(args: argparse.Namespace) -> WorkingDayCalendar:
-    return WorkingDayCalendar.named(args.calendar, extra_bank_holidays=dict(args.extra_holiday or ()))
+    """The --calendar chosen, with the --extra-holiday days: one given without a jurisdiction is
+    for the calendar asked about."""
+    return WorkingDayCalendar.named(args.calendar, extra_bank_holidays=_added(args, args.calendar))
 
 
 def _host_calendar(args: argparse.Namespace) -> WorkingDayCalendar | None:
-    """The calendar of the bank holidays given with --extra-holiday, for every case of a log."""
+    """The bank holidays given with --extra-holiday, for every case of a log: each counts only in the
+    jurisdiction it names, whatever the jurisdiction of the case's procedure."""
     if not args.extra_holiday:
         return None
-    return WorkingDayCalendar.england_and_wales(extra_bank_holidays=dict(args.extra_holiday))
+    return WorkingDayCalendar.england_and_wales(extra_bank_holidays=_added(args, None))
 
 
-def _extra_holiday(text: str) -> tuple[date, str]:
-    """DATE:NAME, a bank holiday proclaimed after this release."""
-    day, _, name = text.partition(":")
-    if not name.strip():
-        raise argparse.ArgumentTypeError("give the day and its name, as DATE:NAME")
-    return _date(day), name
+def _added(args: argparse.Namespace, own: str | None) -> dict[date, AddedBankHoliday]:
+    """The --extra-holiday days by date, a day given twice applying in each place named; a day with
+    no jurisdiction is for `own`, and refused where there is none (the cases may be of any part)."""
+    added: dict[date, AddedBankHoliday] = {}
+    for day, name, where in args.extra_holiday or ():
+        if where is None and own is None:
+            raise ComplaintflowError(
+                f"--extra-holiday {day.isoformat()}: say where it was proclaimed, as "
+                f"DATE:JURISDICTION[:NAME], JURISDICTION one of {', '.join(WorkingDayCalendar.NAMES)}"
+            )
+        known = added.get(day)
+        places = (*(known.jurisdictions if known else ()), where or own or "")
+        added[day] = AddedBankHoliday(known.name if known else name, places)
+    return added
+
+
+def _extra_holiday(text: str) -> tuple[date, str, str | None]:
+    """DATE:JURISDICTION[:NAME], a bank holiday proclaimed after this release for one part of the UK
+    (or all of it); DATE:NAME, the form of earlier releases, leaves the jurisdiction to the command."""
+    day, _, rest = text.partition(":")
+    where, _, name = rest.partition(":")
+    if where in WorkingDayCalendar.NAMES:
+        return _date(day), name.strip() or _PROCLAIMED, where
+    if not rest.strip():
+        raise argparse.ArgumentTypeError(
+            "give the day and where it was proclaimed, as DATE:JURISDICTION[:NAME] "
+            f"(JURISDICTION one of {', '.join(WorkingDayCalendar.NAMES)})"
+        )
+    return _date(day), rest, None
 
 
 def _describe_skips(cal: WorkingDayCalendar, start: date, end: date) -> list[str]:
@@ -850,8 +880,9 @@ def _add_extra_holiday_option(parser: argparse.ArgumentParser) -> None:
         "--extra-holiday",
         action="append",
         type=_extra_holiday,
-        metavar="DATE:NAME",
-        help="a bank holiday proclaimed after this release (repeatable)",
+        metavar="DATE:JURISDICTION[:NAME]",
+        help="a bank holiday proclaimed after this release for england-and-wales, scotland, "
+        "northern-ireland or united-kingdom, e.g. 2031-06-09:scotland (repeatable)",
     )
 
 

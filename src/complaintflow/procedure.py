@@ -37,6 +37,7 @@ from complaintflow.limits import (
 )
 
 Unit = Literal["working_days", "calendar_days", "calendar_months"]
+DeadlineKind = Literal["response", "acknowledgement", "request_window", "time_limit", "remedy", "compliance"]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 #: How a procedure is named, in files, in events and in the registry.
 PROCEDURE_NAME = r"^[a-z0-9][a-z0-9-]{0,63}$"
@@ -115,7 +116,11 @@ class Deadline(_Strict):
     description: str = Field(min_length=1)
     length: WholeNumber = Field(gt=0)
     unit: Unit = "working_days"
-    kind: Literal["response", "acknowledgement", "request_window", "time_limit"] = "response"
+    kind: DeadlineKind = Field(
+        default="response",
+        description="What the deadline is for. `remedy` (a remedy agreed) and `compliance` (an "
+        "Ombudsman's compliance date) are the kinds of the deadlines a case's own events set.",
+    )
     starts: tuple[EventMatch, ...] = Field(min_length=1)
     alternative_starts: tuple[AlternativeStart, ...] = ()
     met_by: tuple[EventMatch, ...] = Field(min_length=1)
@@ -282,7 +287,17 @@ class Procedure(_Strict):
     calendar: Literal["england-and-wales", "scotland", "northern-ireland", "united-kingdom"]
     applies_from: UKDate
     source: Source
+    applies_from_source: Source | None = Field(
+        default=None,
+        description="Where `applies_from` comes from, where it is not the instrument's own commencement.",
+    )
     initial: str = "new"
+    decided_by: Literal["lgsco", "housing-ombudsman", "spso"] = Field(
+        default="lgsco",
+        description="The Ombudsman who decides a complaint that completes this procedure: its "
+        "OmbudsmanDecided outcomes are that Ombudsman's own (docs/events.md).",
+    )
+    decided_by_source: Source | None = None
     annual_report: Literal["children", "code-performance", "reg18", "spso"] = Field(
         default="children",
         description="The report its law or Code asks for: the children's annual report tables, a Complaint "

@@ -552,7 +552,7 @@ class EventStore(ABC):
         )
 
     def _calendar_named(self, name: str) -> WorkingDayCalendar:
-        extra = self.calendar.extra_bank_holidays if self.calendar is not None else None
+        extra = self.calendar.added_bank_holidays if self.calendar is not None else None
         return WorkingDayCalendar.named(name, extra_bank_holidays=extra or None)
 
     def reports(
