@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import event as note_outcome
 from hypothesis import strategies as st
+from privacy_contract import PrivacyContract
 from webhook_receiver import receiving
 
 import complaintflow as cf
@@ -55,7 +56,7 @@ def snapshot(store: EventStore) -> tuple[object, ...]:
     return tuple(tables)
 
 
-class StoreContract:
+class StoreContract(PrivacyContract):
     """The behaviour every store must have. Subclasses define `store` and `url` fixtures."""
 
     @pytest.fixture

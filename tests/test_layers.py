@@ -45,7 +45,7 @@ DOORS = {
     "transitions": {"_machine"},
     "psycopg": {"store/postgres"},
     "psycopg_pool": {"store/postgres"},
-    "fastapi": {"service/__init__", "service/app", "service/api_docs", "service/notices"},
+    "fastapi": {"service/__init__", "service/app", "service/api_docs", "service/notices", "service/privacy"},
     "uvicorn": {"service/server"},
     "h11": {"service/server"},
     "matplotlib": {"report/charts"},

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from cli_runner import run
+from privacy_contract import PLANTED, planted_case
 from store_contract import (
     RECEIVED,
     StoreContract,
@@ -196,13 +197,15 @@ def _statements_of(store: SQLiteEventStore, append: Callable[[], object]) -> lis
 
 
 def test_an_append_runs_few_statements_and_writes_only_rows_that_change(tmp_path: Path) -> None:
-    """Five statements for a new case, six for the next event of a case: a new case has no rows to
-    delete, the case's row is updated in place, and owners are written only when they change."""
+    """Six statements for a new case (one asks whether its reference was purged), six for the next
+    event of a case: a new case has no rows to delete, the case's row is updated in place, and
+    owners are written only when they change."""
     store = SQLiteEventStore(tmp_path / "store.db")
     received = {**RECEIVED, "case_id": "A", "on": "2024-04-02"}
     assert _statements_of(store, lambda: store.append("A", [received])) == [
         "SELECT version FROM complaintflow_cases",
         "SELECT event_id, case_id, body FROM complaintflow_events",
+        "SELECT value FROM complaintflow_meta",
         "INSERT INTO complaintflow_events",
         "INSERT INTO complaintflow_cases",
         "INSERT INTO complaintflow_deadlines",
@@ -272,3 +275,24 @@ def test_an_append_that_fails_to_write_leaves_no_event_noted_in_the_record(
     monkeypatch.setattr(store, "_project", writing)
     store.append("A", [responded])
     assert store.check() == []  # the stored record is the one made from the stored events
+
+
+def test_no_redacted_value_is_left_in_the_file_or_its_write_ahead_log(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    store = cf.open_store(f"sqlite:{path}")
+    for number in range(30):  # enough pages that the values live in pages of their own
+        store.append(f"R-{number}", planted_case(f"R-{number}"))
+    store.append("R", planted_case("R"))
+    store.close()  # the values are in the file now, not only in the log
+    assert PLANTED[0].encode() in path.read_bytes()
+    store = cf.open_store(f"sqlite:{path}")
+    for number in range(30):
+        store.redact(f"R-{number}", ["service_user", "reason"], "asked", by="DPO-1")
+    store.redact("R", ["service_user.ethnicity", "reason"], "asked", by="DPO-1")
+    files = [path, path.with_name(path.name + "-wal")]
+    for found in files:
+        if found.exists():
+            assert not any(value.encode() in found.read_bytes() for value in PLANTED), found.name
+    assert store.check() == []
+    store.close()
+    assert not any(value.encode() in path.read_bytes() for value in PLANTED)

@@ -14,6 +14,7 @@ import re
 import threading
 import tomllib
 from collections.abc import Mapping
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -36,6 +37,7 @@ from complaintflow.limits import (
 )
 
 Unit = Literal["working_days", "calendar_days", "calendar_months"]
+DeadlineKind = Literal["response", "acknowledgement", "request_window", "time_limit", "remedy", "compliance"]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 #: How a procedure is named, in files, in events and in the registry.
 PROCEDURE_NAME = r"^[a-z0-9][a-z0-9-]{0,63}$"
@@ -114,7 +116,11 @@ class Deadline(_Strict):
     description: str = Field(min_length=1)
     length: WholeNumber = Field(gt=0)
     unit: Unit = "working_days"
-    kind: Literal["response", "acknowledgement", "request_window", "time_limit"] = "response"
+    kind: DeadlineKind = Field(
+        default="response",
+        description="What the deadline is for. `remedy` (a remedy agreed) and `compliance` (an "
+        "Ombudsman's compliance date) are the kinds of the deadlines a case's own events set.",
+    )
     starts: tuple[EventMatch, ...] = Field(min_length=1)
     alternative_starts: tuple[AlternativeStart, ...] = ()
     met_by: tuple[EventMatch, ...] = Field(min_length=1)
@@ -255,6 +261,24 @@ class Ombudsman(_Strict):
     source: Source
 
 
+class Retention(_Strict):
+    """How long a case's record is kept once it has ended, before `store.purge` removes it: UK GDPR
+    art 5(1)(e) asks for no longer than needed, and councils publish a period for complaint files."""
+
+    years: WholeNumber = Field(ge=1, le=100, description="Whole years after the case ended.")
+    description: str = Field(min_length=1)
+    source: Source
+
+    def keep_until(self, ended: date) -> date:
+        """The last day the record is kept: the same day `years` years after it ended (a case ended
+        on 29 February is kept until 28 February)."""
+        year = ended.year + self.years
+        try:
+            return ended.replace(year=year)
+        except ValueError:
+            return ended.replace(year=year, day=28)
+
+
 class Procedure(_Strict):
     """A complaints procedure: the states, transitions, deadlines, policies and rules."""
 
@@ -263,7 +287,17 @@ class Procedure(_Strict):
     calendar: Literal["england-and-wales", "scotland", "northern-ireland", "united-kingdom"]
     applies_from: UKDate
     source: Source
+    applies_from_source: Source | None = Field(
+        default=None,
+        description="Where `applies_from` comes from, where it is not the instrument's own commencement.",
+    )
     initial: str = "new"
+    decided_by: Literal["lgsco", "housing-ombudsman", "spso"] = Field(
+        default="lgsco",
+        description="The Ombudsman who decides a complaint that completes this procedure: its "
+        "OmbudsmanDecided outcomes are that Ombudsman's own (docs/events.md).",
+    )
+    decided_by_source: Source | None = None
     annual_report: Literal["children", "code-performance", "reg18", "spso"] = Field(
         default="children",
         description="The report its law or Code asks for: the children's annual report tables, a Complaint "
@@ -288,6 +322,11 @@ class Procedure(_Strict):
     )
     ombudsman: Ombudsman | None = Field(
         default=None, description="The Ombudsman the complainant may go to, for letters."
+    )
+    retention: Retention | None = Field(
+        default=None,
+        description="How long a case's record is kept after it ends; none: kept until a rule is given "
+        "when the store is opened.",
     )
     extends: str | None = Field(
         default=None,

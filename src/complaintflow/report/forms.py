@@ -15,7 +15,13 @@ from complaintflow.errors import ComplaintflowError
 from complaintflow.report import adults, code_performance, spso
 from complaintflow.report import published as children
 from complaintflow.report.disclosure import Ledger, Path, cells_to_hide, percentages_to_hide
-from complaintflow.report.model import AnnualReport
+from complaintflow.report.model import AnnualReport, ProcedureReport
+from complaintflow.report.ombudsman import (
+    deciding_ombudsman,
+    ombudsman_figures,
+    with_ombudsman,
+    with_ombudsman_ledger,
+)
 from complaintflow.report.publications import Publication, earlier_knowledge
 from complaintflow.report.records import CaseRecord
 from complaintflow.report.suppression import annual_ledger
@@ -37,26 +43,35 @@ class Kind:
     headline: Callable[[Any], str]
 
 
+#: Every kind of report ends with the Ombudsman's figures (complaintflow.report.ombudsman).
 KINDS: Mapping[str, Kind] = {
     "children": Kind(
-        "Complaints annual report", AnnualReport, annual_ledger, children.tables, children.headline
+        "Complaints annual report",
+        AnnualReport,
+        with_ombudsman_ledger(annual_ledger),
+        with_ombudsman(children.tables),
+        children.headline,
     ),
     "code-performance": Kind(
         "Annual complaints performance report",
         code_performance.CodePerformanceReport,
-        code_performance.code_performance_ledger,
-        code_performance.tables,
+        with_ombudsman_ledger(code_performance.code_performance_ledger),
+        with_ombudsman(code_performance.tables),
         code_performance.headline,
     ),
     "reg18": Kind(
         "Adult social care complaints annual report",
         adults.AdultsReport,
-        adults.adults_ledger,
-        adults.tables,
+        with_ombudsman_ledger(adults.adults_ledger),
+        with_ombudsman(adults.tables),
         adults.headline,
     ),
     "spso": Kind(
-        "Complaints performance indicators", spso.SpsoReport, spso.spso_ledger, spso.tables, spso.headline
+        "Complaints performance indicators",
+        spso.SpsoReport,
+        with_ombudsman_ledger(spso.spso_ledger),
+        with_ombudsman(spso.tables),
+        spso.headline,
     ),
 }
 
@@ -96,14 +111,19 @@ def build(
     settings: ReportSettings,
     homes: int | None = None,
 ) -> Report:
-    """The report of `kind` for one procedure's records."""
+    """The report of `kind` for one procedure's records, with the Ombudsman's figures."""
+    records = list(records)
+    report: ProcedureReport
     if kind == "code-performance":
-        return code_performance.build_code_performance(records, year, procedure, homes)
-    if kind == "reg18":
-        return adults.build_adults(records, year, procedure)
-    if kind == "spso":
-        return spso.build_spso(records, year, procedure)
-    return build_report(records, year, settings).model_copy(update={"procedure": procedure})
+        report = code_performance.build_code_performance(records, year, procedure, homes)
+    elif kind == "reg18":
+        report = adults.build_adults(records, year, procedure)
+    elif kind == "spso":
+        report = spso.build_spso(records, year, procedure)
+    else:
+        return build_report(records, year, settings).model_copy(update={"procedure": procedure})
+    figures = ombudsman_figures(records, year, deciding_ombudsman(records, procedure))
+    return report.model_copy(update={"ombudsman_figures": figures})
 
 
 def tables(report: Report) -> list[children.Table]:

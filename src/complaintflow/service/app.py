@@ -46,6 +46,7 @@ from complaintflow.reminders import Reminder
 from complaintflow.report.forms import Report
 from complaintflow.service.api_docs import add_api_docs
 from complaintflow.service.notices import notice_routes
+from complaintflow.service.privacy import privacy_routes
 from complaintflow.store.base import MAX_POSITION, EventStore
 from complaintflow.store.tokens import GRANTS, Token, authenticate
 
@@ -369,6 +370,7 @@ def create_app(
 
     reader, writer, reporter = Depends(needs("read")), Depends(needs("write")), Depends(needs("report"))
     app.include_router(notice_routes(store, needs, ERRORS))
+    app.include_router(privacy_routes(store, needs, ERRORS))
 
     @app.get("/health", tags=["service"], openapi_extra={"security": []})
     async def health() -> dict[str, str]:

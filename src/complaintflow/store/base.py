@@ -33,7 +33,7 @@ from complaintflow.errors import (
     printable,
 )
 from complaintflow.events import EventBase, event_to_json, parse_event
-from complaintflow.procedure import Procedure
+from complaintflow.procedure import Procedure, Retention
 from complaintflow.reminders import Reminder, due_within
 from complaintflow.report.forms import Report
 from complaintflow.report.model import AnnualReport
@@ -49,6 +49,10 @@ from complaintflow.store.projections import (
     project,
     read_record,
 )
+from complaintflow.store.purging import check_tombstones, checked_by, erase, purge, refuse_purged, tombstones
+from complaintflow.store.redaction import checked_fields, redact
+from complaintflow.store.retention import PurgeSummary, Tombstone
+from complaintflow.store.subject_access import SubjectAccess, subject_access
 
 log = logging.getLogger("complaintflow.store")
 
@@ -107,6 +111,9 @@ class EventStore(ABC):
         # case -> (version, the case replayed to it, the report's record of it if known)
         self._cache: OrderedDict[str, tuple[int, Case, CaseRecord | None]] = OrderedDict()
         self._cache_lock = threading.Lock()
+        #: Retention rules the council sets when it opens the store, by procedure name ("*": every
+        #: other record); they win over the definitions' own.
+        self.retention: dict[str, Retention] = {}
 
     # -- what a back end supplies ----------------------------------------------------------------
 
@@ -295,6 +302,8 @@ class EventStore(ABC):
     ) -> None:
         """Insert the new events and update the case's projections; `stored` is the case as it
         stood before them."""
+        if version == 0:
+            refuse_purged(self, db, case.case_id or "")
         insert = self._sql(
             "INSERT INTO complaintflow_events (case_id, version, event_id, type, on_date, body, recorded_by) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -411,6 +420,11 @@ class EventStore(ABC):
                 return None
             self._cache[case_id] = (version, cached[1], None)
             return cached[2]
+
+    def _forget(self, case_ids: Collection[str]) -> None:
+        with self._cache_lock:
+            for case_id in case_ids:
+                self._cache.pop(case_id, None)
 
     def version(self, case_id: str) -> int:
         """The number of events stored for the case (0 for a case not yet seen)."""
@@ -599,7 +613,7 @@ class EventStore(ABC):
         )
 
     def _calendar_named(self, name: str) -> WorkingDayCalendar:
-        extra = self.calendar.extra_bank_holidays if self.calendar is not None else None
+        extra = self.calendar.added_bank_holidays if self.calendar is not None else None
         return WorkingDayCalendar.named(name, extra_bank_holidays=extra or None)
 
     def reports(
@@ -710,6 +724,42 @@ class EventStore(ABC):
                 else:
                     yield event_to_json(event)
 
+    def purge(self, as_of: date, dry_run: bool = False, *, by: str | None = None) -> PurgeSummary:
+        """Remove every case past its retention as of the day, each with all its rows, leaving a
+        tombstone (`by`: a reference to who purged, for it); never an open case, one on legal hold
+        or one awaiting an Ombudsman's decision. With `dry_run`, only say what would go."""
+        return purge(self, require_date(as_of, "as_of"), dry_run, checked_by(by))
+
+    def erase(self, case_id: str, *, by: str | None = None, as_of: date | None = None) -> Tombstone:
+        """Erase a whole case before its time, on request: a purge of one case, with the same
+        tombstone and the same refusals (open, on legal hold, awaiting an Ombudsman's decision)."""
+        day = london_today() if as_of is None else require_date(as_of, "as_of")
+        return erase(self, case_id, day, checked_by(by))
+
+    def redact(self, case_id: str, fields: Iterable[str], reason: str, by: str) -> int:
+        """Rewrite personal fields (equalities data, free text) in every stored event of the case,
+        in one transaction, and record a `Redacted` event (the fields, why, who; never the old
+        values); return the case's new version. The case replays as before: a field that is not
+        personal, or a redaction that would change a date or the state, is refused."""
+        checked = checked_by(by)
+        if checked is None:
+            raise InvalidEvent("a redaction names who asked for it to be done", field="by")
+        return redact(self, case_id, checked_fields(fields), reason, checked)
+
+    def _scrub(self) -> None:  # noqa: B027 - a store that keeps no old row versions has nothing to do
+        """After rows are rewritten: let the database drop the old versions where it can (SQLite
+        checkpoints and truncates its write-ahead log; PostgreSQL vacuums)."""
+
+    def subject_access(self, case_id: str) -> SubjectAccess:
+        """Everything the store holds about a case (UK GDPR art 15): every event with its dates,
+        who recorded it and its place in the feed, the deadlines, voids and redactions; as JSON
+        (`model_dump`) or as a page (`to_html`)."""
+        return subject_access(self, case_id)
+
+    def tombstones(self) -> list[Tombstone]:
+        """What is left of each purged case, oldest purge first."""
+        return tombstones(self)
+
     def check(self) -> list[str]:
         """Rebuild every projection from the events and list each difference (none: all agree)."""
         differences = []
@@ -749,7 +799,7 @@ class EventStore(ABC):
                 differences.append(f"case {case_id}: the case projection differs from its events")
             if stored_deadlines.get(case_id, set()) != set(expected_deadlines):
                 differences.append(f"case {case_id}: the deadlines projection differs from its events")
-        return differences
+        return differences + check_tombstones(self, with_events)
 
     def _unreadable_rows(self, case_id: str) -> list[str]:
         """A line for each stored event of the case that cannot be read."""

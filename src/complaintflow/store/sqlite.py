@@ -95,6 +95,7 @@ class SQLiteEventStore(EventStore):
             )
         connection.execute(f"PRAGMA synchronous = {DURABILITY[self.durability]}")
         connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("PRAGMA secure_delete = ON")  # a redacted value leaves the file
         return connection
 
     def _create_tables(self) -> None:
@@ -167,6 +168,14 @@ class SQLiteEventStore(EventStore):
             partial.unlink(missing_ok=True)
             raise StoreError(f"{target_path}: {sqlite_reason(error)}") from None
         return int(events)
+
+    def _scrub(self) -> None:
+        """Copy the write-ahead log into the file and truncate it, so that the page images holding
+        values a redaction rewrote leave the log; `secure_delete` has zeroed them in the file."""
+        try:
+            self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as error:
+            raise sqlite_failure(self.name, error) from None
 
     def close(self) -> None:
         connection = getattr(self._local, "connection", None)
