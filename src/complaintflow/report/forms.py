@@ -20,6 +20,7 @@ from complaintflow.report.publications import Publication, earlier_knowledge
 from complaintflow.report.records import CaseRecord
 from complaintflow.report.suppression import annual_ledger
 from complaintflow.report.tables import ReportSettings, build_report
+from complaintflow.report.teams import team_counts, team_ledger, team_table
 
 Report: TypeAlias = (
     AnnualReport | code_performance.CodePerformanceReport | adults.AdultsReport | spso.SpsoReport
@@ -37,26 +38,59 @@ class Kind:
     headline: Callable[[Any], str]
 
 
+def _kind(
+    name: str,
+    title: str,
+    model: type[Report],
+    ledger: Callable[[Mapping[str, Any]], Ledger],
+    tables: Callable[[Any], list[children.Table]],
+    headline: Callable[[Any], str],
+) -> Kind:
+    """A kind of report, with the table of complaints by team where the council asked for one."""
+
+    def ledger_with_teams(data: Mapping[str, Any]) -> Ledger:
+        found = ledger(data)
+        team_ledger(found, data, name)
+        return found
+
+    def tables_with_teams(report: Any) -> list[children.Table]:
+        return [*tables(report), *team_table(report.by_team, report.year, name)]
+
+    return Kind(title, model, ledger_with_teams, tables_with_teams, headline)
+
+
 KINDS: Mapping[str, Kind] = {
-    "children": Kind(
-        "Complaints annual report", AnnualReport, annual_ledger, children.tables, children.headline
+    "children": _kind(
+        "children",
+        "Complaints annual report",
+        AnnualReport,
+        annual_ledger,
+        children.tables,
+        children.headline,
     ),
-    "code-performance": Kind(
+    "code-performance": _kind(
+        "code-performance",
         "Annual complaints performance report",
         code_performance.CodePerformanceReport,
         code_performance.code_performance_ledger,
         code_performance.tables,
         code_performance.headline,
     ),
-    "reg18": Kind(
+    "reg18": _kind(
+        "reg18",
         "Adult social care complaints annual report",
         adults.AdultsReport,
         adults.adults_ledger,
         adults.tables,
         adults.headline,
     ),
-    "spso": Kind(
-        "Complaints performance indicators", spso.SpsoReport, spso.spso_ledger, spso.tables, spso.headline
+    "spso": _kind(
+        "spso",
+        "Complaints performance indicators",
+        spso.SpsoReport,
+        spso.spso_ledger,
+        spso.tables,
+        spso.headline,
     ),
 }
 
@@ -96,14 +130,21 @@ def build(
     settings: ReportSettings,
     homes: int | None = None,
 ) -> Report:
-    """The report of `kind` for one procedure's records."""
+    """The report of `kind` for one procedure's records, with complaints by team where the
+    `settings` ask for them."""
+    records = list(records)
+    found: Report
     if kind == "code-performance":
-        return code_performance.build_code_performance(records, year, procedure, homes)
-    if kind == "reg18":
-        return adults.build_adults(records, year, procedure)
-    if kind == "spso":
-        return spso.build_spso(records, year, procedure)
-    return build_report(records, year, settings).model_copy(update={"procedure": procedure})
+        found = code_performance.build_code_performance(records, year, procedure, homes)
+    elif kind == "reg18":
+        found = adults.build_adults(records, year, procedure)
+    elif kind == "spso":
+        found = spso.build_spso(records, year, procedure)
+    else:
+        return build_report(records, year, settings).model_copy(update={"procedure": procedure})
+    if settings.by_team:
+        found = found.model_copy(update={"by_team": team_counts(records, year, kind)})
+    return found
 
 
 def tables(report: Report) -> list[children.Table]:

@@ -36,6 +36,7 @@ from complaintflow.report.model import (
     YearCounts,
 )
 from complaintflow.report.records import CaseRecord, Stage3Timescales, StageRecord, reporting_year, year_label
+from complaintflow.report.teams import team_counts
 
 #: Where a case names no service area.
 NO_SERVICE = "Other"
@@ -66,6 +67,10 @@ class ReportSettings:
     not_bme: frozenset[str] = frozenset({"White or White British", "White British", "White Other"})
     #: Ethnicity values meaning "not known", left out of "where known".
     unknown_ethnicity: frozenset[str] = frozenset({"Not known", "Not Known", "Unknown"})
+    #: A table of complaints by the team that owned them at the year's end, in every kind of
+    #: report (complaintflow.report.teams). Off unless the council asks: not every council assigns
+    #: cases to teams, and a table of small counts is mostly withheld.
+    by_team: bool = False
 
 
 def _service(record: CaseRecord) -> str:
@@ -433,4 +438,5 @@ def build_report(
         compliments_by_service=tally.counted_by_service(r for r, _ in tally.on_year("compliment", this)),
         compliments_by_year={label(y): len(tally.on_year("compliment", y)) for y in years},
         events_voided=len(tally.on_year("voided", this)),
+        by_team=team_counts(tally.records, this, "children") if settings.by_team else None,
     )
