@@ -158,6 +158,21 @@ def test_a_sparse_year_by_team_of_every_kind_gives_nothing_back(procedure: str) 
 
 
 @pytest.mark.parametrize("procedure", PROCEDURES)
+def test_the_reader_works_back_a_team_count_withheld_alone(procedure: str) -> None:
+    """The page attacker reads the table by team: a single small team count withheld, and nothing
+    else, is given back by the row's and the column's sums."""
+    log = with_teams(sparse_year(procedure, 60, year=2026), teams=15)
+    report = reports(records_from_events(log), 2026, only=[procedure], settings=ReportSettings(by_team=True))
+    data = report[procedure].model_dump()
+    team = next(name for name, row in data["by_team"]["teams"].items() if 0 < row["received"] < 5)
+    data["by_team"]["teams"][team]["received"] = None
+    data.update(suppress_below=5, suppressed=[["by_team", "teams", team, "received"]])
+    weak = type(report[procedure]).model_validate(data)
+    found = Reader([_page(weak, procedure)]).single_valued()
+    assert [name[1:3] for name in found] == [("by-team", team)]
+
+
+@pytest.mark.parametrize("procedure", PROCEDURES)
 def test_two_publications_of_every_kind_give_nothing_back(procedure: str) -> None:
     """The same year at 5 and then at 10, and next year's report after this year's."""
     log = sparse_year(procedure, 25, year=2026) + sparse_year(procedure, 25, year=2027, seed=7)
