@@ -37,7 +37,7 @@ class LiveServer:
         self.base = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> None:
+    def start(self, *options: str) -> None:
         command = [
             shutil.which("complaintflow") or "complaintflow",
             "serve",
@@ -45,6 +45,7 @@ class LiveServer:
             self.url,
             "--port",
             str(self.port),
+            *options,
         ]
         if shutil.which("complaintflow") is None:
             command = [sys.executable, "-m", "complaintflow.cli", *command[1:]]

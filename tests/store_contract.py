@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
@@ -19,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import event as note_outcome
 from hypothesis import strategies as st
+from privacy_contract import PrivacyContract
 from webhook_receiver import receiving
 
 import complaintflow as cf
@@ -61,7 +63,7 @@ def snapshot(store: EventStore) -> tuple[object, ...]:
     return tuple(tables)
 
 
-class StoreContract:
+class StoreContract(PrivacyContract):
     """The behaviour every store must have. Subclasses define `store` and `url` fixtures."""
 
     @pytest.fixture
@@ -323,6 +325,117 @@ class StoreContract:
         assert [line for line, _ in summary.refused] == [2, 4]
         assert (summary.added, summary.skipped) == (2, 0)
         assert store.version("A") == 2 and store.check() == []
+
+    # -- late entries ----------------------------------------------------------------------------
+
+    def test_events_entered_late_are_checked_before_the_write_lock_so_other_cases_need_not_wait(
+        self, store: EventStore, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        store.append("A", [RECEIVED, RESPONDED])
+        other_stored, replaying = threading.Event(), threading.Event()
+        entering_late = cf.Case._enter_late
+
+        def slow_late_entry(case: cf.Case, event: Any) -> bool:
+            replaying.set()  # a long case's replay, still going on...
+            assert other_stored.wait(timeout=20), "an append to another case waited for this one"
+            return entering_late(case, event)
+
+        monkeypatch.setattr(cf.Case, "_enter_late", slow_late_entry)
+        late = threading.Thread(target=store.append, args=("A", [{**ADVOCACY, "on": "2024-04-05"}]))
+        late.start()
+        assert replaying.wait(timeout=20)
+        store.append("B", [{**RECEIVED, "case_id": "B"}])  # ...while another case is written
+        other_stored.set()
+        late.join()
+        assert store.version("A") == 3 and store.version("B") == 1
+        assert [event.on.day for event in store.events("A")] == [2, 5, 10]
+
+    def test_a_late_entry_checked_before_another_append_to_its_case_is_checked_again(
+        self, store: EventStore, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        store.append("A", [RECEIVED, RESPONDED])
+        preparing = type(store)._prepare
+        meanwhile = [{**ADVOCACY, "event_id": "meanwhile"}]
+
+        def and_meanwhile(this: EventStore, case_id: str, batch: list[Any]) -> Any:
+            prepared = preparing(this, case_id, batch)
+            if meanwhile:  # another append to the case, before this one takes the lock
+                this.append("A", [meanwhile.pop()])
+            return prepared
+
+        monkeypatch.setattr(type(store), "_prepare", and_meanwhile)
+        assert store.append("A", [{**ADVOCACY, "on": "2024-04-05", "event_id": "late"}]) == 4
+        assert [event.on.day for event in store.events("A")] == [2, 5, 10, 11]
+        assert store.check() == []
+
+    def test_at_most_ten_events_entered_late_in_one_append(self, store: EventStore) -> None:
+        store.append("A", [RECEIVED, {**RESPONDED, "on": "2024-06-28"}])
+        late = [
+            {
+                "type": "AdvocacyArranged",
+                "case_id": "A",
+                "on": f"2024-05-{day:02d}",
+                "event_id": f"late-{day}",
+            }
+            for day in range(1, 12)
+        ]
+        before = snapshot(store)
+        with pytest.raises(cf.InvalidEvent, match="at most 10 events entered late"):
+            store.append("A", late)
+        assert snapshot(store) == before
+        assert store.append("A", late[:10]) == 12
+
+    # -- text and rows that cannot be read ------------------------------------------------------
+
+    @pytest.mark.parametrize("control", ["\x00", "\x1b", "\x07", "\x1f"])
+    def test_text_with_a_control_character_is_refused_alike_by_every_store(
+        self, store: EventStore, control: str
+    ) -> None:
+        store.append("A", [RECEIVED])
+        before = snapshot(store)
+        with pytest.raises(cf.InvalidEvent, match="field 'reason': must hold no control character"):
+            store.append(
+                "A",
+                [
+                    {
+                        **RESPONDED,
+                        "type": "DeadlineExtended",
+                        "reason": f"agreed{control}",
+                        "until": "2024-06-01",
+                    }
+                ],
+            )
+        assert snapshot(store) == before
+        store.append("A", [{**ADVOCACY, "provider": "Advocacy\r\n\tNorth"}])  # line breaks are text
+
+    def test_a_row_that_cannot_be_read_is_passed_over_by_the_feed_and_listed_by_export_and_check(
+        self, store: EventStore
+    ) -> None:
+        store.append("A", [RECEIVED])
+        with store._writing() as db:
+            db.execute(
+                store._sql(
+                    "INSERT INTO complaintflow_events (case_id, version, event_id, type, on_date, body) "
+                    "VALUES ('B', 1, 'damaged', 'ComplaintReceived', '2024-04-03', ?)"
+                ),
+                (
+                    '{"type": "ComplaintReceived", "case_id": "B", "on": "2024-04-03", '
+                    '"procedure": "children-2006", "service_area": "\\u0000"}',
+                ),
+            )
+        store.append("C", [{**RECEIVED, "case_id": "C"}])
+        (first, _), (third, _) = store.feed()
+        assert [event.case_id for _, event in store.feed()] == ["A", "C"]
+        assert [position for position, _ in store.feed(after=first, limit=1)] == [third]
+        assert store.feed(after=third) == []
+        passed_over: list[tuple[int, str]] = []
+        lines = list(store.export(lambda position, case_id, error: passed_over.append((position, case_id))))
+        assert [json.loads(line)["case_id"] for line in lines] == ["A", "C"]
+        assert passed_over == [(first + 1, "B")]
+        assert store.check() == [
+            f"case B: the event at position {first + 1} cannot be read: field 'service_area': "
+            "must hold no control character but tabs and line breaks"
+        ]
 
     # -- retries and imports that can be run again ------------------------------------------------
 

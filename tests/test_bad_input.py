@@ -140,8 +140,11 @@ def test_an_event_dated_before_the_previous_one_is_refused() -> None:
             "LearningActionAgreed",
             "LearningActionCompleted",
             "CompensationOffered",
+            "RemedyAgreed",  # a remedy may be agreed after the complaint ends
             "Assigned",
             "Unassigned",
+            "LegalHoldPlaced",
+            "LegalHoldLifted",
         }
     ),
 )

@@ -5,15 +5,16 @@ from __future__ import annotations
 import pickle
 import threading
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Any
 
 import pytest
 import reference_calendar as reference
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scenario_files import load_scenarios
 
-from complaintflow import CalendarError, WorkingDayCalendar, add_calendar_months
-from complaintflow.calendar import DEFAULT_LAST_YEAR
+from complaintflow import CalendarError, Case, WorkingDayCalendar, add_calendar_months
+from complaintflow.calendar import DEFAULT_LAST_YEAR, AddedBankHoliday
 from complaintflow.testing import calendar_dates
 
 ENGLAND = WorkingDayCalendar.england_and_wales()
@@ -34,6 +35,31 @@ def test_statutory_calendar_scenario(scenario: dict[str, object]) -> None:
         assert cal.add_working_days(scenario["start"], scenario["add"]) == scenario["expected"]
     else:
         assert cal.working_days_between(scenario["start"], scenario["between"]) == scenario["expected"]
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    load_scenarios(
+        "added-holidays.toml", ["added", "start", "expected"], ["calendar", "add", "procedure", "deadline"]
+    ),
+)
+def test_an_added_bank_holiday_counts_only_where_it_was_proclaimed(scenario: dict[str, Any]) -> None:
+    added = {
+        day["on"]: AddedBankHoliday(day["name"], tuple(day["jurisdictions"])) for day in scenario["added"]
+    }
+    if "calendar" in scenario:
+        cal = WorkingDayCalendar.named(scenario["calendar"], extra_bank_holidays=added)
+        assert cal.add_working_days(scenario["start"], scenario["add"]) == scenario["expected"]
+        return
+    host = WorkingDayCalendar.england_and_wales(extra_bank_holidays=added)
+    received = {
+        "type": "ComplaintReceived",
+        "case_id": "S-1",
+        "on": scenario["start"],
+        "procedure": scenario["procedure"],
+    }
+    clock = Case.replay([received], calendar=host).clocks()[scenario["deadline"]]
+    assert clock.due == scenario["expected"]
 
 
 @given(name=st.sampled_from(NAMES), day=inside)
@@ -272,3 +298,55 @@ def test_a_host_adds_a_newly_proclaimed_bank_holiday() -> None:
     ):
         with pytest.raises(CalendarError):
             WorkingDayCalendar.england_and_wales(extra_bank_holidays=bad)  # type: ignore[arg-type]
+
+
+@settings(max_examples=40)
+@given(
+    where=st.sampled_from(NAMES),
+    counted_by=st.sampled_from(NAMES),
+    holiday=st.dates(date(2030, 1, 1), date(2040, 12, 31)),
+    start=st.dates(date(2030, 1, 1), date(2040, 12, 31)),
+    n=st.integers(1, 65),
+)
+def test_a_day_added_for_one_jurisdiction_never_moves_another_s_deadlines(
+    where: str, counted_by: str, holiday: date, start: date, n: int
+) -> None:
+    plain = WorkingDayCalendar.named(counted_by)
+    if holiday.weekday() >= 5:
+        holiday -= timedelta(days=2)
+    added = WorkingDayCalendar.named(
+        counted_by, extra_bank_holidays={holiday: AddedBankHoliday("A proclaimed day", (where,))}
+    )
+    counts = where == counted_by or "united-kingdom" in (where, counted_by)
+    if not counts:
+        assert added.add_working_days(start, n) == plain.add_working_days(start, n)
+        assert added.is_working_day(holiday) == plain.is_working_day(holiday)
+    else:
+        assert not added.is_working_day(holiday)
+        assert added.add_working_days(start, n) >= plain.add_working_days(start, n)
+
+
+@pytest.mark.parametrize(
+    ("given", "words"),
+    [
+        (("A day", "wales"), "applies in one or more of england-and-wales"),
+        (("A day", ()), "applies in one or more of"),
+        (("A day", "scotland", "more"), "a name and where it applies"),
+        (("", "scotland"), "needs a name"),
+    ],
+)
+def test_an_added_day_must_say_where_it_applies(given: object, words: str) -> None:
+    with pytest.raises(CalendarError, match=words):
+        WorkingDayCalendar.scotland(extra_bank_holidays={date(2031, 6, 9): given})  # type: ignore[dict-item]
+
+
+def test_a_calendar_carries_days_added_for_other_jurisdictions_to_give_on() -> None:
+    added = {date(2031, 6, 9): AddedBankHoliday("A Scottish day", ("scotland",))}
+    england = WorkingDayCalendar.england_and_wales(extra_bank_holidays=added)
+    assert england.extra_bank_holidays == {}
+    assert england.is_working_day(date(2031, 6, 9))
+    assert england != WorkingDayCalendar.england_and_wales()
+    assert england.fingerprint == WorkingDayCalendar.england_and_wales().fingerprint
+    scotland = WorkingDayCalendar.scotland(extra_bank_holidays=england.added_bank_holidays)
+    assert scotland.extra_bank_holidays == {date(2031, 6, 9): "A Scottish day"}
+    assert pickle.loads(pickle.dumps(england)) == england

@@ -307,11 +307,14 @@ def test_case_counts_a_bank_holiday_given_on_the_command_line(
     log = write_log(tmp_path, received("A", "2031-06-02"))
     argv = ["case", log, "--as-of", "2031-06-03", "--format", "json"]
     plain = json.loads(run(capsys, *argv)[1])[0]["deadlines"]
-    extra = json.loads(run(capsys, *argv, "--extra-holiday", "2031-06-09:A proclaimed day")[1])[0][
-        "deadlines"
-    ]
+    added = "2031-06-09:england-and-wales:A proclaimed day"
+    extra = json.loads(run(capsys, *argv, "--extra-holiday", added)[1])[0]["deadlines"]
+    scottish = json.loads(run(capsys, *argv, "--extra-holiday", "2031-06-09:scotland")[1])[0]["deadlines"]
     assert [d["due"] for d in plain if d["name"] == "stage1_response"] == ["2031-06-16"]
     assert [d["due"] for d in extra if d["name"] == "stage1_response"] == ["2031-06-17"]
+    assert [d["due"] for d in scottish if d["name"] == "stage1_response"] == ["2031-06-16"]
+    status, _, err = run(capsys, *argv, "--extra-holiday", "2031-06-09:A proclaimed day")
+    assert status != 0 and "say where it was proclaimed" in err and "Traceback" not in err
 
 
 def test_an_event_id_used_again_in_another_case_is_refused(

@@ -187,3 +187,72 @@ def test_import_draws_a_progress_bar_on_a_terminal_only(
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     status, _, err = run(capsys, "import", SEED, "--store", url, "--procedure", CORPORATE)
     assert status == 0 and "Storing events [" in err and "100%" in err
+
+
+def event(kind: str, case_id: str, on: str, **fields: object) -> dict[str, object]:
+    return {"type": kind, "case_id": case_id, "on": on, **fields}
+
+
+def received(case_id: str, on: str) -> dict[str, object]:
+    return event("ComplaintReceived", case_id, on, procedure="children-2006")
+
+
+def stored(tmp_path: Path, *cases: list[dict[str, object]]) -> str:
+    """A new store holding the cases' events; its URL."""
+    url = f"sqlite:{tmp_path / 'store.db'}"
+    with cf.open_store(url) as opened:
+        for events in cases:
+            opened.append(str(events[0]["case_id"]), events)
+    return url
+
+
+def test_purge_says_what_would_go_then_removes_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = stored(
+        tmp_path,
+        [
+            received("OLD", "2015-04-01"),
+            event("Responded", "OLD", "2015-04-10", stage=1, outcome="upheld"),
+        ],
+        [received("OPEN", "2015-04-01")],
+    )
+    status, said, err = run(capsys, "store", "purge", "--store", url, "--as-of", "2022-06-01", "--dry-run")
+    assert (status, err) == (0, "")
+    assert said.splitlines() == [
+        "would purge OLD (children-2006): ended 2015-05-12, kept until 2021-05-12",
+        "would purge 1 case; kept 1 case (1 open)",
+    ]
+    status, said, _ = run(capsys, "store", "purge", "--store", url, "--as-of", "2022-06-01", "--by", "IG-1")
+    assert status == 0 and said.splitlines()[-1] == "purged 1 case; kept 1 case (1 open)"
+    with cf.open_store(url) as opened:
+        assert opened.cases() == ["OPEN"]
+        assert opened.tombstones()[0].purged_by == "IG-1"
+    status, said, _ = run(capsys, "store", "check", "--store", url)
+    assert status == 0 and "0 differences" in said
+
+
+def test_purge_needs_its_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(
+        capsys, "store", "purge", "--store", f"sqlite:{tmp_path / 's.db'}", "--as-of", "2022-13-01"
+    )
+    assert status != 0 and "2022-13-01" in err and "Traceback" not in err
+
+
+def test_subject_access_writes_a_page_or_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = stored(
+        tmp_path,
+        [
+            received("S-1", "2024-04-02"),
+            event("Deferred", "S-1", "2024-04-03", reason="a & b <i>"),
+        ],
+    )
+    status, said, _ = run(capsys, "store", "subject-access", "S-1", "--store", url, "--format", "json")
+    assert status == 0
+    assert [stored["event"]["type"] for stored in json.loads(said)["events"]] == [
+        "ComplaintReceived",
+        "Deferred",
+    ]
+    page = tmp_path / "s-1.html"
+    status, said, _ = run(capsys, "store", "subject-access", "S-1", "--store", url, "--output", page)
+    assert status == 0 and "a &amp; b &lt;i&gt;" in page.read_text(encoding="utf-8")
+    status, _, err = run(capsys, "store", "subject-access", "NONE", "--store", url)
+    assert status != 0 and "no events are stored for this case" in err and "Traceback" not in err

@@ -74,4 +74,9 @@ def test_a_bank_holiday_proclaimed_after_the_release_is_added_on_the_command_lin
     status, out, _ = run(capsys, "workdays", "add", "2031-06-06", "1", "--extra-holiday", "2031-06-09:A day")
     assert status == 0 and "= 2031-06-10" in out and "2031-06-09 Mon: A day" in out
     status, _, err = run(capsys, "workdays", "add", "2031-06-06", "1", "--extra-holiday", "2031-06-09")
-    assert status == 2 and "DATE:NAME" in err
+    assert status == 2 and "DATE:JURISDICTION[:NAME]" in err
+    argv = ["workdays", "add", "2031-06-06", "1", "--calendar", "scotland", "--extra-holiday"]
+    status, out, _ = run(capsys, *argv[:4], "--extra-holiday", "2031-06-09:scotland")
+    assert status == 0 and "= 2031-06-09" in out  # proclaimed for Scotland: a working day in England
+    status, out, _ = run(capsys, *argv, "2031-06-09:scotland:A Scottish day")
+    assert status == 0 and "2031-06-09 Mon: A Scottish day" in out

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from complaintflow import CalendarError, Case, ProcedureDefinitionError, WorkingDayCalendar, load_procedure
+from complaintflow import (
+    CalendarError,
+    Case,
+    InvalidEvent,
+    ProcedureDefinitionError,
+    WorkingDayCalendar,
+    load_procedure,
+)
 from complaintflow import calendar as calendar_module
 from complaintflow.dates import add_calendar_months, end_of_period_commencing
 from complaintflow.deadlines import extend, pause, resume, start_clock
@@ -131,7 +138,9 @@ def test_a_host_passes_a_calendar_with_a_newly_proclaimed_day_to_cases_and_proce
     via_procedure = Case.replay([received], procedures={"children-2006": procedure})
     assert via_procedure.view(as_of=date(2031, 6, 2)).deadlines[0].due == date(2031, 6, 17)
     scottish = Case.replay([{**received, "procedure": "spso-2021"}], calendar=proclaimed)
-    assert not scottish.clocks()["stage1_response"].calendar.is_working_day(date(2031, 6, 9))
+    # The day was added for England and Wales: a Scottish case counts it as a working day.
+    assert scottish.clocks()["stage1_response"].calendar.is_working_day(date(2031, 6, 9))
+    assert scottish.clocks()["stage1_response"].due == date(2031, 6, 9)
     with pytest.raises(ProcedureDefinitionError, match="counts scotland working days"):
         load_procedure("spso-2021", calendar=proclaimed)
 
@@ -221,7 +230,7 @@ def test_a_limit_in_months_that_ends_past_the_calendar_is_refused_when_it_starts
         "reason": "agreed",
     }
     before = case.view(as_of=date(last, 6, 2))
-    with pytest.raises(CalendarError, match=f"{last + 1}-02-01 is outside 2000-{last}"):
+    with pytest.raises(InvalidEvent, match=f"'until': after {last}-12-31, the last day the calendar counts"):
         case.apply({**agreed, "until": f"{last + 1}-02-01"})
     assert case.view(as_of=date(last, 6, 2)) == before
 

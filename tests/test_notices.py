@@ -280,3 +280,33 @@ def test_serve_notify_makes_todays_notices_and_delivers_them_in_the_background(t
             stop.set()
     [notice] = list_notices(store)
     assert notice.notice.kind == "missed" and set(receiver.received) == {notice.notice.notice_id}
+
+
+def test_an_ombudsman_s_compliance_date_is_noticed_before_on_and_after_it_like_any_deadline(
+    store: EventStore,
+) -> None:
+    store.append(
+        "A",
+        [
+            RECEIVED,
+            {"type": "Withdrawn", "case_id": "A", "on": "2024-04-03"},
+            {"type": "OmbudsmanReferred", "case_id": "A", "on": "2024-05-01"},
+            {"type": "OmbudsmanDecided", "case_id": "A", "on": "2024-09-02", "outcome": "upheld"},
+            {
+                "type": "OmbudsmanRecommendation",
+                "case_id": "A",
+                "on": "2024-09-02",
+                "recommendation_id": "R-1",
+                "kind": "apology",
+                "comply_by": "2024-10-02",
+            },
+        ],
+    )
+    for day in (date(2024, 9, 27), date(2024, 9, 30), date(2024, 10, 2), date(2024, 10, 3)):
+        notify(store, day)
+    made = [(n.notice.kind, n.notice.deadline, n.notice.due) for n in list_notices(store, case_id="A")]
+    assert made == [
+        ("approaching", "recommendation:R-1", date(2024, 10, 2)),  # two working days before
+        ("due", "recommendation:R-1", date(2024, 10, 2)),
+        ("missed", "recommendation:R-1", date(2024, 10, 2)),
+    ]

@@ -21,9 +21,9 @@ from complaintflow.report import (
     to_csv,
 )
 from complaintflow.report.charts import charts
+from complaintflow.report.forms import tables
 from complaintflow.report.html import to_html
 from complaintflow.report.markdown import to_markdown
-from complaintflow.report.published import tables
 
 ROOT = Path(__file__).parents[1]
 SEED = ROOT / "examples" / "seed-year" / "events.jsonl"

@@ -454,3 +454,29 @@ def test_webhooks_are_managed_by_admin_tokens_and_notices_read_by_any(service: S
     is_problem(resend, 400, "bad-request")
     gone = service.client.delete(f"/webhooks/{made.json()['subscription_id']}", headers=admin)
     assert gone.status_code == 204 and service.client.get("/webhooks", headers=admin).json() == []
+
+
+def test_subject_access_is_an_admin_action_answered_as_json_or_an_escaped_page(service: Service) -> None:
+    received = {
+        "type": "ComplaintReceived",
+        "case_id": "S-1",
+        "on": "2024-04-02",
+        "procedure": "children-2006",
+    }
+    deferred = {
+        "type": "Deferred",
+        "case_id": "S-1",
+        "on": "2024-04-03",
+        "reason": "<script>alert(1)</script>",
+    }
+    assert service.post("S-1", [received, deferred]).status_code == 200
+    is_problem(service.get("/cases/S-1/subject-access", scope="write"), 403, "forbidden")
+    answer = service.get("/cases/S-1/subject-access", scope="admin")
+    assert answer.status_code == 200
+    access = answer.json()
+    assert [stored["event"]["type"] for stored in access["events"]] == ["ComplaintReceived", "Deferred"]
+    assert "stage1_response" in {deadline["name"] for deadline in access["deadlines"]}
+    page = service.get("/cases/S-1/subject-access", scope="admin", format="html")
+    assert page.headers["content-type"].startswith("text/html")
+    assert "<script>" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    is_problem(service.get("/cases/NONE/subject-access", scope="admin"), 404, "unknown-case")

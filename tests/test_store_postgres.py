@@ -6,6 +6,7 @@ never skipped there. Elsewhere a missing server skips them, saying so.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -14,10 +15,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_runner import run
 from store_contract import RECEIVED, StoreContract, assert_restored_copy_holds, backup_during_writes
 
 import complaintflow as cf
-from complaintflow.store import EventStore
+from complaintflow.store import EventStore, SQLiteEventStore
 
 DSN = os.environ.get("COMPLAINTFLOW_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -78,6 +80,40 @@ def test_a_store_written_by_a_newer_schema_is_refused() -> None:
         store.close()
 
 
+def test_a_nul_in_an_old_sqlite_store_is_named_on_the_way_and_the_rest_moves_to_postgresql(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = SQLiteEventStore(tmp_path / "old.db")
+    old.append("A", [RECEIVED])
+    nul = {**RECEIVED, "case_id": "B", "event_id": "b-1", "service_area": "North\x00"}
+    with old._writing() as db:  # as a release that let SQLite keep a NUL wrote it
+        db.execute(
+            "INSERT INTO complaintflow_events (case_id, version, event_id, type, on_date, body) "
+            "VALUES ('B', 1, 'b-1', 'ComplaintReceived', '2024-04-02', ?)",
+            (json.dumps(nul),),
+        )
+    old.append("C", [{**RECEIVED, "case_id": "C"}])
+    old.close()
+    moved = tmp_path / "moved.jsonl"
+    status, _, err = run(capsys, "export", "--store", f"sqlite:{tmp_path / 'old.db'}", "--output", moved)
+    assert status == 1 and "position 2 (case B): cannot be read, not written" in err
+    with moved.open("a", encoding="utf-8") as handle:  # the line as an older release exported it
+        handle.write(json.dumps(nul) + "\n")
+    schema = f"cf_test_{uuid.uuid4().hex[:12]}"
+    store = PostgresEventStore(DSN, schema=schema)
+    try:
+        url = f"{DSN}?options=-csearch_path%3D{schema}"
+        status, out, err = run(capsys, "import", moved, "--store", url)
+        assert status == 1 and "1 line refused" in out
+        assert err.strip() == (
+            "line 3: field 'service_area': must hold no control character but tabs and line breaks"
+        )
+        assert store.cases() == ["A", "C"]
+    finally:
+        store.drop()
+        store.close()
+
+
 def test_pg_dump_taken_during_writes_restores_every_acknowledged_event(tmp_path: Path) -> None:
     """The documented way to back up a PostgreSQL store (docs/stores.md): pg_dump, then pg_restore."""
     assert shutil.which("pg_dump") and shutil.which("pg_restore"), ".ci/run installs postgresql-client"
@@ -95,6 +131,26 @@ def test_pg_dump_taken_during_writes_restores_every_acknowledged_event(tmp_path:
         subprocess.run(["pg_restore", f"--dbname={DSN}", str(dump)], check=True, timeout=120)
         with PostgresEventStore(DSN, schema=schema) as restored:
             assert_restored_copy_holds(restored, acknowledged)
+    finally:
+        store.drop()
+        store.close()
+
+
+def test_whatever_psycopg_raises_is_a_store_error_in_plain_words_and_the_store_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    schema = f"cf_test_{uuid.uuid4().hex[:12]}"
+    store = PostgresEventStore(DSN, schema=schema)
+    try:
+        with pytest.raises(cf.StoreError) as stopped, store._reading() as db:
+            db.execute("SELECT pg_terminate_backend(pg_backend_pid())")  # the server ends the connection
+        assert "127.0.0.1" not in str(stopped.value) and "terminat" not in str(stopped.value)
+        refused = r"^the database refused the operation \(DivisionByZero\)$"
+        with pytest.raises(cf.StoreError, match=refused), store._writing() as db:
+            db.execute("SELECT 1 / 0")
+        assert "division by zero" in caplog.text and schema not in str(stopped.value)
+        store.append("A", [RECEIVED])  # a fresh connection from the pool
+        assert store.version("A") == 1
     finally:
         store.drop()
         store.close()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from cli_runner import run
+from privacy_contract import PLANTED, planted_case
 from store_contract import (
     RECEIVED,
     StoreContract,
@@ -144,3 +145,24 @@ def test_reading_commands_name_a_store_file_that_does_not_exist(
     assert not (tmp_path / "typo.db").exists()
     status, _, err = run(capsys, "case", "--store", f"sqlite:{tmp_path}")
     assert status == 2 and "a folder, not a store file" in err
+
+
+def test_no_redacted_value_is_left_in_the_file_or_its_write_ahead_log(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    store = cf.open_store(f"sqlite:{path}")
+    for number in range(30):  # enough pages that the values live in pages of their own
+        store.append(f"R-{number}", planted_case(f"R-{number}"))
+    store.append("R", planted_case("R"))
+    store.close()  # the values are in the file now, not only in the log
+    assert PLANTED[0].encode() in path.read_bytes()
+    store = cf.open_store(f"sqlite:{path}")
+    for number in range(30):
+        store.redact(f"R-{number}", ["service_user", "reason"], "asked", by="DPO-1")
+    store.redact("R", ["service_user.ethnicity", "reason"], "asked", by="DPO-1")
+    files = [path, path.with_name(path.name + "-wal")]
+    for found in files:
+        if found.exists():
+            assert not any(value.encode() in found.read_bytes() for value in PLANTED), found.name
+    assert store.check() == []
+    store.close()
+    assert not any(value.encode() in path.read_bytes() for value in PLANTED)

@@ -2,7 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from complaintflow.calendar import WorkingDayCalendar
+from complaintflow.calendar import AddedBankHoliday, WorkingDayCalendar
 from complaintflow.case import Case, CaseView, DeadlineView
 from complaintflow.dates import (
     add_calendar_days,
@@ -37,6 +37,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 
 __all__ = [
     "EVENT_TYPES",
+    "AddedBankHoliday",
     "CalendarError",
     "Case",
     "CaseView",

@@ -25,7 +25,7 @@ from typing import Any
 
 from transitions import Machine
 
-from complaintflow.calendar import WorkingDayCalendar
+from complaintflow.calendar import AddedBankHoliday, WorkingDayCalendar
 from complaintflow.limits import MAX_CACHED_MACHINES
 from complaintflow.procedure import (
     ENGINE_RULES,
@@ -69,6 +69,11 @@ class ClockTrigger:
     date_field: str | None
     rule: Deadline
 
+
+#: Events that set a deadline of their own (a remedy, an Ombudsman's compliance date) or meet one.
+COMMITTING = frozenset(
+    {"RemedyAgreed", "RemedyCompleted", "OmbudsmanRecommendation", "RecommendationComplied"}
+)
 
 #: Events that carry the stage they belong to: it must be the stage the case is at.
 STAGED = frozenset({"Acknowledged", "DeadlineExtended", "Responded"})
@@ -188,16 +193,20 @@ class StateGraph:
 
     def calendar_for(self, starts: date, given: WorkingDayCalendar | None) -> WorkingDayCalendar:
         """The calendar a count of working days from `starts` uses: the host's (`given`), where it
-        counts the procedure's jurisdiction, else that jurisdiction's with the bank holidays the host
-        and the definition added; every bank holiday counts unless the procedure chose
+        counts the procedure's jurisdiction, else that jurisdiction's with the bank holidays the
+        definition added and those the host added for it (a day added for another part of the UK
+        counts only where it was proclaimed); every bank holiday counts unless the procedure chose
         `known_at_start`."""
         procedure = self.procedure
         if given is None:
             calendar = self.calendar
         elif given.name == procedure.calendar and not procedure.extra_bank_holidays:
             calendar = given
-        else:
-            extra = {**procedure.extra_bank_holidays, **given.extra_bank_holidays}
+        else:  # the host's days keep their jurisdictions; the definition's are for its own calendar
+            extra: dict[date, str | AddedBankHoliday] = {
+                **given.added_bank_holidays,
+                **procedure.extra_bank_holidays,
+            }
             calendar = WorkingDayCalendar.named(procedure.calendar, extra_bank_holidays=extra or None)
         return calendar.as_known_on(starts) if self.known_at_start else calendar
 
@@ -230,7 +239,15 @@ def _plans(
                 ClockTrigger(name, _guard(match), match.date_field, rule)
             )
     # Event types that may start, meet, extend, pause or resume a clock.
-    touches_clocks = {*starts, *meets, "DeadlineExtended", "Deferred", "Resumed", "MediationHeld"}
+    touches_clocks = {
+        *starts,
+        *meets,
+        *COMMITTING,
+        "DeadlineExtended",
+        "Deferred",
+        "Resumed",
+        "MediationHeld",
+    }
     # Event types that a rule switched on for this procedure checks (an extension is always checked).
     ruled = {"DeadlineExtended"} | {
         event for rule, event in ENGINE_RULES.items() if event and rule in procedure.rules

@@ -20,20 +20,21 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from hashlib import sha256
 from importlib.metadata import version
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import holidays
 
-from complaintflow.dates import london_today, require_date, require_whole_number
+from complaintflow.dates import require_date, require_whole_number
 from complaintflow.errors import CalendarError
 
-#: The years the built-in calendars vouch for by default: from 2000 to thirty years ahead of today,
-#: so the range moves with time and no release runs out. The recurring bank holidays are known for
-#: any year; one-off days proclaimed later are added by the host (`extra_bank_holidays`) until a
-#: release lists them.
+#: The years the built-in calendars vouch for by default, fixed by the release and never by the
+#: clock: every process of a release, started in any year, counts with the same days and refuses the
+#: same dates, so none refuses on replay an event that another admitted, and a calendar's fingerprint
+#: stays the same from one New Year to the next. The recurring bank holidays are known for any year;
+#: one-off days proclaimed later are added by the host (`extra_bank_holidays`) until a release lists
+#: them. A later release may move the last year on, never back.
 DEFAULT_FIRST_YEAR: Final = 2000
-YEARS_AHEAD: Final = 30
-DEFAULT_LAST_YEAR: Final = london_today().year + YEARS_AHEAD
+DEFAULT_LAST_YEAR: Final = 2100
 
 _WEEKDAY_NAMES: Final = ("Saturday", "Sunday")
 CLOSURE_PREFIX: Final = "Council closure: "
@@ -59,6 +60,29 @@ _REGIONS: Final[Mapping[str, tuple[str, ...]]] = {
     "northern-ireland": ("NIR",),
     "united-kingdom": ("ENG", "WLS", "SCT", "NIR"),
 }
+
+
+class AddedBankHoliday(NamedTuple):
+    """A bank holiday proclaimed after this release, and where it was proclaimed. A proclamation
+    under the Banking and Financial Dealings Act 1971 s1(3) appoints a day "either throughout the
+    United Kingdom or in any place or locality in the United Kingdom", so each added day names the
+    jurisdictions it applies in: a day added for one never moves another's deadlines."""
+
+    name: str
+    jurisdictions: tuple[str, ...]
+
+
+def counts_in(jurisdictions: Iterable[str], calendar: str) -> bool:
+    """Whether a day proclaimed for `jurisdictions` is a bank holiday in the `calendar` named: in its
+    own jurisdiction, everywhere when proclaimed for the United Kingdom, and in the United Kingdom
+    calendar (a bank holiday in any part, FOIA's rule) wherever it was proclaimed."""
+    return calendar == "united-kingdom" or any(
+        where in (calendar, "united-kingdom") for where in jurisdictions
+    )
+
+
+#: A host's added days as a calendar keeps them: (date, name, jurisdictions), sorted by date.
+_Added = tuple[tuple[date, str, tuple[str, ...]], ...]
 
 
 def _bank_holidays(subdivisions: tuple[str, ...], first: int, last: int) -> dict[date, str]:
@@ -111,7 +135,7 @@ class WorkingDayCalendar:
     _off: tuple[int, ...]
     _off_reasons: tuple[str, ...]
     _closed: dict[date, str]
-    _extra: tuple[tuple[date, str], ...]
+    _extra: _Added
     _key: tuple[object, ...]
     _hash: int
     _fingerprint: str
@@ -122,7 +146,7 @@ class WorkingDayCalendar:
         first_year: int,
         last_year: int,
         holidays_by_date: Mapping[date, str],
-        extra: tuple[tuple[date, str], ...] = (),
+        extra: _Added = (),
     ) -> None:
         """Build the tables; prefer the named constructors, which cache their calendars."""
         first_year = require_whole_number(first_year, "first_year")
@@ -149,7 +173,8 @@ class WorkingDayCalendar:
                 reasons.append(reason)
                 flags.append(0)
             rank.append(len(working))
-        key = (name, first_year, last_year, tuple(sorted(holidays_by_date.items())))
+        counted = (name, first_year, last_year, tuple(sorted(holidays_by_date.items())))
+        key = (*counted, extra)  # days added for other jurisdictions travel with it, uncounted
         for attribute, value in (
             ("name", name),
             ("first_year", first_year),
@@ -166,7 +191,7 @@ class WorkingDayCalendar:
             ("_hash", hash(key)),
             (
                 "_fingerprint",
-                f"{name}/{first_year}-{last_year}/{sha256(repr(key).encode()).hexdigest()[:12]}",
+                f"{name}/{first_year}-{last_year}/{sha256(repr(counted).encode()).hexdigest()[:12]}",
             ),
         ):
             object.__setattr__(self, attribute, value)
@@ -179,10 +204,15 @@ class WorkingDayCalendar:
         *,
         first_year: int = DEFAULT_FIRST_YEAR,
         last_year: int = DEFAULT_LAST_YEAR,
-        extra_bank_holidays: Mapping[date, str] | None = None,
+        extra_bank_holidays: Mapping[date, str | AddedBankHoliday] | None = None,
     ) -> WorkingDayCalendar:
         """The statutory calendar of SI 2006/1738 reg 2 (England and Wales bank holidays)."""
-        return _regional("england-and-wales", first_year, last_year, _extra(extra_bank_holidays))
+        return cls.named(
+            "england-and-wales",
+            first_year=first_year,
+            last_year=last_year,
+            extra_bank_holidays=extra_bank_holidays,
+        )
 
     @classmethod
     def scotland(
@@ -190,10 +220,12 @@ class WorkingDayCalendar:
         *,
         first_year: int = DEFAULT_FIRST_YEAR,
         last_year: int = DEFAULT_LAST_YEAR,
-        extra_bank_holidays: Mapping[date, str] | None = None,
+        extra_bank_holidays: Mapping[date, str | AddedBankHoliday] | None = None,
     ) -> WorkingDayCalendar:
         """Scottish bank holidays: 2 January and St Andrew's Day, but no Easter Monday."""
-        return _regional("scotland", first_year, last_year, _extra(extra_bank_holidays))
+        return cls.named(
+            "scotland", first_year=first_year, last_year=last_year, extra_bank_holidays=extra_bank_holidays
+        )
 
     @classmethod
     def northern_ireland(
@@ -201,10 +233,15 @@ class WorkingDayCalendar:
         *,
         first_year: int = DEFAULT_FIRST_YEAR,
         last_year: int = DEFAULT_LAST_YEAR,
-        extra_bank_holidays: Mapping[date, str] | None = None,
+        extra_bank_holidays: Mapping[date, str | AddedBankHoliday] | None = None,
     ) -> WorkingDayCalendar:
         """Northern Ireland bank holidays, with 17 March and 12 July."""
-        return _regional("northern-ireland", first_year, last_year, _extra(extra_bank_holidays))
+        return cls.named(
+            "northern-ireland",
+            first_year=first_year,
+            last_year=last_year,
+            extra_bank_holidays=extra_bank_holidays,
+        )
 
     @classmethod
     def united_kingdom(
@@ -212,10 +249,15 @@ class WorkingDayCalendar:
         *,
         first_year: int = DEFAULT_FIRST_YEAR,
         last_year: int = DEFAULT_LAST_YEAR,
-        extra_bank_holidays: Mapping[date, str] | None = None,
+        extra_bank_holidays: Mapping[date, str | AddedBankHoliday] | None = None,
     ) -> WorkingDayCalendar:
         """FOIA's rule: a bank holiday in any part of the UK is not a working day."""
-        return _regional("united-kingdom", first_year, last_year, _extra(extra_bank_holidays))
+        return cls.named(
+            "united-kingdom",
+            first_year=first_year,
+            last_year=last_year,
+            extra_bank_holidays=extra_bank_holidays,
+        )
 
     @classmethod
     def named(
@@ -224,12 +266,12 @@ class WorkingDayCalendar:
         *,
         first_year: int = DEFAULT_FIRST_YEAR,
         last_year: int = DEFAULT_LAST_YEAR,
-        extra_bank_holidays: Mapping[date, str] | None = None,
+        extra_bank_holidays: Mapping[date, str | AddedBankHoliday] | None = None,
     ) -> WorkingDayCalendar:
         """A built-in calendar by name: one of `WorkingDayCalendar.NAMES`."""
         if name not in _REGIONS:
             raise CalendarError(f"unknown calendar {name!r}; choose one of {', '.join(_REGIONS)}")
-        return _regional(name, first_year, last_year, _extra(extra_bank_holidays))
+        return _regional(name, first_year, last_year, _extra(extra_bank_holidays, name))
 
     NAMES: Final = tuple(_REGIONS)
 
@@ -276,8 +318,14 @@ class WorkingDayCalendar:
 
     @property
     def extra_bank_holidays(self) -> dict[date, str]:
-        """The bank holidays the host added (`extra_bank_holidays=`), beyond those of this release."""
-        return dict(self._extra)
+        """The bank holidays the host added (`extra_bank_holidays=`) that count in this calendar."""
+        return {day: name for day, name, where in self._extra if counts_in(where, self.name)}
+
+    @property
+    def added_bank_holidays(self) -> dict[date, AddedBankHoliday]:
+        """Every bank holiday the host added, with where each applies, including those for other
+        jurisdictions: give it as `extra_bank_holidays=` to another jurisdiction's calendar."""
+        return {day: AddedBankHoliday(name, where) for day, name, where in self._extra}
 
     @property
     def vouches_for(self) -> tuple[date, date]:
@@ -389,31 +437,46 @@ def _without(calendar: WorkingDayCalendar, days: tuple[date, ...]) -> WorkingDay
     return WorkingDayCalendar(calendar.name, calendar.first_year, calendar.last_year, kept, calendar._extra)
 
 
-def _extra(days: Mapping[date, str] | None) -> tuple[tuple[date, str], ...]:
-    """Bank holidays a host adds, checked: a plain date on a weekday, with a name."""
+def _extra(days: Mapping[date, str | AddedBankHoliday] | None, own: str) -> _Added:
+    """Bank holidays a host adds, checked: a plain date on a weekday, with a name and where it
+    applies. A name alone is a day for the calendar's `own` jurisdiction."""
     if days is None:
         return ()
     if not isinstance(days, Mapping):
         raise CalendarError("extra_bank_holidays must map each date to the holiday's name")
     checked = []
-    for day, name in days.items():
+    for day, given in days.items():
         day = require_date(day, "an extra bank holiday")
         if day.weekday() >= 5:
             raise CalendarError(f"{day.isoformat()} is a {day:%A}: a bank holiday falls on a weekday")
+        name, where = (given, (own,)) if isinstance(given, str) else _name_and_place(day, given)
         if not isinstance(name, str) or not name.strip():
             raise CalendarError(f"the extra bank holiday on {day.isoformat()} needs a name")
-        checked.append((day, " ".join(name.split())[:100]))
+        checked.append((day, " ".join(name.split())[:100], where))
     return tuple(sorted(checked))
 
 
+def _name_and_place(day: date, given: object) -> tuple[object, tuple[str, ...]]:
+    """An added day given as (name, jurisdiction or jurisdictions), checked against the names."""
+    if not isinstance(given, tuple) or len(given) != 2:
+        raise CalendarError(
+            f"the extra bank holiday on {day.isoformat()} must be a name, or a name and where it applies"
+        )
+    name, where = given
+    places = (where,) if isinstance(where, str) else where
+    if not isinstance(places, tuple) or not places or not all(place in _REGIONS for place in places):
+        raise CalendarError(
+            f"the extra bank holiday on {day.isoformat()} applies in one or more of {', '.join(_REGIONS)}"
+        )
+    return name, tuple(sorted(set(places)))
+
+
 @functools.lru_cache(maxsize=32)
-def _regional(
-    name: str, first_year: int, last_year: int, extra: tuple[tuple[date, str], ...] = ()
-) -> WorkingDayCalendar:
+def _regional(name: str, first_year: int, last_year: int, extra: _Added = ()) -> WorkingDayCalendar:
     first_year = require_whole_number(first_year, "first_year")
     last_year = require_whole_number(last_year, "last_year")
     holidays_by_date = _bank_holidays(_REGIONS[name], first_year, last_year)
-    for day, reason in extra:
-        if first_year <= day.year <= last_year:
+    for day, reason, where in extra:
+        if first_year <= day.year <= last_year and counts_in(where, name):
             holidays_by_date.setdefault(day, reason)
     return WorkingDayCalendar(name, first_year, last_year, holidays_by_date, extra)

@@ -13,11 +13,12 @@ from datetime import date
 from typing import Any
 
 from complaintflow import deadlines as clocks
-from complaintflow._machine import Plan, StateGraph, Step, carries, graph_for
+from complaintflow._machine import COMMITTING, Plan, StateGraph, Step, carries, graph_for
 from complaintflow.calendar import DEFAULT_LAST_YEAR, WorkingDayCalendar
 from complaintflow.dates import london_today, require_date
 from complaintflow.deadlines import Clock
 from complaintflow.errors import (
+    CalendarError,
     ComplaintflowError,
     InvalidEvent,
     LateEntryWithoutEvents,
@@ -34,19 +35,34 @@ from complaintflow.events import (
     InvestigatorsAppointed,
     LearningActionAgreed,
     MediationHeld,
+    OmbudsmanRecommendation,
     PackedEvent,
+    RecommendationComplied,
+    Redacted,
+    RemedyAgreed,
+    RemedyCompleted,
     Responded,
+    every_service,
     pack,
     parse_event,
     unpack,
 )
-from complaintflow.facts import MOVES_ON, Facts, allowed, refusal, response_clock
+from complaintflow.facts import MOVES_ON, Facts, refusal, response_clock
+from complaintflow.forms import form, offered
 from complaintflow.letters import letter_facts
 from complaintflow.procedure import Procedure, registered_procedure
-from complaintflow.rules import check_fit, check_mediation_start, check_rules
+from complaintflow.rules import (
+    check_fit,
+    check_mediation_start,
+    check_rules,
+    commitment_name,
+    compliance_source,
+    remedy_source,
+)
 from complaintflow.view import (
     CaseView,
     DeadlineView,
+    FormMaker,
     LateEntry,
     Outcome,
     Owner,
@@ -122,7 +138,8 @@ class Case:
         the case keeps what follows from its events but not the events themselves (only those with
         an `event_id`, to recognise them if sent again): for reports over very large logs.
         `calendar`, typically one with `extra_bank_holidays`, is counted with where the case's
-        procedure counts that calendar's jurisdiction; its added days count in any jurisdiction.
+        procedure counts that calendar's jurisdiction; each day it adds counts only in the
+        jurisdictions it was added for (see `AddedBankHoliday`).
         """
         for name, procedure in (procedures or {}).items():
             if name != procedure.name:
@@ -178,10 +195,12 @@ class Case:
     def counted_events(self) -> tuple[EventBase, ...]:
         """The events that count: all but the voided ones (a void itself only records the void)."""
         events = self.events
-        if not any(packed[0] is EventVoided for packed in self._events):
+        if not any(packed[0] in _NOTES_ONLY for packed in self._events):
             return events  # the common case, read once
         voided = self.voided
-        return tuple(event for event in events if event.event_id not in voided)
+        return tuple(
+            event for event in events if event.event_id not in voided and type(event) is not Redacted
+        )
 
     @property
     def first_event_on(self) -> date | None:
@@ -206,6 +225,11 @@ class Case:
     def service_area(self) -> str | None:
         """The service the complaint is about, as received."""
         return self._facts.service_area
+
+    @property
+    def service_areas(self) -> tuple[str, ...]:
+        """Every service the complaint is about, as received (`service_area` first)."""
+        return self._facts.service_areas
 
     @property
     def open(self) -> bool:
@@ -288,6 +312,9 @@ class Case:
             raise InvalidEvent("already used by a different event of this case", field="event_id")
         if type(parsed) is EventVoided:
             return self._void(parsed)
+        if type(parsed) is Redacted:
+            self._keep(parsed)  # a note on the record: no state, clock or date of the case moves
+            return True
         facts = self._facts
         if facts.last_on is not None and parsed.on < facts.last_on:
             return self._enter_late(parsed)
@@ -356,7 +383,7 @@ class Case:
     def _counts(events: list[EventBase]) -> Callable[[EventBase], bool]:
         """Whether an event of these counts: neither a void nor voided by one of them."""
         voided = {event.voids for event in events if type(event) is EventVoided}
-        return lambda event: type(event) is not EventVoided and event.event_id not in voided
+        return lambda event: type(event) not in _NOTES_ONLY and event.event_id not in voided
 
     def _rebuilt(self, events: list[EventBase], doing: str = "", late_at: int | None = None) -> Case:
         """A case of these events replayed afresh, the ones that count applied in order and the
@@ -400,7 +427,11 @@ class Case:
             if kind not in table:
                 raise TransitionNotAllowed(kind, facts.state, sorted(table))
             target = table[kind]
-            facts.service_area = getattr(event, "service_area", None) or facts.service_area
+            services = every_service(
+                getattr(event, "service_area", None), getattr(event, "service_areas", ())
+            )
+            facts.service_areas = tuple(dict.fromkeys((*services, *facts.service_areas)))
+            facts.service_area = facts.service_areas[0] if facts.service_areas else None
             if target is not None:
                 named = getattr(event, "procedure", None)
                 if named is not None:
@@ -432,8 +463,11 @@ class Case:
         if plan.touches_clocks:  # most notes on the file change no clock
             facts.clocks = self._clocks_after(facts, graph, plan, event)
         facts.state = step.target
-        if step.final:
-            facts.clocks = {name: clocks.end(c, "cancelled") for name, c in (facts.clocks or {}).items()}
+        if step.final:  # the case ends: its clocks stop, but not what the council committed to do
+            facts.clocks = {
+                name: c if c.rule.kind in clocks.COMMITMENTS else clocks.end(c, "cancelled")
+                for name, c in (facts.clocks or {}).items()
+            }
         record = _RECORDS.get(kind)
         if record is not None:
             record(facts, event)
@@ -512,7 +546,9 @@ class Case:
             name = trigger.deadline
             if name in running and (not trigger.guard or carries(event, trigger.guard)):
                 running[name] = clocks.meet(running[name], on)
-        if type(event) is DeadlineExtended:
+        if kind in COMMITTING:
+            running.update(self._commitments(facts, graph, event))
+        elif type(event) is DeadlineExtended:
             clock = response_clock(facts, event.stage)
             assert clock is not None
             running[clock.name] = clocks.extend(clock, total=event.total_working_days, until=event.until)
@@ -531,6 +567,26 @@ class Case:
                 name: clocks.resume(clocks.pause(c, max(began, c.anchor)), on) for name, c in running.items()
             }
         return running
+
+    def _commitments(self, facts: Facts, graph: StateGraph, event: EventBase) -> dict[str, Clock]:
+        """The deadline a remedy or an Ombudsman's recommendation sets, or the one its completion meets."""
+        assert facts.procedure is not None and facts.clocks is not None
+        if isinstance(event, RemedyAgreed | OmbudsmanRecommendation):
+            name = commitment_name(event)
+            if isinstance(event, RemedyAgreed):
+                kind, due, source = "remedy", event.due, remedy_source(facts.procedure, event.remedy_id)
+            else:
+                ombudsman = facts.procedure.decided_by
+                kind, due, source = "compliance", event.comply_by, compliance_source(ombudsman, event)
+            calendar = graph.calendar_for(event.on, self._calendar)
+            try:
+                return {name: clocks.commitment(name, kind, source, calendar, event.on, due)}  # type: ignore[arg-type]
+            except CalendarError as error:  # a date past the years the calendar counts
+                field = "due" if kind == "remedy" else "comply_by"
+                raise InvalidEvent(str(error), field=field) from None
+        assert isinstance(event, RemedyCompleted | RecommendationComplied)
+        name = commitment_name(event)
+        return {name: clocks.meet(facts.clocks[name], event.on)}
 
     def _settled(self) -> bool:
         """Whether the case has ended where no event can change its clocks any more."""
@@ -575,6 +631,16 @@ class Case:
         case = self._earlier(as_of) if last is not None and as_of < last else self
         return case, _lapse_windows(case._facts, as_of)
 
+    def _form_maker(self, facts: Facts, as_of: date) -> FormMaker:
+        """How each next event's form is made for this case as it stood on `as_of`."""
+
+        def make(
+            kind: str, step: Step | None, fixed: dict[str, int | str | bool]
+        ) -> tuple[dict[str, Any], list[str]]:
+            return form(kind, step, fixed, facts, case_id=self.case_id, as_of=as_of)
+
+        return make
+
     def view(self, as_of: date | None = None, *, forms: bool = True) -> CaseView:
         """Where the case stood at the end of `as_of` (default: today in London): state, deadlines,
         what is allowed next. Only events dated on or before `as_of` count. `forms=False` leaves
@@ -594,15 +660,22 @@ class Case:
                 allowed=sorted(BEFORE_PROCEDURE[facts.state]),
                 deferred=False,
                 service_area=facts.service_area,
+                service_areas=list(facts.service_areas),
                 as_of=as_of,
-                next_events=next_events(None, facts.state, None, sorted(BEFORE_PROCEDURE[facts.state]))
+                next_events=next_events(
+                    None,
+                    facts.state,
+                    None,
+                    sorted(BEFORE_PROCEDURE[facts.state]),
+                    case._form_maker(facts, as_of),
+                )
                 if forms
                 else [],
                 voided=_voided_view(self),
             )
         state = procedure.states[facts.state]
         graph = facts.graph or graph_for(procedure)
-        allowed_now = allowed(facts, graph)
+        allowed_now = offered(facts, graph, as_of, self._calendar)
         deadlines = [deadline_view(clock, as_of) for clock in (facts.clocks or {}).values()]
         may_go_to_ombudsman = state.final and facts.outcome not in ("withdrawn", "not_a_complaint")
         return CaseView(
@@ -616,8 +689,13 @@ class Case:
             allowed=allowed_now,
             deferred=facts.deferred_on is not None,
             service_area=facts.service_area,
+            service_areas=list(facts.service_areas),
             as_of=as_of,
-            next_events=next_events(graph, facts.state, state.stage, allowed_now) if forms else [],
+            next_events=next_events(
+                graph, facts.state, state.stage, allowed_now, case._form_maker(facts, as_of)
+            )
+            if forms
+            else [],
             deferred_points=list(facts.deferred_points),
             may_go_to_ombudsman=may_go_to_ombudsman,
             entered_late=list(case._late),
@@ -716,6 +794,10 @@ _RECORDS: Mapping[str, Callable[[Facts, Any], None]] = {
     "Assigned": _assigned,
     "Unassigned": _unassigned,
 }
+
+
+#: Events that only note something about the record itself, and count nowhere.
+_NOTES_ONLY = (EventVoided, Redacted)
 
 
 def require_known_date(event: EventBase) -> None:

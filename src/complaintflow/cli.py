@@ -10,7 +10,9 @@ import argparse
 import csv
 import itertools
 import json
+import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -19,13 +21,14 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from complaintflow.calendar import WorkingDayCalendar
+from complaintflow.calendar import AddedBankHoliday, WorkingDayCalendar
 from complaintflow.case import Case, CaseView
 from complaintflow.cli_notices import add_commands as add_notice_commands
 from complaintflow.dates import london_today, parse_iso_date
 from complaintflow.errors import ComplaintflowError, RefusedAfterEarlierLine, printable
 from complaintflow.eventlog import load_cases
-from complaintflow.limits import MAX_EVENT_BYTES
+from complaintflow.files import bounded_lines, open_regular
+from complaintflow.limits import HEADER_SECONDS, MAX_CONNECTIONS, MAX_EVENT_BYTES
 from complaintflow.procedure import Procedure, built_in_names, load_procedure, procedure_json_schema
 from complaintflow.progress import progress_bar
 from complaintflow.reminders import Reminder, due_within
@@ -58,23 +61,53 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{printable(text, 40)!r} is {error}") from None
 
 
+#: What an added day is called when --extra-holiday gives only its date and jurisdiction.
+_PROCLAIMED = "Bank holiday by proclamation"
+
+
 def _calendar(args: argparse.Namespace) -> WorkingDayCalendar:
-    return WorkingDayCalendar.named(args.calendar, extra_bank_holidays=dict(args.extra_holiday or ()))
+    """The --calendar chosen, with the --extra-holiday days: one given without a jurisdiction is
+    for the calendar asked about."""
+    return WorkingDayCalendar.named(args.calendar, extra_bank_holidays=_added(args, args.calendar))
 
 
 def _host_calendar(args: argparse.Namespace) -> WorkingDayCalendar | None:
-    """The calendar of the bank holidays given with --extra-holiday, for every case of a log."""
+    """The bank holidays given with --extra-holiday, for every case of a log: each counts only in the
+    jurisdiction it names, whatever the jurisdiction of the case's procedure."""
     if not args.extra_holiday:
         return None
-    return WorkingDayCalendar.england_and_wales(extra_bank_holidays=dict(args.extra_holiday))
+    return WorkingDayCalendar.england_and_wales(extra_bank_holidays=_added(args, None))
 
 
-def _extra_holiday(text: str) -> tuple[date, str]:
-    """DATE:NAME, a bank holiday proclaimed after this release."""
-    day, _, name = text.partition(":")
-    if not name.strip():
-        raise argparse.ArgumentTypeError("give the day and its name, as DATE:NAME")
-    return _date(day), name
+def _added(args: argparse.Namespace, own: str | None) -> dict[date, AddedBankHoliday]:
+    """The --extra-holiday days by date, a day given twice applying in each place named; a day with
+    no jurisdiction is for `own`, and refused where there is none (the cases may be of any part)."""
+    added: dict[date, AddedBankHoliday] = {}
+    for day, name, where in args.extra_holiday or ():
+        if where is None and own is None:
+            raise ComplaintflowError(
+                f"--extra-holiday {day.isoformat()}: say where it was proclaimed, as "
+                f"DATE:JURISDICTION[:NAME], JURISDICTION one of {', '.join(WorkingDayCalendar.NAMES)}"
+            )
+        known = added.get(day)
+        places = (*(known.jurisdictions if known else ()), where or own or "")
+        added[day] = AddedBankHoliday(known.name if known else name, places)
+    return added
+
+
+def _extra_holiday(text: str) -> tuple[date, str, str | None]:
+    """DATE:JURISDICTION[:NAME], a bank holiday proclaimed after this release for one part of the UK
+    (or all of it); DATE:NAME, the form of earlier releases, leaves the jurisdiction to the command."""
+    day, _, rest = text.partition(":")
+    where, _, name = rest.partition(":")
+    if where in WorkingDayCalendar.NAMES:
+        return _date(day), name.strip() or _PROCLAIMED, where
+    if not rest.strip():
+        raise argparse.ArgumentTypeError(
+            "give the day and where it was proclaimed, as DATE:JURISDICTION[:NAME] "
+            f"(JURISDICTION one of {', '.join(WorkingDayCalendar.NAMES)})"
+        )
+    return _date(day), rest, None
 
 
 def _describe_skips(cal: WorkingDayCalendar, start: date, end: date) -> list[str]:
@@ -365,6 +398,9 @@ def describe_procedure(procedure: Procedure) -> list[str]:
     lines += ["", "Rules:"]
     for name, rule in procedure.rules.items():
         lines.append(f"  {name}: {rule.description} [{rule.source.cite()}]")
+    if procedure.retention is not None:
+        retention = procedure.retention
+        lines += ["", f"Retention: {retention.years} years after the case ends [{retention.source.cite()}]"]
     return lines
 
 
@@ -581,11 +617,11 @@ def _import_source(
         yield _sheet_events(args, unread)
         return
     if args.file == "-":
-        yield _numbered_lines(sys.stdin.buffer, None)
+        yield _numbered_lines(bounded_lines(sys.stdin.buffer), None)
         return
-    path = Path(args.file)
-    with path.open("rb") as handle:
-        yield _numbered_lines(handle, progress_bar("Storing events", path.stat().st_size))
+    with open_regular(args.file) as handle:  # a regular file only, read a bounded line at a time
+        size = os.fstat(handle.fileno()).st_size
+        yield _numbered_lines(bounded_lines(handle), progress_bar("Storing events", size))
 
 
 def _refusals(refused: Sequence[tuple[int, ComplaintflowError]]) -> Iterator[str]:
@@ -643,9 +679,8 @@ def _serve(args: argparse.Namespace) -> int:
     from complaintflow.extras import require_extra
 
     require_extra("service", "fastapi", "uvicorn", needed_by="serve")
-    import uvicorn
-
     from complaintflow.service import create_app
+    from complaintflow.service.server import serve
 
     if args.store is None:
         args.store = "sqlite:complaints.db"
@@ -656,7 +691,7 @@ def _serve(args: argparse.Namespace) -> int:
 
         schedule.start(store)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info")
+    serve(app, args.host, args.port, header_seconds=args.header_timeout, max_connections=args.max_connections)
     return 0
 
 
@@ -698,18 +733,34 @@ def _apply(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    """Write every readable event; name each stored row that cannot be read, and go on."""
     store = _store(args)
+    unreadable: list[int] = []
+
+    def passed_over(position: int, case_id: str, error: ComplaintflowError) -> None:
+        unreadable.append(position)
+        print(
+            printable(f"position {position} (case {case_id}): cannot be read, not written: {error}"),
+            file=sys.stderr,
+        )
+
+    lines = store.export(passed_over)
     if args.output is None:
-        for line in store.export():
+        for line in lines:
             print(line)
-        return 0
-    count = 0
-    with Path(args.output).open("w", encoding="utf-8") as handle:
-        for line in store.export():
-            handle.write(line + "\n")
-            count += 1
-    print(f"wrote {counted(count, 'event')} to {args.output}")
-    return 0
+    else:
+        count = 0
+        with Path(args.output).open("w", encoding="utf-8") as handle:
+            for line in lines:
+                handle.write(line + "\n")
+                count += 1
+        print(f"wrote {counted(count, 'event')} to {args.output}")
+    if unreadable:
+        print(
+            f"{counted(len(unreadable), 'stored event')} cannot be read; `store check` lists them",
+            file=sys.stderr,
+        )
+    return 1 if unreadable else 0
 
 
 def _store_check(args: argparse.Namespace) -> int:
@@ -718,6 +769,32 @@ def _store_check(args: argparse.Namespace) -> int:
         print(printable(difference))
     print(f"{counted(len(differences), 'difference')} between the projections and the events")
     return 1 if differences else 0
+
+
+def _store_purge(args: argparse.Namespace) -> int:
+    summary = _store(args).purge(args.as_of, dry_run=args.dry_run, by=args.by)
+    verb = "would purge" if summary.dry_run else "purged"
+    for decision in summary.purged:
+        print(
+            printable(
+                f"{verb} {decision.case_id} ({decision.procedure or 'no procedure'}): "
+                f"ended {decision.ended_on}, kept until {decision.keep_until}"
+            )
+        )
+    reasons = Counter(decision.reason for decision in summary.kept)
+    kept = "; ".join(f"{count:,} {reason}" for reason, count in sorted(reasons.items()))
+    print(
+        f"{verb} {counted(len(summary.purged), 'case')}; kept {counted(len(summary.kept), 'case')}"
+        + (f" ({kept})" if kept else "")
+    )
+    return 0
+
+
+def _store_subject_access(args: argparse.Namespace) -> int:
+    access = _store(args).subject_access(args.case_id)
+    text = access.to_html() if args.format == "html" else access.model_dump_json(indent=2) + "\n"
+    _emit(text, args.output)
+    return 0
 
 
 def _store_backup(args: argparse.Namespace) -> int:
@@ -757,6 +834,30 @@ def _year(text: str) -> int:
     return int(text)
 
 
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 65_535):
+        raise argparse.ArgumentTypeError(f"port {printable(text, 40)!r} is not a port from 1 to 65535")
+    return int(text)
+
+
+def _positive(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 1_000_000):
+        raise argparse.ArgumentTypeError(f"{printable(text, 40)!r} is not a whole number from 1 to 1,000,000")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.1 <= value <= 3_600:
+        raise argparse.ArgumentTypeError(
+            f"{printable(text, 40)!r} is not a number of seconds from 0.1 to 3600"
+        )
+    return value
+
+
 def _whole_number(text: str) -> int:
     try:
         return int(text)
@@ -781,8 +882,9 @@ def _add_extra_holiday_option(parser: argparse.ArgumentParser) -> None:
         "--extra-holiday",
         action="append",
         type=_extra_holiday,
-        metavar="DATE:NAME",
-        help="a bank holiday proclaimed after this release (repeatable)",
+        metavar="DATE:JURISDICTION[:NAME]",
+        help="a bank holiday proclaimed after this release for england-and-wales, scotland, "
+        "northern-ireland or united-kingdom, e.g. 2031-06-09:scotland (repeatable)",
     )
 
 
@@ -919,7 +1021,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the HTTP JSON API over a store (the service extra)")
     _add_store_option(serve, "the store to serve")
     serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="the port (default 8000)")
+    serve.add_argument("--port", type=_port, default=8000, help="the port, 1 to 65535 (default 8000)")
+    serve.add_argument(
+        "--header-timeout",
+        type=_seconds,
+        default=HEADER_SECONDS,
+        metavar="SECONDS",
+        help=f"close a connection whose request headers take longer (default {HEADER_SECONDS:g})",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=_positive,
+        default=MAX_CONNECTIONS,
+        metavar="N",
+        help=f"connections open at once, at most (default {MAX_CONNECTIONS}, or half the open-file limit)",
+    )
     serve.add_argument("--cors-origin", action="append", metavar="ORIGIN", help="allow a browser origin")
     serve.add_argument("--procedure", action="append", metavar="FILE", help="a procedure file (repeatable)")
     _add_extra_holiday_option(serve)
@@ -978,10 +1094,24 @@ def build_parser() -> argparse.ArgumentParser:
         ("check", _store_check, "recompute the projections from the events and list any difference"),
         ("rebuild", _store_rebuild, "recompute the projections from the events and keep them"),
         ("backup", _store_backup, "copy a SQLite store consistently while it is in use"),
+        ("purge", _store_purge, "remove the cases past their retention, leaving a tombstone of each"),
+        ("subject-access", _store_subject_access, "everything the store holds about a case"),
     ):
         command = upkeep.add_parser(operation, help=help_text)
+        if operation == "subject-access":
+            command.add_argument("case_id", metavar="CASE_ID", help="the case reference")
+            command.add_argument("--format", choices=("html", "json"), default="html", help="a page, or JSON")
+            command.add_argument("--output", metavar="PATH", help="where to write (default: standard output)")
         if operation == "backup":
             command.add_argument("destination", metavar="DEST", help="the new file (never overwritten)")
+        if operation == "purge":
+            command.add_argument(
+                "--as-of", type=_date, required=True, metavar="DATE", help="purge as of this day"
+            )
+            command.add_argument(
+                "--dry-run", action="store_true", help="say what would go and remove nothing"
+            )
+            command.add_argument("--by", metavar="REF", help="a reference to who purges, for the tombstones")
         _add_store_option(command, "the store", required=True)
         command.add_argument(
             "--procedure", action="append", metavar="FILE", help="a procedure file (repeatable)"

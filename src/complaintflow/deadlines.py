@@ -16,7 +16,7 @@ from typing import Literal, NamedTuple
 
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.dates import add_calendar_days, add_calendar_months, end_of_period_commencing
-from complaintflow.procedure import Deadline
+from complaintflow.procedure import Deadline, Source
 
 Status = Literal["pending", "overdue", "met", "met_late", "paused", "lapsed", "cancelled"]
 
@@ -114,6 +114,36 @@ def _countable(calendar: WorkingDayCalendar, due: date) -> date:
 def start_clock(name: str, rule: Deadline, calendar: WorkingDayCalendar, starts: date) -> Clock:
     """A new clock of the rule's base length, day 0 being `starts`."""
     return Clock(name, rule, calendar, starts, rule.length, base_due(rule, calendar, starts), starts)
+
+
+#: Deadlines a case's own events set: a remedy agreed, an Ombudsman's compliance date.
+COMMITMENTS = frozenset({"remedy", "compliance"})
+
+
+def commitment(
+    name: str,
+    kind: Literal["remedy", "compliance"],
+    source: Source,
+    calendar: WorkingDayCalendar,
+    on: date,
+    due: date,
+) -> Clock:
+    """A date the council is held to (a remedy agreed, an Ombudsman's compliance date): a clock
+    due on that date, which no deferral pauses and no end of the case cancels, since the
+    commitment outlives the complaint."""
+    days = (due - on).days
+    rule = Deadline.model_construct(
+        stage=0,
+        description=f"{name}, due on the date {'agreed' if kind == 'remedy' else 'the Ombudsman set'}.",
+        length=max(days, 1),
+        unit="calendar_days",
+        kind=kind,
+        starts=(),
+        met_by=(),
+        applies_from=on,
+        source=source,
+    )
+    return Clock(name, rule, calendar, on, days, _countable(calendar, due), on)
 
 
 def restart(clock: Clock, starts: date) -> Clock:

@@ -125,6 +125,7 @@ class TransitionNotAllowed(ComplaintflowError):
         self.event_type = event_type
         self.state = state
         self.allowed = tuple(allowed)
+        self.reason = reason
         if reason and event_type in self.allowed:  # allowed here, but not as it stands
             super().__init__(f"{event_type} is refused in state {state!r}: {reason}")
             return

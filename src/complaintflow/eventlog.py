@@ -17,6 +17,7 @@ from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case, require_known_date
 from complaintflow.errors import ComplaintflowError, InvalidEvent, LateEntryWithoutEvents
 from complaintflow.events import EventBase, parse_event
+from complaintflow.files import bounded_lines, open_regular
 from complaintflow.procedure import Procedure
 
 T = TypeVar("T")
@@ -45,7 +46,7 @@ def read_events(
     """
     done = 0
     with _open(path) as handle:
-        for number, line in enumerate(handle, start=1):
+        for number, line in enumerate(bounded_lines(handle), start=1):
             done += len(line)
             if progress is not None and number % 10_000 == 0:
                 progress(done)
@@ -59,10 +60,10 @@ def read_events(
 
 
 def _open(path: str | Path) -> AbstractContextManager[IO[bytes]]:
-    """The file, or standard input for '-'."""
+    """The file (a regular file only), or standard input for '-'."""
     if str(path) == "-":
         return nullcontext(sys.stdin.buffer)
-    return Path(path).open("rb")
+    return open_regular(path)
 
 
 def replay_cases(

@@ -24,6 +24,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, SchemaValidator, core_schema
@@ -82,10 +83,13 @@ class _UKDateSchema:
     def __get_pydantic_json_schema__(
         cls, schema: CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
-        return {"type": "string", "format": "date"}
+        return {"type": "string", "format": "date", "pattern": _DATE_IN_RANGE}
 
 
 _NOT_A_UK_DATE = "not_a_uk_date"
+#: A date of the years 1900-2199 as a JSON Schema pattern, for forms: the range events take (to the
+#: end of 2199; `limits.LAST_DATE` is a year later), months and days in their ranges.
+_DATE_IN_RANGE = r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 #: Words a refused date as the one-step check did: a datetime gets advice, a date out of range
 #: names the range.
 _DATE_WORDING = SchemaValidator(
@@ -113,8 +117,12 @@ UKDate = Annotated[date, _UKDateSchema]
 Reference = Annotated[
     str, Field(min_length=1, max_length=MAX_REFERENCE_CHARS, pattern=r"^[^\x00-\x1f\x7f]+$")
 ]
-#: Free text such as a reason: something other than spaces, and not a book.
-Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS, pattern=r"\S")]
+#: Free text such as a reason: something other than spaces, and not a book. Tabs and line breaks
+#: are text; other control characters (NUL, ESC, ...) are not, in any store: PostgreSQL cannot keep
+#: a NUL, and the others can rewrite a terminal or a log line.
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*[^\x00-\x1f\s][^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS, pattern=TEXT_PATTERN)]
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 Outcome = Literal["upheld", "partially_upheld", "not_upheld"]
 Stage = Annotated[int, Field(ge=1, le=3)]
 
@@ -127,8 +135,27 @@ def _not_after_the_event(day: date | None, info: ValidationInfo, refusal: str) -
     return day
 
 
+def _not_before_the_event(day: date, info: ValidationInfo, refusal: str) -> date:
+    """A date an event sets for the future, which cannot be earlier than the event's own day."""
+    on = info.data.get("on")
+    if on is not None and day < on:
+        raise ValueError(refusal)
+    return day
+
+
+def _arrays_count_items(schema: dict[str, Any]) -> None:
+    """A list's limits are its number of items: pydantic words a length limit on a list read as a
+    tuple as a string's (maxLength), which a form or a JSON Schema validator would not apply."""
+    for field in schema.get("properties", {}).values():
+        for option in [field, *field.get("anyOf", [])]:
+            if option.get("type") == "array":
+                for text, items in (("maxLength", "maxItems"), ("minLength", "minItems")):
+                    if text in option:
+                        option[items] = option.pop(text)
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, json_schema_extra=_arrays_count_items)
 
 
 class EventBase(_Model):
@@ -158,11 +185,30 @@ ComplainantRole = Literal[
 ]
 
 
+#: The services a complaint is about, where it is about more than one (children's social care and
+#: education, say): a report counts the case under each.
+ServiceAreas = Annotated[
+    tuple[Text, ...],
+    BeforeValidator(_as_tuple),
+    Field(
+        max_length=MAX_ITEMS,
+        description="Every service the complaint is about, where there are several; reports count the "
+        "case under each, and their totals count it once. `service_area`, if given, is the first.",
+    ),
+]
+
+
+def every_service(service_area: str | None, service_areas: tuple[str, ...]) -> tuple[str, ...]:
+    """The services an event names: `service_area` first, then `service_areas`, each once."""
+    return tuple(dict.fromkeys((*((service_area,) if service_area else ()), *service_areas)))
+
+
 class ConcernLogged(EventBase):
     """A potential complaint, logged before stage 1."""
 
     type: Literal["ConcernLogged"] = "ConcernLogged"
     service_area: Text | None = None
+    service_areas: ServiceAreas = ()
     procedure: Reference | None = Field(
         default=None,
         description="The procedure it would come under, so it counts in that procedure's report.",
@@ -184,6 +230,7 @@ class ComplaintReceived(EventBase):
     skip_reason: Text | None = Field(default=None, validate_default=True)
     grounds_arose: UKDate | None = None
     service_area: Text | None = None
+    service_areas: ServiceAreas = ()
     categories: Annotated[tuple[Text, ...], BeforeValidator(_as_tuple), Field(max_length=MAX_ITEMS)] = ()
     complainant_role: ComplainantRole | None = None
     service_user: ServiceUser | None = None
@@ -385,7 +432,62 @@ class OmbudsmanReferred(EventBase):
     type: Literal["OmbudsmanReferred"] = "OmbudsmanReferred"
 
 
-OmbudsmanOutcome = Literal[
+#: The Local Government and Social Care Ombudsman's decisions, in the words of its annual review
+#: letters and published decisions: upheld (fault causing injustice, or fault alone), not upheld,
+#: closed after initial enquiries, closed as outside its jurisdiction, referred back for local
+#: resolution (premature), advice given, incomplete or invalid [S]. See docs/events.md.
+LgscoOutcome = Literal[
+    "upheld",
+    "not_upheld",
+    "closed_after_initial_enquiries",
+    "outside_jurisdiction",
+    "referred_back_for_local_resolution",
+    "advice_given",
+    "incomplete_or_invalid",
+]
+#: The Housing Ombudsman's determinations ("What findings can the Housing Ombudsman make?", and the
+#: Housing Ombudsman Scheme): severe maladministration, maladministration, service failure, no
+#: maladministration, mediation, redress (reasonable redress), outside jurisdiction, withdrawn [S].
+HousingOmbudsmanOutcome = Literal[
+    "severe_maladministration",
+    "maladministration",
+    "service_failure",
+    "no_maladministration",
+    "mediation",
+    "reasonable_redress",
+    "outside_jurisdiction",
+    "withdrawn",
+]
+#: The Scottish Public Services Ombudsman's decisions as it publishes them: upheld (fully), some
+#: upheld, not upheld, each with or without recommendations [S]; and, before investigation,
+#: resolved, premature, out of jurisdiction, not duly made or withdrawn [U].
+SpsoOutcome = Literal[
+    "upheld",
+    "some_upheld",
+    "not_upheld",
+    "resolved",
+    "premature",
+    "out_of_jurisdiction",
+    "not_duly_made_or_withdrawn",
+]
+#: Which Ombudsman decides, by the name a procedure gives in `decided_by`, and its own outcomes.
+OMBUDSMAN_OUTCOMES: Mapping[str, tuple[str, ...]] = {
+    "lgsco": get_args(LgscoOutcome),
+    "housing-ombudsman": get_args(HousingOmbudsmanOutcome),
+    "spso": get_args(SpsoOutcome),
+}
+#: Words of earlier releases that stay valid for one Ombudsman as one of its own outcomes: the LGSCO's
+#: "premature" of before 2013 is what it now calls referred back for local resolution. (The same word
+#: is one of the SPSO's own, so it is read by the Ombudsman that decides, not when parsed.)
+OMBUDSMAN_FORMER_WORDS: Mapping[str, Mapping[str, str]] = {
+    "lgsco": {"premature": "referred_back_for_local_resolution"},
+}
+OmbudsmanOutcome = Literal[LgscoOutcome, HousingOmbudsmanOutcome, SpsoOutcome]
+#: The words of earlier releases: the Local Government Ombudsman's decision categories before 1 April
+#: 2013, as the seed report uses them. An event with one is read (upcast) as the LGSCO's outcome
+#: today, keeping the old word in `former_outcome`; "outside_jurisdiction" and "premature" are
+#: still words of today and read as they are.
+LegacyOmbudsmanOutcome = Literal[
     "public_report",
     "local_settlement",
     "no_or_insufficient_injustice",
@@ -393,13 +495,121 @@ OmbudsmanOutcome = Literal[
     "closed_at_discretion",
     "premature",
 ]
+_UPCAST_OUTCOMES: Mapping[str, str] = {
+    "public_report": "upheld",
+    "local_settlement": "upheld",
+    "no_or_insufficient_injustice": "closed_after_initial_enquiries",
+    "closed_at_discretion": "closed_after_initial_enquiries",
+}
+
+
+def ombudsman_terms(ombudsman: str, outcome: str) -> str:
+    """An outcome in the deciding Ombudsman's terms today (a former word read as its own)."""
+    return OMBUDSMAN_FORMER_WORDS.get(ombudsman, {}).get(outcome, outcome)
 
 
 class OmbudsmanDecided(EventBase):
-    """The Ombudsman decided."""
+    """The Ombudsman decided, in its own terms (the procedure says which Ombudsman decides)."""
 
     type: Literal["OmbudsmanDecided"] = "OmbudsmanDecided"
     outcome: OmbudsmanOutcome
+    remedy_before_ombudsman: bool = Field(
+        default=False,
+        description="LGSCO: upheld, but the council had already offered a satisfactory remedy before the "
+        "complaint reached the Ombudsman (the annual review letter counts these).",
+    )
+    public_report: bool = Field(
+        default=False, description="LGSCO: the decision was issued as a public report."
+    )
+    former_outcome: LegacyOmbudsmanOutcome | None = Field(
+        default=None, description="Set when an event of an earlier release is read: the word it used."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _upcast_former_words(cls, data: Any) -> Any:
+        """Read an outcome in the words of earlier releases as the LGSCO's outcome today."""
+        former = data.get("outcome") if isinstance(data, dict) else None
+        if isinstance(former, str) and former in _UPCAST_OUTCOMES and "former_outcome" not in data:
+            data = {**data, "outcome": _UPCAST_OUTCOMES[former], "former_outcome": former}
+            if former == "public_report":
+                data["public_report"] = True
+        return data
+
+
+#: What a remedy or an Ombudsman's recommendation asks for.
+RemedyKind = Literal["apology", "payment", "service_change", "review", "other"]
+
+
+class _Commitment(EventBase):
+    """Something the council undertakes to do by a date: who does it, what, and for how much."""
+
+    kind: RemedyKind
+    description: Text | None = None
+    owner: Reference | None = Field(
+        default=None, description="A reference to who is to do it (never a name)."
+    )
+    amount_pence: int | None = Field(
+        default=None, ge=0, le=MAX_PENCE, validate_default=True, description="For a payment: how much."
+    )
+
+    @field_validator("amount_pence", mode="after")
+    @classmethod
+    def _payment_has_an_amount(cls, amount: int | None, info: ValidationInfo) -> int | None:
+        if info.data.get("kind") == "payment" and amount is None:
+            raise ValueError("required for a payment")
+        return amount
+
+
+class OmbudsmanRecommendation(_Commitment):
+    """The Ombudsman recommended (or, the Housing Ombudsman, ordered) the council to do something by a
+    compliance date: a deadline of the case until `RecommendationComplied`."""
+
+    type: Literal["OmbudsmanRecommendation"] = "OmbudsmanRecommendation"
+    recommendation_id: Reference
+    order: bool = Field(default=False, description="Housing Ombudsman: an order, not a recommendation.")
+    comply_by: UKDate = Field(description="The compliance date the Ombudsman set.")
+
+    @field_validator("comply_by", mode="after")
+    @classmethod
+    def _not_before_the_decision(cls, comply_by: date, info: ValidationInfo) -> date:
+        return _not_before_the_event(
+            comply_by, info, "the compliance date cannot be before the recommendation"
+        )
+
+
+class _Done(EventBase):
+    """The council did what it undertook; for a payment, what it paid (if not given, what it undertook)."""
+
+    amount_pence: int | None = Field(default=None, ge=0, le=MAX_PENCE, description="For a payment: paid.")
+
+
+class RecommendationComplied(_Done):
+    """The council did what the Ombudsman recommended or ordered."""
+
+    type: Literal["RecommendationComplied"] = "RecommendationComplied"
+    recommendation_id: Reference
+
+
+class RemedyAgreed(_Commitment):
+    """The council agreed to put something right by a date (an apology, a payment, a change to a
+    service, a review): a deadline of the case until `RemedyCompleted`."""
+
+    type: Literal["RemedyAgreed"] = "RemedyAgreed"
+    remedy_id: Reference
+    due: UKDate = Field(description="The date by which it is to be done.")
+
+    @field_validator("due", mode="after")
+    @classmethod
+    def _not_before_agreeing(cls, due: date, info: ValidationInfo) -> date:
+        return _not_before_the_event(due, info, "a remedy cannot be due before it was agreed")
+
+
+class RemedyCompleted(_Done):
+    """The council did what it agreed."""
+
+    type: Literal["RemedyCompleted"] = "RemedyCompleted"
+    remedy_id: Reference
 
 
 class LearningActionAgreed(EventBase):
@@ -451,6 +661,21 @@ class Unassigned(EventBase):
     type: Literal["Unassigned"] = "Unassigned"
 
 
+class LegalHoldPlaced(EventBase):
+    """The case's record is needed for a claim, an inquiry or an investigation: it is never purged
+    while the hold stands, whatever its retention rule says."""
+
+    type: Literal["LegalHoldPlaced"] = "LegalHoldPlaced"
+    reason: Text = Field(description="Why the record is held, such as 'judicial review claim'.")
+
+
+class LegalHoldLifted(EventBase):
+    """The hold is over: the case's retention rule applies again."""
+
+    type: Literal["LegalHoldLifted"] = "LegalHoldLifted"
+    reason: Text | None = None
+
+
 class ComplimentReceived(EventBase):
     """A compliment: a record of its own, counted in the annual report."""
 
@@ -468,6 +693,16 @@ class EventVoided(EventBase):
     type: Literal["EventVoided"] = "EventVoided"
     voids: Reference = Field(description="The event_id of the earlier event of this case that is voided.")
     reason: Text = Field(description="Why it is voided, such as 'entered on the wrong case'.")
+
+
+class Redacted(EventBase):
+    """Personal fields of the case's stored events were rewritten on request: which fields, why and
+    who (`by`), never the old values. Dated on the case's last event, so that the case replays as
+    before; `recorded_on` is the day of the redaction. The store records it; a host never sends it."""
+
+    type: Literal["Redacted"] = "Redacted"
+    fields: Annotated[tuple[Reference, ...], BeforeValidator(_as_tuple), Field(min_length=1, max_length=20)]
+    reason: Text = Field(description="Why, such as 'the complainant asked for the officer's notes to go'.")
 
 
 Event: TypeAlias = Annotated[
@@ -490,18 +725,34 @@ Event: TypeAlias = Annotated[
     | Withdrawn
     | OmbudsmanReferred
     | OmbudsmanDecided
+    | OmbudsmanRecommendation
+    | RecommendationComplied
+    | RemedyAgreed
+    | RemedyCompleted
     | LearningActionAgreed
     | LearningActionCompleted
     | CompensationOffered
     | Assigned
     | Unassigned
+    | LegalHoldPlaced
+    | LegalHoldLifted
     | ComplimentReceived
-    | EventVoided,
+    | EventVoided
+    | Redacted,
     Field(discriminator="type"),
 ]
 
+
+def _event_classes(base: type[EventBase]) -> list[type[EventBase]]:
+    """Every event class below `base`; a class whose name starts with _ only shares fields."""
+    found = []
+    for cls in base.__subclasses__():
+        found += _event_classes(cls) if cls.__name__.startswith("_") else [cls]
+    return found
+
+
 EVENT_CLASSES: dict[str, type[EventBase]] = {
-    cls.model_fields["type"].default: cls for cls in EventBase.__subclasses__()
+    cls.model_fields["type"].default: cls for cls in _event_classes(EventBase)
 }
 EVENT_TYPES = tuple(EVENT_CLASSES)
 _EVENT_CLASS_SET = frozenset(EVENT_CLASSES.values())
@@ -595,8 +846,11 @@ def _invalid(error: ValidationError, obj: object) -> InvalidEvent:
     if kind == "missing":
         return InvalidEvent("missing", field=field)
     if kind == "string_pattern_mismatch":
-        blank = first.get("ctx", {}).get("pattern") == r"\S"
-        return InvalidEvent("must not be blank" if blank else "must be printable, on one line", field=field)
+        if first.get("ctx", {}).get("pattern") != TEXT_PATTERN:
+            return InvalidEvent("must be printable, on one line", field=field)
+        if _CONTROL.search(str(first.get("input", ""))):
+            return InvalidEvent("must hold no control character but tabs and line breaks", field=field)
+        return InvalidEvent("must not be blank", field=field)
     if kind == _NOT_A_UK_DATE:
         return InvalidEvent(_date_refusal(first["input"]), field=field)
     message = first["msg"].removeprefix("Value error, ")

@@ -53,6 +53,7 @@ class Facts:
     deferred_points: tuple[str, ...] = ()  # points of complaint deferred (reg 8), the rest going on
     oral: bool = False  # the complaint was made orally
     owner: tuple[str | None, str | None] = (None, None)  # (officer, team) references
+    service_areas: tuple[str, ...] = ()  # every service named, service_area first
 
     def copy(self) -> Facts:
         """A shallow copy (faster than dataclasses.replace, which `apply` would call per event)."""
@@ -73,6 +74,7 @@ class Facts:
             self.deferred_points,
             self.oral,
             self.owner,
+            self.service_areas,
         )
 
 

@@ -43,6 +43,12 @@ MAX_LENGTH: Final = {"working_days": 1_000, "calendar_days": 1_500, "calendar_mo
 #: How deeply `extends` may chain definitions.
 MAX_EXTENDS_DEPTH: Final = 8
 
+#: How long an HTTP client may take to send a request's headers, in seconds (`serve --header-timeout`).
+HEADER_SECONDS: Final = 10.0
+#: HTTP connections open at once, at most (`serve --max-connections`): beyond them, a new one is
+#: closed as soon as it is accepted.
+MAX_CONNECTIONS: Final = 200
+
 #: An error message, in characters: long enough to say what is wrong, too short to carry a payload.
 MAX_MESSAGE_CHARS: Final = 400
 

@@ -14,6 +14,7 @@ import re
 import threading
 import tomllib
 from collections.abc import Mapping
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -24,6 +25,7 @@ from complaintflow._frozen import FrozenDict
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.errors import ProcedureDefinitionError, UnknownProcedure
 from complaintflow.events import DATE_FIELDS, EVENT_CLASSES, EVENT_TYPES, UKDate
+from complaintflow.files import NotARegularFile, open_regular
 from complaintflow.limits import (
     MAX_DEADLINES,
     MAX_EDGES,
@@ -35,6 +37,7 @@ from complaintflow.limits import (
 )
 
 Unit = Literal["working_days", "calendar_days", "calendar_months"]
+DeadlineKind = Literal["response", "acknowledgement", "request_window", "time_limit", "remedy", "compliance"]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 #: How a procedure is named, in files, in events and in the registry.
 PROCEDURE_NAME = r"^[a-z0-9][a-z0-9-]{0,63}$"
@@ -113,7 +116,11 @@ class Deadline(_Strict):
     description: str = Field(min_length=1)
     length: WholeNumber = Field(gt=0)
     unit: Unit = "working_days"
-    kind: Literal["response", "acknowledgement", "request_window", "time_limit"] = "response"
+    kind: DeadlineKind = Field(
+        default="response",
+        description="What the deadline is for. `remedy` (a remedy agreed) and `compliance` (an "
+        "Ombudsman's compliance date) are the kinds of the deadlines a case's own events set.",
+    )
     starts: tuple[EventMatch, ...] = Field(min_length=1)
     alternative_starts: tuple[AlternativeStart, ...] = ()
     met_by: tuple[EventMatch, ...] = Field(min_length=1)
@@ -254,6 +261,24 @@ class Ombudsman(_Strict):
     source: Source
 
 
+class Retention(_Strict):
+    """How long a case's record is kept once it has ended, before `store.purge` removes it: UK GDPR
+    art 5(1)(e) asks for no longer than needed, and councils publish a period for complaint files."""
+
+    years: WholeNumber = Field(ge=1, le=100, description="Whole years after the case ended.")
+    description: str = Field(min_length=1)
+    source: Source
+
+    def keep_until(self, ended: date) -> date:
+        """The last day the record is kept: the same day `years` years after it ended (a case ended
+        on 29 February is kept until 28 February)."""
+        year = ended.year + self.years
+        try:
+            return ended.replace(year=year)
+        except ValueError:
+            return ended.replace(year=year, day=28)
+
+
 class Procedure(_Strict):
     """A complaints procedure: the states, transitions, deadlines, policies and rules."""
 
@@ -262,7 +287,17 @@ class Procedure(_Strict):
     calendar: Literal["england-and-wales", "scotland", "northern-ireland", "united-kingdom"]
     applies_from: UKDate
     source: Source
+    applies_from_source: Source | None = Field(
+        default=None,
+        description="Where `applies_from` comes from, where it is not the instrument's own commencement.",
+    )
     initial: str = "new"
+    decided_by: Literal["lgsco", "housing-ombudsman", "spso"] = Field(
+        default="lgsco",
+        description="The Ombudsman who decides a complaint that completes this procedure: its "
+        "OmbudsmanDecided outcomes are that Ombudsman's own (docs/events.md).",
+    )
+    decided_by_source: Source | None = None
     annual_report: Literal["children", "code-performance", "reg18", "spso"] = Field(
         default="children",
         description="The report its law or Code asks for: the children's annual report tables, a Complaint "
@@ -287,6 +322,11 @@ class Procedure(_Strict):
     )
     ombudsman: Ombudsman | None = Field(
         default=None, description="The Ombudsman the complainant may go to, for letters."
+    )
+    retention: Retention | None = Field(
+        default=None,
+        description="How long a case's record is kept after it ends; none: kept until a rule is given "
+        "when the store is opened.",
     )
     extends: str | None = Field(
         default=None,
@@ -493,10 +533,14 @@ def _parse_file(path: Path) -> dict[str, Any]:
     if path.suffix not in (".toml", ".json"):
         raise UnknownProcedure("a procedure file must end in .toml or .json", source=source)
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             raw = handle.read(MAX_PROCEDURE_BYTES + 1)
     except OSError as error:
         raise UnknownProcedure(f"cannot read: {error.strerror}", source=source) from None
+    except NotARegularFile:
+        raise UnknownProcedure(
+            "not a regular file (a FIFO, device or folder cannot be read)", source=source
+        ) from None
     if len(raw) > MAX_PROCEDURE_BYTES:
         raise ProcedureDefinitionError(f"larger than {MAX_PROCEDURE_BYTES:,} bytes", source=source)
     kind = path.suffix[1:].upper()
@@ -537,6 +581,10 @@ def _definition(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
             key="extends",
         )
     here, sibling = path.resolve(), (path.parent / base).resolve()
+    if sibling.parent != path.parent.resolve():  # a link out of the folder is not a file beside this one
+        raise ProcedureDefinitionError(
+            f"{base!r} leads out of this definition's folder", source=str(path), key="extends"
+        )
     if sibling == here or sibling in seen:
         raise ProcedureDefinitionError(f"{base!r} extends this file again", source=str(path), key="extends")
     return _merged(_definition(sibling, (*seen, here)), data)

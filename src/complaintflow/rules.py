@@ -11,9 +11,30 @@ from complaintflow import deadlines as clocks
 from complaintflow._machine import StateGraph
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.errors import InvalidEvent, TransitionNotAllowed
-from complaintflow.events import DeadlineExtended, EventBase, LearningActionCompleted, PanelHeld, Responded
+from complaintflow.events import (
+    OMBUDSMAN_FORMER_WORDS,
+    OMBUDSMAN_OUTCOMES,
+    DeadlineExtended,
+    EventBase,
+    LearningActionCompleted,
+    OmbudsmanDecided,
+    OmbudsmanRecommendation,
+    PanelHeld,
+    RecommendationComplied,
+    RemedyAgreed,
+    RemedyCompleted,
+    Responded,
+)
 from complaintflow.facts import Facts, refusal, response_clock
 from complaintflow.limits import MAX_WORKING_DAYS
+from complaintflow.procedure import Procedure, Source
+
+#: Each Ombudsman by its name in a procedure's `ombudsman`, as a citation names it.
+OMBUDSMAN_TITLES = {
+    "lgsco": "Local Government and Social Care Ombudsman",
+    "housing-ombudsman": "Housing Ombudsman",
+    "spso": "Scottish Public Services Ombudsman",
+}
 
 
 def check_rules(
@@ -66,6 +87,9 @@ def check_extension(facts: Facts, graph: StateGraph, event: DeadlineExtended) ->
         raise refuse(f"no stage {event.stage} response deadline is running")
     if not clock.rule.extendable:
         raise refuse(f"{clock.name} cannot be extended ({clock.rule.source.cite()})")
+    last = clock.calendar.vouches_for[1]
+    if event.until is not None and event.until > last:
+        raise InvalidEvent(f"after {last.isoformat()}, the last day the calendar counts", field="until")
     if not clock.in_working_days:
         unit = clock.rule.unit.replace("_", " ")
         if event.until is None:
@@ -73,6 +97,8 @@ def check_extension(facts: Facts, graph: StateGraph, event: DeadlineExtended) ->
         if clock.due is not None and event.until < clock.due:
             raise refuse(f"an extension cannot bring {clock.name} forward from {clock.due.isoformat()}")
     else:
+        if event.until is not None and clock.due is not None and event.until < clock.due:
+            raise refuse(f"an extension cannot bring {clock.name} forward from {clock.due.isoformat()}")
         cap = clock.rule.extendable_to
         wanted = clocks.extended_length(clock, total=event.total_working_days, until=event.until)
         if cap is not None and wanted > cap and not clock.rule.beyond_cap_with_reason:
@@ -99,8 +125,86 @@ def check_fit(facts: Facts, graph: StateGraph, event: EventBase, at: int | None)
             raise refusal(facts, graph, event, f"the case is at stage {at}")
     elif type(event) is LearningActionCompleted and event.action_id not in facts.actions:
         raise refusal(facts, graph, event, "no learning action with this action_id was agreed")
-    elif event.type == "OmbudsmanDecided" and not facts.referred:
+    elif type(event) in (OmbudsmanDecided, OmbudsmanRecommendation) and not facts.referred:
         raise refusal(facts, graph, event, "the case was not referred to the Ombudsman (OmbudsmanReferred)")
+    elif type(event) is OmbudsmanDecided:
+        check_ombudsman_terms(facts, graph, event)
+    elif isinstance(event, RemedyAgreed | OmbudsmanRecommendation | RemedyCompleted | RecommendationComplied):
+        check_commitment(facts, graph, event)
+
+
+def check_ombudsman_terms(facts: Facts, graph: StateGraph, event: OmbudsmanDecided) -> None:
+    """The outcome is one of the deciding Ombudsman's own, and the LGSCO's marks only on its decisions."""
+    assert facts.procedure is not None
+    ombudsman = facts.procedure.decided_by
+    terms = OMBUDSMAN_OUTCOMES[ombudsman]
+    if event.outcome not in terms and event.outcome not in OMBUDSMAN_FORMER_WORDS.get(ombudsman, {}):
+        raise refusal(
+            facts,
+            graph,
+            event,
+            f"the {OMBUDSMAN_TITLES[ombudsman]} decides this procedure's complaints; its outcomes are "
+            + ", ".join(terms),
+        )
+    if ombudsman != "lgsco" and (event.public_report or event.remedy_before_ombudsman):
+        raise refusal(
+            facts,
+            graph,
+            event,
+            "public_report and remedy_before_ombudsman are the LGSCO's marks of a decision",
+        )
+    if event.remedy_before_ombudsman and event.outcome != "upheld":
+        raise refusal(
+            facts, graph, event, "a satisfactory remedy before the Ombudsman marks an upheld decision"
+        )
+
+
+def commitment_name(
+    event: RemedyAgreed | OmbudsmanRecommendation | RemedyCompleted | RecommendationComplied,
+) -> str:
+    """The name of the deadline a remedy or a recommendation sets, e.g. 'remedy:R-1'."""
+    if isinstance(event, RemedyAgreed | RemedyCompleted):
+        return f"remedy:{event.remedy_id}"
+    return f"recommendation:{event.recommendation_id}"
+
+
+def check_commitment(
+    facts: Facts,
+    graph: StateGraph,
+    event: RemedyAgreed | OmbudsmanRecommendation | RemedyCompleted | RecommendationComplied,
+) -> None:
+    """A remedy or a recommendation is recorded once under its id, and done only once it was recorded."""
+    name = commitment_name(event)
+    known = (facts.clocks or {}).get(name)
+    what = name.replace(":", " ")
+    if isinstance(event, RemedyAgreed | OmbudsmanRecommendation):
+        if known is not None:
+            raise refusal(facts, graph, event, f"{what} was recorded already; give another id")
+    elif known is None:
+        raise refusal(facts, graph, event, f"no {what} was recorded")
+    elif not known.running:
+        raise refusal(facts, graph, event, f"{what} was done on {known.met_on}")
+
+
+def compliance_source(ombudsman: str, event: OmbudsmanRecommendation) -> Source:
+    """Where a compliance date comes from: the deciding Ombudsman's decision itself."""
+    what = "order" if event.order else "recommendation"
+    return Source(
+        instrument=OMBUDSMAN_TITLES[ombudsman],
+        provision=f"{what} {event.recommendation_id}, compliance date",
+        confidence="P",
+        note="The date the Ombudsman set in its decision.",
+    )
+
+
+def remedy_source(procedure: Procedure, remedy_id: str) -> Source:
+    """Where a remedy's date comes from: the council's own agreement with the complainant."""
+    return Source(
+        instrument=procedure.title,
+        provision=f"remedy {remedy_id}, the date agreed",
+        confidence="P",
+        local_choice=True,
+    )
 
 
 def check_resolved_next_day(

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from complaintflow._machine import Step, graph_for
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case, CaseView
-from complaintflow.events import ComplaintReceived, LearningActionAgreed, Responded
+from complaintflow.events import OMBUDSMAN_OUTCOMES, ComplaintReceived, LearningActionAgreed, Responded
 from complaintflow.procedure import Procedure, registered_procedure
 
 #: The smallest valid payload of every event type, beyond the common fields.
@@ -49,13 +49,19 @@ MINIMAL_PAYLOADS: Mapping[str, Mapping[str, Any]] = {
     "AdvocacyArranged": {},
     "Withdrawn": {},
     "OmbudsmanReferred": {},
-    "OmbudsmanDecided": {"outcome": "premature"},
+    "OmbudsmanDecided": {"outcome": "not_upheld"},
+    "OmbudsmanRecommendation": {"recommendation_id": "OR-1", "kind": "apology", "comply_by": "2024-05-01"},
+    "RecommendationComplied": {"recommendation_id": "OR-1"},
+    "RemedyAgreed": {"remedy_id": "RA-1", "kind": "payment", "amount_pence": 25000, "due": "2024-05-01"},
+    "RemedyCompleted": {"remedy_id": "RA-1"},
     "LearningActionAgreed": {"action_id": "LA-1", "description": "Review the leaflet"},
     "LearningActionCompleted": {"action_id": "LA-1"},
     "CompensationOffered": {"amount_pence": 5000},
     "ComplimentReceived": {},
     "Assigned": {"officer": "OFFICER-1"},
     "Unassigned": {},
+    "LegalHoldPlaced": {"reason": "judicial review claim"},
+    "LegalHoldLifted": {},
 }
 
 _OUTCOMES = ("upheld", "partially_upheld", "not_upheld")
@@ -91,8 +97,8 @@ def calendars() -> st.SearchStrategy[WorkingDayCalendar]:
 def _extension(draw: st.DrawFn, view: CaseView, procedure: Procedure) -> dict[str, Any] | None:
     """A valid extension of the running response deadline at the case's stage, if there is one."""
     for deadline in view.deadlines:
-        rule = procedure.deadlines[deadline.name]
-        if not (
+        rule = procedure.deadlines.get(deadline.name)
+        if rule is None or not (
             rule.kind == "response"
             and rule.extendable
             and deadline.stage == view.stage
@@ -168,10 +174,46 @@ def _payload(
         if not agreed:
             return None
         payload["action_id"] = draw(st.sampled_from(agreed))
-    elif event_type == "OmbudsmanDecided" and not any(e.type == "OmbudsmanReferred" for e in case.events):
+    elif event_type in ("OmbudsmanDecided", "OmbudsmanRecommendation") and not any(
+        e.type == "OmbudsmanReferred" for e in case.events
+    ):
         return None  # the Ombudsman decides only what was referred
+    elif event_type == "OmbudsmanDecided":
+        payload["outcome"] = draw(st.sampled_from(OMBUDSMAN_OUTCOMES[procedure.decided_by]))
+    elif event_type in ("OmbudsmanRecommendation", "RemedyAgreed"):
+        return _commitment(draw, event_type, view, payload)
+    elif event_type in ("RecommendationComplied", "RemedyCompleted"):
+        prefix = "recommendation:" if event_type == "RecommendationComplied" else "remedy:"
+        running = [d.name for d in view.deadlines if d.name.startswith(prefix) and d.met_on is None]
+        if not running:
+            return None  # only what was recommended or agreed, once
+        field = "recommendation_id" if prefix == "recommendation:" else "remedy_id"
+        payload[field] = draw(st.sampled_from(running)).removeprefix(prefix)
     elif event_type == "ConcernResolved" and view.procedure and not _resolvable_next_day(case, view.as_of):
         return None  # after receipt, only an oral complaint on the next working day at the latest
+    return payload
+
+
+def _commitment(draw: st.DrawFn, event_type: str, view: CaseView, payload: dict[str, Any]) -> dict[str, Any]:
+    """A recommendation or a remedy under an id not yet used, due on a day from its own to three
+    months later."""
+    recommendation = event_type == "OmbudsmanRecommendation"
+    prefix, field = ("recommendation:", "recommendation_id") if recommendation else ("remedy:", "remedy_id")
+    used = {d.name.removeprefix(prefix) for d in view.deadlines if d.name.startswith(prefix)}
+    payload[field] = next(
+        f"{prefix[:2].upper()}-{n}"
+        for n in range(1, len(used) + 2)
+        if f"{prefix[:2].upper()}-{n}" not in used
+    )
+    due = view.as_of + timedelta(days=draw(st.integers(0, 90)))
+    payload["comply_by" if recommendation else "due"] = due.isoformat()
+    payload["kind"] = draw(st.sampled_from(["apology", "payment", "service_change", "review"]))
+    if payload["kind"] == "payment":
+        payload["amount_pence"] = draw(st.integers(1, 500_000))
+    else:
+        payload.pop("amount_pence", None)
+    if recommendation:
+        payload["order"] = draw(st.booleans())
     return payload
 
 

@@ -3,12 +3,14 @@ is worked out from the case's clocks and its procedure's machine."""
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from complaintflow._machine import StateGraph
+from complaintflow._machine import StateGraph, Step
 from complaintflow.calendar import proclaimed_between
 from complaintflow.deadlines import Clock, Status
 from complaintflow.events import EVENT_CLASSES, EventBase
@@ -87,15 +89,25 @@ class VoidedEvent(BaseModel):
     by: str | None
 
 
-class NextEvent(BaseModel):
-    """An event the case allows now, as a host's form would build it: the fields the state fixes
-    and the fields the event requires."""
+with warnings.catch_warnings():  # `schema` is the contract's name; pydantic's own `schema()` is deprecated
+    warnings.filterwarnings("ignore", message='Field name "schema"', category=UserWarning)
 
-    model_config = ConfigDict(frozen=True)
+    class NextEvent(BaseModel):
+        """An event the case allows now, as a host's form would build it: the fields the state fixes,
+        the fields the event requires, the event's full JSON Schema for this case on this day, and
+        the rules of law relating its values that a schema cannot express ("field: rule")."""
 
-    type: str
-    fixed: dict[str, int | str | bool]
-    required: list[str]
+        model_config = ConfigDict(frozen=True)
+
+        type: str
+        fixed: dict[str, int | str | bool]
+        required: list[str]
+        schema: dict[str, Any] = {}  # type: ignore[assignment]
+        conditions: list[str] = []
+
+
+#: How a form's schema and conditions are worked out for an event type, its step and fixed fields.
+FormMaker = Callable[[str, Step | None, dict[str, int | str | bool]], tuple[dict[str, Any], list[str]]]
 
 
 class Owner(BaseModel):
@@ -128,6 +140,7 @@ class CaseView(BaseModel):
     deferred: bool
     service_area: str | None
     as_of: date
+    service_areas: list[str] = []
     next_events: list[NextEvent] = []
     deferred_points: list[str] = []
     may_go_to_ombudsman: bool = False
@@ -183,9 +196,14 @@ def _moved(clock: Clock) -> DeadlineMove | None:
 
 
 def next_events(
-    graph: StateGraph | None, state: str, stage: int | None, allowed: list[str]
+    graph: StateGraph | None,
+    state: str,
+    stage: int | None,
+    allowed: list[str],
+    make_form: FormMaker | None = None,
 ) -> list[NextEvent]:
-    """For each allowed event, one entry per way the procedure (if any yet) allows it here."""
+    """For each allowed event, one entry per way the procedure (if any yet) allows it here, with its
+    form where `make_form` is given."""
     found = []
     for event_type in allowed:
         fields = EVENT_CLASSES[event_type].model_fields
@@ -195,9 +213,14 @@ def next_events(
             if "stage" in fields and stage is not None and "stage" not in fixed:
                 fixed["stage"] = stage
             needed = [*required, *(name for name in (step.requires if step else ()) if name not in required)]
+            schema, conditions = make_form(event_type, step, fixed) if make_form else ({}, [])
             found.append(
                 NextEvent(
-                    type=event_type, fixed=fixed, required=[name for name in needed if name not in fixed]
+                    type=event_type,
+                    fixed=fixed,
+                    required=[name for name in needed if name not in fixed],
+                    schema=schema,
+                    conditions=conditions,
                 )
             )
     return found

@@ -16,13 +16,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from complaintflow.events import OmbudsmanOutcome
+from complaintflow.events import OMBUDSMAN_OUTCOMES, ombudsman_terms
 from complaintflow.report.disclosure import Ledger
 from complaintflow.report.model import Count, Percentage, ProcedureReport
+from complaintflow.report.ombudsman import deciding_ombudsman
 from complaintflow.report.published import Cell, Table, Withheld, say_of, say_share, show
 from complaintflow.report.records import CaseRecord, reporting_year, year_label
 
@@ -135,6 +136,7 @@ def build_code_performance(
 ) -> CodePerformanceReport:
     """The Code's performance report for the year from 1 April `year`."""
     records = list(records)
+    ombudsman = deciding_ombudsman(records, procedure)
     quarters = {q: Counter[str]() for q in QUARTERS}
     referred, determinations, escalated = 0, Counter[str](), 0
     for record in records:
@@ -149,7 +151,9 @@ def build_code_performance(
                 quarters[_quarter(stage.responded_on)][f"stage{number}_responded"] += 1
         referred += sum(1 for day in record.ombudsman_referred if reporting_year(day) == year)
         determinations.update(
-            outcome for day, outcome in record.ombudsman_decided if reporting_year(day) == year
+            ombudsman_terms(ombudsman, outcome)
+            for day, outcome, _, _ in record.ombudsman_findings
+            if reporting_year(day) == year
         )
     stage1 = _stage_measures(records, year, 1)
     stage2 = _stage_measures(records, year, 2)
@@ -170,7 +174,7 @@ def build_code_performance(
             q: QuarterCounts(**{k: quarters[q][k] for k in QuarterCounts.model_fields}) for q in QUARTERS
         },
         ombudsman_referred=referred,
-        ombudsman_determinations={kind: determinations[kind] for kind in get_args(OmbudsmanOutcome)},
+        ombudsman_determinations={kind: determinations[kind] for kind in OMBUDSMAN_OUTCOMES[ombudsman]},
         homes=homes,
         ch01=ch01,
         sources={key: SOURCES[key] for key in (procedure, "CH01", "CH02") if key in SOURCES}

@@ -15,7 +15,13 @@ from complaintflow.errors import ComplaintflowError
 from complaintflow.report import adults, code_performance, spso
 from complaintflow.report import published as children
 from complaintflow.report.disclosure import Ledger, Path, cells_to_hide, percentages_to_hide
-from complaintflow.report.model import AnnualReport
+from complaintflow.report.model import AnnualReport, ProcedureReport
+from complaintflow.report.ombudsman import (
+    deciding_ombudsman,
+    ombudsman_figures,
+    with_ombudsman,
+    with_ombudsman_ledger,
+)
 from complaintflow.report.publications import Publication, earlier_knowledge
 from complaintflow.report.records import CaseRecord
 from complaintflow.report.suppression import annual_ledger
@@ -46,7 +52,8 @@ def _kind(
     tables: Callable[[Any], list[children.Table]],
     headline: Callable[[Any], str],
 ) -> Kind:
-    """A kind of report, with the table of complaints by team where the council asked for one."""
+    """A kind of report, with the table of complaints by team where the council asked for one, and
+    ending with the Ombudsman's figures (complaintflow.report.ombudsman)."""
 
     def ledger_with_teams(data: Mapping[str, Any]) -> Ledger:
         found = ledger(data)
@@ -56,7 +63,9 @@ def _kind(
     def tables_with_teams(report: Any) -> list[children.Table]:
         return [*tables(report), *team_table(report.by_team, report.year, name)]
 
-    return Kind(title, model, ledger_with_teams, tables_with_teams, headline)
+    return Kind(
+        title, model, with_ombudsman_ledger(ledger_with_teams), with_ombudsman(tables_with_teams), headline
+    )
 
 
 KINDS: Mapping[str, Kind] = {
@@ -130,21 +139,21 @@ def build(
     settings: ReportSettings,
     homes: int | None = None,
 ) -> Report:
-    """The report of `kind` for one procedure's records, with complaints by team where the
-    `settings` ask for them."""
+    """The report of `kind` for one procedure's records, with the Ombudsman's figures, and with
+    complaints by team where the `settings` ask for them."""
     records = list(records)
-    found: Report
+    report: ProcedureReport
     if kind == "code-performance":
-        found = code_performance.build_code_performance(records, year, procedure, homes)
+        report = code_performance.build_code_performance(records, year, procedure, homes)
     elif kind == "reg18":
-        found = adults.build_adults(records, year, procedure)
+        report = adults.build_adults(records, year, procedure)
     elif kind == "spso":
-        found = spso.build_spso(records, year, procedure)
+        report = spso.build_spso(records, year, procedure)
     else:
         return build_report(records, year, settings).model_copy(update={"procedure": procedure})
-    if settings.by_team:
-        found = found.model_copy(update={"by_team": team_counts(records, year, kind)})
-    return found
+    figures = ombudsman_figures(records, year, deciding_ombudsman(records, procedure))
+    teams = team_counts(records, year, kind) if settings.by_team else None
+    return report.model_copy(update={"ombudsman_figures": figures, "by_team": teams})
 
 
 def tables(report: Report) -> list[children.Table]:

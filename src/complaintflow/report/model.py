@@ -28,6 +28,29 @@ class Percentage(_Table):
         return cls(numerator=numerator, denominator=denominator, percent=percent)
 
 
+class OmbudsmanFigures(_Table):
+    """One year's decisions of the Ombudsman about the council, and the council's remedies."""
+
+    ombudsman: str
+    decided: Count
+    outcomes: dict[str, Count]
+    upheld: Count
+    upheld_share: Percentage
+    public_reports: Count
+    remedy_before_ombudsman: Count
+    recommendations: Count
+    orders: Count
+    compliance_due: Count
+    complied_in_time: Count
+    compliance: Percentage
+    remedies_agreed: Count
+    remedies_completed: Count
+    compensation_offers: Count
+    compensation_offered_pence: int | None
+    payments: Count
+    compensation_paid_pence: int | None
+
+
 class YearCounts(_Table):
     """Table 1: complaints by stage in one year."""
 
@@ -180,6 +203,9 @@ class ProcedureReport(_Table):
     by_team: TeamCounts | None = Field(
         default=None, description="Complaints by the team that owned them at the year's end, where asked for."
     )
+    ombudsman_figures: OmbudsmanFigures | None = Field(
+        default=None, description="The Ombudsman's decisions in its own terms, remedies and compensation."
+    )
     suppress_below: int | None = None
     suppressed: list[list[str]] = Field(
         default_factory=list, description="The path of keys to every withheld cell."
@@ -233,6 +259,14 @@ class AnnualReport(_Table):
     compliments: Count
     compliments_by_service: dict[str, Count]
     compliments_by_year: dict[str, Count]
+    ombudsman_figures: OmbudsmanFigures | None = Field(
+        default=None, description="The Ombudsman's decisions in its own terms, remedies and compensation."
+    )
+    several_services: Count = Field(
+        default=0,
+        description="Complaints of the year (at any stage) about more than one service: each is counted "
+        "under every service it names, and once in a total.",
+    )
     events_voided: Count = Field(
         default=0, description="Events voided in the year: entered in error and corrected."
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, get_args
 
-from complaintflow.events import OmbudsmanOutcome
+from complaintflow.events import LegacyOmbudsmanOutcome, OmbudsmanOutcome
 from complaintflow.report.model import (
     AnnualReport,
     Count,
@@ -31,6 +31,10 @@ class HasSuppressed(Protocol):
     @property
     def suppress_below(self) -> int | None: ...
 
+
+#: Every word an Ombudsman's decision is recorded in, today's and those of earlier releases (a log
+#: of 2012 keeps the words the Local Government Ombudsman used then), in the order tables list them.
+OMBUDSMAN_WORDS = tuple(dict.fromkeys((*get_args(OmbudsmanOutcome), *get_args(LegacyOmbudsmanOutcome))))
 
 #: How a hidden (suppressed) cell is printed.
 HIDDEN = "*"
@@ -184,6 +188,16 @@ def suppression_note(report: HasSuppressed) -> str | None:
     )
 
 
+def several_services_note(several: Count, year: str) -> str:
+    """What the tables by service say when a complaint is about more than one service."""
+    if several == 0:
+        return ""
+    return (
+        f"{show(several)} complaints of {year} were about more than one service: each is counted under "
+        "every service it names, so the services add up to more than the total, which counts it once."
+    )
+
+
 def tables(report: AnnualReport) -> list[Table]:
     """Every table of the report, as published."""
     this = report.year
@@ -213,6 +227,7 @@ def tables(report: AnnualReport) -> list[Table]:
             [y, *(by.get(s, 0) for s in services), report.counts_by_year[y].stage1]
             for y, by in sorted(report.stage1_by_service_by_year.items(), reverse=True)
         ],
+        note=several_services_note(report.several_services, this),
     )
     timeliness = [
         *((s, t, ("stage1_timeliness", s)) for s, t in report.stage1_timeliness.items()),
@@ -343,7 +358,7 @@ def tables(report: AnnualReport) -> list[Table]:
             for r in report.stage3
         ],
     )
-    kinds = get_args(OmbudsmanOutcome)
+    kinds = [kind for kind in OMBUDSMAN_WORDS if kind in report.ombudsman_outcomes]
     add(
         "ombudsman",
         f"Ombudsman decisions {this}",

@@ -17,6 +17,7 @@ from complaintflow.case import Case
 from complaintflow.errors import ComplaintflowError
 from complaintflow.events import (
     Assigned,
+    CompensationOffered,
     ComplaintReceived,
     ComplimentReceived,
     ConcernLogged,
@@ -26,8 +27,13 @@ from complaintflow.events import (
     LearningActionCompleted,
     MediationHeld,
     OmbudsmanDecided,
+    OmbudsmanRecommendation,
+    RecommendationComplied,
+    RemedyAgreed,
+    RemedyCompleted,
     Responded,
     ServiceUser,
+    every_service,
 )
 from complaintflow.limits import FIRST_DATE, LAST_DATE
 
@@ -102,7 +108,11 @@ class CaseRecord:
     """The facts about one case that the annual report counts."""
 
     service_area: str | None = None
+    #: Every service the case is about, `service_area` first: a report counts it under each.
+    service_areas: tuple[str, ...] = ()
     procedure: str | None = None
+    #: The Ombudsman who decides the procedure's complaints (`Procedure.decided_by`).
+    ombudsman: str | None = None
     statutory: bool = True
     concern_on: date | None = None
     compliment_on: date | None = None
@@ -117,7 +127,20 @@ class CaseRecord:
     # What few cases have is kept in tuples, empty (and shared) until the first: a report holds a
     # record for every case, and an empty list or dict of its own costs each one 56-64 bytes.
     ombudsman_referred: tuple[date, ...] = ()
+    #: Each decision as the Ombudsman worded it then (a word of earlier releases kept as it was).
     ombudsman_decided: tuple[tuple[date, str], ...] = ()
+    #: Each decision in the Ombudsman's terms today: (on, outcome, public report, remedied before it).
+    ombudsman_findings: tuple[tuple[date, str, bool, bool], ...] = ()
+    #: (id, made on, compliance date, an order, a payment of pence or None), in the order made.
+    recommendations: tuple[tuple[str, date, date, bool, int | None], ...] = ()
+    #: (id, complied on, pence paid or None).
+    recommendations_complied: tuple[tuple[str, date, int | None], ...] = ()
+    #: (id, agreed on, due, a payment of pence or None).
+    remedies: tuple[tuple[str, date, date, int | None], ...] = ()
+    #: (id, completed on, pence paid or None).
+    remedies_completed: tuple[tuple[str, date, int | None], ...] = ()
+    #: (offered on, pence, accepted) for each `CompensationOffered`.
+    compensation: tuple[tuple[date, int, bool | None], ...] = ()
     mediation: tuple[tuple[date, bool], ...] = ()
     advocacy: tuple[date, ...] = ()
     #: (action, agreed on, due, description), in the order agreed.
@@ -168,6 +191,7 @@ class CaseRecord:
         procedure = case.procedure
         if procedure is None:
             return
+        self.ombudsman = procedure.decided_by
         self.statutory = not procedure.source.local_choice
         if case.outcome == "not_a_complaint":  # e.g. SI 2009/309 reg 8(1)(c): kept out of the counts
             self.stages.clear()
@@ -208,8 +232,15 @@ def shared(value: V) -> V:
     return value
 
 
+def _services(record: CaseRecord, event: ComplaintReceived | ConcernLogged | ComplimentReceived) -> None:
+    """Every service the event names, after those already known; the first is `service_area`."""
+    named = every_service(event.service_area, getattr(event, "service_areas", ()))
+    record.service_areas = shared(tuple(dict.fromkeys((*named, *record.service_areas))))
+    record.service_area = record.service_areas[0] if record.service_areas else None
+
+
 def _received(record: CaseRecord, event: ComplaintReceived) -> None:
-    record.service_area = shared(event.service_area) or record.service_area
+    _services(record, event)
     record.procedure = shared(event.procedure)
     record.categories = shared(tuple(event.categories))
     record.complainant_role = shared(event.complainant_role)
@@ -240,13 +271,13 @@ def _declined(record: CaseRecord, event: EventBase) -> None:
 def _concern(record: CaseRecord, event: ConcernLogged) -> None:
     record.concern_on = event.on
     record.procedure = event.procedure
-    record.service_area = event.service_area or record.service_area
+    _services(record, event)
 
 
 def _compliment(record: CaseRecord, event: ComplimentReceived) -> None:
     record.compliment_on = event.on
     record.procedure = event.procedure
-    record.service_area = event.service_area or record.service_area
+    _services(record, event)
 
 
 def _referred(record: CaseRecord, event: EventBase) -> None:
@@ -254,7 +285,31 @@ def _referred(record: CaseRecord, event: EventBase) -> None:
 
 
 def _decided(record: CaseRecord, event: OmbudsmanDecided) -> None:
-    record.ombudsman_decided = (*record.ombudsman_decided, (event.on, event.outcome))
+    record.ombudsman_decided = (*record.ombudsman_decided, (event.on, event.former_outcome or event.outcome))
+    finding = (event.on, event.outcome, event.public_report, event.remedy_before_ombudsman)
+    record.ombudsman_findings = (*record.ombudsman_findings, finding)
+
+
+def _recommended(record: CaseRecord, event: OmbudsmanRecommendation) -> None:
+    made = (event.recommendation_id, event.on, event.comply_by, event.order, event.amount_pence)
+    record.recommendations = (*record.recommendations, made)
+
+
+def _complied(record: CaseRecord, event: RecommendationComplied) -> None:
+    done = (event.recommendation_id, event.on, event.amount_pence)
+    record.recommendations_complied = (*record.recommendations_complied, done)
+
+
+def _remedy(record: CaseRecord, event: RemedyAgreed) -> None:
+    record.remedies = (*record.remedies, (event.remedy_id, event.on, event.due, event.amount_pence))
+
+
+def _remedied(record: CaseRecord, event: RemedyCompleted) -> None:
+    record.remedies_completed = (*record.remedies_completed, (event.remedy_id, event.on, event.amount_pence))
+
+
+def _compensation(record: CaseRecord, event: CompensationOffered) -> None:
+    record.compensation = (*record.compensation, (event.on, event.amount_pence, event.accepted))
 
 
 def _mediation(record: CaseRecord, event: MediationHeld) -> None:
@@ -304,6 +359,11 @@ _NOTES: dict[str, Callable[[CaseRecord, Any], None]] = {
     "ComplimentReceived": _compliment,
     "OmbudsmanReferred": _referred,
     "OmbudsmanDecided": _decided,
+    "OmbudsmanRecommendation": _recommended,
+    "RecommendationComplied": _complied,
+    "RemedyAgreed": _remedy,
+    "RemedyCompleted": _remedied,
+    "CompensationOffered": _compensation,
     "MediationHeld": _mediation,
     "AdvocacyArranged": _advocacy,
     "LearningActionAgreed": _learning_agreed,

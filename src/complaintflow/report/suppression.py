@@ -195,6 +195,7 @@ def annual_ledger(data: Mapping[str, Any]) -> Ledger:
     learning_ledger(ledger, data["learning_actions"])
     ledger.count(("compliments",), data["compliments"])
     ledger.count(("events_voided",), data["events_voided"])  # corrections: small ones are withheld too
+    ledger.count(("several_services",), data["several_services"])
     _row(ledger, data["compliments_by_service"], ("compliments_by_service",))
     ledger.add_sum([("compliments_by_service", s) for s in data["compliments_by_service"]], ("compliments",))
     _row(ledger, data["compliments_by_year"], ("compliments_by_year",))

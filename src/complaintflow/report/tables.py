@@ -35,6 +35,7 @@ from complaintflow.report.model import (
     Timeliness,
     YearCounts,
 )
+from complaintflow.report.ombudsman import deciding_ombudsman, ombudsman_figures
 from complaintflow.report.records import CaseRecord, Stage3Timescales, StageRecord, reporting_year, year_label
 from complaintflow.report.teams import team_counts
 
@@ -73,8 +74,15 @@ class ReportSettings:
     by_team: bool = False
 
 
+def _services(record: CaseRecord) -> tuple[str, ...]:
+    """The services a case counts under: each it names (a case about two counts under both, and
+    once in a total), or "Other" where it names none."""
+    return record.service_areas or ((record.service_area,) if record.service_area else (NO_SERVICE,))
+
+
 def _service(record: CaseRecord) -> str:
-    return record.service_area or NO_SERVICE
+    """The services of a case as one line lists it (the stage 3 table, the learning actions)."""
+    return "; ".join(_services(record))
 
 
 def _year_end(year: int) -> date:
@@ -126,6 +134,9 @@ class _Tally:
                 note("referral", day, record)
             for day, outcome in record.ombudsman_decided:
                 note("decision", day, record, outcome)
+            for day, _, public_report, _ in record.ombudsman_findings:
+                if public_report:
+                    note("public_report", day, record)
             for day, resolved in record.mediation:
                 note("mediation", day, record, resolved)
             for day in record.advocacy:
@@ -138,7 +149,8 @@ class _Tally:
         #: Services in the council's order: those it gave first, then the others as they appear.
         self.service_rank = {service: rank for rank, service in enumerate(settings.services)}
         for record in self.records:
-            self.service_rank.setdefault(_service(record), len(self.service_rank))
+            for service in _services(record):
+                self.service_rank.setdefault(service, len(self.service_rank))
         self._grouped: dict[tuple[int, int], dict[str, list[tuple[CaseRecord, StageRecord]]]] = {}
 
     def at_stage(self, stage: int, year: int) -> list[tuple[CaseRecord, StageRecord]]:
@@ -165,7 +177,7 @@ class _Tally:
         )
 
     def counted_by_service(self, records: Iterable[CaseRecord]) -> dict[str, int]:
-        counted = Counter(_service(record) for record in records)
+        counted = Counter(service for record in records for service in _services(record))
         return {service: counted[service] for service in self.in_order(counted)}
 
     def by_service(self, stage: int, year: int) -> dict[str, int]:
@@ -191,7 +203,8 @@ class _Tally:
         if (stage, year) not in self._grouped:
             groups: dict[str, list[tuple[CaseRecord, StageRecord]]] = defaultdict(list)
             for record, begun in self.at_stage(stage, year):
-                groups[_service(record)].append((record, begun))
+                for service in _services(record):
+                    groups[service].append((record, begun))
             self._grouped[(stage, year)] = {service: groups[service] for service in self.in_order(groups)}
         return self._grouped[(stage, year)]
 
@@ -200,7 +213,8 @@ class _Tally:
         for record, _ in self.at_stage(stage, year):
             for category in record.categories or ("Not recorded",):
                 row = table[category]
-                row[_service(record)] = (row[_service(record)] or 0) + 1
+                for service in _services(record):
+                    row[service] = (row[service] or 0) + 1
                 row[TOTAL] = (row[TOTAL] or 0) + 1
         grid = {category: dict(sorted(row.items())) for category, row in sorted(table.items())}
         totals: dict[str, Count] = defaultdict(int)
@@ -268,7 +282,7 @@ class _Tally:
 
     def escalation(self, year: int, to_stage: int, service: str | None = None) -> Percentage:
         def count(stage: int) -> int:
-            return sum(1 for r, _ in self.at_stage(stage, year) if service is None or _service(r) == service)
+            return sum(1 for r, _ in self.at_stage(stage, year) if service is None or service in _services(r))
 
         return Percentage.of(count(to_stage), count(1))
 
@@ -303,7 +317,8 @@ class _Tally:
         by_service: dict[str, Counter[str]] = defaultdict(Counter)
         for record, outcome in self.on_year("decision", year):
             overall[outcome] += 1
-            by_service[_service(record)][outcome] += 1
+            for service in _services(record):
+                by_service[service][outcome] += 1
         return dict(sorted(overall.items())), {s: dict(by_service[s]) for s in self.in_order(by_service)}
 
     def escalation_over_time(self, year: int) -> EscalationOverTime:
@@ -315,7 +330,7 @@ class _Tally:
             stage1_to_stage2=to_stage2,
             stage1_to_stage3=to_stage3,
             local_settlements=decisions.get("local_settlement", 0),
-            public_reports=decisions.get("public_report", 0),
+            public_reports=len(self.on_year("public_report", year)),
         )
 
     def mediation(self, year: int) -> Mediation:
@@ -375,7 +390,13 @@ def build_report(
     stage1 = tally.grouped(1, this)
     stage2 = tally.grouped(2, this)
     services = tally.in_order(
-        {_service(r) for stage in (1, 2, 3) for y in (this, last) for r, _ in tally.at_stage(stage, y)}
+        {
+            s
+            for stage in (1, 2, 3)
+            for y in (this, last)
+            for r, _ in tally.at_stage(stage, y)
+            for s in _services(r)
+        }
     )
     outcomes = tally.stage1_outcomes(this)
     total = outcomes.pop(TOTAL)
@@ -437,6 +458,10 @@ def build_report(
         compliments=len(tally.on_year("compliment", this)),
         compliments_by_service=tally.counted_by_service(r for r, _ in tally.on_year("compliment", this)),
         compliments_by_year={label(y): len(tally.on_year("compliment", y)) for y in years},
+        ombudsman_figures=ombudsman_figures(tally.records, this, deciding_ombudsman(tally.records)),
+        several_services=len(
+            {id(r) for stage in (1, 2, 3) for r, _ in tally.at_stage(stage, this) if len(_services(r)) > 1}
+        ),
         events_voided=len(tally.on_year("voided", this)),
         by_team=team_counts(tally.records, this, "children") if settings.by_team else None,
     )

@@ -18,8 +18,13 @@ afresh, would not have. The procedures a host registered are given to the worker
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
+import signal
+import sys
+import threading
+import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -170,7 +175,7 @@ def _in_parallel(
     options = _Options(str(path), procedures, calendar)
     # Unpickling the records makes millions of objects: with the collector running, that alone
     # took five times as long.
-    with collector_paused(), ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with collector_paused(), worker_pool(jobs, context) as pool:
         futures = [pool.submit(_replay_share, share, jobs, task, options) for share in range(jobs)]
         try:
             shares = [future.result() for future in futures]
@@ -248,10 +253,50 @@ def _reused_id(shares: list[_Share], source: str) -> EventLogError | None:
 
 
 def jobs_for(path: str | Path, jobs: int | None) -> int:
-    """The workers to use: as asked, else one per core for a log of at least
-    `PARALLEL_FROM_BYTES`, else one (and always one for standard input)."""
+    """The workers to use: as asked, but never more than the cores this process may use, else one
+    per core for a log of at least `PARALLEL_FROM_BYTES`, else one (and always one for standard
+    input): more workers than cores only share the cores, each reading the whole log."""
     if jobs is not None:
-        return max(jobs, 1)
+        return max(1, min(jobs, usable_cores()))
     if str(path) == "-" or not Path(path).is_file() or Path(path).stat().st_size < PARALLEL_FROM_BYTES:
         return 1
+    return usable_cores()
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (fewer than the machine's where it is confined to some)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
     return os.cpu_count() or 1
+
+
+def worker_pool(jobs: int, context: Any = None) -> ProcessPoolExecutor:
+    """`jobs` worker processes in fresh interpreters, each ending as soon as the process that
+    started them does, however it ends (even killed), rather than reading on for nobody."""
+    return ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=context or get_context("spawn"),
+        initializer=_tied_to_parent,
+        initargs=(os.getpid(),),
+    )
+
+
+def _tied_to_parent(parent: int) -> None:
+    """Ask Linux to kill this worker when its parent dies; elsewhere, watch for it."""
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    else:  # pragma: no cover - other systems
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:  # pragma: no cover - other systems
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
+
+
+#: prctl's option for the signal a process gets when its parent dies (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1

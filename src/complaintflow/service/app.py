@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import re
 import threading
 import time
 import zipfile
@@ -28,6 +29,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, TypeAdapter
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from complaintflow import __version__
@@ -35,7 +37,7 @@ from complaintflow._machine import mermaid
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import CaseView
 from complaintflow.dates import london_today
-from complaintflow.errors import ComplaintflowError, InvalidEvent
+from complaintflow.errors import ComplaintflowError, InvalidEvent, printable
 from complaintflow.events import Event, UKDate, parse_events
 from complaintflow.limits import MAX_REFERENCE_CHARS
 from complaintflow.problems import problem
@@ -44,6 +46,7 @@ from complaintflow.reminders import Reminder
 from complaintflow.report.forms import Report
 from complaintflow.service.api_docs import add_api_docs
 from complaintflow.service.notices import notice_routes
+from complaintflow.service.privacy import privacy_routes
 from complaintflow.store.base import MAX_POSITION, EventStore
 from complaintflow.store.tokens import GRANTS, Token, authenticate
 
@@ -52,17 +55,21 @@ T = TypeVar("T")
 
 #: A request body, in bytes: a batch of a hundred full events fits.
 MAX_BODY_BYTES = 1_048_576
+#: How long a request body may take to arrive, in seconds: a client on a slow line sends a
+#: megabyte in far less; one that dribbles bytes to hold a connection open is cut off.
+MAX_BODY_SECONDS = 30.0
 #: Events in one request.
 MAX_EVENTS_PER_REQUEST = 100
 #: Case views kept, as JSON, by case, version and day.
 CACHED_VIEWS = 4_096
-#: How long a checked token is trusted before the store is asked again, in seconds.
-TOKEN_RECHECK_SECONDS = 1.0
 #: The longest a feed request waits for new events, in seconds.
 MAX_WAIT_SECONDS = 30
+#: What a caller is told when the store fails: the log says which store and why.
+STORE_UNAVAILABLE = "the store cannot be used just now; the service's log says why"
 #: A case reference in a path: printable, one to 64 characters, no slash.
+CASE_ID_PATTERN = re.compile(r"[^/\\\x00-\x1f\x7f-\x9f\u2028\u2029]{1,64}")
 CaseId = Annotated[
-    str, Path(pattern=r"^[^/\\\x00-\x1f\x7f]{1,64}$", description="The host's case reference.")
+    str, Path(pattern=f"^{CASE_ID_PATTERN.pattern}$", description="The host's case reference.")
 ]
 EVENTS_SCHEMA: dict[str, Any] = TypeAdapter(Event).json_schema()
 
@@ -119,7 +126,7 @@ class WorkingDaysBetween(BaseModel):
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ProblemResponse, "content": {"application/problem+json": {}}}
-    for status in (400, 401, 403, 404, 412, 413, 422, 503)
+    for status in (400, 401, 403, 404, 408, 412, 413, 415, 422, 503)
 }
 
 
@@ -129,16 +136,27 @@ def _problem_response(document: dict[str, Any], headers: dict[str, str] | None =
     )
 
 
+def require_json(request: Request) -> None:
+    """Refuse with 415 a body that does not say it is JSON: a form or plain text is not read as JSON."""
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != "application/json" and not (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    ):
+        raise StarletteHTTPException(415, "the request body must be JSON, sent as application/json")
+
+
 def _plain_problem(status: int, kind: str, title: str, detail: str) -> dict[str, Any]:
     return {"type": f"/problems/{kind}", "title": title, "status": status, "detail": detail, "kind": kind}
 
 
 class BodyLimit:
-    """Refuse a request body over the limit with 413, counting the bytes as they arrive."""
+    """Refuse a request body over the limit with 413, counting the bytes as they arrive, and one that
+    does not arrive whole within `seconds` with 408, so a slow client cannot hold a request open."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, seconds: float = MAX_BODY_SECONDS) -> None:
         self.app = app
         self.limit = limit
+        self.seconds = seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -146,14 +164,21 @@ class BodyLimit:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._too_large(scope, receive, send)
+            await self._refuse(413, scope, send)
             return
-        seen = 0
+        seen, whole = 0, False
+        deadline = asyncio.get_running_loop().time() + self.seconds
 
         async def counted() -> Message:
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, whole
+            if whole:  # after the body, the app only listens for a disconnect: no time limit
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), deadline - asyncio.get_running_loop().time())
+            except TimeoutError:
+                raise _TooSlow from None
             seen += len(message.get("body", b""))
+            whole = not message.get("more_body", False)
             if seen > self.limit:
                 raise _TooLarge
             return message
@@ -161,20 +186,48 @@ class BodyLimit:
         try:
             await self.app(scope, counted, send)
         except _TooLarge:
-            await self._too_large(scope, receive, send)
+            await self._refuse(413, scope, send)
+        except _TooSlow:
+            await self._refuse(408, scope, send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        document = _plain_problem(
-            413,
-            "too-large",
-            "The request body is too large",
-            f"a request body may take at most {self.limit:,} bytes",
-        )
-        await _problem_response(document)(scope, receive, send)
+    async def _refuse(self, status: int, scope: Scope, send: Send) -> None:
+        if status == 413:
+            document = _plain_problem(
+                413,
+                "too-large",
+                "The request body is too large",
+                f"a request body may take at most {self.limit:,} bytes",
+            )
+        else:
+            document = _plain_problem(
+                408,
+                "too-slow",
+                "The request body came too slowly",
+                f"a request body must arrive whole within {self.seconds:g} seconds",
+            )
+        response = _problem_response(document, {"Connection": "close"})
+
+        async def nothing() -> Message:
+            return {"type": "http.disconnect"}
+
+        await response(scope, nothing, send)
+
+
+class _TooSlow(Exception):
+    pass
 
 
 class _TooLarge(Exception):
     pass
+
+
+def loggable_reference(text: str) -> str:
+    """A reference from a request as a log may carry it: one line, no control characters, no
+    line or paragraph separators (which a log reader may show as new lines), bounded length; a
+    reference that is not a valid one is marked so, and never quoted whole."""
+    if CASE_ID_PATTERN.fullmatch(text):
+        return printable(text, 64)
+    return f"(not valid: {printable(text, 24)})"
 
 
 class RequestLog:
@@ -199,11 +252,12 @@ class RequestLog:
             await self.app(scope, receive, noting)
         finally:
             route = scope.get("route")
+            case_id = scope.get("path_params", {}).get("case_id")
             log.info(
                 "%s %s case=%s status=%d %.1fms",
-                scope["method"],
+                printable(scope["method"], 16),
                 getattr(route, "path", "-"),
-                scope.get("path_params", {}).get("case_id", "-"),
+                "-" if case_id is None else loggable_reference(case_id),
                 status,
                 (time.perf_counter() - started) * 1000,
             )
@@ -216,6 +270,7 @@ def create_app(
     max_body_bytes: int = MAX_BODY_BYTES,
     max_events: int = MAX_EVENTS_PER_REQUEST,
     max_wait: float = MAX_WAIT_SECONDS,
+    max_body_seconds: float = MAX_BODY_SECONDS,
 ) -> FastAPI:
     """The service over a store. CORS is off unless origins are given."""
     app = FastAPI(
@@ -234,12 +289,22 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "If-Match"],
             expose_headers=["ETag"],
         )
-    app.add_middleware(BodyLimit, limit=max_body_bytes)
+    app.add_middleware(BodyLimit, limit=max_body_bytes, seconds=max_body_seconds)
     app.add_middleware(RequestLog)
 
     @app.exception_handler(ComplaintflowError)
     async def library_error(request: Request, error: ComplaintflowError) -> JSONResponse:
-        return _problem_response(problem(error, instance=request.url.path))
+        document = problem(error, instance=request.url.path)
+        if document["status"] == 503:  # the store's name and state are for the log, not the caller
+            log.error("store unavailable: %s", error)
+            document["detail"] = STORE_UNAVAILABLE
+        return _problem_response(document)
+
+    @app.exception_handler(ClientDisconnect)
+    async def client_gone(request: Request, error: ClientDisconnect) -> Response:
+        """The client went away before its body arrived whole: nothing to answer, nothing stored."""
+        log.info("the client disconnected before the request body arrived whole")
+        return Response(status_code=400)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -253,7 +318,14 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        kinds = {401: "unauthorised", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}
+        kinds = {
+            401: "unauthorised",
+            403: "forbidden",
+            404: "not-found",
+            405: "method-not-allowed",
+            408: "too-slow",
+            415: "unsupported-media-type",
+        }
         document = _plain_problem(
             error.status_code,
             kinds.get(error.status_code, "http-error"),
@@ -274,36 +346,20 @@ def create_app(
         return _problem_response(document, headers)
 
     async def read(work: Callable[[], T]) -> T:
-        """A store read: on a worker thread where it may wait, at once where the store is local."""
-        return await run_in_threadpool(work) if store.slow_reads else work()
+        """A store read, on a worker thread: even a local file can take long to replay a long case,
+        and the event loop must stay free for every other request."""
+        return await run_in_threadpool(work)
 
-    recent: dict[str, tuple[float, Token | None]] = {}  # token -> (when checked, what it was)
     views: OrderedDict[tuple[str, int, date], str] = OrderedDict()  # (case, version, day) -> view
     views_lock = threading.Lock()
-
-    def authenticated(presented: str) -> Token | None:
-        """The token's record, checked against the store at most once a second (a revocation takes
-        effect within that second)."""
-        now = time.monotonic()
-        known = recent.get(presented)
-        if known is not None and now - known[0] < TOKEN_RECHECK_SECONDS:
-            return known[1]
-        token = authenticate(store, presented)
-        if len(recent) > 1_000:
-            recent.clear()
-        recent[presented] = (now, token)
-        return token
 
     def needs(grant: str) -> Callable[..., Awaitable[Token]]:
         async def check(authorization: Annotated[str | None, Header()] = None) -> Token:
             if authorization is None or not authorization.startswith("Bearer "):
                 raise StarletteHTTPException(401, "a bearer token is required")
             presented = authorization.removeprefix("Bearer ").strip()
-            known = recent.get(presented)
-            if known is not None and time.monotonic() - known[0] < TOKEN_RECHECK_SECONDS:
-                token = known[1]  # checked within the second: no need to ask the store again
-            else:
-                token = await read(lambda: authenticated(presented))
+            # Asked of the store on every request, so a revoked token stops at once.
+            token = await read(lambda: authenticate(store, presented))
             if token is None:
                 raise StarletteHTTPException(401, "the token is not valid, or was revoked")
             if grant not in GRANTS[token.scope]:
@@ -314,6 +370,7 @@ def create_app(
 
     reader, writer, reporter = Depends(needs("read")), Depends(needs("write")), Depends(needs("report"))
     app.include_router(notice_routes(store, needs, ERRORS))
+    app.include_router(privacy_routes(store, needs, ERRORS))
 
     @app.get("/health", tags=["service"], openapi_extra={"security": []})
     async def health() -> dict[str, str]:
@@ -358,9 +415,10 @@ def create_app(
         expected = None
         if if_match is not None:
             text = if_match.strip().strip('"').removeprefix("W/").strip('"')
-            if not text.isdigit() or len(text) > 12:
+            if not (text.isascii() and text.isdigit()) or len(text) > 12:
                 raise InvalidEvent("If-Match takes the case's version, a whole number", field="If-Match")
             expected = int(text)
+        require_json(request)
         events = parse_events(await request.body(), max_events)
 
         def record() -> tuple[int, CaseView]:
@@ -368,7 +426,8 @@ def create_app(
             return version, store.load(case_id).view(as_of=as_of)
 
         version, view = await run_in_threadpool(record)
-        log.info("appended case=%s types=%s version=%d", case_id, ",".join(e.type for e in events), version)
+        types = ",".join(event.type for event in events)
+        log.info("appended case=%s types=%s version=%d", printable(case_id, 64), types, version)
         body = f'{{"version":{version},"case":{view.model_dump_json()}}}'
         return Response(body, media_type="application/json", headers={"ETag": f'"{version}"'})
 

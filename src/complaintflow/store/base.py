@@ -9,6 +9,7 @@ case's version and its projections in one transaction: all of it, or none.
 from __future__ import annotations
 
 import copy
+import logging
 import threading
 import uuid
 from abc import ABC, abstractmethod
@@ -17,14 +18,22 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from contextlib import AbstractContextManager
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.case import Case
 from complaintflow.dates import london_today, require_date, require_whole_number
-from complaintflow.errors import ConcurrencyError, EventConflict, InvalidEvent, StoreError, UnknownCase
+from complaintflow.errors import (
+    ComplaintflowError,
+    ConcurrencyError,
+    EventConflict,
+    InvalidEvent,
+    StoreError,
+    UnknownCase,
+    printable,
+)
 from complaintflow.events import EventBase, event_to_json, parse_event
-from complaintflow.procedure import Procedure
+from complaintflow.procedure import Procedure, Retention
 from complaintflow.reminders import Reminder, due_within
 from complaintflow.report.forms import Report
 from complaintflow.report.model import AnnualReport
@@ -33,15 +42,33 @@ from complaintflow.report.records import CaseRecord
 from complaintflow.report.tables import ReportSettings, build_report
 from complaintflow.store.imports import CHUNK_LINES, ImportSummary, import_events
 from complaintflow.store.projections import CaseRow, DeadlineRow, project, read_record
+from complaintflow.store.purging import check_tombstones, checked_by, erase, purge, refuse_purged, tombstones
+from complaintflow.store.redaction import checked_fields, redact
+from complaintflow.store.retention import PurgeSummary, Tombstone
+from complaintflow.store.subject_access import SubjectAccess, subject_access
+
+log = logging.getLogger("complaintflow.store")
 
 #: The layout of the tables; a store written by a later layout is refused rather than misread.
 STORE_SCHEMA_VERSION = 1
 #: Events in one append: a case's whole history fits many times over.
 MAX_EVENTS_PER_APPEND = 1_000
+#: Events entered late in one append: each replays its case, so a long case makes each one costly.
+MAX_LATE_ENTRIES_PER_APPEND = 10
 #: Feed positions are 64-bit signed integers in both databases.
 MAX_POSITION = 2**63
 #: Cases kept replayed in memory, so that appending to a case just written needs no replay.
 CACHED_CASES = 2_048
+
+
+class _Prepared(NamedTuple):
+    """A batch checked before the write lock: the version it was checked at, the case with the
+    batch applied, the events new to it, or why the batch was refused."""
+
+    version: int
+    case: Case
+    fresh: list[EventBase]
+    refusal: ComplaintflowError | None
 
 
 class Cursor(Protocol):
@@ -61,8 +88,6 @@ class EventStore(ABC):
 
     #: The parameter mark of the dialect: "?" (SQLite) or "%s" (PostgreSQL).
     mark = "?"
-    #: Whether a read may wait on the network or on a lock: a service then reads on a worker thread.
-    slow_reads = True
 
     def __init__(
         self,
@@ -74,6 +99,9 @@ class EventStore(ABC):
         self.calendar = calendar
         self._cache: OrderedDict[str, tuple[int, Case]] = OrderedDict()
         self._cache_lock = threading.Lock()
+        #: Retention rules the council sets when it opens the store, by procedure name ("*": every
+        #: other record); they win over the definitions' own.
+        self.retention: dict[str, Retention] = {}
 
     # -- what a back end supplies ----------------------------------------------------------------
 
@@ -100,12 +128,17 @@ class EventStore(ABC):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _mark_layout(self, db: Cursor) -> None:
-        """Record the layout of a new store; refuse one laid out by a later release."""
+    def _layout_marked(self, db: Cursor) -> bool:
+        """Whether the store's layout is recorded; a store laid out by a later release, or with a
+        mark that is not one, is refused."""
         db.execute("SELECT value FROM complaintflow_meta WHERE key = 'schema_version'")
         found = db.fetchone()
         check_schema_version(found[0] if found else None, self.name)
-        if found is None:
+        return found is not None
+
+    def _mark_layout(self, db: Cursor) -> None:
+        """Record the layout of a new store; refuse one laid out by a later release."""
+        if not self._layout_marked(db):
             db.execute(
                 self._sql("INSERT INTO complaintflow_meta (key, value) VALUES ('schema_version', ?)"),
                 (str(STORE_SCHEMA_VERSION),),
@@ -136,8 +169,9 @@ class EventStore(ABC):
         batch = self._parse(case_id, events)
         if expected_version is not None:
             expected_version = require_whole_number(expected_version, "expected_version")
+        prepared = self._prepare(case_id, batch)
         with self._writing() as db:
-            version, case = self._current(db, case_id)
+            version = self._stored_version(db, case_id)
             stored = self._stored_already(db, case_id, batch)
             if stored and len(stored) == len(batch):
                 return version  # sent again after a timeout: the first one was stored
@@ -149,13 +183,54 @@ class EventStore(ABC):
                 )
             if expected_version is not None and expected_version != version:
                 raise ConcurrencyError(case_id, expected_version, version)
-            case = copy.copy(case)
-            fresh = [event for event in batch if case.apply(event)]
+            if prepared.version == version:  # checked at this version: nothing to replay here
+                if prepared.refusal is not None:
+                    raise prepared.refusal
+                case, fresh = prepared.case, prepared.fresh
+            else:  # another append to the case came first: the batch is checked again, here
+                version, case = self._current(db, case_id)
+                case = copy.copy(case)
+                fresh = self._accepted(case, batch)
             if fresh:
                 self._write(db, case, version, fresh, recorded_by)
                 version += len(fresh)
         self._remember(case_id, version, case)
         return version
+
+    def _prepare(self, case_id: str, batch: list[EventBase]) -> _Prepared:
+        """The batch checked against the case as it stands, before the write lock is taken: an event
+        entered late replays its case, which other appends need not wait for. The append uses the
+        result if the case is still at that version when it holds the lock."""
+        with self._reading() as db:
+            version, case = self._current(db, case_id)
+        case = copy.copy(case)
+        try:
+            return _Prepared(version, case, self._accepted(case, batch), None)
+        except ComplaintflowError as refusal:
+            return _Prepared(version, case, [], refusal)
+
+    def _accepted(self, case: Case, batch: list[EventBase]) -> list[EventBase]:
+        """The events of the batch the case did not have, applied to it; at most
+        `MAX_LATE_ENTRIES_PER_APPEND` of them dated before the case's latest event."""
+        fresh, late = [], 0
+        for event in batch:
+            last = case.last_event_on
+            if last is not None and event.on < last:
+                late += 1
+                if late > MAX_LATE_ENTRIES_PER_APPEND:
+                    raise InvalidEvent(
+                        f"at most {MAX_LATE_ENTRIES_PER_APPEND} events entered late (dated before the "
+                        "case's latest event) in one append; send the others in later appends",
+                        field="on",
+                    )
+            if case.apply(event):
+                fresh.append(event)
+        return fresh
+
+    def _stored_version(self, db: Cursor, case_id: str) -> int:
+        db.execute(self._sql("SELECT version FROM complaintflow_cases WHERE case_id = ?"), (case_id,))
+        found = db.fetchone()
+        return int(found[0]) if found is not None else 0
 
     def _parse(self, case_id: str, events: Iterable[object]) -> list[EventBase]:
         batch = []
@@ -197,6 +272,8 @@ class EventStore(ABC):
         recorded_by: str | None,
         record: CaseRecord | None = None,
     ) -> None:
+        if version == 0:
+            refuse_purged(self, db, case.case_id or "")
         insert = self._sql(
             "INSERT INTO complaintflow_events (case_id, version, event_id, type, on_date, body, recorded_by) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -261,9 +338,7 @@ class EventStore(ABC):
 
     def _current(self, db: Cursor, case_id: str) -> tuple[int, Case]:
         """The case's stored version and the case replayed to it (from memory when it is there)."""
-        db.execute(self._sql("SELECT version FROM complaintflow_cases WHERE case_id = ?"), (case_id,))
-        found = db.fetchone()
-        version = int(found[0]) if found is not None else 0
+        version = self._stored_version(db, case_id)
         with self._cache_lock:
             cached = self._cache.get(case_id)
         if cached is not None and cached[0] == version:
@@ -285,12 +360,15 @@ class EventStore(ABC):
             while len(self._cache) > CACHED_CASES:
                 self._cache.popitem(last=False)
 
+    def _forget(self, case_ids: Collection[str]) -> None:
+        with self._cache_lock:
+            for case_id in case_ids:
+                self._cache.pop(case_id, None)
+
     def version(self, case_id: str) -> int:
         """The number of events stored for the case (0 for a case not yet seen)."""
         with self._reading() as db:
-            db.execute(self._sql("SELECT version FROM complaintflow_cases WHERE case_id = ?"), (case_id,))
-            found = db.fetchone()
-        return int(found[0]) if found is not None else 0
+            return self._stored_version(db, case_id)
 
     def load(self, case_id: str) -> Case:
         """The case, replayed from its stored events (older schema versions are upcast)."""
@@ -315,16 +393,40 @@ class EventStore(ABC):
         limit = require_whole_number(limit, "limit")
         if not 0 <= after < MAX_POSITION or not 1 <= limit <= 10_000:
             raise StoreError("feed takes a position from 0 to 2**63 - 1 and a limit from 1 to 10,000")
-        with self._reading() as db:
-            db.execute(
-                self._sql(
-                    "SELECT position, body FROM complaintflow_events "
-                    "WHERE position > ? ORDER BY position LIMIT ?"
-                ),
-                (after, limit),
-            )
-            rows = db.fetchall()
-        return [(int(position), parse_event(body)) for position, body in rows]
+        page: list[tuple[int, EventBase]] = []
+        for position, case_id, event in self._stored_events(after, limit):
+            if isinstance(event, ComplaintflowError):
+                _unreadable(position, case_id, event)
+            else:
+                page.append((position, event))
+        return page
+
+    def _stored_events(
+        self, after: int, readable: int
+    ) -> Iterator[tuple[int, str, EventBase | ComplaintflowError]]:
+        """Stored events after a position, with what refused any row that cannot be read, until
+        `readable` events have been read or none is left: a row that cannot be read is passed over
+        rather than holding up every later one."""
+        while readable > 0:
+            with self._reading() as db:
+                db.execute(
+                    self._sql(
+                        "SELECT position, case_id, body FROM complaintflow_events "
+                        "WHERE position > ? ORDER BY position LIMIT ?"
+                    ),
+                    (after, readable),
+                )
+                rows = db.fetchall()
+            for position, case_id, body in rows:
+                after = int(position)
+                try:
+                    event: EventBase | ComplaintflowError = parse_event(body)
+                    readable -= 1
+                except ComplaintflowError as error:
+                    event = error
+                yield after, case_id, event
+            if not rows:
+                return
 
     def cases(
         self, open_only: bool = False, procedure: str | None = None, as_of: date | None = None
@@ -450,7 +552,7 @@ class EventStore(ABC):
         )
 
     def _calendar_named(self, name: str) -> WorkingDayCalendar:
-        extra = self.calendar.extra_bank_holidays if self.calendar is not None else None
+        extra = self.calendar.added_bank_holidays if self.calendar is not None else None
         return WorkingDayCalendar.named(name, extra_bank_holidays=extra or None)
 
     def reports(
@@ -547,16 +649,58 @@ class EventStore(ABC):
         A store whose database has its own tools for this (PostgreSQL: pg_dump) says so instead."""
         raise StoreError(f"{self.name}: this store cannot copy itself; use the database's own backups")
 
-    def export(self) -> Iterator[str]:
-        """Every stored event as a line of JSON, in the order of the feed."""
+    def export(
+        self, unreadable: Callable[[int, str, ComplaintflowError], None] | None = None
+    ) -> Iterator[str]:
+        """Every stored event as a line of JSON, in the order of the feed. A row that cannot be read
+        is passed over, and told to `unreadable` (its position, case and error), else logged."""
         after = 0
         while True:
-            page = self.feed(after=after, limit=10_000)
+            page = list(self._stored_events(after, 10_000))
             if not page:
                 return
-            for position, event in page:
-                yield event_to_json(event)
+            for position, case_id, event in page:
                 after = position
+                if isinstance(event, ComplaintflowError):
+                    (unreadable or _unreadable)(position, case_id, event)
+                else:
+                    yield event_to_json(event)
+
+    def purge(self, as_of: date, dry_run: bool = False, *, by: str | None = None) -> PurgeSummary:
+        """Remove every case past its retention as of the day, each with all its rows, leaving a
+        tombstone (`by`: a reference to who purged, for it); never an open case, one on legal hold
+        or one awaiting an Ombudsman's decision. With `dry_run`, only say what would go."""
+        return purge(self, require_date(as_of, "as_of"), dry_run, checked_by(by))
+
+    def erase(self, case_id: str, *, by: str | None = None, as_of: date | None = None) -> Tombstone:
+        """Erase a whole case before its time, on request: a purge of one case, with the same
+        tombstone and the same refusals (open, on legal hold, awaiting an Ombudsman's decision)."""
+        day = london_today() if as_of is None else require_date(as_of, "as_of")
+        return erase(self, case_id, day, checked_by(by))
+
+    def redact(self, case_id: str, fields: Iterable[str], reason: str, by: str) -> int:
+        """Rewrite personal fields (equalities data, free text) in every stored event of the case,
+        in one transaction, and record a `Redacted` event (the fields, why, who; never the old
+        values); return the case's new version. The case replays as before: a field that is not
+        personal, or a redaction that would change a date or the state, is refused."""
+        checked = checked_by(by)
+        if checked is None:
+            raise InvalidEvent("a redaction names who asked for it to be done", field="by")
+        return redact(self, case_id, checked_fields(fields), reason, checked)
+
+    def _scrub(self) -> None:  # noqa: B027 - a store that keeps no old row versions has nothing to do
+        """After rows are rewritten: let the database drop the old versions where it can (SQLite
+        checkpoints and truncates its write-ahead log; PostgreSQL vacuums)."""
+
+    def subject_access(self, case_id: str) -> SubjectAccess:
+        """Everything the store holds about a case (UK GDPR art 15): every event with its dates,
+        who recorded it and its place in the feed, the deadlines, voids and redactions; as JSON
+        (`model_dump`) or as a page (`to_html`)."""
+        return subject_access(self, case_id)
+
+    def tombstones(self) -> list[Tombstone]:
+        """What is left of each purged case, oldest purge first."""
+        return tombstones(self)
 
     def check(self) -> list[str]:
         """Rebuild every projection from the events and list each difference (none: all agree)."""
@@ -584,15 +728,38 @@ class EventStore(ABC):
             if case_id not in with_events:
                 differences.append(f"case {case_id}: a projection with no events")
                 continue
-            fresh = self._fresh(case_id)
-            expected_row, expected_deadlines = project(fresh, self._count(case_id))
+            try:
+                fresh = self._fresh(case_id)
+                expected_row, expected_deadlines = project(fresh, self._count(case_id))
+            except ComplaintflowError as error:
+                unreadable = self._unreadable_rows(case_id)
+                differences += unreadable or [f"case {case_id}: cannot be replayed: {error}"]
+                continue
             if stored_owners.get(case_id, (None, None)) != fresh.owner:
                 differences.append(f"case {case_id}: the owners projection differs from its events")
             if stored_cases.get(case_id) != expected_row:
                 differences.append(f"case {case_id}: the case projection differs from its events")
             if stored_deadlines.get(case_id, set()) != set(expected_deadlines):
                 differences.append(f"case {case_id}: the deadlines projection differs from its events")
-        return differences
+        return differences + check_tombstones(self, with_events)
+
+    def _unreadable_rows(self, case_id: str) -> list[str]:
+        """A line for each stored event of the case that cannot be read."""
+        with self._reading() as db:
+            db.execute(
+                self._sql(
+                    "SELECT position, body FROM complaintflow_events WHERE case_id = ? ORDER BY position"
+                ),
+                (case_id,),
+            )
+            rows = db.fetchall()
+        found = []
+        for position, body in rows:
+            try:
+                parse_event(body)
+            except ComplaintflowError as error:
+                found.append(f"case {case_id}: the event at position {position} cannot be read: {error}")
+        return found
 
     def rebuild(self) -> int:
         """Recompute every projection from the events; return the number of cases."""
@@ -634,8 +801,22 @@ class EventStore(ABC):
             return replay(cursor)
 
 
+def _unreadable(position: int, case_id: str, error: ComplaintflowError) -> None:
+    log.warning(
+        "the event at position %d (case %s) cannot be read, passed over: %s",
+        position,
+        printable(case_id),
+        error,
+    )
+
+
 def check_schema_version(found: str | None, name: str) -> None:
-    """Refuse a store laid out by a later release, which this one would misread."""
+    """Refuse a store laid out by a later release, which this one would misread, and one whose mark
+    is not a layout number at all (damaged, or written by another program)."""
+    if found is not None and not (isinstance(found, str) and found.isascii() and found.isdigit()):
+        raise StoreError(
+            f"{name}: the store's layout mark is not a number: a damaged store, or not a complaintflow one"
+        )
     if found is not None and int(found) > STORE_SCHEMA_VERSION:
         raise StoreError(
             f"{name}: written by a newer complaintflow (store schema {found}, this release reads "

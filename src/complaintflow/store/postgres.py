@@ -21,6 +21,7 @@ from complaintflow.errors import StoreError
 from complaintflow.extras import install_hint
 from complaintflow.procedure import Procedure
 from complaintflow.store.base import Cursor, EventStore
+from complaintflow.store.failures import postgres_failure
 from complaintflow.store.schema import NEWEST_TABLE, statements
 
 try:
@@ -116,8 +117,8 @@ class PostgresEventStore(EventStore):
                 connection.cursor() as cursor,
             ):
                 yield cursor
-        except psycopg.Error as error:
-            raise StoreError(f"{self.name}: {type(error).__name__}: {_first_line(error)}") from None
+        except (psycopg.Error, PoolTimeout) as error:
+            raise postgres_failure(self.name, error) from None
 
     def backup(self, destination: str | Path) -> int:
         """PostgreSQL's own tool takes consistent copies of a live database: see docs/stores.md."""
@@ -125,6 +126,20 @@ class PostgresEventStore(EventStore):
             f"back up a PostgreSQL store with pg_dump, which copies a live database consistently: "
             f"pg_dump --format=custom --file {Path(destination).name} '{self.name}' (docs/stores.md)"
         )
+
+    def _scrub(self) -> None:
+        """Vacuum the tables a redaction rewrote, so that the old row versions are removed from
+        them (VACUUM runs outside a transaction; the connection goes back as it came)."""
+        try:
+            with self._pool.connection() as connection:
+                connection.commit()
+                connection.autocommit = True
+                try:
+                    connection.execute("VACUUM complaintflow_events, complaintflow_cases")
+                finally:
+                    connection.autocommit = False
+        except psycopg.Error as error:
+            raise postgres_failure(self.name, error) from None
 
     def close(self) -> None:
         self._pool.close()

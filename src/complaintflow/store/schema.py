@@ -99,14 +99,37 @@ CREATE TABLE IF NOT EXISTS complaintflow_publications (
 );
 """
 
+#: What is left of each purged case (see store.retention): a digest of its reference, its dates,
+#: the rule that applied and who purged it.
+TOMBSTONES = """
+CREATE TABLE IF NOT EXISTS complaintflow_tombstones (
+    digest TEXT PRIMARY KEY,
+    procedure TEXT,
+    first_on TEXT NOT NULL,
+    ended_on TEXT,
+    keep_until TEXT,
+    purged_on TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    purged_by TEXT,
+    events INTEGER NOT NULL
+);
+"""
+
 
 #: The table added last: a PostgreSQL store without it was made by an earlier release, and is given
 #: the tables it lacks.
-NEWEST_TABLE = "complaintflow_publications"
+NEWEST_TABLE = "complaintflow_tombstones"
+
+#: How many tables a store has: a store with fewer is given the missing ones when opened.
+TABLE_COUNT = TABLES.count("CREATE TABLE")
 
 
 def statements(position: str) -> list[str]:
     """The CREATE statements, one by one, with the dialect's type for the feed position."""
     return [
-        part.strip() for part in (TABLES + PUBLICATIONS).format(position=position).split(";") if part.strip()
+        part.strip()
+        for part in (TABLES + PUBLICATIONS + TOMBSTONES).format(position=position).split(";")
+        if part.strip()
     ]

@@ -17,7 +17,8 @@ from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.errors import StoreError
 from complaintflow.procedure import Procedure
 from complaintflow.store.base import Cursor, EventStore
-from complaintflow.store.schema import statements
+from complaintflow.store.failures import sqlite_failure, sqlite_reason
+from complaintflow.store.schema import TABLE_COUNT, statements
 
 #: How long a writer waits for another process's transaction before giving up, in milliseconds.
 BUSY_TIMEOUT_MS = 30_000
@@ -26,9 +27,6 @@ BUSY_TIMEOUT_MS = 30_000
 class SQLiteEventStore(EventStore):
     """Events, and their projections, in one SQLite file (created if it does not exist, unless
     `create` is False)."""
-
-    #: In WAL mode a read never waits for a writer, and a local file answers in microseconds.
-    slow_reads = False
 
     def __init__(
         self,
@@ -48,32 +46,58 @@ class SQLiteEventStore(EventStore):
             raise StoreError(f"{self.name}: a folder, not a store file")
         if not create and not self.path.exists():
             raise StoreError(f"{self.name}: no such file")
-        try:
+        self._create_tables()
+        with self._reading() as db:
+            marked = self._layout_marked(db)
+        if not marked:
             with self._writing() as db:
                 self._mark_layout(db)
-        except sqlite3.Error as error:
-            raise StoreError(f"{self.name}: {_reason(error)}") from None
 
     @property
     def name(self) -> str:
         return f"sqlite:{self.path}"
 
     def _connection(self) -> sqlite3.Connection:
-        """One connection per thread, opened on first use, with the tables in place."""
+        """One connection per thread, opened on first use. Setting up writes nothing when the store
+        is set up already, so a store on a read-only file system can still be read."""
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
             try:
-                connection = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-                connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-                connection.execute("PRAGMA journal_mode = WAL")
-                connection.execute("PRAGMA synchronous = NORMAL")
-                connection.execute("PRAGMA foreign_keys = ON")
-                for statement in statements("INTEGER PRIMARY KEY AUTOINCREMENT"):
-                    connection.execute(statement)
+                connection = self._connect()
             except sqlite3.Error as error:
-                raise StoreError(f"{self.name}: {_reason(error)}") from None
+                raise sqlite_failure(self.name, error) from None
             self._local.connection = connection
         return connection
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                connection.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.Error as error:
+            connection.close()
+            if getattr(error, "sqlite_errorname", "") != "SQLITE_CANTOPEN" or not self.path.is_file():
+                raise
+            # A store in WAL mode on a read-only file system: SQLite cannot make the index of the
+            # write-ahead log beside it, and reads the file as it stands, which nothing can change.
+            connection = sqlite3.connect(
+                f"{self.path.resolve().as_uri()}?immutable=1", uri=True, isolation_level=None
+            )
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("PRAGMA secure_delete = ON")  # a redacted value leaves the file
+        return connection
+
+    def _create_tables(self) -> None:
+        """The tables, where a table is missing (a new store, or one of an older layout)."""
+        with self._reading() as db:
+            db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name LIKE 'complaint%'")
+            if db.fetchone()[0] == TABLE_COUNT:
+                return
+        with self._writing() as db:
+            for statement in statements("INTEGER PRIMARY KEY AUTOINCREMENT"):
+                db.execute(statement)
 
     @contextmanager
     def _writing(self) -> Iterator[Cursor]:
@@ -81,36 +105,37 @@ class SQLiteEventStore(EventStore):
         # SQLite's busy handler, which polls with sleeps of up to 100 ms; other processes still
         # queue in SQLite.
         with self._write_lock:
-            yield from self._write_transaction()
-
-    def _write_transaction(self) -> Iterator[Cursor]:
-        connection = self._connection()
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as error:
-            raise StoreError(f"{self.name}: {_reason(error)}") from None
-        cursor = connection.cursor()
-        try:
-            yield cursor
-            connection.execute("COMMIT")
-        except sqlite3.Error as error:
-            connection.execute("ROLLBACK")
-            raise StoreError(f"{self.name}: {_reason(error)}") from None
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
+            yield from self._transaction("BEGIN IMMEDIATE")
 
     @contextmanager
     def _reading(self) -> Iterator[Cursor]:
+        yield from self._transaction("BEGIN")
+
+    def _transaction(self, begin: str) -> Iterator[Cursor]:
+        """A transaction committed on leaving, else rolled back; whatever SQLite raises on the way,
+        BEGIN, the work, COMMIT or ROLLBACK, becomes a StoreError."""
         connection = self._connection()
         try:
-            connection.execute("BEGIN")
+            connection.execute(begin)
             yield connection.cursor()
+            connection.execute("COMMIT")
         except sqlite3.Error as error:
-            raise StoreError(f"{self.name}: {_reason(error)}") from None
-        finally:
-            if connection.in_transaction:
-                connection.execute("COMMIT")
+            self._roll_back(connection)
+            raise sqlite_failure(self.name, error) from None
+        except BaseException:
+            self._roll_back(connection)
+            raise
+
+    def _roll_back(self, connection: sqlite3.Connection) -> None:
+        """Roll back if SQLite has not already (it does itself on a full disk or an I/O error); a
+        connection that cannot roll back is closed, so the next use opens a fresh one."""
+        if not connection.in_transaction:
+            return
+        try:
+            connection.execute("ROLLBACK")
+        except sqlite3.Error as error:
+            sqlite_failure(self.name, error)  # logged; the first failure is the one to report
+            self.close()
 
     def backup(self, destination: str | Path) -> int:
         """A consistent copy through SQLite's online backup API, taken in one step, so that writers
@@ -132,23 +157,19 @@ class SQLiteEventStore(EventStore):
             partial.replace(target_path)
         except sqlite3.Error as error:
             partial.unlink(missing_ok=True)
-            raise StoreError(f"{target_path}: {_reason(error)}") from None
+            raise StoreError(f"{target_path}: {sqlite_reason(error)}") from None
         return int(events)
+
+    def _scrub(self) -> None:
+        """Copy the write-ahead log into the file and truncate it, so that the page images holding
+        values a redaction rewrote leave the log; `secure_delete` has zeroed them in the file."""
+        try:
+            self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as error:
+            raise sqlite_failure(self.name, error) from None
 
     def close(self) -> None:
         connection = getattr(self._local, "connection", None)
         if connection is not None:
             connection.close()
             self._local.connection = None
-
-
-def _reason(error: sqlite3.Error) -> str:
-    """SQLite's own words for what went wrong, which name no data."""
-    text = str(error)
-    if "file is not a database" in text or "malformed" in text:
-        return "not a complaintflow store, or a damaged one (file is not a database or is malformed)"
-    if "readonly" in text:
-        return "the file is read-only"
-    if "unable to open" in text:
-        return "cannot open the file"
-    return text
