@@ -145,6 +145,7 @@ class Reader:
         self.code(page)
         self.spso(page)
         self.reg18(page)
+        self.teams(page)
         for row in ("Completed by the year's end", "Overdue at the year's end"):
             self.relate(
                 page,
@@ -310,6 +311,39 @@ class Reader:
                 self.relate(page, received, cell, at_most=True)
             else:
                 self.relate(page, cell, received, at_most=True)
+
+    def teams(self, page: Page) -> None:
+        """The table by team: in time at most responded, and its totals are the report's own."""
+        table = "by-team"
+        columns = page.columns(table)
+        if len(columns) != 3:
+            return
+        received, responded, in_time = columns
+        for row in page.rows(table):
+            self.relate(page, [(table, row, in_time)], [(table, row, responded)], at_most=True)
+        this = page.year
+        for column, elsewhere in (
+            (received, ("counts", this, "Stage 1")),
+            (responded, ("stage1-response-times", "Total", "Responded")),
+            (in_time, ("stage1-response-times", "Total", "In time")),
+            (received, ("code-stages", "Complaints received", "Stage 1")),
+            (responded, ("code-stages", "Responses sent", "Stage 1")),
+            (in_time, ("code-stages", "Responded within the Code's timescales", "Stage 1")),
+            (received, ("reg18-counts", "Complaints received", "Number")),
+            (responded, ("reg18-counts", "Complaints decided (response sent)", "Number")),
+            (in_time, ("reg18-counts", "Answered within the response period", "Number")),
+        ):
+            self.relate(page, [(table, "Total", column)], [elsewhere])
+        spso = "spso-indicators"
+        for column, row in ((responded, "Complaints closed"), (in_time, "Closed within the timescale")):
+            stages = [(spso, row, stage) for stage in page.columns(spso)]
+            if stages:
+                self.relate(page, stages, [(table, "Total", column)])
+        note = re.search(r"received: (\d+)", page.notes.get(spso, ""))
+        if note and page.has(table, "Total", received):  # the received total, printed in the note
+            name = (page.procedures, spso, "note", "received", page.year)
+            self.printed[name] = int(note.group(1))
+            self.relations.append(({name: -1, page.name(table, "Total", received): 1}, 0.0, 0.0))
 
     def subsets(self) -> None:
         """A page of some procedures counts no more than a page of more of them, cell by cell."""

@@ -36,9 +36,16 @@ from complaintflow.notices import (
 )
 from complaintflow.notices.outbox import utc_now
 from complaintflow.reminders import due_within
-from complaintflow.report import annual_report, publication, publish
+from complaintflow.report import (
+    ReportSettings,
+    annual_report,
+    publication,
+    publish,
+    records_from_events,
+    reports,
+)
 from complaintflow.store import EventStore
-from complaintflow.testing import event_sequences, refused_events
+from complaintflow.testing import event_sequences, refused_events, sparse_year, with_teams
 
 _EXAMPLES = itertools.count()
 RECEIVED = {"type": "ComplaintReceived", "case_id": "A", "on": "2024-04-02", "procedure": "children-2006"}
@@ -248,6 +255,21 @@ class StoreContract(PrivacyContract):
         for event in log:
             store.append(str(event["case_id"]), [event])
         assert store.report(2024) == annual_report(log, 2024)
+
+    def test_reports_by_team_from_the_records_equal_those_from_the_events(self, store: EventStore) -> None:
+        log = with_teams(sparse_year("spso-2021", 30, year=2024), teams=3)
+        children = with_teams(sparse_year("children-2006", 30, year=2024, seed=5), teams=3, seed=9)
+        log += [{**event, "case_id": f"K{event['case_id']}"} for event in children]
+        for event in log:
+            store.append(str(event["case_id"]), [event])
+        assert store.check() == []
+        expected = reports(records_from_events(log), 2024, settings=ReportSettings(by_team=True))
+        stored = store.reports(2024, by_team=True)
+        assert stored == expected
+        assert all(report.by_team is not None and report.by_team.teams for report in stored.values())
+        assert store.report(2024, procedure="children-2006", by_team=True) == annual_report(
+            log, 2024, settings=ReportSettings(by_team=True), only=["children-2006"]
+        )
 
     def test_publications_are_kept_in_order_and_a_later_one_knows_them(self, store: EventStore) -> None:
         log = [event for number in range(6) for event in _case_events(number)]

@@ -187,3 +187,14 @@ def test_a_complaint_received_before_its_procedure_applies_is_refused() -> None:
         cf.Case.replay([{**RECEIVED, "on": "2006-08-31"}])
     assert refused.value.field == "on"
     assert cf.Case.replay([{**RECEIVED, "on": "2006-09-01"}]).state == "stage1"
+
+
+def test_a_refusal_names_what_moves_the_state_on_before_what_any_stage_allows() -> None:
+    case = cf.Case.replay([RECEIVED])
+    with pytest.raises(cf.TransitionNotAllowed) as refused:
+        case.apply(minimal("PanelHeld"))
+    here, anywhere = str(refused.value).split("allowed here: ")[1].split("; at any stage: ")
+    assert "Responded" in here and "Withdrawn" in here and "Assigned" not in here
+    assert "Assigned" in anywhere and "OmbudsmanReferred" in anywhere and "Responded" not in anywhere
+    at_any_stage = {name for name in refused.value.allowed if name not in here.split(", ")}
+    assert {"Assigned", "LegalHoldPlaced", "OmbudsmanReferred"} <= at_any_stage

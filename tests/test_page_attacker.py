@@ -32,7 +32,7 @@ from complaintflow.report.forms import KINDS, build, kind_of
 from complaintflow.report.publications import earlier_knowledge
 from complaintflow.report.solver import Relation
 from complaintflow.report.tables import ReportSettings
-from complaintflow.testing import event_logs, sparse_year
+from complaintflow.testing import event_logs, sparse_year, with_teams
 
 ROOT = Path(__file__).parents[1]
 SEED = ROOT / "examples" / "seed-year" / "events.jsonl"
@@ -139,6 +139,37 @@ def test_a_sparse_year_of_every_kind_gives_nothing_back(procedure: str) -> None:
     reader = Reader([page])
     assert reader.withheld  # the year has withheld counts to attack
     assert reader.single_valued() == []
+
+
+@pytest.mark.parametrize("procedure", PROCEDURES)
+def test_a_sparse_year_by_team_of_every_kind_gives_nothing_back(procedure: str) -> None:
+    """The table by team beside every other table: its rows add up to a total the report prints
+    elsewhere, so a withheld team count is protected against all of them; the ledger attacker and
+    the page attacker both find nothing."""
+    log = with_teams(sparse_year(procedure, 60, year=2026), teams=15)  # a few cases a team
+    records = records_from_events(log)
+    report = reports(records, 2026, only=[procedure], settings=ReportSettings(by_team=True))[procedure]
+    published, page = _published(report, 5, procedure)
+    assert leaks(kind_of(published).ledger(published.model_dump()), published.model_dump()) == []
+    reader = Reader([page])
+    assert any(name[1] == "by-team" for name in reader.withheld)
+    assert any(name[1] == "by-team" for terms, _, _ in reader.relations for name in terms)
+    assert reader.single_valued() == []
+
+
+@pytest.mark.parametrize("procedure", PROCEDURES)
+def test_the_reader_works_back_a_team_count_withheld_alone(procedure: str) -> None:
+    """The page attacker reads the table by team: a single small team count withheld, and nothing
+    else, is given back by the row's and the column's sums."""
+    log = with_teams(sparse_year(procedure, 60, year=2026), teams=15)
+    report = reports(records_from_events(log), 2026, only=[procedure], settings=ReportSettings(by_team=True))
+    data = report[procedure].model_dump()
+    team = next(name for name, row in data["by_team"]["teams"].items() if 0 < row["received"] < 5)
+    data["by_team"]["teams"][team]["received"] = None
+    data.update(suppress_below=5, suppressed=[["by_team", "teams", team, "received"]])
+    weak = type(report[procedure]).model_validate(data)
+    found = Reader([_page(weak, procedure)]).single_valued()
+    assert [name[1:3] for name in found] == [("by-team", team)]
 
 
 @pytest.mark.parametrize("procedure", PROCEDURES)

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from complaintflow.report import Report, records_from_events, reports, to_csv, to_markdown
+from complaintflow.report import Report, ReportSettings, records_from_events, reports, to_csv, to_markdown
 from complaintflow.report.forms import kind_of
-from complaintflow.testing import sparse_year
+from complaintflow.testing import sparse_year, with_teams
 
 PROCEDURES = ["children-2006", "housing-2024", "lgsco-2026", "adults-2009", "spso-2021"]
 COUNT_FROM, FIGURE_FROM = 100_000, 500_000
@@ -51,10 +51,13 @@ def _write(data: Any, path: tuple[str, ...], value: object) -> None:
     _read(data, path[:-1])[path[-1]] = value
 
 
+@pytest.mark.parametrize("by_team", [False, True])
 @pytest.mark.parametrize("procedure", PROCEDURES)
-def test_every_printed_number_is_a_cell_of_the_ledger(procedure: str) -> None:
+def test_every_printed_number_is_a_cell_of_the_ledger(procedure: str, by_team: bool) -> None:
     log = sparse_year(procedure, 40, year=2027) + sparse_year(procedure, 20, year=2026, seed=3)
-    report = reports(records_from_events(log), 2027, only=[procedure], homes=HOMES)[procedure]
+    settings = ReportSettings(by_team=by_team)
+    records = records_from_events(with_teams(log) if by_team else log)
+    report = reports(records, 2027, only=[procedure], homes=HOMES, settings=settings)[procedure]
     tagged, counts, figures = _tagged(report)
     seen = 0
     for name, text in to_csv(tagged).items():
@@ -68,6 +71,7 @@ def test_every_printed_number_is_a_cell_of_the_ledger(procedure: str) -> None:
                 elif re.fullmatch(r"[\d.]+%?", cell):
                     assert cell.rstrip("%") in figures, (name, row[0], cell)
     assert seen > 10
+    assert ("by-team" in "".join(to_csv(tagged))) == by_team
     for token in re.findall(r"\d[\d.]*", to_markdown(tagged)):
         number = float(token.rstrip("."))
         if number >= COUNT_FROM:

@@ -226,6 +226,20 @@ def test_a_report_s_year_may_be_written_as_councils_write_it(service: Service) -
         assert refused["field"] == "path.year" and year not in refused["detail"]
 
 
+def test_a_report_counts_by_team_where_asked(service: Service) -> None:
+    received = {**RECEIVED, "case_id": "T-1", "on": "2024-05-02"}
+    assigned = {"type": "Assigned", "case_id": "T-1", "on": "2024-05-02", "team": "north"}
+    posted = service.post("T-1", [received, assigned, {**RESPONDED, "case_id": "T-1", "on": "2024-05-10"}])
+    assert posted.status_code == 200, posted.text
+    counted = service.get("/reports/children-2006/2024", scope="admin", raw=True, by_team=True).json()
+    assert counted["by_team"]["teams"] == {"north": {"received": 1, "responded": 1, "in_time": 1}}
+    assert counted["by_team"]["total"]["received"] == counted["counts"]["stage1"] == 1
+    published = service.get("/reports/children-2006/2024", scope="report", by_team=True).json()
+    assert published["by_team"]["teams"]["north"]["received"] is None  # a single complaint is withheld
+    plain = service.get("/reports/children-2006/2024", scope="admin", raw=True).json()
+    assert plain["by_team"] is None
+
+
 def test_each_procedure_s_report_is_the_kind_its_code_asks_for(service: Service) -> None:
     received = {**RECEIVED, "case_id": "H-1", "procedure": "housing-2024", "on": "2024-05-02"}
     posted = service.post("H-1", [received, {**RESPONDED, "case_id": "H-1", "on": "2024-05-10"}])

@@ -28,6 +28,7 @@ from transitions import Machine
 from complaintflow.calendar import AddedBankHoliday, WorkingDayCalendar
 from complaintflow.limits import MAX_CACHED_MACHINES
 from complaintflow.procedure import (
+    ANY_STATE,
     ENGINE_RULES,
     Deadline,
     EventMatch,
@@ -169,6 +170,10 @@ class StateGraph:
                     )
                 self._steps[(state, trigger)] = tuple(steps)
         self._plans = _plans(procedure, self._steps)
+        #: Event types the definition allows at any stage (`from = ["*"]`): named last in a refusal.
+        self.at_any_stage = frozenset(
+            transition.event for transition in procedure.transitions if ANY_STATE in transition.from_
+        )
         #: Deadlines counted from another's due date until their own start: (deadline, the other).
         self.provisional = tuple(
             (name, rule.counts_from_due_of)

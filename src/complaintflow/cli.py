@@ -511,7 +511,9 @@ def _counted_reports(args: argparse.Namespace) -> dict[str, Report]:
     )
     from complaintflow.report.forms import build
 
-    settings = ReportSettings(target_percent=args.target, services=tuple(args.service or ()))
+    settings = ReportSettings(
+        target_percent=args.target, services=tuple(args.service or ()), by_team=args.by_team
+    )
     if args.store is not None:
         store = _store(args)
         records: Iterable[CaseRecord] = store.records()
@@ -993,6 +995,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=_whole_number,
         metavar="N",
         help="homes owned, for the Tenant Satisfaction Measure CH01 in a Complaint Handling Code report",
+    )
+    report.add_argument(
+        "--by-team",
+        action="store_true",
+        help="add a table of complaints by the team that owned them at the year's end",
     )
     report.add_argument("--title", help="the report's title (default: Complaints annual report YYYY-YY)")
     report.add_argument("--council", help="the council's name, printed under the title")

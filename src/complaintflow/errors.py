@@ -7,7 +7,7 @@ the state at fault. Messages never include personal data, only references and fi
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from complaintflow.limits import MAX_MESSAGE_CHARS
@@ -121,7 +121,15 @@ class RefusedAfterEarlierLine(InvalidEvent):
 class TransitionNotAllowed(ComplaintflowError):
     """An event the procedure does not allow in the case's current state."""
 
-    def __init__(self, event_type: str, state: str, allowed: Sequence[str], reason: str = "") -> None:
+    def __init__(
+        self,
+        event_type: str,
+        state: str,
+        allowed: Sequence[str],
+        reason: str = "",
+        *,
+        at_any_stage: Collection[str] = (),
+    ) -> None:
         self.event_type = event_type
         self.state = state
         self.allowed = tuple(allowed)
@@ -130,10 +138,15 @@ class TransitionNotAllowed(ComplaintflowError):
             super().__init__(f"{event_type} is refused in state {state!r}: {reason}")
             return
         because = f" ({reason})" if reason else ""
-        super().__init__(
-            f"{event_type} is not allowed in state {state!r}{because}; "
-            f"allowed here: {', '.join(self.allowed) or 'nothing'}"
-        )
+        # What moves this state on comes first: a bounded message may cut the tail, and the events
+        # a procedure allows at any stage (assigning, holds, the Ombudsman) say least about it.
+        here = [name for name in self.allowed if name not in at_any_stage]
+        anywhere = [name for name in self.allowed if name in at_any_stage]
+        if here:
+            listed = ", ".join(here) + (f"; at any stage: {', '.join(anywhere)}" if anywhere else "")
+        else:
+            listed = f"only what any stage allows: {', '.join(anywhere)}" if anywhere else "nothing"
+        super().__init__(f"{event_type} is not allowed in state {state!r}{because}; allowed here: {listed}")
 
 
 class UnknownProcedure(ProcedureDefinitionError):

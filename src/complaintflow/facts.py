@@ -87,7 +87,9 @@ def response_clock(facts: Facts, stage: int) -> Clock | None:
 
 
 def refusal(facts: Facts, graph: StateGraph, event: EventBase, reason: str = "") -> TransitionNotAllowed:
-    return TransitionNotAllowed(event.type, facts.state, allowed(facts, graph), reason)
+    return TransitionNotAllowed(
+        event.type, facts.state, allowed(facts, graph), reason, at_any_stage=graph.at_any_stage
+    )
 
 
 def allowed(facts: Facts, graph: StateGraph) -> list[str]:

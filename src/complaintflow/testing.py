@@ -398,3 +398,27 @@ def sparse_year(
                     }
                 )
     return events
+
+
+def with_teams(events: list[dict[str, Any]], teams: int = 4, seed: int = 7) -> list[dict[str, Any]]:
+    """The log with most cases given to one of `teams` teams when received, and some of them given
+    to another team or to none after their last event: a log for testing reports by team."""
+    rng = random.Random(seed)
+    last = {str(event["case_id"]): index for index, event in enumerate(events)}
+    found: list[dict[str, Any]] = []
+    for index, event in enumerate(events):
+        found.append(event)
+        case_id, on = str(event["case_id"]), event["on"]
+        if event["type"] == "ComplaintReceived" and rng.random() < 0.8:
+            found.append(
+                {"type": "Assigned", "case_id": case_id, "on": on, "team": f"Team {rng.randrange(teams)}"}
+            )
+        if last[case_id] == index:
+            roll = rng.random()
+            if roll < 0.15:
+                found.append(
+                    {"type": "Assigned", "case_id": case_id, "on": on, "team": f"Team {rng.randrange(teams)}"}
+                )
+            elif roll < 0.25:
+                found.append({"type": "Unassigned", "case_id": case_id, "on": on})
+    return found

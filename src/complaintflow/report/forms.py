@@ -26,6 +26,7 @@ from complaintflow.report.publications import Publication, earlier_knowledge
 from complaintflow.report.records import CaseRecord
 from complaintflow.report.suppression import annual_ledger
 from complaintflow.report.tables import ReportSettings, build_report
+from complaintflow.report.teams import team_counts, team_ledger, team_table
 
 Report: TypeAlias = (
     AnnualReport | code_performance.CodePerformanceReport | adults.AdultsReport | spso.SpsoReport
@@ -43,34 +44,61 @@ class Kind:
     headline: Callable[[Any], str]
 
 
-#: Every kind of report ends with the Ombudsman's figures (complaintflow.report.ombudsman).
+def _kind(
+    name: str,
+    title: str,
+    model: type[Report],
+    ledger: Callable[[Mapping[str, Any]], Ledger],
+    tables: Callable[[Any], list[children.Table]],
+    headline: Callable[[Any], str],
+) -> Kind:
+    """A kind of report, with the table of complaints by team where the council asked for one, and
+    ending with the Ombudsman's figures (complaintflow.report.ombudsman)."""
+
+    def ledger_with_teams(data: Mapping[str, Any]) -> Ledger:
+        found = ledger(data)
+        team_ledger(found, data, name)
+        return found
+
+    def tables_with_teams(report: Any) -> list[children.Table]:
+        return [*tables(report), *team_table(report.by_team, report.year, name)]
+
+    return Kind(
+        title, model, with_ombudsman_ledger(ledger_with_teams), with_ombudsman(tables_with_teams), headline
+    )
+
+
 KINDS: Mapping[str, Kind] = {
-    "children": Kind(
+    "children": _kind(
+        "children",
         "Complaints annual report",
         AnnualReport,
-        with_ombudsman_ledger(annual_ledger),
-        with_ombudsman(children.tables),
+        annual_ledger,
+        children.tables,
         children.headline,
     ),
-    "code-performance": Kind(
+    "code-performance": _kind(
+        "code-performance",
         "Annual complaints performance report",
         code_performance.CodePerformanceReport,
-        with_ombudsman_ledger(code_performance.code_performance_ledger),
-        with_ombudsman(code_performance.tables),
+        code_performance.code_performance_ledger,
+        code_performance.tables,
         code_performance.headline,
     ),
-    "reg18": Kind(
+    "reg18": _kind(
+        "reg18",
         "Adult social care complaints annual report",
         adults.AdultsReport,
-        with_ombudsman_ledger(adults.adults_ledger),
-        with_ombudsman(adults.tables),
+        adults.adults_ledger,
+        adults.tables,
         adults.headline,
     ),
-    "spso": Kind(
+    "spso": _kind(
+        "spso",
         "Complaints performance indicators",
         spso.SpsoReport,
-        with_ombudsman_ledger(spso.spso_ledger),
-        with_ombudsman(spso.tables),
+        spso.spso_ledger,
+        spso.tables,
         spso.headline,
     ),
 }
@@ -111,7 +139,8 @@ def build(
     settings: ReportSettings,
     homes: int | None = None,
 ) -> Report:
-    """The report of `kind` for one procedure's records, with the Ombudsman's figures."""
+    """The report of `kind` for one procedure's records, with the Ombudsman's figures, and with
+    complaints by team where the `settings` ask for them."""
     records = list(records)
     report: ProcedureReport
     if kind == "code-performance":
@@ -123,7 +152,8 @@ def build(
     else:
         return build_report(records, year, settings).model_copy(update={"procedure": procedure})
     figures = ombudsman_figures(records, year, deciding_ombudsman(records, procedure))
-    return report.model_copy(update={"ombudsman_figures": figures})
+    teams = team_counts(records, year, kind) if settings.by_team else None
+    return report.model_copy(update={"ombudsman_figures": figures, "by_team": teams})
 
 
 def tables(report: Report) -> list[children.Table]:

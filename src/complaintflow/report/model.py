@@ -177,6 +177,22 @@ class LearningActions(_Table):
     actions: list[LearningAction] = Field(default_factory=list)
 
 
+class TeamRow(_Table):
+    """One team's complaints in the year."""
+
+    received: Count
+    responded: Count
+    in_time: Count
+
+
+class TeamCounts(_Table):
+    """Complaints by the team that owned them at the year's end."""
+
+    teams: dict[str, TeamRow]
+    no_team: TeamRow
+    total: TeamRow
+
+
 class ProcedureReport(_Table):
     """What every report of one procedure's law or Code carries besides its own measures."""
 
@@ -184,6 +200,9 @@ class ProcedureReport(_Table):
     procedure: str
     year: str
     sources: dict[str, str] = Field(description="Where each measure comes from, with confidence marks.")
+    by_team: TeamCounts | None = Field(
+        default=None, description="Complaints by the team that owned them at the year's end, where asked for."
+    )
     ombudsman_figures: OmbudsmanFigures | None = Field(
         default=None, description="The Ombudsman's decisions in its own terms, remedies and compensation."
     )
@@ -250,6 +269,9 @@ class AnnualReport(_Table):
     )
     events_voided: Count = Field(
         default=0, description="Events voided in the year: entered in error and corrected."
+    )
+    by_team: TeamCounts | None = Field(
+        default=None, description="Complaints by the team that owned them at the year's end, where asked for."
     )
     suppress_below: int | None = None
     suppressed: list[list[str]] = Field(

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from complaintflow.case import Case
 from complaintflow.errors import ComplaintflowError
 from complaintflow.events import (
+    Assigned,
     CompensationOffered,
     ComplaintReceived,
     ComplimentReceived,
@@ -148,6 +149,9 @@ class CaseRecord:
     stage3: Stage3Timescales | None = None
     #: The dates on which events of the case were voided (entered in error).
     voided: tuple[date, ...] = ()
+    #: The team that owned the case from each date on (None: no team), in the order assigned, so
+    #: that a report of any year counts the case under the team that owned it at the year's end.
+    teams: tuple[tuple[date, str | None], ...] = ()
 
     @property
     def learning_agreed(self) -> dict[str, tuple[date, date | None]]:
@@ -161,6 +165,11 @@ class CaseRecord:
     def completed_on(self, action: str) -> date | None:
         """When a learning action was completed (the last record of it), if it was."""
         return next((on for done, on in reversed(self.learning_completed) if done == action), None)
+
+    def team_on(self, day: date) -> str | None:
+        """The team that owned the case at the end of `day` (None where none did): the last
+        assignment dated on or before it."""
+        return next((team for on, team in reversed(self.teams) if on <= day), None)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled as its field values, a third of the time of the default for a slotted class:
@@ -320,6 +329,14 @@ def _voided(record: CaseRecord, event: EventBase) -> None:
     record.voided = (*record.voided, event.on)
 
 
+def _assigned(record: CaseRecord, event: Assigned) -> None:
+    record.teams = (*record.teams, (shared(event.on), shared(event.team)))
+
+
+def _unassigned(record: CaseRecord, event: EventBase) -> None:
+    record.teams = (*record.teams, (shared(event.on), None))
+
+
 def _learning_completed(record: CaseRecord, event: LearningActionCompleted) -> None:
     record.learning_completed = (*record.learning_completed, (event.action_id, event.on))
 
@@ -352,6 +369,8 @@ _NOTES: dict[str, Callable[[CaseRecord, Any], None]] = {
     "LearningActionAgreed": _learning_agreed,
     "LearningActionCompleted": _learning_completed,
     "EventVoided": _voided,
+    "Assigned": _assigned,
+    "Unassigned": _unassigned,
 }
 
 

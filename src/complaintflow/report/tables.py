@@ -37,6 +37,7 @@ from complaintflow.report.model import (
 )
 from complaintflow.report.ombudsman import deciding_ombudsman, ombudsman_figures
 from complaintflow.report.records import CaseRecord, Stage3Timescales, StageRecord, reporting_year, year_label
+from complaintflow.report.teams import team_counts
 
 #: Where a case names no service area.
 NO_SERVICE = "Other"
@@ -67,6 +68,10 @@ class ReportSettings:
     not_bme: frozenset[str] = frozenset({"White or White British", "White British", "White Other"})
     #: Ethnicity values meaning "not known", left out of "where known".
     unknown_ethnicity: frozenset[str] = frozenset({"Not known", "Not Known", "Unknown"})
+    #: A table of complaints by the team that owned them at the year's end, in every kind of
+    #: report (complaintflow.report.teams). Off unless the council asks: not every council assigns
+    #: cases to teams, and a table of small counts is mostly withheld.
+    by_team: bool = False
 
 
 def _services(record: CaseRecord) -> tuple[str, ...]:
@@ -458,4 +463,5 @@ def build_report(
             {id(r) for stage in (1, 2, 3) for r, _ in tally.at_stage(stage, this) if len(_services(r)) > 1}
         ),
         events_voided=len(tally.on_year("voided", this)),
+        by_team=team_counts(tally.records, this, "children") if settings.by_team else None,
     )

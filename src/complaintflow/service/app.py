@@ -521,12 +521,14 @@ def create_app(
         format: Literal["json", "html", "md", "csv"] = "json",
         suppress_below: Annotated[int | None, Query(ge=2, le=100)] = None,
         homes: Annotated[int | None, Query(ge=1, le=10_000_000)] = None,
+        by_team: bool = False,
         raw: bool = False,
     ) -> Response:
         """A published report of one procedure's cases for the reporting year `year`, of the kind
         its law or Code asks for; `homes` adds the Tenant Satisfaction Measure CH01 to a Complaint
-        Handling Code report. Small counts are withheld (at 5 unless `suppress_below` says), given
-        every publication the store has kept; every count (`raw=true`) needs an admin token."""
+        Handling Code report; `by_team` adds complaints by team. Small counts are withheld (at 5
+        unless `suppress_below` says), given every publication the store has kept; every count
+        (`raw=true`) needs an admin token."""
         from complaintflow.report import (
             PUBLISHED_SUPPRESS_BELOW,
             publish,
@@ -551,7 +553,7 @@ def create_app(
             registered_procedure(procedure)
 
         def published_report() -> Report:
-            counted = store.reports(starts, only=[procedure], homes=homes)[procedure]
+            counted = store.reports(starts, only=[procedure], homes=homes, by_team=by_team)[procedure]
             if raw:
                 return counted
             below = suppress_below or PUBLISHED_SUPPRESS_BELOW

@@ -624,12 +624,14 @@ class EventStore(ABC):
         target_percent: float = 75.0,
         services: Sequence[str] = (),
         homes: int | None = None,
+        by_team: bool = False,
     ) -> dict[str, Report]:
         """One report per procedure of the stored cases (or per procedure named in `only`), each of
-        the kind its law or Code asks for, as `complaintflow.report.reports` counts them."""
+        the kind its law or Code asks for, as `complaintflow.report.reports` counts them; `by_team`
+        adds the table of complaints by team."""
         from complaintflow.report import reports
 
-        settings = ReportSettings(target_percent=target_percent, services=tuple(services))
+        settings = ReportSettings(target_percent=target_percent, services=tuple(services), by_team=by_team)
         return reports(
             self.records(), year, only=only, procedures=self.procedures, settings=settings, homes=homes
         )
@@ -641,10 +643,11 @@ class EventStore(ABC):
         target_percent: float = 75.0,
         procedure: str | None = None,
         services: Sequence[str] = (),
+        by_team: bool = False,
     ) -> AnnualReport:
         """The annual report for the year from 1 April `year`, counted from the stored records, with
-        services in the order given and then as they first appear."""
-        settings = ReportSettings(target_percent=target_percent, services=tuple(services))
+        services in the order given and then as they first appear; `by_team` adds complaints by team."""
+        settings = ReportSettings(target_percent=target_percent, services=tuple(services), by_team=by_team)
         return build_report(self.records(procedure), year, settings)
 
     def publications(self) -> list[Publication]:
