@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import random
 import sys
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from complaintflow.report import (
 )
 from complaintflow.report.disclosure import Ledger, audit, cells_to_hide, pinned_by_sums
 from complaintflow.report.suppression import annual_ledger
-from complaintflow.testing import event_logs
+from complaintflow.testing import event_logs, sparse_year
 
 ROOT = Path(__file__).parents[1]
 CHILDREN = load_procedure("children-2006")
@@ -193,40 +192,9 @@ def test_an_attacker_cannot_work_back_any_hidden_cell_of_a_generated_year(
     assert leaks(annual_ledger(published), published) == []
 
 
-def _sparse_year(cases: int) -> list[dict[str, Any]]:
-    """Complaints spread thinly over 12 services, 25 categories and 10 ethnicities: most cells small."""
-    rng = random.Random(1989)
-    ethnicities = ["White British", "Indian", "Pakistani", "African", "Caribbean", "Not known"]
-    ethnicities += ["White Other", "Mixed", "Chinese", "Any other"]
-    events: list[dict[str, Any]] = []
-    for number in range(cases):
-        day = date(2012, rng.randint(4, 12), rng.randint(1, 20))
-        case_id = f"C-{number}"
-        user = {"gender": rng.choice(["female", "male"]), "ethnicity": rng.choice(ethnicities)}
-        events.append(
-            {
-                "type": "ComplaintReceived",
-                "case_id": case_id,
-                "on": day.isoformat(),
-                "procedure": "children-2006",
-                "service_area": f"Service {rng.randrange(12)}",
-                "categories": [f"Category {rng.randrange(25)}"],
-                "service_user": {**user, "disability": rng.random() < 0.3},
-                "complainant_role": rng.choice(["service_user", "parent_or_relative", "advocate"]),
-            }
-        )
-        if rng.random() < 0.8:
-            outcome = rng.choice(["upheld", "not_upheld", "partially_upheld"])
-            answered = (day + timedelta(days=7)).isoformat()
-            events.append(
-                {"type": "Responded", "case_id": case_id, "on": answered, "stage": 1, "outcome": outcome}
-            )
-    return events
-
-
 def test_an_attacker_cannot_work_back_any_cell_of_a_sparse_year() -> None:
     """300 complaints over 12 services and 25 categories: hundreds of small cells, linked by sums."""
-    published = publish(annual_report(_sparse_year(300), 2012), 5).model_dump()
+    published = publish(annual_report(sparse_year("children-2006", 300), 2012), 5).model_dump()
     ledger = annual_ledger(published)
     assert sum(value is None for value in ledger.counts.values()) > 150
     assert leaks(ledger, published) == []
