@@ -39,13 +39,27 @@ ABOVE_THE_DOMAIN = (
     "complaintflow._workbook",
     "complaintflow.reminders",
     "complaintflow.notices",
+    "complaintflow.desk",
 )
+#: The desk's modules that serve pages with FastAPI.
+DESK_PAGES = {
+    "desk/app",
+    *(f"desk/pages/{name}" for name in ("admin", "cases", "record", "reports", "signing", "statement")),
+}
 #: Each outside library, and the only modules that may import it.
 DOORS = {
     "transitions": {"_machine"},
     "psycopg": {"store/postgres"},
     "psycopg_pool": {"store/postgres"},
-    "fastapi": {"service/__init__", "service/app", "service/api_docs", "service/notices", "service/privacy"},
+    "fastapi": {
+        "service/__init__",
+        "service/app",
+        "service/api_docs",
+        "service/notices",
+        "service/privacy",
+        *DESK_PAGES,
+    },
+    "jinja2": {"desk/templating"},
     "uvicorn": {"service/server"},
     "h11": {"service/server"},
     "matplotlib": {"report/charts"},
@@ -84,8 +98,15 @@ def test_each_outside_library_comes_in_through_its_one_door(library: str) -> Non
 @pytest.mark.parametrize(
     ("layer", "above"),
     [
-        ("store", ("complaintflow.notices", "complaintflow.service", "complaintflow.cli")),
-        ("notices", ("complaintflow.service", "complaintflow.cli", "complaintflow.demo")),
+        (
+            "store",
+            ("complaintflow.notices", "complaintflow.service", "complaintflow.cli", "complaintflow.desk"),
+        ),
+        (
+            "notices",
+            ("complaintflow.service", "complaintflow.cli", "complaintflow.demo", "complaintflow.desk"),
+        ),
+        ("desk", ("complaintflow.service", "complaintflow.cli", "complaintflow.demo")),
     ],
 )
 def test_the_notices_sit_above_the_store_and_below_the_edges(layer: str, above: tuple[str, ...]) -> None:

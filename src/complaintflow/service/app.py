@@ -271,8 +271,11 @@ def create_app(
     max_events: int = MAX_EVENTS_PER_REQUEST,
     max_wait: float = MAX_WAIT_SECONDS,
     max_body_seconds: float = MAX_BODY_SECONDS,
+    desk: bool = True,
+    desk_secure_cookies: bool = True,
 ) -> FastAPI:
-    """The service over a store. CORS is off unless origins are given."""
+    """The service over a store. CORS is off unless origins are given. The complaints desk's pages
+    are mounted at /desk/ unless `desk=False` (docs/desk.md)."""
     app = FastAPI(
         title="complaintflow",
         version=__version__,
@@ -643,4 +646,8 @@ def create_app(
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.state.store = store
+    if desk:
+        from complaintflow.desk import create_desk
+
+        app.mount("/desk", create_desk(store, secure_cookies=desk_secure_cookies))
     return app
