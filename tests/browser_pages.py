@@ -1,0 +1,103 @@
+"""Pages in Debian's Chromium, driven by Playwright for Python: axe-core's WCAG 2.2 A and AA rules,
+reflow at 320 CSS px, the focus ring, and a screenshot of each page to look at.
+
+Playwright drives the system's Chromium (`executable_path`), so no browser is downloaded; axe-core
+is the copy `npm ci --prefix tests/browser` installs, pinned in its package-lock.json. CI (CI=true)
+must have both, and `.ci/run` installs them: there these tests fail rather than skip.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+BROWSER = next((found for name in ("chromium", "chromium-browser") if (found := shutil.which(name))), None)
+#: Where the screenshots go, to be looked at after a run (CI keeps them with its log).
+SHOTS = Path(os.environ.get("COMPLAINTFLOW_SCREENSHOTS", ROOT / "build" / "screenshots")) / "desk"
+#: WCAG 2.0, 2.1 and 2.2, levels A and AA.
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+try:
+    from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+except ImportError:  # pragma: no cover - the dev extra installs it
+    sync_playwright = None  # type: ignore[assignment]
+
+READY = sync_playwright is not None and BROWSER is not None and AXE.is_file()
+if not READY and os.environ.get("CI"):
+    raise RuntimeError("CI needs Chromium, Playwright and tests/browser/node_modules: .ci/run installs them")
+needs_browser = pytest.mark.skipif(
+    not READY,
+    reason="no headless browser: apt-get install chromium nodejs npm, npm ci --prefix tests/browser, "
+    'pip install -e ".[dev]"',
+)
+
+
+def launch() -> Iterator[Browser]:
+    """One Chromium for a module's tests."""
+    assert BROWSER is not None
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=BROWSER,
+            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+def context(browser: Browser, **options: Any) -> BrowserContext:
+    """A new browser context with axe-core in every page, added through the DevTools protocol, which
+    the page's Content-Security-Policy does not govern: the pages themselves load no script."""
+    made = browser.new_context(**options)
+    made.add_init_script(path=str(AXE))
+    return made
+
+
+def axe(page: Page) -> list[dict[str, Any]]:
+    """axe-core's WCAG 2.2 A and AA violations on the page as it is now: rule, impact, where."""
+    found: list[dict[str, Any]] = page.evaluate(
+        """(tags) => axe.run(document, {runOnly: {type: "tag", values: tags}}).then((results) =>
+            results.violations.map((v) => ({id: v.id, impact: v.impact,
+                where: v.nodes.slice(0, 3).map((n) => n.target.join(" "))})))""",
+        WCAG,
+    )
+    return found
+
+
+def overflow(page: Page) -> int:
+    """How many CSS px the page scrolls sideways (0: it reflows)."""
+    width: int = page.evaluate(
+        "() => document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth"
+    )
+    return width
+
+
+def focus_ring(page: Page) -> dict[str, Any]:
+    """The focused element, whether it matches :focus-visible, and what marks it (outline, shadow)."""
+    found: dict[str, Any] = page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            if (!el || el === document.body) return {tag: null};
+            const style = getComputedStyle(el);
+            return {tag: el.tagName.toLowerCase(), text: (el.innerText || el.value || "").slice(0, 60),
+                    visible: el.matches(":focus-visible"), outline: style.outlineStyle,
+                    outlineWidth: parseFloat(style.outlineWidth) || 0,
+                    shadow: style.boxShadow, background: style.backgroundColor};
+        }"""
+    )
+    return found
+
+
+def shot(page: Page, name: str) -> Path:
+    """A full-page screenshot, under build/screenshots/desk/ (or $COMPLAINTFLOW_SCREENSHOTS/desk)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{re.sub(r'[^a-z0-9-]+', '-', name.lower()).strip('-')}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

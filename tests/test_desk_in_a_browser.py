@@ -1,0 +1,220 @@
+"""Every desk page in Chromium, as each role sees it, over an empty store and over a full one: axe-core
+finds no WCAG 2.2 A or AA problem, before and after a form is sent with nothing filled in (the error
+summary), and no page scrolls sideways at 320 CSS px wide, nor as a 1280 px window at 400 % zoom.
+A screenshot of each is kept under build/screenshots/desk/ to look at (CI keeps them with its log).
+
+The pages are found as a person finds them, by following the links from the daily list, so a page
+added later is checked without a change here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from browser_pages import axe, context, launch, needs_browser, overflow, shot
+from desk_site import ACCOUNTS, PASSWORD, DeskSite
+
+pytestmark = needs_browser
+
+#: Pages of one kind checked in each state: two case pages show what every case page does.
+SAME_KIND = 2
+#: Viewports: a desktop; a phone-sized 320 CSS px; a 1280 x 1024 window zoomed to 400 %.
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+NARROW = {"viewport": {"width": 320, "height": 640}}
+ZOOMED = {"viewport": {"width": 320, "height": 256}, "device_scale_factor": 4}
+
+
+@dataclass
+class Findings:
+    """What went wrong, by page, gathered so that one run shows every problem at once."""
+
+    pages: list[str] = field(default_factory=list)
+    problems: dict[str, Any] = field(default_factory=dict)
+
+    def check(self, page: Any, label: str) -> None:
+        self.pages.append(label)
+        found = axe(page)
+        if found:
+            self.problems[f"axe {label}"] = found
+        shot(page, label)
+
+
+def kind(url: str) -> str:
+    """A page's kind: its path with case references, years and page numbers taken out, so that the
+    tenth case page is not checked again (event forms stay apart: each is a different form)."""
+    parts = urlsplit(url)
+    path = re.sub(r"/desk/cases/(?!new$)[^/]+", "/desk/cases/*", parts.path)
+    path = re.sub(r"/desk/reports/([^/]+)/[^/]+", r"/desk/reports/\1/*", path)
+    query = sorted((key, value if key == "show" else "*") for key, value in parse_qsl(parts.query))
+    return f"{path}?{[item for item in query if item[0] != 'page']}"
+
+
+def sign_in(page: Any, site: DeskSite, role: str) -> None:
+    page.goto(f"{site.base}/desk/sign-in")
+    page.locator("input[type=password]").fill(PASSWORD)
+    page.locator("form input:not([type=hidden]):not([type=password])").first.fill(ACCOUNTS[role])
+    with page.expect_navigation():
+        page.locator("form[action='/desk/sign-in'] button[type=submit]").click()
+    assert "/desk/sign-in" not in page.url, page.url
+
+
+def links(page: Any, site: DeskSite) -> list[str]:
+    found: list[str] = page.eval_on_selector_all("a[href]", "(all) => all.map((a) => a.href)")
+    return [
+        url.split("#")[0]
+        for url in found
+        if url.startswith(f"{site.base}/desk/")
+        and "/static/" not in url
+        and not urlsplit(url).path.endswith(".csv")
+        and "sign-out" not in url
+    ]
+
+
+def crawl(page: Any, site: DeskSite, starts: list[str], skip: str | None = None) -> list[str]:
+    """The desk's pages reachable from `starts`, one of each kind, leaving out paths that match
+    `skip`, in the order a person would come to them."""
+    seen: set[str] = set()
+    queue, pages = [f"{site.base}{start}" for start in starts], []
+    while queue:
+        url = queue.pop(0)
+        if kind(url) in seen or (skip and re.search(skip, urlsplit(url).path)):
+            continue
+        seen.add(kind(url))
+        answer = page.goto(url)
+        if answer is None or "text/html" not in answer.headers.get("content-type", ""):
+            continue
+        pages.append(url)
+        queue.extend(links(page, site))
+    return pages
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    yield from launch()
+
+
+@pytest.fixture(scope="module")
+def empty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DeskSite]:
+    live = DeskSite(tmp_path_factory.mktemp("desk-empty"))
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DeskSite]:
+    live = DeskSite(tmp_path_factory.mktemp("desk-full"), cases=120)
+    live.start()
+    yield live
+    live.stop()
+
+
+#: Where a person starts: the daily list in each of its views, filtered, a found and an unknown case.
+STARTS = [
+    "/desk/",
+    "/desk/cases?show=team",
+    "/desk/cases?show=all",
+    "/desk/cases?show=all&procedure=children-2006&stage=1",
+    "/desk/find?reference=EX-0001",
+    "/desk/find?reference=NO-SUCH-CASE",
+]
+
+
+def check_role(browser: Any, site: DeskSite, role: str, state: str, skip: str | None = None) -> Findings:
+    """Every page the role reaches (but those matching `skip`): axe-core on each, and on each form
+    sent empty; no sideways scrolling at 320 CSS px or at 400 % zoom; screenshots."""
+    findings = Findings()
+    desktop = context(browser, **DESKTOP)
+    page = desktop.new_page()
+    sign_in(page, site, role)
+    pages = crawl(page, site, STARTS, skip)
+    narrow = context(browser, **NARROW, storage_state=desktop.storage_state())
+    zoomed = context(browser, **ZOOMED, storage_state=desktop.storage_state())
+    small, large = narrow.new_page(), zoomed.new_page()
+    for url in pages:
+        parts = urlsplit(url)
+        label = f"{state}-{role}-{parts.path.removeprefix('/desk/') or 'home'}-{parts.query}"
+        page.goto(url)
+        findings.check(page, label)
+        for other, name in ((small, "320px"), (large, "400pc")):
+            other.goto(url)
+            if overflow(other) > 0:
+                findings.problems[f"scrolls sideways at {name}: {label}"] = overflow(other)
+        shot(small, f"{label}-320px")
+        # A form with questions, sent with none answered: the error summary and messages (a form
+        # that is only a button, such as "Disable", is an action, not a question).
+        asks = "main form[method=post]:has(input:not([type=hidden]), textarea, select)"
+        sends = page.locator(f"{asks} button:not([type=button])")
+        if sends.count():
+            with page.expect_navigation():
+                sends.first.click()
+            findings.check(page, f"{label}-sent-empty")
+    for made in (desktop, narrow, zoomed):
+        made.close()
+    findings.pages = pages
+    return findings
+
+
+def test_every_page_an_admin_reaches_in_a_full_store_passes_axe_and_reflows(
+    browser: Any, full: DeskSite
+) -> None:
+    findings = check_role(browser, full, "admin", "full")
+    assert {kind(url) for url in findings.pages} >= {
+        kind(f"{full.base}{path}")
+        for path in (
+            "/desk/cases",
+            "/desk/cases/EX-0001",
+            "/desk/cases/EX-0001/record/Acknowledged",
+            "/desk/cases/new",
+            "/desk/reports",
+            "/desk/reports/children-2006/2025-26",
+            "/desk/admin/users",
+            "/desk/admin/tokens",
+            "/desk/admin/webhooks",
+            "/desk/admin/deliveries",
+            "/desk/accessibility",
+        )
+    }
+    assert findings.problems == {}, json.dumps(findings.problems, indent=1)
+
+
+@pytest.mark.parametrize("role", ["officer", "manager"])
+def test_the_pages_as_an_officer_and_a_manager_see_them_pass_axe_and_reflow(
+    browser: Any, full: DeskSite, role: str
+) -> None:
+    """What changes with the role: the lists, a case, the reports, the admin pages they may not see.
+    The event forms are the admin's, checked above."""
+    findings = check_role(browser, full, role, "full", skip=r"/record/|/reports/.+")
+    assert findings.problems == {}, json.dumps(findings.problems, indent=1)
+
+
+@pytest.mark.parametrize("role", ["officer", "admin"])
+def test_every_page_of_an_empty_store_passes_axe_and_reflows(
+    browser: Any, empty: DeskSite, role: str
+) -> None:
+    findings = check_role(browser, empty, role, "empty")
+    assert findings.problems == {}, json.dumps(findings.problems, indent=1)
+
+
+def test_the_sign_in_page_and_its_errors_pass_axe(browser: Any, empty: DeskSite) -> None:
+    findings = Findings()
+    made = context(browser, **DESKTOP)
+    page = made.new_page()
+    for path in ("/desk/sign-in", "/desk/accessibility"):
+        page.goto(f"{empty.base}{path}")
+        findings.check(page, f"signed-out-{path.rsplit('/', 1)[-1]}")
+    page.goto(f"{empty.base}/desk/sign-in")
+    page.locator("#name").fill("nobody")
+    page.locator("#password").fill("not the password at all")
+    with page.expect_navigation():
+        page.locator("form[action='/desk/sign-in'] button[type=submit]").click()
+    assert page.locator(".govuk-error-summary").count() == 1
+    findings.check(page, "signed-out-sign-in-refused")
+    made.close()
+    assert findings.problems == {}, json.dumps(findings.problems, indent=1)
