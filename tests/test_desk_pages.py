@@ -240,3 +240,13 @@ def test_the_admin_pages_list_what_there_is(store: EventStore) -> None:
     answer = post_form(client, "/desk/admin/tokens", {}, action="/desk/admin/tokens/case-system/revoke")
     assert answer.status_code == 303
     assert "Revoked" in client.get("/desk/admin/tokens").text
+
+
+@pytest.mark.parametrize(
+    "url", ["/desk/cases?page=none", "/desk/cases?show=everyone", "/desk/cases/C%00/record/Acknowledged"]
+)
+def test_a_bad_address_is_a_page_that_says_so(store: EventStore, url: str) -> None:
+    page = signed_in(store, "officer").get(url)
+    assert page.status_code == 400
+    assert page.headers["content-type"].startswith("text/html")
+    assert "The address is not valid" in page.text
