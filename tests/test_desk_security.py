@@ -273,3 +273,13 @@ def test_the_daily_lists_day_is_the_desks(store: EventStore) -> None:
         TODAY.isoformat()
         in signed_in(store, "amira").get("/desk/cases.csv?show=all").headers["content-disposition"]
     )
+
+
+def test_a_flood_of_visitors_does_not_push_out_the_people_signed_in(store: EventStore) -> None:
+    client = desk_client(store, max_sessions=5)
+    signed_in(store, "amira", client)
+    sessions = client.desk.state.desk_sessions  # type: ignore[attr-defined]
+    for _ in range(20):  # visitors who never sign in
+        sessions.start(None)
+    assert len(sessions) == 5
+    assert client.get("/desk/cases").status_code == 200
