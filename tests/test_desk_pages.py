@@ -250,3 +250,35 @@ def test_a_bad_address_is_a_page_that_says_so(store: EventStore, url: str) -> No
     assert page.status_code == 400
     assert page.headers["content-type"].startswith("text/html")
     assert "The address is not valid" in page.text
+
+
+def test_admins_see_webhooks_and_send_a_failed_delivery_again(tmp_path: Path) -> None:
+    from datetime import date, timedelta
+
+    from store_contract import RECEIVED
+    from webhook_receiver import receiving
+
+    from complaintflow.notices import add_subscription, deliver_once, failed_deliveries, notify
+    from complaintflow.notices.delivery import RETRY_FOR
+    from complaintflow.notices.outbox import utc_now
+
+    store = open_store(f"sqlite:{tmp_path / 'notices.db'}")
+    add_account(store, "admin", "admin")
+    with receiving() as receiver:
+        _, receiver.secret = add_subscription(store, receiver.url, ["approaching", "due", "missed"])
+        store.append("A", [RECEIVED])
+        notify(store, date(2024, 4, 12))
+        receiver.behaviour = "fail"
+        start = utc_now()
+        deliver_once(store, clock=lambda: start)
+        deliver_once(store, clock=lambda: start + RETRY_FOR + timedelta(minutes=1))
+        [failed] = failed_deliveries(store)
+        client = signed_in(store, "admin")
+        assert receiver.url in client.get("/desk/admin/webhooks").text
+        page = client.get("/desk/admin/deliveries").text
+        assert failed.notice_id in page and "answered 500" in page
+        action = f"/desk/admin/deliveries/{failed.notice_id}/resend"
+        answer = post_form(client, "/desk/admin/deliveries", {}, action=action)
+        assert answer.status_code == 303
+        assert failed_deliveries(store) == []
+        assert "No failed deliveries." in client.get("/desk/admin/deliveries").text
