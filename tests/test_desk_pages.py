@@ -179,7 +179,7 @@ def test_a_new_complaint_is_recorded_and_shown(store: EventStore) -> None:
     assert event.type == "ComplaintReceived" and event.on.isoformat() == "2026-11-02"
     assert store.subject_access("N-1").events[0].recorded_by == "officer"
     page = client.get("/desk/cases/N-1").text
-    assert "Stage1 acknowledgement" in page and "LGSCO Complaint Handling Code" in page
+    assert "Stage 1 acknowledgement" in page and "LGSCO Complaint Handling Code" in page
 
 
 def test_a_concern_is_logged(store: EventStore) -> None:

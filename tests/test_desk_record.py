@@ -92,7 +92,7 @@ def test_a_response_without_an_outcome_is_refused_at_the_outcome(store: EventSto
 def test_an_answer_that_is_no_date_is_an_error_on_its_field(store: EventStore) -> None:
     answer = post_form(signed_in(store, "amira"), "/desk/cases/C-1/record/Acknowledged", _day(31, 2))
     assert answer.status_code == 422
-    assert "On must be a real date" in answer.text and 'href="#on-day"' in answer.text
+    assert "Date it happened must be a real date" in answer.text and 'href="#on-day"' in answer.text
     assert 'value="31"' in answer.text, "the answers are kept"
     assert store.version("C-1") == 1
 
