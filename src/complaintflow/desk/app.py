@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -34,7 +35,6 @@ log = logging.getLogger("complaintflow.desk")
 HTTP_TITLES = {
     404: "Page not found",
     405: "This page cannot do that",
-    422: "The address is not valid",
 }
 
 
@@ -86,6 +86,11 @@ def create_desk(
             log.error("store unavailable: %s", error)
             detail = "The record cannot be reached just now. Try again in a few minutes."
         return render(request, "problem.html", kind.status, title=kind.title, detail=detail)
+
+    @desk.exception_handler(RequestValidationError)
+    async def invalid_address(request: Request, error: RequestValidationError) -> Response:
+        detail = "Check the address, or go back to the daily list."
+        return render(request, "problem.html", 400, title="The address is not valid", detail=detail)
 
     @desk.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:

@@ -50,6 +50,11 @@ class EventForm:
     fields: tuple[Field, ...]
     not_asked: tuple[str, ...]
 
+    def rules(self, conditions: list[str]) -> list[str]:
+        """The rules of law (`field: rule`) about the fields this form asks."""
+        asked = {field.name for field in self.fields}
+        return [rule for rule in conditions if rule.partition(":")[0] in asked]
+
     @property
     def complete(self) -> bool:
         """Whether the form asks every field the event requires."""
@@ -74,9 +79,13 @@ def _alternatives(prop: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     return prop, False
 
 
+#: Labels that say more than the field's name.
+LABELS = {"on": "Date it happened", "amount_pence": "Amount in pence", "to_stage": "To stage"}
+
+
 def _field(name: str, prop: dict[str, Any], required: bool) -> Field | None:
     prop, _ = _alternatives(prop)
-    label = words(name)
+    label = LABELS.get(name) or words(name)
     hint = str(prop.get("description") or "")
     kind = prop.get("type")
     if "enum" in prop:

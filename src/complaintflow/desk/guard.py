@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qsl
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from complaintflow.desk.accounts import Person, grants
@@ -31,13 +32,18 @@ class DeskProblem(Exception):
         self.detail = detail
 
 
-def signed_in(request: Request) -> Person:
-    """The signed-in user, noted on the request for the page's header; else `SignInNeeded`."""
-    user = current_user(request)
-    if user is None:
-        raise SignInNeeded
+def note(request: Request, user: Person) -> None:
+    """Note the signed-in user on the request, for the page's header and navigation."""
     request.state.desk_user = user
     request.state.desk_grants = grants(user)
+
+
+async def signed_in(request: Request) -> Person:
+    """The signed-in user, read again from the store on a worker thread; else `SignInNeeded`."""
+    user = await run_in_threadpool(current_user, request)
+    if user is None:
+        raise SignInNeeded
+    note(request, user)
     return user
 
 
@@ -45,7 +51,7 @@ def needs(grant: str) -> Callable[[Request], Awaitable[Person]]:
     """A dependency: the signed-in user, whose role must grant `grant` (else a 403 page)."""
 
     async def check(request: Request) -> Person:
-        user = signed_in(request)
+        user = await signed_in(request)
         if grant not in request.state.desk_grants:
             raise DeskProblem(403, "You cannot see this page", f"An {user.role}'s account cannot do this.")
         return user

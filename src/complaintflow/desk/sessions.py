@@ -5,7 +5,8 @@ The cookie is HttpOnly, SameSite=Strict, Path=/desk and Secure (turned off only 
 on one's own machine). Every sign-in starts a new session with a new id, so an id planted before
 sign-in is worth nothing. A session ends at sign-out, after it has been idle too long, or at once
 when its account is disabled, since the account is read again on every request. Sessions are few
-enough to keep in memory (at most `max_sessions`, the least recently used going first), and are
+enough to keep in memory (at most `max_sessions`, the least recently used of visitors not yet signed
+in going first, then of the rest), and are
 lost when the process restarts: everyone signs in again.
 """
 
@@ -65,8 +66,17 @@ class Sessions:
         with self._lock:
             self._by_id[session_id] = session
             while len(self._by_id) > self.max_sessions:
-                self._by_id.popitem(last=False)
+                self._by_id.pop(self._first_to_go())
         return session_id, session
+
+    def _first_to_go(self) -> str:
+        """The session to end when there are too many: the least recently used of those not yet
+        signed in, so that a flood of visitors cannot push out the people at work; else the least
+        recently used."""
+        for session_id, session in self._by_id.items():
+            if session.user is None:
+                return session_id
+        return next(iter(self._by_id))
 
     def find(self, session_id: str | None) -> Session | None:
         """The live session of that id, marked as used now; an idle one is ended."""

@@ -28,8 +28,8 @@ def long_date(day: date | None) -> str:
 
 def words(name: str) -> str:
     """A field, event or state name as words: `amount_pence` is "Amount pence", and
-    `DeadlineExtended` "Deadline extended"."""
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", str(name)).replace("_", " ").strip()
+    `DeadlineExtended` "Deadline extended", `stage1` "Stage 1"."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[a-z])(?=[0-9])", " ", str(name)).replace("_", " ").strip()
     return spaced[:1].upper() + spaced[1:].lower()
 
 

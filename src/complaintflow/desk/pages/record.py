@@ -148,7 +148,7 @@ def _form_page(
         version=version,
         view=view,
         form=form,
-        conditions=offered.conditions,
+        conditions=form.rules(offered.conditions),
         answers=answers,
         field_errors=field_errors,
         errors=listed,

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from complaintflow.desk.accounts import grants
+from complaintflow.desk.guard import note
 from complaintflow.desk.sessions import current_user
 from complaintflow.desk.templating import render
 
@@ -17,5 +17,5 @@ router = APIRouter()
 async def accessibility(request: Request) -> Response:
     user = await run_in_threadpool(current_user, request)
     if user is not None:  # the header shows who is signed in, as on every other page
-        request.state.desk_user, request.state.desk_grants = user, grants(user)
+        note(request, user)
     return render(request, "accessibility.html")
