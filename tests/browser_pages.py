@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -79,20 +79,43 @@ def overflow(page: Page) -> int:
     return width
 
 
-def focus_ring(page: Page) -> dict[str, Any]:
-    """The focused element, whether it matches :focus-visible, and what marks it (outline, shadow)."""
+def focused(page: Page) -> dict[str, Any]:
+    """The focused element (its tag, id, name, value, type and text), whether the browser shows it
+    as focused from the keyboard (:focus-visible), and whether anything marks it: an outline, a box
+    shadow, or (for GOV.UK's radios, whose input is hidden behind a drawn one) its label's ring."""
     found: dict[str, Any] = page.evaluate(
         """() => {
             const el = document.activeElement;
-            if (!el || el === document.body) return {tag: null};
-            const style = getComputedStyle(el);
-            return {tag: el.tagName.toLowerCase(), text: (el.innerText || el.value || "").slice(0, 60),
-                    visible: el.matches(":focus-visible"), outline: style.outlineStyle,
-                    outlineWidth: parseFloat(style.outlineWidth) || 0,
-                    shadow: style.boxShadow, background: style.backgroundColor};
+            if (!el || el === document.body) return {tag: null, marked: false, visible: false};
+            const drawn = (style) => (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0
+                    && style.outlineColor !== "rgba(0, 0, 0, 0)") || style.boxShadow !== "none";
+            let marked = drawn(getComputedStyle(el));
+            if (el.type === "radio" || el.type === "checkbox") {
+                const label = document.querySelector(`label[for="${el.id}"]`);
+                marked = marked || (label && (drawn(getComputedStyle(label, "::before"))
+                    || drawn(getComputedStyle(label, "::after"))));
+            }
+            return {tag: el.tagName.toLowerCase(), id: el.id, name: el.getAttribute("name"),
+                    type: el.type || null, value: el.value ?? null,
+                    text: (el.innerText || "").trim().slice(0, 80),
+                    visible: el.matches(":focus-visible"), marked: Boolean(marked)};
         }"""
     )
     return found
+
+
+def tab_to(page: Page, wanted: Callable[[dict[str, Any]], bool], backwards: bool = False) -> dict[str, Any]:
+    """Press Tab (or Shift+Tab) until the focused element is the one wanted, checking at every stop
+    that the focus can be seen; at most 150 presses."""
+    for _ in range(150):
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        now = focused(page)
+        if now["tag"] is None:
+            continue
+        assert now["visible"] and now["marked"], f"the focus cannot be seen on {now}"
+        if wanted(now):
+            return now
+    raise AssertionError("150 presses of Tab did not reach the element wanted")
 
 
 def shot(page: Page, name: str) -> Path:
