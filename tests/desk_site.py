@@ -34,6 +34,8 @@ class Form:
     fields: dict[str, str] = field(default_factory=dict)
     #: Every field a person types free text into (text inputs without a fixed pattern, textareas).
     free_text: list[str] = field(default_factory=list)
+    #: The free-text fields that are textareas (the others are one-line inputs).
+    textareas: list[str] = field(default_factory=list)
     #: Each select's options and each radio group's values, by field name.
     choices: dict[str, list[str]] = field(default_factory=dict)
 
@@ -68,6 +70,7 @@ class _FormReader(HTMLParser):
         elif tag == "textarea":
             form.fields[name] = ""
             form.free_text.append(name)
+            form.textareas.append(name)
             self._textarea = name
         elif tag == "select":
             self._select = name

@@ -6,12 +6,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
-from desk_site import ACCOUNTS, DeskSite, form_with
+from browser_pages import context, launch, needs_browser
+from desk_site import ACCOUNTS, PASSWORD, DeskSite, Form, add_account, form_with
+from fastapi.testclient import TestClient
+from starlette.routing import Mount
 
 import complaintflow as cf
+from complaintflow.dates import london_today
+from complaintflow.desk.sessions import IDLE_SECONDS
+from complaintflow.service import create_app
 
 #: Script in every form it could take: an element, an attribute broken out of, a URL.
 PAYLOAD = "<script>alert('xss-1')</script>\"><img src=x onerror=alert('xss-2')>"
@@ -172,3 +181,187 @@ def test_every_page_forbids_framing_and_inline_script(site: DeskSite) -> None:
             if "text/html" in answer.headers.get("content-type", ""):
                 assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", answer.text), path
                 assert not re.search(r"\son[a-z]+\s*=", answer.text), path
+
+
+# -- stored script ---------------------------------------------------------------------------------
+
+#: Cases in each state whose forms hold free text, as events a case system would have stored.
+STATES: dict[str, list[dict[str, Any]]] = {
+    "stage 1": [],
+    "stage 2": [
+        {"type": "Responded", "stage": 1, "outcome": "not_upheld"},
+        {"type": "EscalationRequested", "to_stage": 2},
+    ],
+    "stage 3": [
+        {"type": "Responded", "stage": 1, "outcome": "not_upheld"},
+        {"type": "EscalationRequested", "to_stage": 2},
+        {"type": "Responded", "stage": 2, "outcome": "not_upheld"},
+        {"type": "EscalationRequested", "to_stage": 3},
+    ],
+    "with the Ombudsman": [
+        {"type": "Responded", "stage": 1, "outcome": "not_upheld"},
+        {"type": "OmbudsmanReferred"},
+    ],
+}
+NEXT = re.compile(r'href="/desk/cases/[^"/]+/record/([A-Za-z]+)"')
+
+
+def seed(site: DeskSite, case_id: str, state: str) -> None:
+    today = london_today().isoformat()
+    events = [
+        {"type": "ComplaintReceived", "procedure": "children-2006", "on": today},
+        *({"on": today, **event} for event in STATES[state]),
+    ]
+    with cf.open_store(site.url) as store:
+        store.append(case_id, [{"case_id": case_id, **event} for event in events])
+
+
+def hostile_answers(form: Form) -> dict[str, str]:
+    """Script in every free-text field (the short form in one-line fields, which take references),
+    the first choice of every radio group."""
+    answers = {name: choices[0] for name, choices in form.choices.items() if choices}
+    for name in form.free_text:
+        answers[name] = PAYLOAD if name in form.textareas else REFERENCE_PAYLOAD
+    return answers
+
+
+@pytest.fixture(scope="module")
+def scripted(site: DeskSite) -> dict[str, list[str]]:
+    """Every event form of every state, sent with script in each free-text field, on a case of its
+    own; the events stored, by case."""
+    stored: dict[str, list[str]] = {}
+    with site.client() as client:
+        site.sign_in(client, "officer")
+        fill = form_with(client.get("/desk/cases/new").text, "csrf_token", action="/desk/cases/new")
+        answer = client.post(
+            fill.action,
+            data=fill.fields
+            | {
+                "case_id": REFERENCE_PAYLOAD,
+                "kind": "ComplaintReceived",
+                "procedure": "children-2006",
+                "service_area": PAYLOAD,
+            },
+        )
+        assert answer.status_code == 303, answer.text[-1500:]
+        stored[REFERENCE_PAYLOAD] = ["ComplaintReceived"]
+        for n, state in enumerate(STATES):
+            probe = f"XSS-{n}-probe"
+            seed(site, probe, state)
+            offered = sorted(set(NEXT.findall(client.get(f"/desk/cases/{probe}").text)))
+            assert offered, state
+            for event_type in offered:
+                case_id = f"XSS-{n}-{event_type}"
+                seed(site, case_id, state)
+                path = f"/desk/cases/{case_id}/record/{event_type}"
+                page = client.get(path)
+                if "<form" not in page.text or f"/record/{event_type}" not in page.text:
+                    continue  # recorded through the case system: no form
+                form = form_with(page.text, "csrf_token", action=f"/record/{event_type}")
+                if not form.free_text:
+                    continue
+                answer = client.post(form.action, data=form.fields | hostile_answers(form))
+                assert answer.status_code in (303, 422), (event_type, answer.status_code)
+                if answer.status_code == 303:
+                    stored[case_id] = [event_type]
+    return stored
+
+
+def test_script_sent_in_every_free_text_field_is_stored_and_shown_escaped_on_every_page(
+    site: DeskSite, scripted: dict[str, list[str]]
+) -> None:
+    # Most free-text forms stored the text as sent (some refuse a reference with these characters).
+    assert len(scripted) >= 8, scripted
+    with site.client() as client:
+        site.sign_in(client, "admin")
+        shown = 0
+        pages = [f"/desk/cases/{quote(case_id, safe='')}" for case_id in scripted]
+        pages += ["/desk/cases?show=all", "/desk/find?reference=" + quote(REFERENCE_PAYLOAD, safe="")]
+        pages += [f"/desk/cases?show=all&page={n}" for n in range(2, 4)]
+        pages += ["/desk/reports", f"/desk/reports/children-2006/{london_today().year - 1}"]
+        pages += [f"/desk/reports/children-2006/{london_today().year}"]
+        for path in pages:
+            answer = client.get(path, follow_redirects=True)
+            assert not RAW.search(answer.text), path
+            shown += answer.text.count("&lt;script&gt;") + answer.text.count("&lt;img src=x")
+        assert shown >= len(scripted)
+
+
+@needs_browser
+def test_the_stored_script_runs_in_no_browser(site: DeskSite, scripted: dict[str, list[str]]) -> None:
+    """Escaped, it is text; and were it not, the Content-Security-Policy would refuse to run it."""
+    dialogs: list[str] = []
+    pages = [f"/desk/cases/{quote(case_id, safe='')}" for case_id in list(scripted)[:6]]
+    pages += ["/desk/cases?show=all"]
+    for browser in launch():
+        made = context(browser)
+        page = made.new_page()
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(f"{site.base}/desk/sign-in")
+        page.locator("#name").fill(ACCOUNTS["admin"])
+        page.locator("#password").fill(PASSWORD)
+        with page.expect_navigation():
+            page.locator("#password").press("Enter")
+        for path in pages:
+            page.goto(f"{site.base}{path}")
+            assert "alert(" in page.locator("main").inner_text(), path
+        made.close()
+    assert dialogs == []
+
+
+# -- the session cookie and the idle timeout, in the desk as shipped (over HTTPS) ---------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def shipped(tmp_path: Path) -> Iterator[tuple[TestClient, Clock]]:
+    """The service as `complaintflow serve` makes it, in this process, with the desk's clock in hand."""
+    with cf.open_store(f"sqlite:{tmp_path / 'store.db'}") as store:
+        add_account(store, ACCOUNTS["officer"], "officer")
+        app = create_app(store)
+        desk = next(route.app for route in app.routes if isinstance(route, Mount) and route.path == "/desk")
+        clock = Clock()
+        desk.state.desk_sessions.clock = clock
+        with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
+            yield client, clock
+
+
+def sign_in_shipped(client: TestClient) -> httpx.Response:
+    page = client.get("/desk/sign-in")
+    form = form_with(page.text, "csrf_token", action="/desk/sign-in")
+    answer = client.post(form.action, data=form.fields | {"name": ACCOUNTS["officer"], "password": PASSWORD})
+    assert answer.status_code == 303
+    return answer
+
+
+def test_the_session_cookie_is_httponly_secure_samesite_strict_and_kept_to_the_desk(
+    shipped: tuple[TestClient, Clock],
+) -> None:
+    client, _ = shipped
+    cookie = sign_in_shipped(client).headers["set-cookie"]
+    flags = {part.strip().split("=")[0].lower(): part.strip() for part in cookie.split(";")[1:]}
+    assert "httponly" in flags and "secure" in flags
+    assert flags["samesite"].lower() == "samesite=strict"
+    assert flags["path"] == "Path=/desk"
+    assert "expires" not in flags and "max-age" not in flags  # gone when the browser closes
+
+
+def test_a_session_left_idle_past_the_timeout_is_over(shipped: tuple[TestClient, Clock]) -> None:
+    client, clock = shipped
+    sign_in_shipped(client)
+    clock.now += IDLE_SECONDS - 1
+    assert client.get("/desk/cases").status_code == 200  # used: the idle time starts again
+    clock.now += IDLE_SECONDS - 1
+    assert client.get("/desk/cases").status_code == 200
+    clock.now += IDLE_SECONDS + 1
+    answer = client.get("/desk/cases")
+    assert answer.status_code == 303 and answer.headers["location"].endswith("/desk/sign-in")
+    clock.now -= 10 * IDLE_SECONDS  # the session was ended, not only hidden: going back does not revive it
+    assert client.get("/desk/cases").status_code == 303
