@@ -17,6 +17,7 @@ from complaintflow.procedure import registered_names, registered_procedure
 from complaintflow.report import PUBLISHED_SUPPRESS_BELOW, publish, year_from_label, year_label
 from complaintflow.report.forms import Report, default_title, headline, tables
 from complaintflow.report.published import HIDDEN, show, sources_note, suppression_note
+from complaintflow.service.access import store_of
 from complaintflow.store.base import EventStore
 
 router = APIRouter()
@@ -36,7 +37,7 @@ def _procedures(store: EventStore) -> list[str]:
 
 @router.get("/reports")
 async def report_list(request: Request, user: Person = reporter) -> Response:
-    store: EventStore = request.app.state.store
+    store: EventStore = store_of(request)
     latest = reporting_year(request.app.state.desk_today())
     years = [year_label(year) for year in range(latest, latest - YEARS_LISTED, -1)]
     procedures = [(name, registered_procedure(name).title) for name in _procedures(store)]
@@ -57,7 +58,7 @@ async def report_page(
     year: str = Path(pattern=r"^[0-9]{4}(-[0-9]{2})?$"),
     user: Person = reporter,
 ) -> Response:
-    store: EventStore = request.app.state.store
+    store: EventStore = store_of(request)
     if procedure not in _procedures(store):
         raise DeskProblem(404, "No such procedure", "Choose a procedure from the list of reports.")
     try:
