@@ -44,7 +44,7 @@ async def report(
     (`raw=true`) needs an admin token."""
     from complaintflow.report import (
         PUBLISHED_SUPPRESS_BELOW,
-        publish,
+        published_from,
         to_csv,
         to_html,
         to_json,
@@ -66,11 +66,10 @@ async def report(
         registered_procedure(procedure)
 
     def published_report() -> Report:
-        counted = store.reports(starts, only=[procedure], homes=homes, by_team=by_team)[procedure]
         if raw:
-            return counted
+            return store.reports(starts, only=[procedure], homes=homes, by_team=by_team)[procedure]
         below = suppress_below or PUBLISHED_SUPPRESS_BELOW
-        return publish(counted, below, earlier=store.publications(), procedures=procedure)
+        return published_from(store, procedure, starts, suppress_below=below, homes=homes, by_team=by_team)
 
     published = await in_thread(published_report)
     if format == "json":
