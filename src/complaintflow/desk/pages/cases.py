@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from complaintflow.cells import spreadsheet_safe
 from complaintflow.desk.accounts import Person
 from complaintflow.desk.forms import read_date
 from complaintflow.desk.guard import needs, read_form
@@ -153,14 +154,6 @@ CSV_COLUMNS = (
     "officer",
     "team",
 )
-
-
-def spreadsheet_safe(cell: object) -> object:
-    """Text a spreadsheet would take for a formula (=, +, -, @ first) after an apostrophe, so that
-    opening the file runs nothing."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return f"'{cell}"
-    return cell
 
 
 @router.get("/cases.csv")
