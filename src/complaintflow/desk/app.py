@@ -39,6 +39,11 @@ HTTP_TITLES = {
 }
 
 
+def _refused(request: Request, message: str) -> Response:
+    """The page that says why signing in through the council's identity provider did not work."""
+    return render(request, "problem.html", 403, title="You cannot sign in", detail=message)
+
+
 def create_desk(
     store: EventStore,
     *,
@@ -65,7 +70,7 @@ def create_desk(
     desk.state.desk_oidc = oidc is not None
     if oidc is not None:  # signing in through the council's identity provider
         from_provider = importlib.import_module("complaintflow.desk.oidc")
-        desk.include_router(from_provider.oidc_router(oidc, lambda request: store_of(request), sign_in))
+        desk.include_router(from_provider.oidc_router(oidc, store_of, sign_in, _refused))
 
     @desk.get("/", include_in_schema=False)
     async def home(request: Request) -> Response:
