@@ -27,6 +27,7 @@ from complaintflow.desk.sessions import IDLE_SECONDS, MAX_SESSIONS, PATH, Sessio
 from complaintflow.desk.templating import STATIC, render
 from complaintflow.errors import ComplaintflowError, StoreError
 from complaintflow.problems import kind_of
+from complaintflow.service.access import bind, store_of
 from complaintflow.store.base import EventStore
 
 log = logging.getLogger("complaintflow.desk")
@@ -36,6 +37,11 @@ HTTP_TITLES = {
     404: "Page not found",
     405: "This page cannot do that",
 }
+
+
+def _refused(request: Request, message: str) -> Response:
+    """The page that says why signing in through the council's identity provider did not work."""
+    return render(request, "problem.html", 403, title="You cannot sign in", detail=message)
 
 
 def create_desk(
@@ -52,7 +58,7 @@ def create_desk(
     pages count deadlines to (by default, today in London). `oidc`, the settings of the council's
     identity provider (`complaintflow.desk.oidc.OidcSettings`), adds signing in through it."""
     desk = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    desk.state.store = store
+    bind(desk, store)  # the service's one way to reach the store
     desk.state.desk_sessions = Sessions(
         idle_seconds=idle_seconds, max_sessions=max_sessions, secure=secure_cookies
     )
@@ -64,7 +70,7 @@ def create_desk(
     desk.state.desk_oidc = oidc is not None
     if oidc is not None:  # signing in through the council's identity provider
         from_provider = importlib.import_module("complaintflow.desk.oidc")
-        desk.include_router(from_provider.oidc_router(oidc, lambda request: request.app.state.store, sign_in))
+        desk.include_router(from_provider.oidc_router(oidc, store_of, sign_in, _refused))
 
     @desk.get("/", include_in_schema=False)
     async def home(request: Request) -> Response:

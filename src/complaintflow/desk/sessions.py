@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from complaintflow.desk.accounts import Person, get_user
+from complaintflow.service.access import store_of
 
 COOKIE = "complaintflow_desk"
 PATH = "/desk"
@@ -161,7 +162,7 @@ def current_user(request: Request) -> Person | None:
     session_id, session = _current(request)
     if session is None or session.user is None:
         return None
-    user = get_user(request.app.state.store, session.user)
+    user = get_user(store_of(request), session.user)
     if user is None or user.disabled:
         _sessions(request).end(session_id)
         return None

@@ -12,6 +12,7 @@ from complaintflow.desk.guard import needs, read_form
 from complaintflow.desk.sessions import PATH
 from complaintflow.desk.templating import render
 from complaintflow.notices import failed_deliveries, list_subscriptions, resend
+from complaintflow.service.access import store_of
 from complaintflow.store.base import EventStore
 from complaintflow.store.tokens import list_tokens, revoke_token
 
@@ -22,7 +23,7 @@ Identifier = Path(pattern=r"^[A-Za-z0-9_]{1,100}$")
 
 
 def _store(request: Request) -> EventStore:
-    store: EventStore = request.app.state.store
+    store: EventStore = store_of(request)
     return store
 
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from complaintflow.cells import spreadsheet_safe
 from complaintflow.desk.accounts import Person
 from complaintflow.desk.forms import read_date
 from complaintflow.desk.guard import needs, read_form
@@ -23,6 +24,7 @@ from complaintflow.errors import ComplaintflowError, ConcurrencyError, InvalidEv
 from complaintflow.limits import MAX_REFERENCE_CHARS
 from complaintflow.procedure import registered_names, registered_procedure
 from complaintflow.reminders import Reminder
+from complaintflow.service.access import store_of
 from complaintflow.store.base import EventStore
 
 router = APIRouter()
@@ -105,7 +107,7 @@ listed = Depends(asked)
 
 async def _found(request: Request, user: Person, question: Asked) -> list[Reminder]:
     as_of = request.app.state.desk_today()
-    store = request.app.state.store
+    store = store_of(request)
     return await run_in_threadpool(daily_list, store, user, as_of, question.show, question.filters)
 
 
@@ -133,7 +135,7 @@ async def cases(
         show=question.show,
         filters=question.filters,
         query=question.query,
-        procedures=_procedures(request.app.state.store),
+        procedures=_procedures(store_of(request)),
         as_of=request.app.state.desk_today(),
     )
 
@@ -152,14 +154,6 @@ CSV_COLUMNS = (
     "officer",
     "team",
 )
-
-
-def spreadsheet_safe(cell: object) -> object:
-    """Text a spreadsheet would take for a formula (=, +, -, @ first) after an apostrophe, so that
-    opening the file runs nothing."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return f"'{cell}"
-    return cell
 
 
 @router.get("/cases.csv")
@@ -184,7 +178,7 @@ async def find(request: Request, user: Person = reader, reference: Filter = "") 
     reference = reference.strip()
     if not reference:
         return render(request, "find.html", reference="")
-    store: EventStore = request.app.state.store
+    store: EventStore = store_of(request)
     if await run_in_threadpool(store.version, reference) > 0:
         return RedirectResponse(f"{PATH}/cases/{_quoted(reference)}", status_code=303)
     errors = [{"text": "No case has that reference: check it and try again", "href": "#reference"}]
@@ -208,7 +202,7 @@ async def new_case(request: Request, user: Person = writer) -> Response:
 
 def _new_page(request: Request, answers: dict[str, str], errors: dict[str, str] | None = None) -> Response:
     errors = errors or {}
-    store: EventStore = request.app.state.store
+    store: EventStore = store_of(request)
     procedures = [(name, registered_procedure(name).title) for name in _procedures(store)]
     listed = [{"text": text, "href": f"#{_anchor(name)}"} for name, text in errors.items()]
     return render(
@@ -238,7 +232,7 @@ async def record_new_case(request: Request, user: Person = writer) -> Response:
         errors["case_id"] = "Enter the case's reference"
     if kind not in RECEIVED:
         errors["kind"] = "Select what was received"
-    if procedure not in _procedures(request.app.state.store):
+    if procedure not in _procedures(store_of(request)):
         errors["procedure"] = "Select the procedure"
     try:
         on = read_date(answers, "on")
@@ -251,7 +245,7 @@ async def record_new_case(request: Request, user: Person = writer) -> Response:
     event: dict[str, Any] = {"type": kind, "case_id": case_id, "on": on, "procedure": procedure}
     if answers.get("service_area", "").strip():
         event["service_area"] = answers["service_area"].strip()
-    store: EventStore = request.app.state.store
+    store: EventStore = store_of(request)
     try:
         await run_in_threadpool(lambda: store.append(case_id, [event], 0, recorded_by=user.name))
     except InvalidEvent as error:

@@ -3,8 +3,6 @@ service's /reports and `complaintflow report` publish them (managers and admins)
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
@@ -14,9 +12,10 @@ from complaintflow.desk.guard import DeskProblem, needs
 from complaintflow.desk.templating import render
 from complaintflow.errors import ComplaintflowError
 from complaintflow.procedure import registered_names, registered_procedure
-from complaintflow.report import PUBLISHED_SUPPRESS_BELOW, publish, year_from_label, year_label
-from complaintflow.report.forms import Report, default_title, headline, tables
+from complaintflow.report import published_from, reporting_year, year_from_label, year_label
+from complaintflow.report.forms import default_title, headline, tables
 from complaintflow.report.published import HIDDEN, show, sources_note, suppression_note
+from complaintflow.service.access import store_of
 from complaintflow.store.base import EventStore
 
 router = APIRouter()
@@ -25,29 +24,17 @@ reporter = Depends(needs("report"))
 YEARS_LISTED = 5
 
 
-def reporting_year(day: date) -> int:
-    """The reporting year (from 1 April) that `day` falls in."""
-    return day.year if day.month >= 4 else day.year - 1
-
-
 def _procedures(store: EventStore) -> list[str]:
     return sorted(store.procedures) if store.procedures else list(registered_names())
 
 
 @router.get("/reports")
 async def report_list(request: Request, user: Person = reporter) -> Response:
-    store: EventStore = request.app.state.store
+    store: EventStore = store_of(request)
     latest = reporting_year(request.app.state.desk_today())
     years = [year_label(year) for year in range(latest, latest - YEARS_LISTED, -1)]
     procedures = [(name, registered_procedure(name).title) for name in _procedures(store)]
     return render(request, "reports.html", procedures=procedures, years=years)
-
-
-def published_report(store: EventStore, procedure: str, starts: int) -> Report:
-    """The report as the service's /reports publishes it by default: counted from the store, with
-    counts under five withheld, given every publication the store has kept."""
-    counted = store.reports(starts, only=[procedure])[procedure]
-    return publish(counted, PUBLISHED_SUPPRESS_BELOW, earlier=store.publications(), procedures=procedure)
 
 
 @router.get("/reports/{procedure}/{year}")
@@ -57,14 +44,14 @@ async def report_page(
     year: str = Path(pattern=r"^[0-9]{4}(-[0-9]{2})?$"),
     user: Person = reporter,
 ) -> Response:
-    store: EventStore = request.app.state.store
+    store: EventStore = store_of(request)
     if procedure not in _procedures(store):
         raise DeskProblem(404, "No such procedure", "Choose a procedure from the list of reports.")
     try:
         starts = year_from_label(year)
     except ComplaintflowError as error:
         raise DeskProblem(404, "No such reporting year", str(error)) from None
-    report = await run_in_threadpool(published_report, store, procedure, starts)
+    report = await run_in_threadpool(published_from, store, procedure, starts)
     shown = [
         {
             "key": table.key,
