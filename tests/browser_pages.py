@@ -71,12 +71,21 @@ def axe(page: Page) -> list[dict[str, Any]]:
     return found
 
 
-def overflow(page: Page) -> int:
-    """How many CSS px the page scrolls sideways (0: it reflows)."""
-    width: int = page.evaluate(
-        "() => document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth"
+def overflow(page: Page) -> dict[str, Any]:
+    """How many CSS px the page scrolls sideways (0: it reflows), and the outermost elements that
+    reach past the window's right edge, to say where to look."""
+    found: dict[str, Any] = page.evaluate(
+        """() => {
+            const root = document.scrollingElement, edge = root.clientWidth + 1;
+            const past = [...document.body.querySelectorAll("*")].filter((el) =>
+                el.getBoundingClientRect().right > edge
+                && !(el.parentElement && el.parentElement.getBoundingClientRect().right > edge));
+            return {px: root.scrollWidth - root.clientWidth,
+                    where: past.slice(0, 4).map((el) => el.tagName.toLowerCase()
+                        + (el.id ? "#" + el.id : "") + (el.className ? "." + el.className : ""))};
+        }"""
     )
-    return width
+    return found
 
 
 def focused(page: Page) -> dict[str, Any]:

@@ -147,8 +147,9 @@ def check_role(browser: Any, site: DeskSite, role: str, state: str, skip: str | 
         findings.check(page, label, screenshot=new)
         for other, name in ((small, "320px"), (large, "400pc")):
             other.goto(url)
-            if overflow(other) > 0:
-                findings.problems[f"scrolls sideways at {name}: {label}"] = overflow(other)
+            sideways = overflow(other)
+            if sideways["px"] > 0:
+                findings.problems[f"scrolls sideways at {name}: {label}"] = sideways
         if new and "/record/" not in url:
             shot(small, f"{label}-320px")
         # A form with questions, sent with none answered: the error summary and messages (a form
