@@ -178,16 +178,3 @@ def _value(field: Field, answers: dict[str, str]) -> Any:
     if field.control == "radios" and text not in field.options:
         raise ValueError("must be one of the choices given")
     return text.strip() if field.control == "input" else text
-
-
-def answers_of(event: dict[str, Any]) -> dict[str, str]:
-    """A form's answers as a page shows them again: dates in three parts, lists one per line."""
-    shown: dict[str, str] = {}
-    for name, value in event.items():
-        if isinstance(value, bool):
-            shown[name] = "yes" if value else "no"
-        elif isinstance(value, list):
-            shown[name] = "\n".join(str(item) for item in value)
-        else:
-            shown[name] = str(value)
-    return shown
