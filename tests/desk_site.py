@@ -155,8 +155,36 @@ def example_cases(count: int) -> list[tuple[str, list[dict[str, Any]]]]:
     return cases
 
 
+#: A children's complaint in each state whose forms differ, as events after it was received.
+STATES: dict[str, list[dict[str, Any]]] = {
+    "stage 1": [],
+    "stage 2": [
+        {"type": "Responded", "stage": 1, "outcome": "not_upheld"},
+        {"type": "EscalationRequested", "to_stage": 2},
+    ],
+    "stage 3": [
+        {"type": "Responded", "stage": 1, "outcome": "not_upheld"},
+        {"type": "EscalationRequested", "to_stage": 2},
+        {"type": "Responded", "stage": 2, "outcome": "not_upheld"},
+        {"type": "EscalationRequested", "to_stage": 3},
+    ],
+    "with the Ombudsman": [
+        {"type": "Responded", "stage": 1, "outcome": "not_upheld"},
+        {"type": "OmbudsmanReferred"},
+    ],
+}
+
+
+def case_in(case_id: str, state: str) -> list[dict[str, Any]]:
+    """The events of a children's complaint received today and taken to `state` today."""
+    today = london_today().isoformat()
+    events = [{"type": "ComplaintReceived", "procedure": "children-2006", "on": today}, *STATES[state]]
+    return [{"case_id": case_id, "on": today, **event} for event in events]
+
+
 class DeskSite(LiveServer):
-    """A server whose store has an account of each role and `cases` example cases."""
+    """A server whose store has an account of each role and `cases` example cases (and, if any, a
+    case in each later state)."""
 
     def __init__(self, folder: Path, cases: int = 0) -> None:
         super().__init__(folder)
@@ -166,6 +194,10 @@ class DeskSite(LiveServer):
                 add_account(store, name, role)
             for case_id, events in example_cases(cases):
                 store.append(case_id, events, recorded_by="seed")
+            if cases:  # and one case in each later state, each named for it (STAGE2-1, ...)
+                for state in list(STATES)[1:]:
+                    case_id = re.sub(r"[^A-Z0-9]", "", state.upper()) + "-1"
+                    store.append(case_id, case_in(case_id, state), recorded_by="seed")
 
     def command(self, *options: str) -> list[str]:
         """Serve the store as `complaintflow serve` does, with cookies over plain HTTP (desk_serve)."""

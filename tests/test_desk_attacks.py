@@ -7,13 +7,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import httpx
 import pytest
 from browser_pages import context, launch, needs_browser
-from desk_site import ACCOUNTS, PASSWORD, DeskSite, Form, add_account, form_with
+from desk_site import ACCOUNTS, PASSWORD, STATES, DeskSite, Form, add_account, case_in, form_with
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
@@ -185,35 +184,12 @@ def test_every_page_forbids_framing_and_inline_script(site: DeskSite) -> None:
 
 # -- stored script ---------------------------------------------------------------------------------
 
-#: Cases in each state whose forms hold free text, as events a case system would have stored.
-STATES: dict[str, list[dict[str, Any]]] = {
-    "stage 1": [],
-    "stage 2": [
-        {"type": "Responded", "stage": 1, "outcome": "not_upheld"},
-        {"type": "EscalationRequested", "to_stage": 2},
-    ],
-    "stage 3": [
-        {"type": "Responded", "stage": 1, "outcome": "not_upheld"},
-        {"type": "EscalationRequested", "to_stage": 2},
-        {"type": "Responded", "stage": 2, "outcome": "not_upheld"},
-        {"type": "EscalationRequested", "to_stage": 3},
-    ],
-    "with the Ombudsman": [
-        {"type": "Responded", "stage": 1, "outcome": "not_upheld"},
-        {"type": "OmbudsmanReferred"},
-    ],
-}
 NEXT = re.compile(r'href="/desk/cases/[^"/]+/record/([A-Za-z]+)"')
 
 
 def seed(site: DeskSite, case_id: str, state: str) -> None:
-    today = london_today().isoformat()
-    events = [
-        {"type": "ComplaintReceived", "procedure": "children-2006", "on": today},
-        *({"on": today, **event} for event in STATES[state]),
-    ]
     with cf.open_store(site.url) as store:
-        store.append(case_id, [{"case_id": case_id, **event} for event in events])
+        store.append(case_id, case_in(case_id, state))
 
 
 def hostile_answers(form: Form) -> dict[str, str]:

@@ -53,10 +53,12 @@ PHOTOGRAPHED: set[str] = set()
 
 
 def kind(url: str) -> str:
-    """A page's kind: its path with case references, years and page numbers taken out, so that the
-    tenth case page is not checked again (event forms stay apart: each is a different form)."""
+    """A page's kind: its path with case references (but their prefix), years and page numbers
+    taken out, so that the tenth case page is not checked again (event forms stay apart by event,
+    each a different form, and case pages by a prefix that names their state, such as STAGE3-1)."""
     parts = urlsplit(url)
-    path = re.sub(r"/desk/cases/(?!new$)[^/]+", "/desk/cases/*", parts.path)
+    path = re.sub(r"/desk/cases/[^/]+/record/", "/desk/cases/*/record/", parts.path)
+    path = re.sub(r"/desk/cases/(?!new$)([A-Z0-9]+-)?[^/]+$", r"/desk/cases/\1*", path)
     path = re.sub(r"/desk/reports/([^/]+)/[^/]+", r"/desk/reports/\1/*", path)
     query = sorted((key, value if key == "show" else "*") for key, value in parse_qsl(parts.query))
     return f"{path}?{[item for item in query if item[0] != 'page']}"
@@ -114,6 +116,9 @@ STARTS = [
     "/desk/cases?show=all&procedure=children-2006&stage=1",
     "/desk/find?reference=EX-0001",
     "/desk/find?reference=NO-SUCH-CASE",
+    "/desk/cases/STAGE2-1",
+    "/desk/cases/STAGE3-1",
+    "/desk/cases/WITHTHEOMBUDSMAN-1",
 ]
 
 
