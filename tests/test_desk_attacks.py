@@ -12,7 +12,17 @@ from urllib.parse import quote
 import httpx
 import pytest
 from browser_pages import context, launch, needs_browser
-from desk_site import ACCOUNTS, PASSWORD, STATES, DeskSite, Form, add_account, case_in, form_with
+from desk_site import (
+    ACCOUNTS,
+    PASSWORD,
+    STATES,
+    DeskSite,
+    Form,
+    add_account,
+    case_in,
+    form_with,
+    forms,
+)
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
@@ -180,6 +190,28 @@ def test_every_page_forbids_framing_and_inline_script(site: DeskSite) -> None:
             if "text/html" in answer.headers.get("content-type", ""):
                 assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", answer.text), path
                 assert not re.search(r"\son[a-z]+\s*=", answer.text), path
+
+
+#: The only fields a form may send in its address: a case reference, filters, an officer reference.
+ADDRESS_FIELDS = {"reference", "show", "procedure", "stage", "service", "owner", "page"}
+
+
+def test_free_text_is_sent_only_in_a_post_body_never_in_an_address(site: DeskSite) -> None:
+    """Whatever a person types that could be about someone (a reason, a name) goes in the body of a
+    POST: an address is kept in the browser's history, in proxies' logs and in Referer headers."""
+    with site.client() as client:
+        site.sign_in(client, "admin")
+        pages = every_page(site, client) + [
+            f"/desk/cases/{site_case}/record/DeadlineExtended" for site_case in ("EX-0001",)
+        ]
+        asked = 0
+        for path in pages:
+            for form in forms(client.get(path, follow_redirects=True).text):
+                if form.method == "get":
+                    assert set(form.fields) | set(form.choices) <= ADDRESS_FIELDS, (path, form.action)
+                else:
+                    asked += len(form.free_text)
+        assert asked >= 3  # the new-case form's reference and service area, the extension's reason
 
 
 # -- stored script ---------------------------------------------------------------------------------
