@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from browser_pages import axe, context, launch, needs_browser, overflow, shot
-from desk_site import ACCOUNTS, PASSWORD, DeskSite
+from desk_site import ACCOUNTS, PASSWORD, DeskSite, days_ago
 
 import complaintflow as cf
 from complaintflow.notices.subscriptions import add_subscription
@@ -222,5 +222,36 @@ def test_the_sign_in_page_and_its_errors_pass_axe(browser: Any, empty: DeskSite)
         page.locator("form[action='/desk/sign-in'] button[type=submit]").click()
     assert page.locator(".govuk-error-summary").count() == 1
     findings.check(page, "signed-out-sign-in-refused")
+    made.close()
+    assert findings.problems == {}, json.dumps(findings.problems, indent=1)
+
+
+def test_a_stale_form_a_refusal_and_a_missing_case_pass_axe(browser: Any, full: DeskSite) -> None:
+    """The pages of things going wrong: someone else saved first (409), the law refuses the event
+    (the error summary with its reason), and a case that is not there (404)."""
+    findings = Findings()
+    made = context(browser, **DESKTOP)
+    page = made.new_page()
+    sign_in(page, full, "officer")
+    page.goto(f"{full.base}/desk/cases/EX-0002/record/AdvocacyArranged")
+    with cf.open_store(full.url) as store:  # another officer records something first
+        store.append(
+            "EX-0002",
+            [{"type": "Acknowledged", "case_id": "EX-0002", "on": days_ago(0).isoformat(), "stage": 1}],
+        )
+    page.locator("main form textarea, main form input[type=text]").first.fill("Advocacy Ltd")
+    with page.expect_navigation():
+        page.locator("main form button:not([type=button])").first.click()
+    assert "Someone else recorded something" in page.locator(".govuk-error-summary").inner_text()
+    findings.check(page, "full-officer-stale-form")
+    page.goto(f"{full.base}/desk/cases/EX-0002/record/DeadlineExtended")
+    page.locator("#total_working_days").fill("2")
+    page.locator("#reason").fill("More time")
+    with page.expect_navigation():
+        page.locator("main form button:not([type=button])").first.click()
+    assert page.locator(".govuk-error-summary").count() == 1
+    findings.check(page, "full-officer-refused")
+    page.goto(f"{full.base}/desk/cases/NO-SUCH-CASE")
+    findings.check(page, "full-officer-no-such-case")
     made.close()
     assert findings.problems == {}, json.dumps(findings.problems, indent=1)
