@@ -107,16 +107,6 @@ def form_with(html: str, *names: str, action: str = "") -> Form:
     raise AssertionError(f"no form to {action!r} with {names} on the page")
 
 
-CSRF = re.compile(r'name="(csrf[a-z_]*)"', re.IGNORECASE)
-
-
-def csrf_field(html: str) -> str:
-    """The name of the CSRF token's hidden field."""
-    found = CSRF.search(html)
-    assert found, "no CSRF field on the page"
-    return found.group(1)
-
-
 def days_ago(n: int) -> date:
     return london_today() - timedelta(days=n)
 
@@ -211,24 +201,18 @@ class DeskSite(LiveServer):
         page = client.get("/desk/sign-in")
         assert page.status_code == 200, page.status_code
         form = sign_in_form(page.text)
-        answer = client.post(
-            form.action or "/desk/sign-in", data=form.fields | credentials(form, ACCOUNTS[role])
-        )
+        answer = client.post(form.action, data=form.fields | credentials(ACCOUNTS[role]))
         assert answer.status_code in (302, 303), (answer.status_code, answer.text[-500:])
 
 
 def sign_in_form(html: str) -> Form:
-    for found in forms(html):
-        if any(name for name in found.fields if "password" in name):
-            return found
-    raise AssertionError("no sign-in form")
+    """The sign-in page's form, with its CSRF token."""
+    return form_with(html, "csrf_token", "password", action="/desk/sign-in")
 
 
-def credentials(form: Form, account: str, password: str = PASSWORD) -> dict[str, str]:
-    """The sign-in form's name and password fields, filled in for an account."""
-    secret = next(name for name in form.fields if "password" in name)
-    name = next(name for name in form.fields if name != secret and not name.startswith("csrf"))
-    return {name: account, secret: password}
+def credentials(account: str, password: str = PASSWORD) -> dict[str, str]:
+    """The sign-in form's answers for an account."""
+    return {"name": account, "password": password}
 
 
 def add_account(store: Any, name: str, role: str) -> None:
