@@ -51,6 +51,7 @@ DOORS = {
     "matplotlib": {"report/charts"},
     "python_calamine": {"importing"},
     "standardwebhooks": {"notices/signing"},
+    "argon2": {"store/users"},
 }
 
 
