@@ -45,13 +45,23 @@ DOORS = {
     "transitions": {"_machine"},
     "psycopg": {"store/postgres"},
     "psycopg_pool": {"store/postgres"},
-    "fastapi": {"service/__init__", "service/app", "service/api_docs", "service/notices", "service/privacy"},
+    "fastapi": {
+        "service/__init__",
+        "service/app",
+        "service/api_docs",
+        "service/notices",
+        "service/privacy",
+        "desk/oidc",
+    },
     "uvicorn": {"service/server"},
     "h11": {"service/server"},
     "matplotlib": {"report/charts"},
     "python_calamine": {"importing"},
     "standardwebhooks": {"notices/signing"},
     "argon2": {"store/users"},
+    "authlib": {"desk/oidc"},
+    "itsdangerous": {"desk/oidc"},
+    "joserfc": {"desk/oidc"},
 }
 
 
