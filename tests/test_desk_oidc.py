@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from cli_runner import run
 from fastapi import FastAPI, Request, Response
 from fastapi.testclient import TestClient
 from joserfc.jwk import RSAKey
@@ -17,6 +18,8 @@ from live_server import free_port
 from oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider, provider, serving
 
 import complaintflow as cf
+from complaintflow.cli import build_parser
+from complaintflow.cli.serve import oidc_settings
 from complaintflow.desk.oidc import COOKIE, SECRET_VARIABLE, OidcError, OidcSettings, SignIn, oidc_router
 from complaintflow.store import EventStore
 from complaintflow.store.users import User, add_user, disable_user
@@ -169,3 +172,41 @@ def test_the_client_secret_comes_from_the_environment_only(monkeypatch: pytest.M
     assert settings.client_secret == "s3cret" and settings.issuer == "https://login.example/tenant/v2.0"
     with pytest.raises(OidcError, match="https://"):
         OidcSettings.from_environment("http://login.example/tenant", CLIENT_ID)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            ["--oidc-issuer", "https://login.example/tenant/v2.0"],
+            "give both --oidc-issuer and --oidc-client-id",
+        ),
+        (["--oidc-client-id", CLIENT_ID], "give both --oidc-issuer and --oidc-client-id"),
+        (["--oidc-claim", "upn"], "need --oidc-issuer"),
+        (
+            ["--oidc-issuer", "https://login.example/tenant/v2.0", "--oidc-client-id", CLIENT_ID],
+            SECRET_VARIABLE,
+        ),
+    ],
+)
+def test_serve_refuses_a_provider_half_given_in_one_line_before_serving(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    options: list[str],
+    message: str,
+) -> None:
+    monkeypatch.delenv(SECRET_VARIABLE, raising=False)
+    status, _, err = run(capsys, "serve", "--store", f"sqlite:{tmp_path / 'store.db'}", *options)
+    assert status == 2 and message in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "store.db").exists()
+
+
+def test_serve_reads_the_provider_from_its_options_and_the_secret_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(SECRET_VARIABLE, CLIENT_SECRET)
+    words = ["serve", "--oidc-issuer", "https://login.example/t/v2.0/", "--oidc-client-id", CLIENT_ID]
+    settings = oidc_settings(build_parser().parse_args([*words, "--oidc-claim", "upn"]))
+    assert settings == OidcSettings("https://login.example/t/v2.0", CLIENT_ID, CLIENT_SECRET, claims=("upn",))
+    assert oidc_settings(build_parser().parse_args(["serve"])) is None
