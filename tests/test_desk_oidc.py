@@ -163,6 +163,14 @@ def test_a_callback_without_the_flow_cookie_signs_nobody_in(desk: Desk) -> None:
     assert refused.status_code == 403 and desk.signed_in == []
 
 
+def test_a_provider_that_cannot_be_reached_is_said_so_on_a_page(desk: Desk) -> None:
+    settings = OidcSettings(f"http://127.0.0.1:{free_port()}", CLIENT_ID, CLIENT_SECRET, secure=False)
+    with TestClient(desk_app(settings, desk.store, lambda request, response, user: None)) as client:
+        refused = client.get("/desk/sign-in/oidc", follow_redirects=False)
+    assert refused.status_code == 403 and "cannot be reached" in refused.text
+    assert "set-cookie" not in refused.headers
+
+
 def test_the_client_secret_comes_from_the_environment_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(SECRET_VARIABLE, raising=False)
     with pytest.raises(OidcError, match=SECRET_VARIABLE):

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from argon2 import PasswordHasher
 
+import complaintflow as cf
 from complaintflow.store import EventStore
 from complaintflow.store import users as accounts
 from complaintflow.store.users import (
@@ -168,3 +169,12 @@ class UsersContract:
         renewed = stored_hash(store, "jo")
         assert renewed != old and not PasswordHasher().check_needs_rehash(renewed)
         assert check_password(store, "jo", PASSWORD, limits=AddressLimits()).name == "jo"
+
+    def test_a_store_made_before_accounts_is_given_their_table_when_opened(
+        self, store: EventStore, url: str
+    ) -> None:
+        with store._writing() as db:
+            db.execute("DROP TABLE complaintflow_users")
+        with cf.open_store(url) as reopened:
+            add_user(reopened, "jo", "officer", PASSWORD)
+            assert [user.name for user in list_users(reopened)] == ["jo"]
