@@ -167,7 +167,7 @@ def test_a_provider_that_cannot_be_reached_is_said_so_on_a_page(desk: Desk) -> N
     settings = OidcSettings(f"http://127.0.0.1:{free_port()}", CLIENT_ID, CLIENT_SECRET, secure=False)
     with TestClient(desk_app(settings, desk.store, lambda request, response, user: None)) as client:
         refused = client.get("/desk/sign-in/oidc", follow_redirects=False)
-    assert refused.status_code == 403 and "cannot be reached" in refused.text
+    assert refused.status_code == 503 and "cannot be reached" in refused.text
     assert "set-cookie" not in refused.headers
 
 

@@ -173,7 +173,9 @@ def oidc_router(
             response: Response = await provider.authorize_redirect(request, callback)
         except (AuthlibBaseError, JoseError, httpx.HTTPError, ValueError) as error:
             log.warning("desk: the identity provider could not be reached (%s)", type(error).__name__)
-            return refused(request, "Your council's sign-in service cannot be reached. Try again later.")
+            page = refused(request, "Your council's sign-in service cannot be reached. Try again later.")
+            page.status_code = 503
+            return page
         keep(request, response)
         return response
 
@@ -190,6 +192,7 @@ def oidc_router(
             )
         user = _account(store(request), settings.claims, token.get("userinfo") or {})
         if user is None:
+            log.info("desk: someone the identity provider vouched for has no enabled desk account")
             return _forgetting(
                 request,
                 refused(
