@@ -3,90 +3,23 @@ that has signed in (httpx through Starlette's TestClient, over https so Secure c
 
 from __future__ import annotations
 
-import importlib
 import re
-import sys
-import types
-from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from fastapi.testclient import TestClient
 
-from complaintflow.errors import ComplaintflowError
 from complaintflow.service import create_app
 from complaintflow.store.base import EventStore
+from complaintflow.store.users import Role, add_user
 
 PASSWORD = "correct horse battery staple"
 TODAY = date(2026, 11, 20)
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def _users_module() -> types.ModuleType:
-    """The store's accounts module; until it is in this tree, a stand-in with its interface."""
-    try:
-        return importlib.import_module("complaintflow.store.users")
-    except ImportError:
-        pass
-    stand_in = types.ModuleType("complaintflow.store.users")
-
-    @dataclass(frozen=True)
-    class User:
-        name: str
-        role: str
-        team: str | None
-        disabled: bool
-
-    class SignInRefused(ComplaintflowError):
-        pass
-
-    kept: dict[int, dict[str, tuple[User, str]]] = {}
-
-    def add_user(store: EventStore, name: str, role: str, password: str, team: str | None = None) -> User:
-        user = User(name, role, team, False)
-        kept.setdefault(id(store), {})[name] = (user, password)
-        return user
-
-    def get_user(store: EventStore, name: str) -> User | None:
-        found = kept.get(id(store), {}).get(name)
-        return None if found is None else found[0]
-
-    def check_password(store: EventStore, name: str, password: str, **_: Any) -> User:
-        found = kept.get(id(store), {}).get(name)
-        if found is None or found[1] != password or found[0].disabled:
-            raise SignInRefused("sign-in refused")
-        return found[0]
-
-    def list_users(store: EventStore) -> list[User]:
-        return [user for user, _ in kept.get(id(store), {}).values()]
-
-    def disable_user(store: EventStore, name: str) -> None:
-        user, password = kept[id(store)][name]
-        kept[id(store)][name] = (replace(user, disabled=True), password)
-
-    stand_in.__dict__.update(
-        User=User,
-        SignInRefused=SignInRefused,
-        GRANTS_BY_ROLE={
-            "officer": frozenset({"read", "write"}),
-            "manager": frozenset({"read", "write", "report"}),
-            "admin": frozenset({"read", "write", "report", "admin"}),
-        },
-        add_user=add_user,
-        get_user=get_user,
-        check_password=check_password,
-        list_users=list_users,
-        disable_user=disable_user,
-    )
-    sys.modules["complaintflow.store.users"] = stand_in
-    return stand_in
-
-
-users = _users_module()
-
-
-def add_account(store: EventStore, name: str, role: str, team: str | None = None) -> None:
-    users.add_user(store, name, role, PASSWORD, team)
+def add_account(store: EventStore, name: str, role: Role, team: str | None = None) -> None:
+    add_user(store, name, role, PASSWORD, team)
 
 
 def desk_client(store: EventStore, **options: Any) -> TestClient:

@@ -282,3 +282,12 @@ def test_admins_see_webhooks_and_send_a_failed_delivery_again(tmp_path: Path) ->
         assert answer.status_code == 303
         assert failed_deliveries(store) == []
         assert "No failed deliveries." in client.get("/desk/admin/deliveries").text
+
+
+def test_with_a_councils_identity_provider_the_sign_in_page_offers_it(store: EventStore) -> None:
+    from complaintflow.desk.oidc import OidcSettings
+
+    settings = OidcSettings("https://login.example-council.gov.uk", "desk", "a client secret")
+    with_provider = desk_client(store, oidc=settings).get("/desk/sign-in").text
+    assert 'href="/desk/sign-in/oidc"' in with_provider
+    assert 'href="/desk/sign-in/oidc"' not in desk_client(store).get("/desk/sign-in").text

@@ -17,12 +17,12 @@ from desk_support import (
     post_form,
     received,
     signed_in,
-    users,
 )
 
 from complaintflow.desk.sessions import COOKIE
 from complaintflow.store import open_store
 from complaintflow.store.base import EventStore
+from complaintflow.store.users import disable_user
 
 SCRIPT = '<script>alert("x")</script>'
 PAGES = [
@@ -147,7 +147,7 @@ def test_a_wrong_password_is_refused_with_one_message_and_no_session(store: Even
 def test_a_disabled_account_is_out_at_once(store: EventStore) -> None:
     client = signed_in(store, "amira")
     assert client.get("/desk/cases").status_code == 200
-    users.disable_user(store, "amira")
+    disable_user(store, "amira")
     answer = client.get("/desk/cases")
     assert answer.status_code == 303 and answer.headers["location"] == "/desk/sign-in"
 

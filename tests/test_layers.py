@@ -53,6 +53,10 @@ DOORS = {
     "matplotlib": {"report/charts"},
     "python_calamine": {"importing"},
     "standardwebhooks": {"notices/signing"},
+    "argon2": {"store/users"},
+    "authlib": {"desk/oidc"},
+    "itsdangerous": {"desk/oidc"},
+    "joserfc": {"desk/oidc"},
 }
 
 

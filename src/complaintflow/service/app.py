@@ -9,7 +9,7 @@ per resource (`service/routes/`), reaching the store and the caller through `ser
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -37,6 +37,9 @@ from complaintflow.service.routes import (
 from complaintflow.service.routes.schemas import EVENTS_SCHEMA
 from complaintflow.store.base import EventStore
 
+if TYPE_CHECKING:
+    from complaintflow.desk.oidc import OidcSettings
+
 __all__ = [
     "EVENTS_SCHEMA",
     "MAX_BODY_BYTES",
@@ -61,9 +64,11 @@ def create_app(
     max_body_seconds: float = MAX_BODY_SECONDS,
     desk: bool = True,
     desk_secure_cookies: bool = True,
+    desk_oidc: OidcSettings | None = None,
 ) -> FastAPI:
     """The service over a store. CORS is off unless origins are given. The complaints desk's pages
-    are mounted at /desk/ unless `desk=False` (docs/desk.md)."""
+    are mounted at /desk/ unless `desk=False` (docs/desk.md); `desk_oidc` is the council's identity
+    provider, for signing in to the desk through it (docs/signing-in.md)."""
     app = FastAPI(
         title="complaintflow",
         version=__version__,
@@ -96,7 +101,7 @@ def create_app(
     if desk:
         from complaintflow.desk import create_desk
 
-        app.mount("/desk", create_desk(store, secure_cookies=desk_secure_cookies))
+        app.mount("/desk", create_desk(store, secure_cookies=desk_secure_cookies, oidc=desk_oidc))
     return app
 
 
