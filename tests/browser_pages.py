@@ -127,6 +127,16 @@ def tab_to(page: Page, wanted: Callable[[dict[str, Any]], bool], backwards: bool
     raise AssertionError("150 presses of Tab did not reach the element wanted")
 
 
+def sign_in(page: Page, base: str, name: str, password: str) -> None:
+    """Sign in to the desk through its sign-in page."""
+    page.goto(f"{base}/desk/sign-in")
+    page.locator("#name").fill(name)
+    page.locator("#password").fill(password)
+    with page.expect_navigation():
+        page.locator("form[action='/desk/sign-in'] button[type=submit]").click()
+    assert "/desk/sign-in" not in page.url, page.url
+
+
 def shot(page: Page, name: str) -> Path:
     """A full-page screenshot, under build/screenshots/desk/ (or $COMPLAINTFLOW_SCREENSHOTS/desk)."""
     SHOTS.mkdir(parents=True, exist_ok=True)

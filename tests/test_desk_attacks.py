@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from browser_pages import context, launch, needs_browser
+from browser_pages import context, launch, needs_browser, sign_in
 from desk_site import (
     ACCOUNTS,
     PASSWORD,
@@ -305,11 +305,7 @@ def test_the_stored_script_runs_in_no_browser(site: DeskSite, scripted: dict[str
         made = context(browser)
         page = made.new_page()
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        page.goto(f"{site.base}/desk/sign-in")
-        page.locator("#name").fill(ACCOUNTS["admin"])
-        page.locator("#password").fill(PASSWORD)
-        with page.expect_navigation():
-            page.locator("#password").press("Enter")
+        sign_in(page, site.base, ACCOUNTS["admin"], PASSWORD)
         for path in pages:
             page.goto(f"{site.base}{path}")
             assert "alert(" in page.locator("main").inner_text(), path

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from browser_pages import axe, context, launch, needs_browser, overflow, shot
+from browser_pages import axe, context, launch, needs_browser, overflow, shot, sign_in
 from desk_site import ACCOUNTS, PASSWORD, DeskSite, days_ago
 
 import complaintflow as cf
@@ -62,15 +62,6 @@ def kind(url: str) -> str:
     path = re.sub(r"/desk/reports/([^/]+)/[^/]+", r"/desk/reports/\1/*", path)
     query = sorted((key, value if key == "show" else "*") for key, value in parse_qsl(parts.query))
     return f"{path}?{[item for item in query if item[0] != 'page']}"
-
-
-def sign_in(page: Any, site: DeskSite, role: str) -> None:
-    page.goto(f"{site.base}/desk/sign-in")
-    page.locator("input[type=password]").fill(PASSWORD)
-    page.locator("form input:not([type=hidden]):not([type=password])").first.fill(ACCOUNTS[role])
-    with page.expect_navigation():
-        page.locator("form[action='/desk/sign-in'] button[type=submit]").click()
-    assert "/desk/sign-in" not in page.url, page.url
 
 
 def links(page: Any, site: DeskSite) -> list[str]:
@@ -132,7 +123,7 @@ def check_role(
     findings = Findings()
     desktop = context(browser, **DESKTOP)
     page = desktop.new_page()
-    sign_in(page, site, role)
+    sign_in(page, site.base, ACCOUNTS[role], PASSWORD)
     narrow = context(browser, **NARROW, storage_state=desktop.storage_state())
     zoomed = context(browser, **ZOOMED, storage_state=desktop.storage_state())
     small, large = narrow.new_page(), zoomed.new_page()
@@ -235,7 +226,7 @@ def test_a_stale_form_a_refusal_and_a_missing_case_pass_axe(browser: Any, full: 
     findings = Findings()
     made = context(browser, **DESKTOP)
     page = made.new_page()
-    sign_in(page, full, "officer")
+    sign_in(page, full.base, ACCOUNTS["officer"], PASSWORD)
     page.goto(f"{full.base}/desk/cases/EX-0002/record/AdvocacyArranged")
     with cf.open_store(full.url) as store:  # another officer records something first
         store.append(
