@@ -40,6 +40,7 @@ from complaintflow.report.model import AnnualReport
 from complaintflow.report.publications import Publication
 from complaintflow.report.records import CaseRecord
 from complaintflow.report.tables import ReportSettings, build_report
+from complaintflow.store.freezing import Frozen, counted_as_frozen, freeze, frozen, insert_publication
 from complaintflow.store.imports import CHUNK_LINES, ImportSummary, import_events
 from complaintflow.store.projections import (
     CaseRow,
@@ -628,13 +629,20 @@ class EventStore(ABC):
     ) -> dict[str, Report]:
         """One report per procedure of the stored cases (or per procedure named in `only`), each of
         the kind its law or Code asks for, as `complaintflow.report.reports` counts them; `by_team`
-        adds the table of complaints by team."""
-        from complaintflow.report import reports
+        adds the table of complaints by team. A year frozen for a procedure gives its frozen
+        report, and later years take that year's columns from it (`freeze`)."""
+        from complaintflow.report import by_procedure, reports
 
         settings = ReportSettings(target_percent=target_percent, services=tuple(services), by_team=by_team)
-        return reports(
-            self.records(), year, only=only, procedures=self.procedures, settings=settings, homes=homes
-        )
+        records = self.records()
+        names = list(by_procedure(records)) if only is None else list(dict.fromkeys(only))
+
+        def count(name: str) -> Callable[[ReportSettings], Report]:
+            return lambda chosen: reports(
+                records, year, only=[name], procedures=self.procedures, settings=chosen, homes=homes
+            )[name]
+
+        return {name: counted_as_frozen(self, year, name, settings, count(name)) for name in names}
 
     def report(
         self,
@@ -659,19 +667,18 @@ class EventStore(ABC):
     def record_publication(self, publication: Publication) -> None:
         """Keep a published report, so that later publications treat what it printed as known."""
         with self._writing() as db:
-            db.execute(
-                self._sql(
-                    "INSERT INTO complaintflow_publications (year, procedures, kind, suppress_below, body) "
-                    "VALUES (?, ?, ?, ?, ?)"
-                ),
-                (
-                    publication.year,
-                    publication.procedures,
-                    publication.kind,
-                    publication.suppress_below,
-                    publication.model_dump_json(),
-                ),
-            )
+            insert_publication(self, db, publication)
+
+    def freeze(self, counted: Report, published: Report, procedures: str | None = None) -> Frozen:
+        """Keep a year's published report for good, as counted and as published (`publish`), with
+        the record of its publication: from then on the store's report of that year is this one,
+        whatever is purged or redacted, and later years' comparison columns come from it. A year
+        already frozen keeps its first copy, which is returned."""
+        return freeze(self, counted, published, procedures)
+
+    def frozen(self, year: str | None = None, procedures: str | None = None) -> list[Frozen]:
+        """The frozen reports (of one year, "2024-25", and procedures if asked), oldest first."""
+        return frozen(self, year, procedures)
 
     def records(self, procedure: str | None = None) -> list[CaseRecord]:
         """The stored records of every case (or one procedure's), in the order cases began."""

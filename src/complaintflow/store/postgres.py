@@ -135,7 +135,10 @@ class PostgresEventStore(EventStore):
                 connection.commit()
                 connection.autocommit = True
                 try:
-                    connection.execute("VACUUM complaintflow_events, complaintflow_cases")
+                    connection.execute(
+                        "VACUUM complaintflow_events, complaintflow_cases, complaintflow_notices, "
+                        "complaintflow_frozen"
+                    )
                 finally:
                     connection.autocommit = False
         except psycopg.Error as error:

@@ -117,10 +117,25 @@ CREATE TABLE IF NOT EXISTS complaintflow_tombstones (
 );
 """
 
+#: Each year's report frozen when it was published (see store.freezing): as counted, and as
+#: published with its small counts withheld; one per year and procedures.
+FROZEN = """
+CREATE TABLE IF NOT EXISTS complaintflow_frozen (
+    year TEXT NOT NULL,
+    procedures TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    suppress_below INTEGER NOT NULL,
+    frozen_on TEXT NOT NULL,
+    counted TEXT NOT NULL,
+    published TEXT NOT NULL,
+    PRIMARY KEY (year, procedures)
+);
+"""
+
 
 #: The table added last: a PostgreSQL store without it was made by an earlier release, and is given
 #: the tables it lacks.
-NEWEST_TABLE = "complaintflow_tombstones"
+NEWEST_TABLE = "complaintflow_frozen"
 
 #: How many tables a store has: a store with fewer is given the missing ones when opened.
 TABLE_COUNT = TABLES.count("CREATE TABLE")
@@ -130,6 +145,6 @@ def statements(position: str) -> list[str]:
     """The CREATE statements, one by one, with the dialect's type for the feed position."""
     return [
         part.strip()
-        for part in (TABLES + PUBLICATIONS + TOMBSTONES).format(position=position).split(";")
+        for part in (TABLES + PUBLICATIONS + TOMBSTONES + FROZEN).format(position=position).split(";")
         if part.strip()
     ]
