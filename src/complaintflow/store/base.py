@@ -40,7 +40,14 @@ from complaintflow.report.model import AnnualReport
 from complaintflow.report.publications import Publication
 from complaintflow.report.records import CaseRecord
 from complaintflow.report.tables import ReportSettings, build_report
-from complaintflow.store.freezing import Frozen, counted_as_frozen, freeze, frozen, insert_publication
+from complaintflow.store.freezing import (
+    Frozen,
+    counted_as_frozen,
+    freeze,
+    frozen,
+    insert_publication,
+    reported_names,
+)
 from complaintflow.store.imports import CHUNK_LINES, ImportSummary, import_events
 from complaintflow.store.projections import (
     CaseRow,
@@ -635,7 +642,11 @@ class EventStore(ABC):
 
         settings = ReportSettings(target_percent=target_percent, services=tuple(services), by_team=by_team)
         records = self.records()
-        names = list(by_procedure(records)) if only is None else list(dict.fromkeys(only))
+        names = (
+            reported_names(self, year, list(by_procedure(records)))
+            if only is None
+            else list(dict.fromkeys(only))
+        )
 
         def count(name: str) -> Callable[[ReportSettings], Report]:
             return lambda chosen: reports(
@@ -740,11 +751,14 @@ class EventStore(ABC):
         or one awaiting an Ombudsman's decision. With `dry_run`, only say what would go."""
         return purge(self, require_date(as_of, "as_of"), dry_run, checked_by(by))
 
-    def erase(self, case_id: str, *, by: str | None = None, as_of: date | None = None) -> Tombstone:
+    def erase(
+        self, case_id: str, *, by: str | None = None, as_of: date | None = None, reason: str | None = None
+    ) -> Tombstone:
         """Erase a whole case before its time, on request: a purge of one case, with the same
-        tombstone and the same refusals (open, on legal hold, awaiting an Ombudsman's decision)."""
+        tombstone and the same refusals (open, on legal hold, awaiting an Ombudsman's decision).
+        `reason` is a reference to the request in the council's own log, kept in the tombstone."""
         day = london_today() if as_of is None else require_date(as_of, "as_of")
-        return erase(self, case_id, day, checked_by(by))
+        return erase(self, case_id, day, checked_by(by), checked_by(reason, "reason"))
 
     def redact(self, case_id: str, fields: Iterable[str], reason: str, by: str) -> int:
         """Rewrite personal fields (equalities data, free text) in every stored event of the case,

@@ -122,6 +122,13 @@ def _read(store: EventStore, db: Cursor, year: str | None, procedures: str | Non
     return found
 
 
+def reported_names(store: EventStore, year: int, found: list[str]) -> list[str]:
+    """The procedures with a report of the year: those with records (`found`), then those whose
+    report of the year is frozen, though every case of theirs is gone."""
+    frozen_now = [each.procedures for each in frozen(store, year_label(year)) if "+" not in each.procedures]
+    return list(dict.fromkeys([*found, *frozen_now]))
+
+
 def counted_as_frozen(
     store: EventStore,
     year: int,

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from complaintflow.case import CaseView
 from complaintflow.dates import london_today
@@ -32,6 +33,9 @@ log = logging.getLogger("complaintflow.service")
 CACHED_VIEWS = 4_096
 
 router = APIRouter(tags=["cases"], responses=ERRORS)
+
+#: Events only an `admin` token may record: a hold stops the retention schedule of a case.
+ADMIN_EVENTS = frozenset({"LegalHoldPlaced", "LegalHoldLifted"})
 
 
 class Appended(BaseModel):
@@ -119,6 +123,8 @@ async def append(
         expected = int(text)
     require_json(request)
     events = parse_events(await request.body(), limits.max_events)
+    if token.scope != "admin" and any(event.type in ADMIN_EVENTS for event in events):
+        raise StarletteHTTPException(403, "legal holds are placed and lifted with an admin token")
 
     def record() -> tuple[int, CaseView]:
         version = store.append(case_id, events, expected, recorded_by=token.name)
