@@ -22,7 +22,7 @@ from complaintflow.extras import install_hint
 from complaintflow.procedure import Procedure
 from complaintflow.store.base import Cursor, EventStore
 from complaintflow.store.failures import postgres_failure
-from complaintflow.store.schema import NEWEST_TABLE, statements
+from complaintflow.store.schema import ANY_TABLE_MISSING, statements
 
 try:
     import psycopg
@@ -71,7 +71,7 @@ class PostgresEventStore(EventStore):
                 db.execute("SELECT pg_advisory_xact_lock(20061738)")  # one process creates the tables
                 if schema is not None:
                     db.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-                db.execute(f"SELECT to_regclass('{NEWEST_TABLE}') IS NULL")
+                db.execute(ANY_TABLE_MISSING)
                 if db.fetchone()[0]:  # a new store (or one of an earlier release): DDL only then
                     for statement in statements("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"):
                         db.execute(statement)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 TABLES = """
 CREATE TABLE IF NOT EXISTS complaintflow_meta (
     key TEXT PRIMARY KEY,
@@ -132,10 +134,29 @@ CREATE TABLE IF NOT EXISTS complaintflow_frozen (
 );
 """
 
+#: The people who sign in to the desk (see store.users): a password's Argon2 hash only, never the
+#: password, and the failed attempts that hold an account back for a while.
+USERS = """
+CREATE TABLE IF NOT EXISTS complaintflow_users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    team TEXT,
+    sign_in TEXT NOT NULL,
+    password_hash TEXT,
+    created_on TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    failures INTEGER NOT NULL DEFAULT 0,
+    failing_since TEXT
+);
+"""
 
-#: The table added last: a PostgreSQL store without it was made by an earlier release, and is given
-#: the tables it lacks.
-NEWEST_TABLE = "complaintflow_frozen"
+_ALL = TABLES + PUBLICATIONS + TOMBSTONES + FROZEN + USERS
+
+#: Every table's name: a PostgreSQL store that lacks any of them (made by an earlier release, or by
+#: a release that added another table beside it) is given the missing ones when opened.
+TABLE_NAMES = tuple(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", _ALL))
+#: Whether any table is missing, asked of PostgreSQL in the store's own schema.
+ANY_TABLE_MISSING = "SELECT " + " OR ".join(f"to_regclass('{name}') IS NULL" for name in TABLE_NAMES)
 
 #: How many tables a store has: a store with fewer is given the missing ones when opened.
 TABLE_COUNT = TABLES.count("CREATE TABLE")
@@ -143,8 +164,4 @@ TABLE_COUNT = TABLES.count("CREATE TABLE")
 
 def statements(position: str) -> list[str]:
     """The CREATE statements, one by one, with the dialect's type for the feed position."""
-    return [
-        part.strip()
-        for part in (TABLES + PUBLICATIONS + TOMBSTONES + FROZEN).format(position=position).split(";")
-        if part.strip()
-    ]
+    return [part.strip() for part in _ALL.format(position=position).split(";") if part.strip()]
