@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from pydantic import TypeAdapter
 
 from complaintflow import __version__
@@ -83,6 +84,12 @@ def create_app(
     add_error_handlers(app)
     for resource in ROUTERS:
         app.include_router(resource.router)
+    # Every route, for the methods a 405 names: FastAPI keeps an included router's routes inside it.
+    app.state.api_routes = tuple(
+        route
+        for route in (*app.routes, *(route for resource in ROUTERS for route in resource.router.routes))
+        if isinstance(route, APIRoute)
+    )
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
