@@ -76,20 +76,17 @@ def create_app(
             CORSMiddleware,
             allow_origins=list(cors_origins),
             allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type", "If-Match"],
-            expose_headers=["ETag"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Prefer"],
+            expose_headers=["ETag", "Preference-Applied"],
         )
     app.add_middleware(BodyLimit, limit=max_body_bytes, seconds=max_body_seconds)
     app.add_middleware(RequestLog)
     add_error_handlers(app)
+    # The routers' routes are the app's own: FastAPI searches an included router's routes through a
+    # wrapper each, on every request, a twentieth of an append's time on the event loop.
     for resource in ROUTERS:
-        app.include_router(resource.router)
-    # Every route, for the methods a 405 names: FastAPI keeps an included router's routes inside it.
-    app.state.api_routes = tuple(
-        route
-        for route in (*app.routes, *(route for resource in ROUTERS for route in resource.router.routes))
-        if isinstance(route, APIRoute)
-    )
+        app.router.routes.extend(resource.router.routes)
+    app.state.api_routes = tuple(route for route in app.routes if isinstance(route, APIRoute))
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
