@@ -9,7 +9,7 @@ per resource (`service/routes/`), reaching the store and the caller through `ser
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -38,6 +38,9 @@ from complaintflow.service.routes import (
 from complaintflow.service.routes.schemas import EVENTS_SCHEMA
 from complaintflow.store.base import EventStore
 
+if TYPE_CHECKING:
+    from complaintflow.desk.oidc import OidcSettings
+
 __all__ = [
     "EVENTS_SCHEMA",
     "MAX_BODY_BYTES",
@@ -60,8 +63,10 @@ def create_app(
     max_events: int = MAX_EVENTS_PER_REQUEST,
     max_wait: float = MAX_WAIT_SECONDS,
     max_body_seconds: float = MAX_BODY_SECONDS,
+    desk_oidc: OidcSettings | None = None,
 ) -> FastAPI:
-    """The service over a store. CORS is off unless origins are given."""
+    """The service over a store. CORS is off unless origins are given. `desk_oidc` is the council's
+    identity provider, for signing in to the desk through it (docs/signing-in.md)."""
     app = FastAPI(
         title="complaintflow",
         version=__version__,
@@ -94,6 +99,7 @@ def create_app(
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+    app.state.desk_oidc = desk_oidc  # for the desk's sign-in routes (complaintflow.desk.oidc)
     return app
 
 
