@@ -120,6 +120,9 @@ class PostgresEventStore(EventStore):
         except (psycopg.Error, PoolTimeout) as error:
             raise postgres_failure(self.name, error) from None
 
+    def _failed(self, error: Exception) -> Exception:
+        return postgres_failure(self.name, error) if isinstance(error, psycopg.Error) else error
+
     def backup(self, destination: str | Path) -> int:
         """PostgreSQL's own tool takes consistent copies of a live database: see docs/stores.md."""
         raise StoreError(
