@@ -189,6 +189,18 @@ class EventStore(ABC):
         if expected_version is not None:
             expected_version = require_whole_number(expected_version, "expected_version")
         prepared = self._prepare(case_id, batch)
+        return self._commit_append(case_id, batch, expected_version, prepared, recorded_by)
+
+    def _commit_append(
+        self,
+        case_id: str,
+        batch: list[EventBase],
+        expected_version: int | None,
+        prepared: _Prepared,
+        recorded_by: str | None,
+    ) -> int:
+        """Write a checked append, in a transaction it shares with the appends of other threads
+        made at the same moment (`GroupCommit`); its new version once that has committed."""
         return self._group.run(
             lambda db: self._append_in(db, case_id, batch, expected_version, prepared, recorded_by)
         )
@@ -224,6 +236,20 @@ class EventStore(ABC):
             version, stored_case = self._current(db, case_id)
             case = copy.copy(stored_case)
             accepted = self._accepted(case, batch)
+        return self._written(db, case_id, version, stored_case, case, accepted, recorded_by)
+
+    def _written(
+        self,
+        db: Cursor,
+        case_id: str,
+        version: int,
+        stored_case: Case,
+        case: Case,
+        accepted: list[tuple[EventBase, bool]],
+        recorded_by: str | None,
+    ) -> Callable[[], int]:
+        """Write the events the case accepted, at `version`, with its projections; what to do once
+        the transaction has committed."""
         fresh = [event for event, _ in accepted]
         record = self._take_record(case_id, version)
         for event, in_order in accepted:
@@ -329,12 +355,8 @@ class EventStore(ABC):
         stood before them."""
         if version == 0:
             refuse_purged(self, db, case.case_id or "")
-        insert = self._sql(
-            "INSERT INTO complaintflow_events (case_id, version, event_id, type, on_date, body, recorded_by) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)"
-        )
-        db.executemany(
-            insert,
+        self._insert_events(
+            db,
             [
                 (
                     case.case_id,
@@ -349,6 +371,17 @@ class EventStore(ABC):
             ],
         )
         self._project(db, case, version + len(fresh), record, stored)
+
+    def _insert_events(self, db: Cursor, rows: list[tuple[Any, ...]]) -> None:
+        """Insert event rows (case, version, id, type, date, body, recorded by); each is given the
+        next feed position."""
+        db.executemany(
+            self._sql(
+                "INSERT INTO complaintflow_events (case_id, version, event_id, type, on_date, body, "
+                "recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            ),
+            rows,
+        )
 
     def _project(self, db: Cursor, case: Case, version: int, record: CaseRecord | None, stored: Case) -> None:
         """Write the case's projections: its row, with the report's record (`record`, finished
@@ -495,10 +528,12 @@ class EventStore(ABC):
         rather than holding up every later one."""
         while readable > 0:
             with self._reading() as db:
+                bound = self._feed_bound(db)
+                below = "" if bound is None else f" AND position < {int(bound)}"
                 db.execute(
                     self._sql(
                         "SELECT position, case_id, body FROM complaintflow_events "
-                        "WHERE position > ? ORDER BY position LIMIT ?"
+                        f"WHERE position > ?{below} ORDER BY position LIMIT ?"
                     ),
                     (after, readable),
                 )
@@ -513,6 +548,12 @@ class EventStore(ABC):
                 yield after, case_id, event
             if not rows:
                 return
+
+    def _feed_bound(self, db: Cursor) -> int | None:
+        """The feed reads only positions below this, every one of whose transactions has ended;
+        None where writers take turns, so that every committed position may be read (see
+        `PostgresEventStore` for a store whose writers do not)."""
+        return None
 
     def cases(
         self, open_only: bool = False, procedure: str | None = None, as_of: date | None = None
