@@ -11,7 +11,7 @@ import os
 import shutil
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -296,3 +296,36 @@ def test_reading_past_a_transaction_still_under_way_would_skip_it_and_the_feed_d
     lower, higher = sorted(writers.committed)
     assert naive_after == higher and _positions_after(store, naive_after) == []  # lower skipped
     assert _positions_after(store, start) == [lower, higher]
+
+
+def round_trips(store: PostgresEventStore, work: Callable[[], object], trace: Path) -> int:
+    """The times the client waits for the server while `work` runs, read from libpq's own trace
+    of the protocol: each Sync, and each Flush sent to read a result before the Sync."""
+    with trace.open("w") as out:
+        with store._pool.connection() as connection:
+            connection.pgconn.trace(out.fileno())
+        try:
+            work()
+        finally:
+            with store._pool.connection() as connection:
+                connection.pgconn.untrace()
+    sent = [line.split("\t")[3] for line in trace.read_text().splitlines() if "\tF\t" in line]
+    return sum(
+        message == "Sync" or (message == "Flush" and number > 0 and sent[number - 1] != "Sync")
+        for number, message in enumerate(sent)
+    )
+
+
+def test_an_append_takes_at_most_three_round_trips(tmp_path: Path) -> None:
+    """Three for the first event of a case (its version, whether its reference was purged, the
+    writes and COMMIT), two for a later one; each counted from the protocol itself."""
+    store = PostgresEventStore(DSN, schema=f"cf_test_{uuid.uuid4().hex[:12]}", pool_size=1)
+    try:
+        first = round_trips(store, lambda: store.append("A", [RECEIVED]), tmp_path / "first")
+        advocacy = {"type": "AdvocacyArranged", "case_id": "A", "on": "2024-04-03"}
+        later = round_trips(store, lambda: store.append("A", [advocacy]), tmp_path / "later")
+        assert (first, later) == (3, 2)
+        assert store.version("A") == 2 and store.check() == []
+    finally:
+        store.drop()
+        store.close()
