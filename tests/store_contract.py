@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import event as note_outcome
 from hypothesis import strategies as st
 from privacy_contract import PrivacyContract
+from users_contract import UsersContract
 from webhook_receiver import receiving
 
 import complaintflow as cf
@@ -64,7 +65,7 @@ def snapshot(store: EventStore) -> tuple[object, ...]:
     return tuple(tables)
 
 
-class StoreContract(PrivacyContract):
+class StoreContract(PrivacyContract, UsersContract):
     """The behaviour every store must have. Subclasses define `store` and `url` fixtures."""
 
     @pytest.fixture
