@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+#: What a waiting append is told when the thread writing its group was interrupted.
+_INTERRUPTED = "the append was interrupted before it was written; nothing of it was stored"
 #: Appends in one transaction at most: PostgreSQL keeps 64 savepoints of a transaction in memory.
 MAX_GROUP = 64
 
@@ -102,7 +104,7 @@ class GroupCommit(Generic[T]):
         except BaseException as error:  # nothing of the group was written
             for member in group:
                 if member.error is None:
-                    member.error = error if isinstance(error, Exception) else StoreError("interrupted")
+                    member.error = error if isinstance(error, Exception) else StoreError(_INTERRUPTED)
             raise
         for member, finish in done:
             try:
