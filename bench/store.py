@@ -9,6 +9,9 @@ report read from the stored records. First, single-event appends beside eventsou
 `SQLiteApplicationRecorder` (the recorder with its notification log, as our feed), the library whose
 guarantees the stores follow, at the same SQLite `synchronous` setting on both sides: FULL (our
 default, durable against power loss) and NORMAL (`?durability=normal`). `--compare-only` stops there.
+`--writers-only` measures instead single-event appends from one thread and from eight sharing a
+durable SQLite store (group commit), and, with `--postgres`, the PostgreSQL store beside bare psycopg
+running one INSERT per transaction, with one writer and eight.
 """
 
 from __future__ import annotations
