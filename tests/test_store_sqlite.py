@@ -312,8 +312,10 @@ def test_appends_from_threads_at_once_share_a_transaction_each_with_its_own_outc
 
     def held_until_seven_queue() -> Any:
         transactions.append(len(store._group._queue))
-        while not transactions[1:] and len(store._group._queue) < 7:
-            time.sleep(0.001)  # the first group waits for the others to queue behind it
+        for _ in range(60_000):  # the first group waits for the others to queue behind it
+            if transactions[1:] or len(store._group._queue) >= 7:
+                break
+            time.sleep(0.001)
         return begin()
 
     store._group._transaction = held_until_seven_queue  # type: ignore[method-assign]
@@ -334,7 +336,9 @@ def test_appends_from_threads_at_once_share_a_transaction_each_with_its_own_outc
 
     threads = [threading.Thread(target=run, args=(number,)) for number in range(len(work))]
     threads[0].start()
-    while not transactions:
+    for _ in range(60_000):  # until the first append holds its transaction
+        if transactions:
+            break
         time.sleep(0.001)
     for thread in threads[1:]:
         thread.start()
