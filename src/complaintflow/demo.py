@@ -19,7 +19,7 @@ from complaintflow.eventlog import load_cases
 from complaintflow.procedure import Procedure, load_procedure
 from complaintflow.progress import progress_bar
 from complaintflow.reminders import due_within
-from complaintflow.wording import describe_event
+from complaintflow.wording import describe_case, describe_event, describe_reminder
 
 DATA = resources.files("complaintflow") / "data"
 REMINDERS_ON = date(2012, 9, 7)
@@ -58,7 +58,6 @@ def _pick_timelines(cases: dict[str, Case]) -> list[Case]:
 
 def run(args: argparse.Namespace) -> int:
     """The seed year: timelines, reminders, the annual report, and the HTML page."""
-    from complaintflow.cli import describe_case, describe_reminder
     from complaintflow.report import Cover, publish, report_from_log, to_csv, to_html, to_json, to_markdown
     from complaintflow.report.published import headline
 

@@ -84,3 +84,23 @@ def problem(error: ComplaintflowError, *, instance: str | None = None) -> dict[s
     if located is not None:
         document.update(detail=str(located), source=located.source, line=located.line)
     return {key: value for key, value in document.items() if value is not None}
+
+
+#: The kinds of refusal that HTTP makes before the library is asked (a missing token, a body too
+#: large), by status; any other status is of the kind "http-error".
+HTTP_KINDS: dict[int, str] = {
+    401: "unauthorised",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    408: "too-slow",
+    413: "too-large",
+    415: "unsupported-media-type",
+    422: "invalid-request",
+}
+
+
+def http_problem(status: int, title: str, detail: str) -> dict[str, Any]:
+    """An RFC 9457 problem document for a refusal HTTP makes, of its status's kind."""
+    kind = HTTP_KINDS.get(status, "http-error")
+    return {"type": f"/problems/{kind}", "title": title, "status": status, "detail": detail, "kind": kind}

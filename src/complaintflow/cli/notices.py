@@ -1,7 +1,5 @@
-"""The command line's notice commands: `notify`, `deliver` and `webhooks add|list|remove|failed|resend`.
-
-Kept beside `cli`, which adds them to its parser, so that the command groups stay apart.
-"""
+"""`complaintflow notify`, `deliver` and `webhooks add|list|remove|failed|resend`: the notices
+owed by a day, their delivery, and the hosts subscribed to them."""
 
 from __future__ import annotations
 
@@ -12,21 +10,15 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from complaintflow.cli.common import Parser, add_store_option, iso_date
+from complaintflow.cli.sources import open_store
 from complaintflow.dates import london_today
 from complaintflow.store.base import EventStore
 
-OpenStore = Callable[[argparse.Namespace], EventStore]
 _NO_LOG_OPTIONS = {"procedure": None, "extra_holiday": None}
 
 
-def add_commands(
-    commands: Any,
-    parser_class: type[argparse.ArgumentParser],
-    open_store: OpenStore,
-    add_store_option: Callable[..., None],
-    read_date: Callable[[str], Any],
-) -> None:
-    """Add `notify`, `deliver` and `webhooks` to the command line."""
+def add_commands(commands: Any) -> None:
 
     def store_command(parser: argparse.ArgumentParser, run: Callable[..., int]) -> None:
         add_store_option(parser, "the store", required=True)
@@ -34,7 +26,7 @@ def add_commands(
 
     notify = commands.add_parser("notify", help="make the notices owed by a day (safe to run hourly)")
     notify.add_argument(
-        "--as-of", type=read_date, default=london_today(), metavar="DATE", help="default: today in London"
+        "--as-of", type=iso_date, default=london_today(), metavar="DATE", help="default: today in London"
     )
     store_command(notify, _notify)
     deliver = commands.add_parser("deliver", help="send the outbox's notices to the webhooks")
@@ -46,7 +38,7 @@ def add_commands(
     )
     store_command(deliver, _deliver)
     webhooks = commands.add_parser("webhooks", help="subscribe hosts to notices")
-    operations = webhooks.add_subparsers(dest="operation", required=True, parser_class=parser_class)
+    operations = webhooks.add_subparsers(dest="operation", required=True, parser_class=Parser)
     add = operations.add_parser("add", help="subscribe a URL; prints its signing secret, once")
     add.add_argument("url", metavar="URL", help="https://... (http:// only to this machine)")
     add.add_argument(
