@@ -45,12 +45,16 @@ DOORS = {
     "transitions": {"_machine"},
     "psycopg": {"store/postgres"},
     "psycopg_pool": {"store/postgres"},
-    "fastapi": {"service/"},
+    "fastapi": {"service/", "desk/"},
     "uvicorn": {"service/server"},
     "h11": {"service/server"},
     "matplotlib": {"report/charts"},
     "python_calamine": {"importing"},
     "standardwebhooks": {"notices/signing"},
+    "argon2": {"store/users"},
+    "authlib": {"desk/oidc"},
+    "itsdangerous": {"desk/oidc"},
+    "joserfc": {"desk/oidc"},
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import re
@@ -84,6 +85,59 @@ def test_an_event_is_recorded_and_the_answer_is_the_version_and_the_view(service
     with service.store._reading() as db:
         db.execute("SELECT recorded_by FROM complaintflow_events")
         assert db.fetchall() == [("write-token",)]
+
+
+@pytest.mark.parametrize("prefer", ["return=minimal", "Return = Minimal", 'respond-async, return="minimal"'])
+def test_a_host_that_prefers_a_minimal_answer_gets_the_version_and_no_view(
+    service: Service, prefer: str
+) -> None:
+    """RFC 7240: with `Prefer: return=minimal` the events are stored and the answer is a 204 whose
+    ETag is the case's new version; the view is built only when asked for."""
+    response = service.post("C-1", RECEIVED, Prefer=prefer)
+    assert response.status_code == 204 and response.content == b""
+    assert response.headers["etag"] == '"1"' and response.headers["preference-applied"] == "return=minimal"
+    assert service.store.version("C-1") == 1
+    refused = is_problem(
+        service.post("C-1", RESPONDED, Prefer=prefer, **{"If-Match": '"0"'}), 412, "stale-version"
+    )
+    assert refused["version"] == 1
+
+
+@pytest.mark.parametrize("prefer", ["return=representation", "handling=lenient", "return=minimalist"])
+def test_other_preferences_get_the_view(service: Service, prefer: str) -> None:
+    response = service.post("C-1", RECEIVED, Prefer=prefer)
+    assert response.status_code == 200 and response.json()["case"]["state"] == "stage1"
+    assert "preference-applied" not in response.headers
+
+
+def test_the_view_an_append_answers_with_is_kept_for_the_read_that_often_follows(service: Service) -> None:
+    appended = service.post("C-1", RECEIVED).json()["case"]
+    assert appended == service.store.load("C-1").view().model_dump(mode="json")
+    assert service.get("/cases/C-1").json() == appended
+    service.store.append("C-1", [RESPONDED])  # not through the service: the version tells
+    after = service.get("/cases/C-1")
+    assert after.headers["etag"] == '"2"' and after.json() == service.store.load("C-1").view().model_dump(
+        mode="json"
+    )
+
+
+def test_no_route_or_dependency_runs_on_a_worker_thread_of_fastapi_s_own(service: Service) -> None:
+    """FastAPI runs a plain function (a `def` route or dependency) on a worker thread: a hop off the
+    event loop for each. The service's are coroutines, and each goes to a worker thread at most once,
+    for the store's work."""
+
+    def calls(dependant: Any) -> Iterator[Any]:
+        yield dependant.call
+        for dependency in dependant.dependencies:
+            yield from calls(dependency)
+
+    plain = {
+        getattr(call, "__qualname__", repr(call))
+        for route in service.app.state.api_routes
+        for call in calls(route.dependant)
+        if call is not None and not inspect.iscoroutinefunction(call)
+    }
+    assert plain == set()
 
 
 def test_a_list_of_events_is_recorded_all_or_none(service: Service) -> None:
@@ -306,6 +360,24 @@ def test_the_api_page_is_served_from_the_package_without_a_cdn(service: Service)
     assert b"SwaggerUIBundle" in service.client.get("/docs/swagger-ui-bundle.js").content
     is_problem(service.client.get("/docs/LICENSE"), 404, "not-found")
     is_problem(service.client.get("/redoc"), 404, "not-found")
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/cases/C-1/events", "GET, POST"),
+        ("/health", "GET"),
+        ("/notices", "GET"),
+        ("/webhooks", "GET, POST"),
+        ("/webhooks/failed", "GET"),
+    ],
+)
+def test_a_method_a_path_does_not_have_gets_405_naming_those_it_has(
+    service: Service, path: str, allowed: str
+) -> None:
+    answer = service.client.put(path, headers=service.as_("admin"))
+    is_problem(answer, 405, "method-not-allowed")
+    assert answer.headers["allow"] == allowed
 
 
 def test_only_health_and_the_api_s_description_need_no_token(service: Service) -> None:

@@ -29,6 +29,8 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     )
     for name, cls in EVENT_CLASSES.items()
 }
+#: The event types with a `stage` field, which a form fixes at the case's stage.
+_STAGED = frozenset(name for name, cls in EVENT_CLASSES.items() if "stage" in cls.model_fields)
 
 
 class DeadlineMove(BaseModel):
@@ -206,11 +208,10 @@ def next_events(
     form where `make_form` is given."""
     found = []
     for event_type in allowed:
-        fields = EVENT_CLASSES[event_type].model_fields
         required = _REQUIRED[event_type]
         for step in (graph.steps(state, event_type) if graph else ()) or (None,):
             fixed: dict[str, int | str | bool] = dict(step.spec.when) if step else {}
-            if "stage" in fields and stage is not None and "stage" not in fixed:
+            if event_type in _STAGED and stage is not None and "stage" not in fixed:
                 fixed["stage"] = stage
             needed = [*required, *(name for name in (step.requires if step else ()) if name not in required)]
             schema, conditions = make_form(event_type, step, fixed) if make_form else ({}, [])

@@ -24,13 +24,14 @@ from complaintflow.cli import (
     serve,
     store,
     tokens,
+    users,
     workdays,
 )
 from complaintflow.cli.common import Command, Parser
 from complaintflow.errors import ComplaintflowError
 
 #: The command groups, in the order `complaintflow --help` lists them.
-GROUPS = (demo, workdays, cases, reports, serve, notices, tokens, imports, store, procedures)
+GROUPS = (demo, workdays, cases, reports, serve, notices, tokens, users, imports, store, procedures)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from complaintflow.cli import sources
 from complaintflow.cli.common import add_extra_holiday_option, add_procedure_option, add_store_option
-from complaintflow.errors import printable
+from complaintflow.errors import ComplaintflowError, printable
 from complaintflow.limits import HEADER_SECONDS, MAX_CONNECTIONS
+
+if TYPE_CHECKING:
+    from complaintflow.desk.oidc import OidcSettings
 
 
 def add_commands(commands: Any) -> None:
@@ -36,6 +39,52 @@ def add_commands(commands: Any) -> None:
     serve.set_defaults(run=_serve, makes_store=True)
     serve.add_argument(
         "--notify", action="store_true", help="also make the day's notices hourly and deliver them"
+    )
+    _add_oidc_options(serve)
+
+
+def _add_oidc_options(serve: argparse.ArgumentParser) -> None:
+    """Signing in to the desk through the council's identity provider (docs/signing-in.md); the
+    client secret comes from the environment, never the command line."""
+    provider = serve.add_argument_group(
+        "signing in through the council's identity provider (OpenID Connect)",
+        "the client secret is read from COMPLAINTFLOW_OIDC_CLIENT_SECRET",
+    )
+    provider.add_argument(
+        "--oidc-issuer",
+        metavar="URL",
+        help="the provider's issuer, e.g. https://login.microsoftonline.com/TENANT-ID/v2.0",
+    )
+    provider.add_argument("--oidc-client-id", metavar="ID", help="the desk's client (application) id there")
+    provider.add_argument(
+        "--oidc-claim",
+        action="append",
+        metavar="NAME",
+        help="the token's claim that names the account (repeatable; default preferred_username, then email)",
+    )
+    provider.add_argument(
+        "--oidc-redirect-uri",
+        metavar="URL",
+        help="the callback's address as registered, where a proxy hides it (.../desk/sign-in/oidc/callback)",
+    )
+
+
+def oidc_settings(args: argparse.Namespace) -> OidcSettings | None:
+    """The identity provider `serve` was given, if any; both --oidc-issuer and --oidc-client-id, or
+    neither."""
+    if args.oidc_issuer is None and args.oidc_client_id is None:
+        if args.oidc_claim or args.oidc_redirect_uri:
+            raise ComplaintflowError("serve: --oidc-claim and --oidc-redirect-uri need --oidc-issuer")
+        return None
+    if args.oidc_issuer is None or args.oidc_client_id is None:
+        raise ComplaintflowError("serve: give both --oidc-issuer and --oidc-client-id, or neither")
+    from complaintflow.desk.oidc import DEFAULT_CLAIMS, OidcSettings
+
+    return OidcSettings.from_environment(
+        args.oidc_issuer,
+        args.oidc_client_id,
+        claims=tuple(args.oidc_claim or DEFAULT_CLAIMS),
+        redirect_uri=args.oidc_redirect_uri,
     )
 
 
@@ -75,8 +124,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     if args.store is None:
         args.store = "sqlite:complaints.db"
+    oidc = oidc_settings(args)
     store = sources.open_store(args)
-    app = create_app(store, cors_origins=tuple(args.cors_origin or ()))
+    app = create_app(store, cors_origins=tuple(args.cors_origin or ()), desk_oidc=oidc)
     if args.notify:
         from complaintflow.notices import schedule
 

@@ -40,6 +40,7 @@ from complaintflow.report.model import AnnualReport
 from complaintflow.report.publications import Publication
 from complaintflow.report.records import CaseRecord
 from complaintflow.report.tables import ReportSettings, build_report
+from complaintflow.store.grouping import GroupCommit
 from complaintflow.store.imports import CHUNK_LINES, ImportSummary, import_events
 from complaintflow.store.projections import (
     CaseRow,
@@ -111,6 +112,8 @@ class EventStore(ABC):
         # case -> (version, the case replayed to it, the report's record of it if known)
         self._cache: OrderedDict[str, tuple[int, Case, CaseRecord | None]] = OrderedDict()
         self._cache_lock = threading.Lock()
+        #: Appends from this process's threads, committed together (see `store.grouping`).
+        self._group: GroupCommit[int] = GroupCommit(self._writing, self._failed)
         #: Retention rules the council sets when it opens the store, by procedure name ("*": every
         #: other record); they win over the definitions' own.
         self.retention: dict[str, Retention] = {}
@@ -129,6 +132,10 @@ class EventStore(ABC):
     @abstractmethod
     def _reading(self) -> AbstractContextManager[Cursor]:
         """A consistent read."""
+
+    def _failed(self, error: Exception) -> Exception:
+        """The store's error for what the database raised during an append (its own as it is)."""
+        return error
 
     @abstractmethod
     def close(self) -> None:
@@ -182,36 +189,80 @@ class EventStore(ABC):
         if expected_version is not None:
             expected_version = require_whole_number(expected_version, "expected_version")
         prepared = self._prepare(case_id, batch)
-        with self._writing() as db:
-            version = self._stored_version(db, case_id)
-            stored = self._stored_already(db, case_id, batch)
-            if stored and len(stored) == len(batch):
-                return version  # sent again after a timeout: the first one was stored
-            if stored:
-                raise InvalidEvent(
-                    f"{len(stored)} of these {len(batch)} events are stored already (such as "
-                    f"{sorted(stored)[0]}): send only the new ones",
-                    field="event_id",
-                )
-            if expected_version is not None and expected_version != version:
-                raise ConcurrencyError(case_id, expected_version, version)
-            if prepared.version == version:  # checked at this version: nothing to replay here
-                if prepared.refusal is not None:
-                    raise prepared.refusal
-                stored_case, case, accepted = prepared.stored, prepared.case, prepared.accepted
-            else:  # another append to the case came first: the batch is checked again, here
-                version, stored_case = self._current(db, case_id)
-                case = copy.copy(stored_case)
-                accepted = self._accepted(case, batch)
-            fresh = [event for event, _ in accepted]
-            record = self._take_record(case_id, version)
-            for event, in_order in accepted:
-                record = noted(record, event, in_order)
-            if fresh:
-                self._write(db, case, version, fresh, recorded_by, record, stored_case)
-                version += len(fresh)
-        self._remember(case_id, version, case, record)
-        return version
+        return self._commit_append(case_id, batch, expected_version, prepared, recorded_by)
+
+    def _commit_append(
+        self,
+        case_id: str,
+        batch: list[EventBase],
+        expected_version: int | None,
+        prepared: _Prepared,
+        recorded_by: str | None,
+    ) -> int:
+        """Write a checked append, in a transaction it shares with the appends of other threads
+        made at the same moment (`GroupCommit`); its new version once that has committed."""
+        return self._group.run(
+            lambda db: self._append_in(db, case_id, batch, expected_version, prepared, recorded_by)
+        )
+
+    def _append_in(
+        self,
+        db: Cursor,
+        case_id: str,
+        batch: list[EventBase],
+        expected_version: int | None,
+        prepared: _Prepared,
+        recorded_by: str | None,
+    ) -> Callable[[], int]:
+        """The append's writes, in a transaction it may share with other appends (`GroupCommit`);
+        what to do once that has committed: keep the case in memory, and say its new version."""
+        version = self._stored_version(db, case_id)
+        stored = self._stored_already(db, case_id, batch)
+        if stored and len(stored) == len(batch):
+            return lambda: version  # sent again after a timeout: the first one was stored
+        if stored:
+            raise InvalidEvent(
+                f"{len(stored)} of these {len(batch)} events are stored already (such as "
+                f"{sorted(stored)[0]}): send only the new ones",
+                field="event_id",
+            )
+        if expected_version is not None and expected_version != version:
+            raise ConcurrencyError(case_id, expected_version, version)
+        if prepared.version == version:  # checked at this version: nothing to replay here
+            if prepared.refusal is not None:
+                raise prepared.refusal
+            stored_case, case, accepted = prepared.stored, prepared.case, prepared.accepted
+        else:  # another append to the case came first: the batch is checked again, here
+            version, stored_case = self._current(db, case_id)
+            case = copy.copy(stored_case)
+            accepted = self._accepted(case, batch)
+        return self._written(db, case_id, version, stored_case, case, accepted, recorded_by)
+
+    def _written(
+        self,
+        db: Cursor,
+        case_id: str,
+        version: int,
+        stored_case: Case,
+        case: Case,
+        accepted: list[tuple[EventBase, bool]],
+        recorded_by: str | None,
+    ) -> Callable[[], int]:
+        """Write the events the case accepted, at `version`, with its projections; what to do once
+        the transaction has committed."""
+        fresh = [event for event, _ in accepted]
+        record = self._take_record(case_id, version)
+        for event, in_order in accepted:
+            record = noted(record, event, in_order)
+        if fresh:
+            self._write(db, case, version, fresh, recorded_by, record, stored_case)
+            version += len(fresh)
+
+        def committed() -> int:
+            self._remember(case_id, version, case, record)
+            return version
+
+        return committed
 
     def _prepare(self, case_id: str, batch: list[EventBase]) -> _Prepared:
         """The batch checked against the case as it stands, before the write lock is taken: an event
@@ -304,12 +355,8 @@ class EventStore(ABC):
         stood before them."""
         if version == 0:
             refuse_purged(self, db, case.case_id or "")
-        insert = self._sql(
-            "INSERT INTO complaintflow_events (case_id, version, event_id, type, on_date, body, recorded_by) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)"
-        )
-        db.executemany(
-            insert,
+        self._insert_events(
+            db,
             [
                 (
                     case.case_id,
@@ -324,6 +371,17 @@ class EventStore(ABC):
             ],
         )
         self._project(db, case, version + len(fresh), record, stored)
+
+    def _insert_events(self, db: Cursor, rows: list[tuple[Any, ...]]) -> None:
+        """Insert event rows (case, version, id, type, date, body, recorded by); each is given the
+        next feed position."""
+        db.executemany(
+            self._sql(
+                "INSERT INTO complaintflow_events (case_id, version, event_id, type, on_date, body, "
+                "recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            ),
+            rows,
+        )
 
     def _project(self, db: Cursor, case: Case, version: int, record: CaseRecord | None, stored: Case) -> None:
         """Write the case's projections: its row, with the report's record (`record`, finished
@@ -470,10 +528,12 @@ class EventStore(ABC):
         rather than holding up every later one."""
         while readable > 0:
             with self._reading() as db:
+                bound = self._feed_bound(db)
+                below = "" if bound is None else f" AND position < {int(bound)}"
                 db.execute(
                     self._sql(
                         "SELECT position, case_id, body FROM complaintflow_events "
-                        "WHERE position > ? ORDER BY position LIMIT ?"
+                        f"WHERE position > ?{below} ORDER BY position LIMIT ?"
                     ),
                     (after, readable),
                 )
@@ -488,6 +548,12 @@ class EventStore(ABC):
                 yield after, case_id, event
             if not rows:
                 return
+
+    def _feed_bound(self, db: Cursor) -> int | None:
+        """The feed reads only positions below this, every one of whose transactions has ended;
+        None where writers take turns, so that every committed position may be read (see
+        `PostgresEventStore` for a store whose writers do not)."""
+        return None
 
     def cases(
         self, open_only: bool = False, procedure: str | None = None, as_of: date | None = None

@@ -117,10 +117,26 @@ CREATE TABLE IF NOT EXISTS complaintflow_tombstones (
 );
 """
 
+#: The people who sign in to the desk (see store.users): a password's Argon2 hash only, never the
+#: password, and the failed attempts that hold an account back for a while.
+USERS = """
+CREATE TABLE IF NOT EXISTS complaintflow_users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    team TEXT,
+    sign_in TEXT NOT NULL,
+    password_hash TEXT,
+    created_on TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    failures INTEGER NOT NULL DEFAULT 0,
+    failing_since TEXT
+);
+"""
+
 
 #: The table added last: a PostgreSQL store without it was made by an earlier release, and is given
 #: the tables it lacks.
-NEWEST_TABLE = "complaintflow_tombstones"
+NEWEST_TABLE = "complaintflow_users"
 
 #: How many tables a store has: a store with fewer is given the missing ones when opened.
 TABLE_COUNT = TABLES.count("CREATE TABLE")
@@ -130,6 +146,6 @@ def statements(position: str) -> list[str]:
     """The CREATE statements, one by one, with the dialect's type for the feed position."""
     return [
         part.strip()
-        for part in (TABLES + PUBLICATIONS + TOMBSTONES).format(position=position).split(";")
+        for part in (TABLES + PUBLICATIONS + TOMBSTONES + USERS).format(position=position).split(";")
         if part.strip()
     ]
