@@ -552,3 +552,72 @@ def test_subject_access_is_an_admin_action_answered_as_json_or_an_escaped_page(s
     assert page.headers["content-type"].startswith("text/html")
     assert "<script>" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
     is_problem(service.get("/cases/NONE/subject-access", scope="admin"), 404, "unknown-case")
+
+
+def test_redaction_erasure_holds_and_purges_are_admin_actions_logged_without_payloads(
+    service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    def act(method: str, path: str, body: object | None = None, scope: str = "admin") -> httpx.Response:
+        content = None if body is None else json.dumps(body).encode()
+        headers = {**service.as_(scope), "Content-Type": "application/json"}
+        return service.client.request(method, path, content=content, headers=headers)
+
+    deferred = {"type": "Deferred", "case_id": "C-1", "on": "2024-04-03", "reason": "PLANTED-NOTE-4B1"}
+    resumed = {"type": "Resumed", "case_id": "C-1", "on": "2024-04-04"}
+    assert (
+        service.post("C-1", [RECEIVED, deferred, resumed, {**RESPONDED, "on": "2024-04-12"}]).status_code
+        == 200
+    )
+    redaction = {"fields": ["reason"], "reason": "PLANTED-WHY-77", "by": "DPO-1"}
+    is_problem(act("POST", "/cases/C-1/redactions", redaction, scope="write"), 403, "forbidden")
+    is_problem(
+        act("POST", "/cases/C-1/redactions", {**redaction, "fields": ["outcome"]}), 422, "invalid-event"
+    )
+    is_problem(act("POST", "/cases/C-1/redactions", {**redaction, "fields": ["on"]}), 422, "invalid-event")
+    with caplog.at_level("INFO", logger="complaintflow"):
+        done = act("POST", "/cases/C-1/redactions", redaction)
+    assert done.status_code == 200 and done.json() == {"case_id": "C-1", "version": 5, "fields": ["reason"]}
+    assert "C-1" in caplog.text and "reason" in caplog.text
+    assert "PLANTED" not in caplog.text
+    assert service.store.events("C-1")[1].reason == "[redacted]"
+    view = service.get("/cases/C-1", as_of="2024-05-01").json()
+    assert [note["fields"] for note in view["redacted"]] == [["reason"]]
+
+    hold = {"type": "LegalHoldPlaced", "case_id": "C-1", "on": "2024-06-03", "reason": "claim"}
+    is_problem(service.post("C-1", [hold]), 403, "forbidden")  # a write token records no hold
+    held = act("POST", "/cases/C-1/legal-hold", {"reason": "judicial review claim", "on": "2024-06-03"})
+    assert held.status_code == 200 and held.json()["version"] == 6
+    erasure = {"reason": "DSAR-17", "by": "DPO-1", "as_of": "2025-01-06"}
+    is_problem(act("POST", "/cases/C-1/erasure", erasure), 409, "record-kept")
+    assert act("DELETE", "/cases/C-1/legal-hold?on=2024-07-01").status_code == 200
+    gone = act("POST", "/cases/C-1/erasure", erasure)
+    assert gone.status_code == 200 and gone.json()["tombstone"]["rule"] == "erased on request (DSAR-17)"
+    is_problem(service.get("/cases/C-1", scope="read"), 404, "unknown-case")
+
+    old = [
+        {"type": "ComplaintReceived", "case_id": "OLD", "on": "2015-04-01", "procedure": "children-2006"},
+        {"type": "Responded", "case_id": "OLD", "on": "2015-04-10", "stage": 1, "outcome": "upheld"},
+    ]
+    assert service.post("OLD", old).status_code == 200
+    dry = act("POST", "/purge", {"as_of": "2022-06-01", "dry_run": True})
+    assert dry.json()["purged"][0]["case_id"] == "OLD" and service.store.cases() == ["OLD"]
+    is_problem(act("POST", "/purge", {"as_of": "2022-06-01"}, scope="write"), 403, "forbidden")
+    assert act("POST", "/purge", {"as_of": "2022-06-01", "by": "IG-1"}).json()["dry_run"] is False
+    assert service.store.cases() == []
+
+
+def test_a_frozen_year_is_served_as_frozen_after_its_cases_are_purged(service: Service) -> None:
+    old = [
+        {"type": "ComplaintReceived", "case_id": "OLD", "on": "2015-04-01", "procedure": "children-2006"},
+        {"type": "Responded", "case_id": "OLD", "on": "2015-04-10", "stage": 1, "outcome": "upheld"},
+    ]
+    assert service.post("OLD", old).status_code == 200
+    counted = service.store.reports(2015, only=["children-2006"])["children-2006"]
+    published = cf.report.publish(counted, 5, procedures="children-2006")
+    frozen = service.store.freeze(counted, published, "children-2006")
+    service.store.purge(date(2022, 6, 1))
+    answer = service.get("/reports/children-2006/2015-16", scope="report")
+    assert answer.status_code == 200 and answer.json() == json.loads(frozen.published.model_dump_json())
+    assert answer.json()["frozen_on"] == frozen.frozen_on.isoformat()
+    raw = service.get("/reports/children-2006/2015", scope="admin", raw="true").json()
+    assert raw["counts"]["stage1"] == 1

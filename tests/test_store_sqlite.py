@@ -11,6 +11,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from store_contract import (
 )
 
 import complaintflow as cf
+from complaintflow.notices import add_subscription, notify
 from complaintflow.store import EventStore, SQLiteEventStore, projections
 
 
@@ -284,11 +286,14 @@ def test_an_append_that_fails_to_write_leaves_no_event_noted_in_the_record(
 def test_no_redacted_value_is_left_in_the_file_or_its_write_ahead_log(tmp_path: Path) -> None:
     path = tmp_path / "store.db"
     store = cf.open_store(f"sqlite:{path}")
+    add_subscription(store, "https://host.example/hooks", ["Deferred", "Redacted"])
     for number in range(30):  # enough pages that the values live in pages of their own
         store.append(f"R-{number}", planted_case(f"R-{number}"))
     store.append("R", planted_case("R"))
+    notify(store, as_of=date(2024, 4, 17))  # the outbox holds each Deferred event, with its reason
     store.close()  # the values are in the file now, not only in the log
     assert PLANTED[0].encode() in path.read_bytes()
+    assert path.read_bytes().count(PLANTED[1].encode()) > 31  # in the events and in the outbox
     store = cf.open_store(f"sqlite:{path}")
     for number in range(30):
         store.redact(f"R-{number}", ["service_user", "reason"], "asked", by="DPO-1")
@@ -298,6 +303,7 @@ def test_no_redacted_value_is_left_in_the_file_or_its_write_ahead_log(tmp_path: 
         if found.exists():
             assert not any(value.encode() in found.read_bytes() for value in PLANTED), found.name
     assert store.check() == []
+    assert not any(value in "".join(store.export()) for value in PLANTED)
     store.close()
     assert not any(value.encode() in path.read_bytes() for value in PLANTED)
 

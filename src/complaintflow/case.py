@@ -66,6 +66,7 @@ from complaintflow.view import (
     LateEntry,
     Outcome,
     Owner,
+    RedactionNote,
     VoidedEvent,
     deadline_view,
     next_events,
@@ -681,6 +682,7 @@ class Case:
                 if forms
                 else [],
                 voided=_voided_view(self),
+                redacted=_redacted_view(self),
             )
         state = procedure.states[facts.state]
         graph = facts.graph or graph_for(procedure)
@@ -709,6 +711,7 @@ class Case:
             may_go_to_ombudsman=may_go_to_ombudsman,
             entered_late=list(case._late),
             voided=_voided_view(self),
+            redacted=_redacted_view(self),
             owner=Owner.of(facts.owner),
             letter_facts=letter_facts(
                 reference=case.case_id,
@@ -723,6 +726,17 @@ class Case:
 
 #: Where a packed event holds its date: after its class, in the order of the fields.
 _ON = 1 + list(EventBase.model_fields).index("on")
+
+
+def _redacted_view(case: Case) -> list[RedactionNote]:
+    """The case's redactions, as its view lists them: the day each was made, and its fields."""
+    if not any(packed[0] is Redacted for packed in case._events):
+        return []  # most cases: nothing to read
+    return [
+        RedactionNote(on=event.recorded_on or event.on, fields=list(event.fields))
+        for event in case.events
+        if isinstance(event, Redacted)
+    ]
 
 
 def _voided_view(case: Case) -> list[VoidedEvent]:

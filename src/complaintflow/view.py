@@ -91,6 +91,17 @@ class VoidedEvent(BaseModel):
     by: str | None
 
 
+class RedactionNote(BaseModel):
+    """Personal fields of the case's stored events were rewritten on request: the day, and which
+    fields (never their old values). The case replays as before; only the equalities counts of
+    reporting years not yet frozen can change."""
+
+    model_config = ConfigDict(frozen=True)
+
+    on: date
+    fields: list[str]
+
+
 with warnings.catch_warnings():  # `schema` is the contract's name; pydantic's own `schema()` is deprecated
     warnings.filterwarnings("ignore", message='Field name "schema"', category=UserWarning)
 
@@ -148,6 +159,7 @@ class CaseView(BaseModel):
     may_go_to_ombudsman: bool = False
     entered_late: list[LateEntry] = []
     voided: list[VoidedEvent] = []
+    redacted: list[RedactionNote] = []
     owner: Owner | None = None
     letter_facts: LetterFacts | None = None
 

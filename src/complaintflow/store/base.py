@@ -40,6 +40,14 @@ from complaintflow.report.model import AnnualReport
 from complaintflow.report.publications import Publication
 from complaintflow.report.records import CaseRecord
 from complaintflow.report.tables import ReportSettings, build_report
+from complaintflow.store.freezing import (
+    Frozen,
+    counted_as_frozen,
+    freeze,
+    frozen,
+    insert_publication,
+    reported_names,
+)
 from complaintflow.store.grouping import GroupCommit
 from complaintflow.store.imports import CHUNK_LINES, ImportSummary, import_events
 from complaintflow.store.projections import (
@@ -694,13 +702,24 @@ class EventStore(ABC):
     ) -> dict[str, Report]:
         """One report per procedure of the stored cases (or per procedure named in `only`), each of
         the kind its law or Code asks for, as `complaintflow.report.reports` counts them; `by_team`
-        adds the table of complaints by team."""
-        from complaintflow.report import reports
+        adds the table of complaints by team. A year frozen for a procedure gives its frozen
+        report, and later years take that year's columns from it (`freeze`)."""
+        from complaintflow.report import by_procedure, reports
 
         settings = ReportSettings(target_percent=target_percent, services=tuple(services), by_team=by_team)
-        return reports(
-            self.records(), year, only=only, procedures=self.procedures, settings=settings, homes=homes
+        records = self.records()
+        names = (
+            reported_names(self, year, list(by_procedure(records)))
+            if only is None
+            else list(dict.fromkeys(only))
         )
+
+        def count(name: str) -> Callable[[ReportSettings], Report]:
+            return lambda chosen: reports(
+                records, year, only=[name], procedures=self.procedures, settings=chosen, homes=homes
+            )[name]
+
+        return {name: counted_as_frozen(self, year, name, settings, count(name)) for name in names}
 
     def report(
         self,
@@ -725,19 +744,18 @@ class EventStore(ABC):
     def record_publication(self, publication: Publication) -> None:
         """Keep a published report, so that later publications treat what it printed as known."""
         with self._writing() as db:
-            db.execute(
-                self._sql(
-                    "INSERT INTO complaintflow_publications (year, procedures, kind, suppress_below, body) "
-                    "VALUES (?, ?, ?, ?, ?)"
-                ),
-                (
-                    publication.year,
-                    publication.procedures,
-                    publication.kind,
-                    publication.suppress_below,
-                    publication.model_dump_json(),
-                ),
-            )
+            insert_publication(self, db, publication)
+
+    def freeze(self, counted: Report, published: Report, procedures: str | None = None) -> Frozen:
+        """Keep a year's published report for good, as counted and as published (`publish`), with
+        the record of its publication: from then on the store's report of that year is this one,
+        whatever is purged or redacted, and later years' comparison columns come from it. A year
+        already frozen keeps its first copy, which is returned."""
+        return freeze(self, counted, published, procedures)
+
+    def frozen(self, year: str | None = None, procedures: str | None = None) -> list[Frozen]:
+        """The frozen reports (of one year, "2024-25", and procedures if asked), oldest first."""
+        return frozen(self, year, procedures)
 
     def records(self, procedure: str | None = None) -> list[CaseRecord]:
         """The stored records of every case (or one procedure's), in the order cases began."""
@@ -799,11 +817,14 @@ class EventStore(ABC):
         or one awaiting an Ombudsman's decision. With `dry_run`, only say what would go."""
         return purge(self, require_date(as_of, "as_of"), dry_run, checked_by(by))
 
-    def erase(self, case_id: str, *, by: str | None = None, as_of: date | None = None) -> Tombstone:
+    def erase(
+        self, case_id: str, *, by: str | None = None, as_of: date | None = None, reason: str | None = None
+    ) -> Tombstone:
         """Erase a whole case before its time, on request: a purge of one case, with the same
-        tombstone and the same refusals (open, on legal hold, awaiting an Ombudsman's decision)."""
+        tombstone and the same refusals (open, on legal hold, awaiting an Ombudsman's decision).
+        `reason` is a reference to the request in the council's own log, kept in the tombstone."""
         day = london_today() if as_of is None else require_date(as_of, "as_of")
-        return erase(self, case_id, day, checked_by(by))
+        return erase(self, case_id, day, checked_by(by), checked_by(reason, "reason"))
 
     def redact(self, case_id: str, fields: Iterable[str], reason: str, by: str) -> int:
         """Rewrite personal fields (equalities data, free text) in every stored event of the case,

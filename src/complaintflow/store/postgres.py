@@ -28,7 +28,7 @@ from complaintflow.extras import install_hint
 from complaintflow.procedure import Procedure
 from complaintflow.store.base import Cursor, EventStore, _Prepared
 from complaintflow.store.failures import postgres_failure
-from complaintflow.store.schema import NEWEST_TABLE, statements
+from complaintflow.store.schema import ANY_TABLE_MISSING, statements
 
 try:
     import psycopg
@@ -143,7 +143,7 @@ class PostgresEventStore(EventStore):
                 db.execute("SELECT pg_advisory_xact_lock(20061738)")  # one process creates the tables
                 if schema is not None:
                     db.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-                db.execute(f"SELECT to_regclass('{NEWEST_TABLE}') IS NULL")
+                db.execute(ANY_TABLE_MISSING)
                 if db.fetchone()[0]:  # a new store (or one of an earlier release): DDL only then
                     for statement in statements("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"):
                         db.execute(statement)
@@ -287,7 +287,10 @@ class PostgresEventStore(EventStore):
         them (VACUUM runs outside a transaction; the connection goes back as it came)."""
         try:
             with self._pool.connection() as connection:  # in autocommit, as every connection is
-                connection.execute("VACUUM complaintflow_events, complaintflow_cases")
+                connection.execute(
+                    "VACUUM complaintflow_events, complaintflow_cases, complaintflow_notices, "
+                    "complaintflow_frozen"
+                )
         except psycopg.Error as error:
             raise postgres_failure(self.name, error) from None
 

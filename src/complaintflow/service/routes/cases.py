@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from complaintflow.case import CaseView
 from complaintflow.dates import london_today
@@ -31,6 +32,9 @@ from complaintflow.service.requests import CaseId, require_json
 CACHED_VIEWS = 4_096
 
 router = APIRouter(tags=["cases"], responses=ERRORS)
+
+#: Events only an `admin` token may record: a hold stops the retention schedule of a case.
+ADMIN_EVENTS = frozenset({"LegalHoldPlaced", "LegalHoldLifted"})
 
 
 class Appended(BaseModel):
@@ -133,6 +137,8 @@ async def append(
         expected = expected_version(if_match)
         require_json(request)
         events = parse_events(body, limits.max_events)
+        if token.scope != "admin" and any(event.type in ADMIN_EVENTS for event in events):
+            raise StarletteHTTPException(403, "legal holds are placed and lifted with an admin token")
         version = store.append(case_id, events, expected, recorded_by=token.name)
         types = ",".join(event.type for event in events)
         request.scope[LOG_DETAIL] = f" types={types} version={version}"  # on the request's one line

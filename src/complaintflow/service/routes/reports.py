@@ -15,6 +15,7 @@ from complaintflow.procedure import registered_procedure
 from complaintflow.report.forms import Report
 from complaintflow.service.access import Reporter, TheStore, in_thread
 from complaintflow.service.errors import ERRORS
+from complaintflow.store.freezing import published_as_frozen
 
 router = APIRouter(tags=["reports"], responses=ERRORS)
 
@@ -41,7 +42,8 @@ async def report(
     its law or Code asks for; `homes` adds the Tenant Satisfaction Measure CH01 to a Complaint
     Handling Code report; `by_team` adds complaints by team. Small counts are withheld (at 5
     unless `suppress_below` says), given every publication the store has kept; every count
-    (`raw=true`) needs an admin token."""
+    (`raw=true`) needs an admin token. A year frozen when it was published is the frozen report,
+    and says so (`frozen_on`)."""
     from complaintflow.report import (
         PUBLISHED_SUPPRESS_BELOW,
         publish,
@@ -70,7 +72,13 @@ async def report(
         if raw:
             return counted
         below = suppress_below or PUBLISHED_SUPPRESS_BELOW
-        return publish(counted, below, earlier=store.publications(), procedures=procedure)
+        return published_as_frozen(
+            store,
+            counted,
+            procedure,
+            below,
+            lambda report: publish(report, below, earlier=store.publications(), procedures=procedure),
+        )[0]
 
     published = await in_thread(published_report)
     if format == "json":
