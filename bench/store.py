@@ -1,7 +1,7 @@
 """Benchmark: the event stores, SQLite and (where a server answers) PostgreSQL.
 
     python -m pip install -e ".[bench]"
-    python -m bench.store [--cases 100000] [--postgres DSN] [--compare-only]
+    python -m bench.store [--cases 100000] [--postgres DSN] [--compare-only | --writers-only]
 
 Measures single-event and ten-event appends per second, case loads per second (replayed from the
 events, nothing cached), feed events per second, the daily list over the open cases, and the annual
@@ -9,12 +9,16 @@ report read from the stored records. First, single-event appends beside eventsou
 `SQLiteApplicationRecorder` (the recorder with its notification log, as our feed), the library whose
 guarantees the stores follow, at the same SQLite `synchronous` setting on both sides: FULL (our
 default, durable against power loss) and NORMAL (`?durability=normal`). `--compare-only` stops there.
+`--writers-only` measures instead single-event appends from one thread and from eight sharing a
+durable SQLite store (group commit), and, with `--postgres`, the PostgreSQL store beside bare psycopg
+running one INSERT per transaction, with one writer and eight.
 """
 
 from __future__ import annotations
 
 import argparse
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -146,6 +150,105 @@ def store_appends(folder: Path, appends: int, durability: str) -> float:
     return appends / seconds
 
 
+def threaded_appends(store: EventStore, writers: int, appends: int, label: str) -> float:
+    """Single-event appends per second from `writers` threads sharing one store, `appends` in all,
+    each a `ComplaintReceived` of a new case (the service's threads, appending at once)."""
+    share = appends // writers
+
+    def write(worker: int) -> None:
+        for n in range(share):
+            case_id = f"{label}-{worker}-{n}"
+            store.append(case_id, [{**RECEIVED, "case_id": case_id}])
+
+    threads = [threading.Thread(target=write, args=(worker,)) for worker in range(writers)]
+
+    def run() -> None:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    return share * writers / timed(run)
+
+
+def sqlite_writers(folder: Path, appends: int, rounds: int) -> list[str]:
+    """One writer beside eight writer threads on a durable SQLite store (`synchronous=FULL`),
+    interleaved round by round; the best round of each, as table rows."""
+    one, eight = [], []
+    for number in range(rounds):
+        store = open_store(f"sqlite:{folder / f'writers-{number}.db'}")
+        one.append(threaded_appends(store, 1, appends, f"one-{number}"))
+        eight.append(threaded_appends(store, 8, appends, f"eight-{number}"))
+        store.close()
+    return [
+        f"| SQLite store, synchronous=FULL | {max(one):,.0f}/s | {max(eight):,.0f}/s | "
+        f"{max(eight) / max(one):.2f}x |"
+    ]
+
+
+def psycopg_appends(dsn: str, writers: int, appends: int) -> float:
+    """Bare psycopg: one INSERT of an event row per transaction, from `writers` threads each with a
+    connection of its own, at the server's own commit setting (the peer of the PostgreSQL store)."""
+    import psycopg
+
+    schema = f"cf_bare_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {schema}")
+        connection.execute(
+            f"CREATE TABLE {schema}.events (position BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+            "case_id TEXT NOT NULL, version INTEGER NOT NULL, event_id TEXT NOT NULL UNIQUE, "
+            "body TEXT NOT NULL, UNIQUE (case_id, version))"
+        )
+    share = appends // writers
+    connections = [psycopg.connect(dsn) for _ in range(writers)]
+
+    def write(connection: Any) -> None:
+        for _ in range(share):
+            with connection.transaction():
+                connection.execute(
+                    f"INSERT INTO {schema}.events (case_id, version, event_id, body) VALUES (%s, 1, %s, %s)",
+                    (uuid.uuid4().hex, uuid.uuid4().hex, '{"on": "2024-04-02"}'),
+                )
+
+    threads = [threading.Thread(target=write, args=(c,)) for c in connections]
+
+    def run() -> None:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    try:
+        return share * writers / timed(run)
+    finally:
+        for connection in connections:
+            connection.close()
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            connection.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def postgres_writers(dsn: str, appends: int, rounds: int) -> list[str]:
+    """The PostgreSQL store beside bare psycopg with one and eight writer threads, interleaved
+    round by round; the best round of each, as table rows."""
+    from complaintflow.store.postgres import PostgresEventStore
+
+    rows = []
+    for writers in (1, 8):
+        ours, theirs = [], []
+        for number in range(rounds):
+            store = PostgresEventStore(dsn, schema=f"cf_bench_{uuid.uuid4().hex[:8]}", pool_size=writers)
+            try:
+                ours.append(threaded_appends(store, writers, appends, f"pg-{writers}-{number}"))
+            finally:
+                store.drop()
+                store.close()
+            theirs.append(psycopg_appends(dsn, writers, appends))
+        rows.append(
+            f"| {writers} | {max(ours):,.0f}/s | {max(theirs):,.0f}/s | {max(ours) / max(theirs):.2f}x |"
+        )
+    return rows
+
+
 def growing_cases(folder: Path, cases: int) -> tuple[float, float]:
     """Microseconds for the first and for the tenth single-event append of a case, each taken over
     `cases` cases (the tenth after each case has nine events), at `durability=normal` so that the
@@ -188,6 +291,21 @@ def compare_appends(folder: Path, appends: int, rounds: int) -> list[str]:
     return rows
 
 
+def writers(options: argparse.Namespace) -> None:
+    """One writer beside eight writer threads; with `--postgres`, the store beside bare psycopg."""
+    print("Single-event appends, one writer thread and eight, best of each side's rounds:\n")
+    print("| store | one writer | eight writers | eight / one |")
+    print("|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as folder:
+        print("\n".join(sqlite_writers(Path(folder), options.appends, options.rounds)))
+    if options.postgres:
+        print("\nThe PostgreSQL store beside bare psycopg, one INSERT per transaction, both at the")
+        print("server's synchronous_commit=on:\n")
+        print("| writers | complaintflow PostgreSQL store | bare psycopg | ratio |")
+        print("|---|---|---|---|")
+        print("\n".join(postgres_writers(options.postgres, options.appends, options.rounds)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
@@ -197,7 +315,13 @@ def main() -> None:
     parser.add_argument(
         "--compare-only", action="store_true", help="only the appends beside eventsourcing's recorder"
     )
+    parser.add_argument(
+        "--writers-only", action="store_true", help="one writer beside eight; PostgreSQL beside psycopg"
+    )
     options = parser.parse_args()
+    if options.writers_only:
+        writers(options)
+        return
     with tempfile.TemporaryDirectory() as folder:
         comparison = compare_appends(Path(folder), options.appends, options.rounds)
     print("Single-event appends, best of each side's rounds:\n")

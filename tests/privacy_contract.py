@@ -3,6 +3,7 @@ the one contract every store passes (`StoreContract` takes these tests in)."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from datetime import date, timedelta
 from typing import Any
@@ -12,11 +13,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import complaintflow as cf
-from complaintflow.notices import list_notices, notify
+from complaintflow.dates import london_today
+from complaintflow.notices import add_subscription, list_notices, notify
 from complaintflow.procedure import Retention, Source
+from complaintflow.report import Report, publish, reporting_year, year_label
 from complaintflow.store import EventStore
+from complaintflow.store.freezing import Frozen
 from complaintflow.store.redaction import PERSONAL_FIELDS
 from complaintflow.testing import event_sequences
+from complaintflow.view import RedactionNote
 
 _CASES = itertools.count()
 #: Every table that holds rows of one case.
@@ -58,7 +63,7 @@ def everything(store: EventStore) -> tuple[object, ...]:
     return tuple(tables)
 
 
-PLANTED = ("PLANTED-ETHNICITY-7F3A", "PLANTED-NOTE-91C2")
+PLANTED = ("PLANTED-ETHNICITY-7F3A", "PLANTED-NOTE-91C2", "PLANTED-LEARNING-5D0E")
 
 
 def planted_case(case_id: str) -> list[dict[str, Any]]:
@@ -77,20 +82,26 @@ def planted_case(case_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def every_row(store: EventStore) -> str:
-    """Every row of every table of the store, as text."""
+def every_row(store: EventStore, but: tuple[str, ...] = ()) -> str:
+    """Every row of every table of the store (but those named), as text."""
     with store._reading() as db:
-        db.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'complaintflow%'"
-            if store.mark == "%s"
-            else "SELECT name FROM sqlite_master WHERE type = 'table'"
-        )
-        tables = [row[0] for row in db.fetchall()]
         text = []
-        for table in tables:
+        for table in tables_of(store, db):
+            if table in but:
+                continue
             db.execute(f"SELECT * FROM {table}")
             text.append(repr(db.fetchall()))
     return "\n".join(text)
+
+
+def tables_of(store: EventStore, db: Any) -> list[str]:
+    """The names of the store's tables."""
+    db.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'complaintflow%'"
+        if store.mark == "%s"
+        else "SELECT name FROM sqlite_master WHERE type = 'table'"
+    )
+    return sorted({row[0] for row in db.fetchall()})
 
 
 class PrivacyContract:
@@ -243,7 +254,9 @@ class PrivacyContract:
                 )
                 before = store.load(case_id).view(as_of=as_of, forms=False)
                 store.redact(case_id, fields, "asked", by="DPO-1")
-                assert store.load(case_id).view(as_of=as_of, forms=False) == before
+                after = store.load(case_id).view(as_of=as_of, forms=False)
+                assert after.redacted[-1].fields == list(dict.fromkeys(fields))
+                assert after.model_copy(update={"redacted": before.redacted}) == before
                 assert store.check() == []
         summary = store.purge(as_of, dry_run=data.draw(st.booleans()))
         for decision in summary.purged:
@@ -264,7 +277,8 @@ class PrivacyContract:
         version = store.redact("R", ["service_user", "reason"], "the complainant asked", by="DPO-1")
         assert version == 5
         after = store.load("R").view(as_of=date(2024, 5, 1), forms=False)
-        assert after == before  # no date, state or deadline moved
+        assert after.redacted == [RedactionNote(on=london_today(), fields=["service_user", "reason"])]
+        assert after.model_copy(update={"redacted": []}) == before  # no date, state or deadline moved
         assert store.load("R").last_event_on == date(2024, 4, 16)
         text = every_row(store) + "".join(store.export())
         assert "R" in text and not any(value in text for value in PLANTED)
@@ -372,3 +386,178 @@ class PrivacyContract:
         assert PLANTED[1] not in access.model_dump_json() and PLANTED[1] not in access.to_html()
         with pytest.raises(cf.UnknownCase):
             store.subject_access("NONE")
+
+    # -- frozen years ----------------------------------------------------------------------------
+
+    def test_a_frozen_year_is_reported_as_frozen_after_its_cases_are_purged(self, store: EventStore) -> None:
+        store.append("OLD", closed_case("OLD"))
+        store.append("OLD2", closed_case("OLD2", "2015-05-01", "2015-05-08"))
+        store.append("NEXT", closed_case("NEXT", "2016-05-02", "2016-05-09"))
+        frozen = freeze_year(store, 2015)
+        assert frozen.frozen_on == london_today() and frozen.counted.counts.stage1 == 2
+        assert store.frozen() == [frozen]
+        assert freeze_year(store, 2015) == frozen  # frozen once: the first copy stays
+        assert len(store.publications()) == 1
+        assert [d.case_id for d in store.purge(date(2022, 6, 1)).purged] == ["OLD", "OLD2"]
+        assert store.check() == []
+        again = store.reports(2015, only=["children-2006"])["children-2006"]
+        assert again == frozen.counted and again.frozen_on == london_today()
+        assert publish_from(store, again) == frozen.published
+        assert f"Frozen on {london_today().isoformat()}" in cf.report.to_markdown(frozen.published)
+        later = store.reports(2016, only=["children-2006"])["children-2006"]
+        assert isinstance(later, cf.report.AnnualReport) and later.frozen_on is None
+        assert "2015-16" in later.years  # every case of 2015 is gone; its column stays
+        assert later.counts_by_year["2015-16"] == frozen.counted.counts_by_year["2015-16"]
+        assert later.counts_by_year["2015-16"].stage1 == 2 and later.counts.stage1 == 1
+
+    def test_equalities_counts_change_only_in_years_not_frozen(self, store: EventStore) -> None:
+        def with_ethnicity(case_id: str, received: str, responded: str) -> list[dict[str, Any]]:
+            events = closed_case(case_id, received, responded)
+            events[0]["service_user"] = {"ethnicity": "White British"}
+            return events
+
+        store.append("E15", with_ethnicity("E15", "2015-04-01", "2015-04-10"))
+        store.append("E16", with_ethnicity("E16", "2016-05-02", "2016-05-09"))
+        frozen = freeze_year(store, 2015)
+        before = store.reports(2016, only=["children-2006"])["children-2006"]
+        for case_id in ("E15", "E16"):
+            store.redact(case_id, ["service_user"], "asked by the complainant", by="DPO-1")
+            assert store.check() == []
+        assert store.reports(2015, only=["children-2006"])["children-2006"] == frozen.counted
+        after = store.reports(2016, only=["children-2006"])["children-2006"]
+        assert isinstance(before, cf.report.AnnualReport) and isinstance(after, cf.report.AnnualReport)
+        known = {
+            label: share.denominator
+            for label, share in after.equalities["stage1"].bme_where_known_by_year.items()
+        }
+        assert known == {"2015-16": 1, "2016-17": 0}  # the frozen year still counts what it knew
+        assert before.equalities["stage1"].bme_where_known_by_year["2016-17"].denominator == 1
+        assert [note.fields for note in store.load("E16").view(as_of=date(2016, 6, 1)).redacted] == [
+            ["service_user"]
+        ]
+
+    @settings(
+        max_examples=12,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.differing_executors],
+    )
+    @given(data=st.data())
+    def test_a_frozen_year_stays_as_frozen_whatever_is_purged_or_redacted(
+        self, store: EventStore, data: st.DataObject
+    ) -> None:
+        emptied(store)  # each example starts from an empty store, so that it replays the same
+        procedure = cf.load_procedure("children-2006")
+        case_ids = []
+        for _ in range(data.draw(st.integers(1, 4))):
+            case_id = f"F-{next(_CASES)}"
+            store.append(case_id, data.draw(event_sequences(procedure, case_id=case_id, max_events=6)))
+            case_ids.append(case_id)
+        first = store.load(case_ids[0]).first_event_on
+        assert first is not None
+        year = reporting_year(first)
+        frozen = freeze_year(store, year)
+        for case_id in case_ids:
+            if data.draw(st.booleans()):
+                fields = data.draw(
+                    st.lists(st.sampled_from(sorted(PERSONAL_FIELDS)), min_size=1, unique=True)
+                )
+                store.redact(case_id, fields, "asked", by="DPO-1")
+                assert store.check() == []
+        as_of = first + timedelta(days=data.draw(st.integers(0, 365 * 25)))
+        store.purge(as_of)
+        assert store.check() == []
+        if data.draw(st.booleans()) and (left := store.cases()):
+            with contextlib.suppress(cf.StoreError):  # open, held or awaiting the Ombudsman: refused
+                store.erase(data.draw(st.sampled_from(sorted(left))), as_of=date(2040, 1, 1))
+            assert store.check() == []
+        again = store.reports(year, only=["children-2006"])["children-2006"]
+        assert figures(again) == figures(frozen.counted)
+        assert figures(publish_from(store, again)) == figures(frozen.published)
+        assert again.frozen_on == frozen.frozen_on
+        later = store.reports(year + 1, only=["children-2006"])["children-2006"]
+        assert isinstance(later, cf.report.AnnualReport) and isinstance(
+            frozen.counted, cf.report.AnnualReport
+        )
+        label = year_label(year)
+        assert later.counts_by_year.get(label) == frozen.counted.counts_by_year.get(label)
+
+    # -- what a redaction reaches beyond the events ----------------------------------------------
+
+    def test_a_redaction_rewrites_the_outbox_and_frozen_reports_and_tells_subscribers(
+        self, store: EventStore
+    ) -> None:
+        add_subscription(
+            store, "https://host.example/hooks", ["Deferred", "LearningActionAgreed", "Redacted"]
+        )
+        events = planted_case("P")
+        learning = {
+            "type": "LearningActionAgreed",
+            "case_id": "P",
+            "on": "2024-04-17",
+            "action_id": "LA-1",
+            "description": PLANTED[2],
+        }
+        store.append("P", [*events, learning])
+        notify(store, as_of=date(2024, 4, 17))
+        assert PLANTED[1] in every_row(store) and PLANTED[2] in every_row(store)
+        frozen = freeze_year(store, 2024)
+        assert PLANTED[2] in frozen.counted.model_dump_json()
+        store.redact("P", ["service_user", "reason", "description"], "the complainant asked", by="DPO-1")
+        text = every_row(store) + "".join(store.export())
+        assert not any(value in text for value in PLANTED[1:])
+        # A published year keeps its equalities counts by category: the one place the ethnicity stays.
+        assert PLANTED[0] not in every_row(store, but=("complaintflow_frozen", "complaintflow_publications"))
+        (kept,) = store.frozen()
+        assert isinstance(kept.counted, cf.report.AnnualReport)
+        assert kept.counted.equalities["stage1"].ethnicity == {PLANTED[0]: 1, "Total": 1}
+        assert kept.counted.model_copy(update={"learning_actions": None}) == frozen.counted.model_copy(
+            update={"learning_actions": None}
+        )  # the figures stay as published; only the words went
+        notify(store, as_of=date(2024, 4, 18))
+        with store._reading() as db:
+            db.execute(
+                store._sql(
+                    "SELECT kind FROM complaintflow_notices "
+                    "WHERE case_id = ? AND substr(notice_id, 1, 4) = 'evt_'"
+                ),
+                ("P",),
+            )
+            kinds = sorted(row[0] for row in db.fetchall())
+        assert kinds == ["Deferred", "LearningActionAgreed", "Redacted"]  # a subscriber is told
+        assert store.check() == []
+
+
+def figures(report: Report) -> dict[str, Any]:
+    """The report without the words of its learning actions, which a redaction may take out."""
+    data = report.model_dump(mode="json")
+    for action in (data.get("learning_actions") or {}).get("actions", []):
+        action["description"] = ""
+    return data
+
+
+def emptied(store: EventStore) -> None:
+    """Remove every row of every table, as if the store were new."""
+    with store._writing() as db:
+        for table in tables_of(store, db):
+            where = " WHERE key <> 'schema_version'" if table == "complaintflow_meta" else ""
+            db.execute(f"DELETE FROM {table}{where}")
+    with store._cache_lock:
+        store._cache.clear()
+
+
+def freeze_year(store: EventStore, year: int, procedure: str = "children-2006") -> Frozen:
+    """Publish the store's report of the year, and freeze it, as `report --store --freeze` does."""
+    counted = store.reports(year, only=[procedure])[procedure]
+    return store.freeze(counted, publish_from(store, counted), procedure)
+
+
+def publish_from(store: EventStore, counted: Report, suppress_below: int = 5) -> Report:
+    """The report as the store publishes it: the frozen copy of a frozen year."""
+    from complaintflow.store.freezing import published_as_frozen
+
+    name = counted.procedure or "children-2006"
+
+    def now(report: Report) -> Report:
+        return publish(report, suppress_below, earlier=store.publications(), procedures=name)
+
+    return published_as_frozen(store, counted, name, suppress_below, now)[0]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -828,11 +829,68 @@ class StoreContract(PrivacyContract, UsersContract):
         listed = {n.notice.notice_id for n in list_notices(store)}  # the deadlines' notices, not events
         assert listed and not set(receiver.received) & listed
 
+    # -- group commit --------------------------------------------------------------------------
+
+    def test_eight_threads_appending_meanwhile_a_subscriber_sees_each_event_once_in_order(
+        self, store: EventStore
+    ) -> None:
+        def write(worker: int) -> None:
+            for number in range(40):
+                case_id = f"T{worker}-{number % 8}"
+                if number < 8:
+                    store.append(case_id, [{**RECEIVED, "case_id": case_id}])
+                else:
+                    store.append(case_id, [{**ADVOCACY, "case_id": case_id, "provider": str(number)}])
+
+        writers = [threading.Thread(target=write, args=(worker,)) for worker in range(8)]
+        for writer in writers:
+            writer.start()
+        seen: list[int] = []
+        after = 0
+        while True:
+            finished = not any(writer.is_alive() for writer in writers)  # before the read
+            page = store.feed(after=after, limit=50)
+            seen += [position for position, _ in page]
+            after = page[-1][0] if page else after
+            if not page and finished:
+                break
+        for writer in writers:
+            writer.join()
+        everything = store.feed(after=0, limit=10_000)
+        assert len(everything) == 320 and seen == [position for position, _ in everything]
+        assert all(store.version(f"T{w}-{n}") == 5 for w in range(8) for n in range(8))
+        assert store.check() == []
+
     # -- several processes and crashes ---------------------------------------------------------
 
     def test_a_writer_killed_mid_append_leaves_all_or_none_of_it(self, store: EventStore, url: str) -> None:
         kill_a_writer_mid_append(url)
         assert_whole_appends(store)
+
+    def test_a_process_killed_during_group_committed_appends_keeps_every_acknowledged_one(
+        self, store: EventStore, url: str
+    ) -> None:
+        """Eight threads of a child process append three events at a time and print each append
+        once it returns; the child is killed at a moment drawn at random (after a random number of
+        acknowledgements), three times over. Every acknowledged append is there, whole; no append
+        is there in part; the projections agree with the events."""
+        acknowledged: set[str] = set()
+        chance = random.Random()
+        for attempt in range(3):
+            writer = subprocess.Popen(
+                [sys.executable, "-c", _THREADED_WRITER, url, str(attempt)],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            assert writer.stdout is not None
+            for _ in range(chance.randrange(1, 400)):
+                line = writer.stdout.readline().strip()
+                assert line, "the writer stopped on its own"
+                acknowledged.add(line)
+            os.kill(writer.pid, signal.SIGKILL)
+            writer.wait()
+        assert_whole_appends(store)
+        assert acknowledged <= set(store.cases())
 
     def test_two_processes_appending_at_one_version_exactly_one_wins(
         self, store: EventStore, url: str
@@ -911,6 +969,33 @@ _WRITER = textwrap.dedent(
             {"type": "Responded", "case_id": case_id, "on": "2024-04-10", "stage": 1, "outcome": "upheld"},
         ])
         number += 1
+    """
+)
+
+
+_THREADED_WRITER = textwrap.dedent(
+    """
+    import sys, threading, complaintflow as cf
+    store = cf.open_store(sys.argv[1])
+    printing = threading.Lock()
+
+    def write(worker):
+        number = 0
+        while True:
+            case_id = f"K{sys.argv[2]}-{worker}-{number}"
+            store.append(case_id, [
+                {"type": "ComplaintReceived", "case_id": case_id, "on": "2024-04-02",
+                 "procedure": "children-2006"},
+                {"type": "AdvocacyArranged", "case_id": case_id, "on": "2024-04-03"},
+                {"type": "Responded", "case_id": case_id, "on": "2024-04-10", "stage": 1,
+                 "outcome": "upheld"},
+            ])
+            with printing:
+                print(case_id, flush=True)  # acknowledged: append returned
+            number += 1
+
+    for worker in range(8):
+        threading.Thread(target=write, args=(worker,)).start()
     """
 )
 

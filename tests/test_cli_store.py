@@ -256,3 +256,93 @@ def test_subject_access_writes_a_page_or_json(tmp_path: Path, capsys: pytest.Cap
     assert status == 0 and "a &amp; b &lt;i&gt;" in page.read_text(encoding="utf-8")
     status, _, err = run(capsys, "store", "subject-access", "NONE", "--store", url)
     assert status != 0 and "no events are stored for this case" in err and "Traceback" not in err
+
+
+def test_redact_rewrites_personal_fields_and_refuses_what_is_not_personal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = stored(
+        tmp_path,
+        [
+            {**received("R-1", "2024-04-02"), "service_user": {"ethnicity": "White British"}},
+            event("Deferred", "R-1", "2024-04-03", reason="the family is in hospital"),
+        ],
+    )
+    request = ("--reason", "asked by the complainant", "--by", "DPO-1", "--store", url)
+    status, said, err = run(
+        capsys, "store", "redact", "R-1", "--field", "reason", "--field", "service_user", *request
+    )
+    assert (status, err) == (0, "")
+    assert said.strip() == "redacted reason, service_user in every event of R-1 (version 3)"
+    with cf.open_store(url) as opened:
+        assert opened.events("R-1")[1].reason == "[redacted]"
+        before = [e.model_dump() for e in opened.events("R-1")]
+    for refused, why in (("outcome", "not a personal field"), ("on", "never changes a date")):
+        status, said, err = run(capsys, "store", "redact", "R-1", "--field", refused, *request)
+        assert status != 0 and why in err and "Traceback" not in err and said == ""
+    with cf.open_store(url) as opened:
+        assert [e.model_dump() for e in opened.events("R-1")] == before
+    status, _, err = run(capsys, "store", "redact", "NONE", "--field", "reason", *request)
+    assert status != 0 and "no events are stored for this case" in err
+
+
+def test_erase_removes_a_closed_case_and_refuses_an_open_held_or_referred_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def closed(case_id: str, *more: dict[str, object]) -> list[dict[str, object]]:
+        return [
+            received(case_id, "2024-04-02"),
+            event("Responded", case_id, "2024-04-10", stage=1, outcome="upheld"),
+            *more,
+        ]
+
+    url = stored(
+        tmp_path,
+        closed("E-1"),
+        [received("OPEN", "2024-04-02")],
+        closed("HELD", event("LegalHoldPlaced", "HELD", "2024-05-01", reason="claim")),
+        closed("REF", event("OmbudsmanReferred", "REF", "2024-06-03")),
+    )
+    request = ("--reason", "DSAR-2025-17", "--by", "DPO-1", "--as-of", "2025-01-06", "--store", url)
+    for case_id, why in (
+        ("OPEN", "not erased, open"),
+        ("HELD", "not erased, on legal hold"),
+        ("REF", "not erased, an Ombudsman referral not yet decided"),
+    ):
+        status, said, err = run(capsys, "store", "erase", case_id, *request)
+        assert status != 0 and why in err and "Traceback" not in err and said == ""
+    status, said, err = run(capsys, "store", "erase", "E-1", *request)
+    assert status == 0 and said.startswith("erased E-1: 2 events; tombstone ")
+    with cf.open_store(url) as opened:
+        assert sorted(opened.cases()) == ["HELD", "OPEN", "REF"]
+        (stone,) = opened.tombstones()
+        assert (stone.reason, stone.rule, stone.purged_by) == (
+            "erasure",
+            "erased on request (DSAR-2025-17)",
+            "DPO-1",
+        )
+    status, said, _ = run(capsys, "store", "check", "--store", url)
+    assert status == 0 and "0 differences" in said
+
+
+def test_a_frozen_report_stays_as_published_after_a_purge(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = stored(
+        tmp_path,
+        [received("OLD", "2015-04-01"), event("Responded", "OLD", "2015-04-10", stage=1, outcome="upheld")],
+    )
+    status, _, err = run(capsys, "report", "--store", url, "--year", "2015", "--raw", "--freeze")
+    assert status == 2 and "--freeze" in err
+    status, first, err = run(
+        capsys, "report", "--store", url, "--year", "2015", "--format", "json", "--freeze"
+    )
+    assert status == 0 and "froze the report of children-2006 for 2015-16" in err
+    run(capsys, "store", "purge", "--store", url, "--as-of", "2022-06-01")
+    status, again, err = run(capsys, "report", "--store", url, "--year", "2015", "--format", "json")
+    assert status == 0 and again == first and "is the report frozen on" in err
+    assert json.loads(again)["counts"]["stage1"] is None  # one complaint: withheld, as published
+    status, raw, _ = run(capsys, "report", "--store", url, "--year", "2015", "--format", "json", "--raw")
+    assert json.loads(raw)["counts"]["stage1"] == 1
+    status, page, _ = run(capsys, "report", "--store", url, "--year", "2015")
+    assert "Frozen on " in page

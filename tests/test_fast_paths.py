@@ -6,6 +6,9 @@
 - JSON text against dicts: the compiled JSON check and the Python one accept and refuse the same
   events, naming the same field in the same words.
 - Whatever either accepts round-trips through the library's own JSON.
+- The report and the daily list read from the file in bulk, in one process and by two worker
+  processes, against the report of the cases built one event at a time and their daily list; a
+  case a bulk replay returned applies events whole again.
 """
 
 from __future__ import annotations
@@ -31,9 +34,11 @@ from complaintflow import (
 )
 from complaintflow.events import EventBase, event_to_json
 from complaintflow.reminders import Reminder, due_within
-from complaintflow.report import annual_report, records_from_events, report_from_log
-from complaintflow.report.records import CaseRecord
-from complaintflow.testing import MINIMAL_PAYLOADS, event_logs
+from complaintflow.report import AnnualReport, annual_report, records_from_events, report_from_log
+from complaintflow.report.records import CaseRecord, record_of
+from complaintflow.report.tables import ReportSettings, build_report
+from complaintflow.report.workers import records_in_parallel, reminders_in_parallel
+from complaintflow.testing import MINIMAL_PAYLOADS, event_logs, event_sequences, refused_events
 from complaintflow.view import CaseView
 
 PROCEDURES = ["children-2006", "housing-2024", "lgsco-2026", "spso-2021", "adults-2009"]
@@ -279,3 +284,118 @@ def test_the_daily_list_read_from_clocks_is_the_list_each_case_s_view_gives(
     as_of = max(days) + timedelta(days=later)  # before the last event too: cases replayed to then
     listed = due_within(cases.values(), as_of=as_of, within=within)
     assert listed == reminders_from_views(list(cases.values()), as_of, within)
+
+
+def written(log: list[dict[str, Any]], folder: Path) -> Path:
+    path = folder / "log.jsonl"
+    path.write_text("".join(json.dumps(event) + "\n" for event in log), encoding="utf-8")
+    return path
+
+
+def well_formed_days(log: list[dict[str, Any]]) -> list[str]:
+    """The dates of the log's events that are real days, as written."""
+    found = []
+    for event in log:
+        day = str(event.get("on"))
+        if re.fullmatch(r"\d{4}-\d\d-\d\d", day):
+            try:
+                found.append(date.fromisoformat(day).isoformat())
+            except ValueError:
+                continue
+    return found
+
+
+def report_year(log: list[dict[str, Any]]) -> int:
+    """The reporting year of the log's first well-formed date (2015 where there is none)."""
+    first = date.fromisoformat(min(well_formed_days(log), default="2015-06-01"))
+    return first.year if first.month >= 4 else first.year - 1
+
+
+def public_report(cases: dict[str, Case], year: int) -> AnnualReport:
+    """The report of cases each built one event at a time, from the record each case's events
+    make (`record_of`), in the order the cases first appeared."""
+    return build_report([record_of(case) for case in cases.values()], year, ReportSettings())
+
+
+def bulk_report(path: Path, year: int, jobs: int) -> AnnualReport | Refusal:
+    """The report read from the file in bulk, or its refusal: the line and the words."""
+    try:
+        if jobs == 1:
+            return report_from_log(path, year, jobs=1)
+        records = records_in_parallel(path, jobs)  # as many workers as asked, whatever the cores
+        assert records is not None
+        return build_report(records, year, ReportSettings())
+    except EventLogError as error:
+        return error.line, str(error.error)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(log=altered_logs())
+def test_the_report_read_in_bulk_is_the_report_of_cases_built_one_event_at_a_time(
+    tmp_path_factory: pytest.TempPathFactory, log: list[dict[str, Any]]
+) -> None:
+    plain, refusal = one_at_a_time(log)
+    year = report_year(log)
+    expected = refusal if refusal is not None else public_report(plain, year)
+    assert bulk_report(written(log, tmp_path_factory.mktemp("log")), year, jobs=1) == expected
+
+
+def daily_list_in_bulk(path: Path, as_of: date, within: int, jobs: int) -> list[Reminder] | Refusal:
+    """`due` as the command line reads a log: in bulk up to the day, keeping no events."""
+    try:
+        if jobs == 1:
+            cases = load_cases(path, until=as_of, keep_events=False)
+            return due_within(cases.values(), as_of=as_of, within=within)
+        listed = reminders_in_parallel(path, jobs, as_of=as_of, within=within)
+        assert listed is not None
+        return listed
+    except EventLogError as error:
+        return error.line, str(error.error)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(log=altered_logs(), later=st.integers(-60, 400), within=st.integers(0, 25))
+def test_the_daily_list_read_in_bulk_is_the_list_of_cases_built_one_event_at_a_time(
+    tmp_path_factory: pytest.TempPathFactory, log: list[dict[str, Any]], later: int, within: int
+) -> None:
+    plain, refusal = one_at_a_time(log)
+    days = [date.fromisoformat(day) for day in well_formed_days(log)]
+    as_of = max(days, default=date(2015, 6, 1)) + timedelta(days=later)
+    listed = daily_list_in_bulk(written(log, tmp_path_factory.mktemp("log")), as_of, within, jobs=1)
+    if refusal is None:
+        assert listed == due_within(plain.values(), as_of=as_of, within=within)
+    elif later >= 0:  # no line is after the day: every line up to the refused one is read
+        assert listed == refusal
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(log=altered_logs(), later=st.integers(-30, 200))
+def test_two_workers_give_the_report_the_daily_list_and_the_refusal_of_the_one_case_path(
+    tmp_path_factory: pytest.TempPathFactory, log: list[dict[str, Any]], later: int
+) -> None:
+    plain, refusal = one_at_a_time(log)
+    path = written(log, tmp_path_factory.mktemp("log"))
+    year = report_year(log)
+    expected = refusal if refusal is not None else public_report(plain, year)
+    assert bulk_report(path, year, jobs=2) == expected
+    if refusal is None:
+        days = [date.fromisoformat(day) for day in well_formed_days(log)]
+        as_of = max(days, default=date(2015, 6, 1)) + timedelta(days=later)
+        listed = daily_list_in_bulk(path, as_of, 5, jobs=2)
+        assert listed == due_within(plain.values(), as_of=as_of, within=5)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(procedure=st.sampled_from(PROCEDURES).map(load_procedure), data=st.data())
+def test_a_case_from_a_bulk_replay_applies_an_event_whole_or_not_at_all(
+    procedure: Any, data: st.DataObject
+) -> None:
+    events = data.draw(event_sequences(procedure, max_events=8))
+    replayed = replay_cases(events)["C-1"]  # applied in place while replayed
+    fresh = Case.replay(events)
+    refused = data.draw(refused_events(replayed, procedure))
+    with pytest.raises(ComplaintflowError):
+        replayed.apply(refused)
+    assert replayed == fresh
+    last = replayed.last_event_on
+    assert last is not None and replayed.view(last) == fresh.view(last)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import re
@@ -84,6 +85,59 @@ def test_an_event_is_recorded_and_the_answer_is_the_version_and_the_view(service
     with service.store._reading() as db:
         db.execute("SELECT recorded_by FROM complaintflow_events")
         assert db.fetchall() == [("write-token",)]
+
+
+@pytest.mark.parametrize("prefer", ["return=minimal", "Return = Minimal", 'respond-async, return="minimal"'])
+def test_a_host_that_prefers_a_minimal_answer_gets_the_version_and_no_view(
+    service: Service, prefer: str
+) -> None:
+    """RFC 7240: with `Prefer: return=minimal` the events are stored and the answer is a 204 whose
+    ETag is the case's new version; the view is built only when asked for."""
+    response = service.post("C-1", RECEIVED, Prefer=prefer)
+    assert response.status_code == 204 and response.content == b""
+    assert response.headers["etag"] == '"1"' and response.headers["preference-applied"] == "return=minimal"
+    assert service.store.version("C-1") == 1
+    refused = is_problem(
+        service.post("C-1", RESPONDED, Prefer=prefer, **{"If-Match": '"0"'}), 412, "stale-version"
+    )
+    assert refused["version"] == 1
+
+
+@pytest.mark.parametrize("prefer", ["return=representation", "handling=lenient", "return=minimalist"])
+def test_other_preferences_get_the_view(service: Service, prefer: str) -> None:
+    response = service.post("C-1", RECEIVED, Prefer=prefer)
+    assert response.status_code == 200 and response.json()["case"]["state"] == "stage1"
+    assert "preference-applied" not in response.headers
+
+
+def test_the_view_an_append_answers_with_is_kept_for_the_read_that_often_follows(service: Service) -> None:
+    appended = service.post("C-1", RECEIVED).json()["case"]
+    assert appended == service.store.load("C-1").view().model_dump(mode="json")
+    assert service.get("/cases/C-1").json() == appended
+    service.store.append("C-1", [RESPONDED])  # not through the service: the version tells
+    after = service.get("/cases/C-1")
+    assert after.headers["etag"] == '"2"' and after.json() == service.store.load("C-1").view().model_dump(
+        mode="json"
+    )
+
+
+def test_no_route_or_dependency_runs_on_a_worker_thread_of_fastapi_s_own(service: Service) -> None:
+    """FastAPI runs a plain function (a `def` route or dependency) on a worker thread: a hop off the
+    event loop for each. The service's are coroutines, and each goes to a worker thread at most once,
+    for the store's work."""
+
+    def calls(dependant: Any) -> Iterator[Any]:
+        yield dependant.call
+        for dependency in dependant.dependencies:
+            yield from calls(dependency)
+
+    plain = {
+        getattr(call, "__qualname__", repr(call))
+        for route in service.app.state.api_routes
+        for call in calls(route.dependant)
+        if call is not None and not inspect.iscoroutinefunction(call)
+    }
+    assert plain == set()
 
 
 def test_a_list_of_events_is_recorded_all_or_none(service: Service) -> None:
@@ -308,6 +362,24 @@ def test_the_api_page_is_served_from_the_package_without_a_cdn(service: Service)
     is_problem(service.client.get("/redoc"), 404, "not-found")
 
 
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/cases/C-1/events", "GET, POST"),
+        ("/health", "GET"),
+        ("/notices", "GET"),
+        ("/webhooks", "GET, POST"),
+        ("/webhooks/failed", "GET"),
+    ],
+)
+def test_a_method_a_path_does_not_have_gets_405_naming_those_it_has(
+    service: Service, path: str, allowed: str
+) -> None:
+    answer = service.client.put(path, headers=service.as_("admin"))
+    is_problem(answer, 405, "method-not-allowed")
+    assert answer.headers["allow"] == allowed
+
+
 def test_only_health_and_the_api_s_description_need_no_token(service: Service) -> None:
     """As docs/service.md says: every other route of the OpenAPI document asks for one."""
     for path in ("/health", "/openapi.json", "/docs"):
@@ -480,3 +552,72 @@ def test_subject_access_is_an_admin_action_answered_as_json_or_an_escaped_page(s
     assert page.headers["content-type"].startswith("text/html")
     assert "<script>" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
     is_problem(service.get("/cases/NONE/subject-access", scope="admin"), 404, "unknown-case")
+
+
+def test_redaction_erasure_holds_and_purges_are_admin_actions_logged_without_payloads(
+    service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    def act(method: str, path: str, body: object | None = None, scope: str = "admin") -> httpx.Response:
+        content = None if body is None else json.dumps(body).encode()
+        headers = {**service.as_(scope), "Content-Type": "application/json"}
+        return service.client.request(method, path, content=content, headers=headers)
+
+    deferred = {"type": "Deferred", "case_id": "C-1", "on": "2024-04-03", "reason": "PLANTED-NOTE-4B1"}
+    resumed = {"type": "Resumed", "case_id": "C-1", "on": "2024-04-04"}
+    assert (
+        service.post("C-1", [RECEIVED, deferred, resumed, {**RESPONDED, "on": "2024-04-12"}]).status_code
+        == 200
+    )
+    redaction = {"fields": ["reason"], "reason": "PLANTED-WHY-77", "by": "DPO-1"}
+    is_problem(act("POST", "/cases/C-1/redactions", redaction, scope="write"), 403, "forbidden")
+    is_problem(
+        act("POST", "/cases/C-1/redactions", {**redaction, "fields": ["outcome"]}), 422, "invalid-event"
+    )
+    is_problem(act("POST", "/cases/C-1/redactions", {**redaction, "fields": ["on"]}), 422, "invalid-event")
+    with caplog.at_level("INFO", logger="complaintflow"):
+        done = act("POST", "/cases/C-1/redactions", redaction)
+    assert done.status_code == 200 and done.json() == {"case_id": "C-1", "version": 5, "fields": ["reason"]}
+    assert "C-1" in caplog.text and "reason" in caplog.text
+    assert "PLANTED" not in caplog.text
+    assert service.store.events("C-1")[1].reason == "[redacted]"
+    view = service.get("/cases/C-1", as_of="2024-05-01").json()
+    assert [note["fields"] for note in view["redacted"]] == [["reason"]]
+
+    hold = {"type": "LegalHoldPlaced", "case_id": "C-1", "on": "2024-06-03", "reason": "claim"}
+    is_problem(service.post("C-1", [hold]), 403, "forbidden")  # a write token records no hold
+    held = act("POST", "/cases/C-1/legal-hold", {"reason": "judicial review claim", "on": "2024-06-03"})
+    assert held.status_code == 200 and held.json()["version"] == 6
+    erasure = {"reason": "DSAR-17", "by": "DPO-1", "as_of": "2025-01-06"}
+    is_problem(act("POST", "/cases/C-1/erasure", erasure), 409, "record-kept")
+    assert act("DELETE", "/cases/C-1/legal-hold?on=2024-07-01").status_code == 200
+    gone = act("POST", "/cases/C-1/erasure", erasure)
+    assert gone.status_code == 200 and gone.json()["tombstone"]["rule"] == "erased on request (DSAR-17)"
+    is_problem(service.get("/cases/C-1", scope="read"), 404, "unknown-case")
+
+    old = [
+        {"type": "ComplaintReceived", "case_id": "OLD", "on": "2015-04-01", "procedure": "children-2006"},
+        {"type": "Responded", "case_id": "OLD", "on": "2015-04-10", "stage": 1, "outcome": "upheld"},
+    ]
+    assert service.post("OLD", old).status_code == 200
+    dry = act("POST", "/purge", {"as_of": "2022-06-01", "dry_run": True})
+    assert dry.json()["purged"][0]["case_id"] == "OLD" and service.store.cases() == ["OLD"]
+    is_problem(act("POST", "/purge", {"as_of": "2022-06-01"}, scope="write"), 403, "forbidden")
+    assert act("POST", "/purge", {"as_of": "2022-06-01", "by": "IG-1"}).json()["dry_run"] is False
+    assert service.store.cases() == []
+
+
+def test_a_frozen_year_is_served_as_frozen_after_its_cases_are_purged(service: Service) -> None:
+    old = [
+        {"type": "ComplaintReceived", "case_id": "OLD", "on": "2015-04-01", "procedure": "children-2006"},
+        {"type": "Responded", "case_id": "OLD", "on": "2015-04-10", "stage": 1, "outcome": "upheld"},
+    ]
+    assert service.post("OLD", old).status_code == 200
+    counted = service.store.reports(2015, only=["children-2006"])["children-2006"]
+    published = cf.report.publish(counted, 5, procedures="children-2006")
+    frozen = service.store.freeze(counted, published, "children-2006")
+    service.store.purge(date(2022, 6, 1))
+    answer = service.get("/reports/children-2006/2015-16", scope="report")
+    assert answer.status_code == 200 and answer.json() == json.loads(frozen.published.model_dump_json())
+    assert answer.json()["frozen_on"] == frozen.frozen_on.isoformat()
+    raw = service.get("/reports/children-2006/2015", scope="admin", raw="true").json()
+    assert raw["counts"]["stage1"] == 1

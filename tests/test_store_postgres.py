@@ -11,11 +11,13 @@ import os
 import shutil
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from cli_runner import run
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from store_contract import RECEIVED, StoreContract, assert_restored_copy_holds, backup_during_writes
 
 import complaintflow as cf
@@ -176,6 +178,154 @@ def test_appends_commit_with_the_servers_durable_default() -> None:
         with store._writing() as db:
             db.execute("SHOW synchronous_commit")
             assert db.fetchone()[0] == "on"
+    finally:
+        store.drop()
+        store.close()
+
+
+class _Writers:
+    """Transactions held open on connections of their own, each inserting events through the
+    store's own statement (positions reserved as an append reserves them), committed or rolled back
+    in whatever order a test says."""
+
+    def __init__(self, store: PostgresEventStore, schema: str, count: int) -> None:
+        import psycopg
+
+        self.store = store
+        self.connections = [
+            psycopg.connect(DSN, autocommit=True, options=f"-c search_path={schema}") for _ in range(count)
+        ]
+        self.open: dict[int, list[int]] = {}
+        self.committed: list[int] = []
+
+    def write(self, writer: int, events: int) -> None:
+        connection = self.connections[writer]
+        if writer not in self.open:
+            connection.execute("BEGIN")
+            self.open[writer] = []
+        ids = [uuid.uuid4().hex for _ in range(events)]
+        with connection.cursor() as cursor:
+            self.store._insert_events(
+                cursor, [(event_id, 1, event_id, "Note", "2024-04-02", "{}", None) for event_id in ids]
+            )
+            cursor.execute("SELECT position FROM complaintflow_events WHERE event_id = ANY (%s)", (ids,))
+            self.open[writer] += [position for (position,) in cursor.fetchall()]
+
+    def end(self, writer: int, commit: bool) -> None:
+        if writer in self.open:
+            self.connections[writer].execute("COMMIT" if commit else "ROLLBACK")
+            positions = self.open.pop(writer)
+            if commit:
+                self.committed += positions
+
+    def close(self) -> None:
+        for writer in list(self.open):
+            self.end(writer, commit=True)
+        for connection in self.connections:
+            connection.close()
+
+
+def _positions_after(store: EventStore, after: int, page: int = 10_000) -> list[int]:
+    """The feed's positions after `after`, read as a subscriber reads them (`_stored_events`, so
+    that rows that are not events also count)."""
+    return [position for position, _, _ in store._stored_events(after, page)]
+
+
+@pytest.fixture(scope="module")
+def shared() -> Iterator[tuple[PostgresEventStore, str]]:
+    schema = f"cf_test_{uuid.uuid4().hex[:12]}"
+    store = PostgresEventStore(DSN, schema=schema)
+    yield store, schema
+    store.drop()
+    store.close()
+
+
+STEPS = st.lists(
+    st.tuples(st.sampled_from(["write", "commit", "abort", "read"]), st.integers(0, 3), st.integers(1, 3)),
+    max_size=40,
+)
+
+
+@given(steps=STEPS)
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_subscriber_never_skips_an_event_whatever_order_transactions_commit_in(
+    shared: tuple[PostgresEventStore, str], steps: list[tuple[str, int, int]]
+) -> None:
+    """Four transactions at once, against the server: each reserves positions (one or more times),
+    and commits or rolls back, in any order; a subscriber reads between any two steps and resumes
+    from the last position it saw. It sees every committed event once, in position order, and
+    nothing rolled back."""
+    store, schema = shared
+    start = max([0, *_positions_after(store, 0)])
+    writers = _Writers(store, schema, 4)
+    seen: list[int] = []
+    try:
+        for action, writer, events in steps:
+            if action == "write":
+                writers.write(writer, events)
+            elif action in ("commit", "abort"):
+                writers.end(writer, commit=action == "commit")
+            else:
+                seen += _positions_after(store, seen[-1] if seen else start)
+    finally:
+        writers.close()
+    seen += _positions_after(store, seen[-1] if seen else start)
+    assert seen == sorted(writers.committed)
+
+
+def test_reading_past_a_transaction_still_under_way_would_skip_it_and_the_feed_does_not(
+    shared: tuple[PostgresEventStore, str],
+) -> None:
+    """Why the feed's bound is needed: the first of two transactions takes the lower position and
+    commits last. A reader of every committed row would resume after the higher one and never see
+    the lower; the feed waits for it."""
+    store, schema = shared
+    start = max([0, *_positions_after(store, 0)])
+    writers = _Writers(store, schema, 2)
+    try:
+        writers.write(0, 1)
+        writers.write(1, 1)
+        writers.end(1, commit=True)
+        with store._reading() as db:
+            db.execute("SELECT max(position) FROM complaintflow_events")
+            naive_after = db.fetchone()[0]
+        assert _positions_after(store, start) == []  # the feed waits for the first
+        writers.end(0, commit=True)
+    finally:
+        writers.close()
+    lower, higher = sorted(writers.committed)
+    assert naive_after == higher and _positions_after(store, naive_after) == []  # lower skipped
+    assert _positions_after(store, start) == [lower, higher]
+
+
+def round_trips(store: PostgresEventStore, work: Callable[[], object], trace: Path) -> int:
+    """The times the client waits for the server while `work` runs, read from libpq's own trace
+    of the protocol: each Sync, and each Flush sent to read a result before the Sync."""
+    with trace.open("w") as out:
+        with store._pool.connection() as connection:
+            connection.pgconn.trace(out.fileno())
+        try:
+            work()
+        finally:
+            with store._pool.connection() as connection:
+                connection.pgconn.untrace()
+    sent = [line.split("\t")[3] for line in trace.read_text().splitlines() if "\tF\t" in line]
+    return sum(
+        message == "Sync" or (message == "Flush" and number > 0 and sent[number - 1] != "Sync")
+        for number, message in enumerate(sent)
+    )
+
+
+def test_an_append_takes_at_most_three_round_trips(tmp_path: Path) -> None:
+    """Three for the first event of a case (its version, whether its reference was purged, the
+    writes and COMMIT), two for a later one; each counted from the protocol itself."""
+    store = PostgresEventStore(DSN, schema=f"cf_test_{uuid.uuid4().hex[:12]}", pool_size=1)
+    try:
+        first = round_trips(store, lambda: store.append("A", [RECEIVED]), tmp_path / "first")
+        advocacy = {"type": "AdvocacyArranged", "case_id": "A", "on": "2024-04-03"}
+        later = round_trips(store, lambda: store.append("A", [advocacy]), tmp_path / "later")
+        assert (first, later) == (3, 2)
+        assert store.version("A") == 2 and store.check() == []
     finally:
         store.drop()
         store.close()

@@ -8,7 +8,10 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,9 @@ import pytest
 from cli_runner import run
 from privacy_contract import PLANTED, planted_case
 from store_contract import (
+    ADVOCACY,
     RECEIVED,
+    RESPONDED,
     StoreContract,
     assert_restored_copy_holds,
     assert_whole_appends,
@@ -25,6 +30,7 @@ from store_contract import (
 )
 
 import complaintflow as cf
+from complaintflow.notices import add_subscription, notify
 from complaintflow.store import EventStore, SQLiteEventStore, projections
 
 
@@ -280,11 +286,14 @@ def test_an_append_that_fails_to_write_leaves_no_event_noted_in_the_record(
 def test_no_redacted_value_is_left_in_the_file_or_its_write_ahead_log(tmp_path: Path) -> None:
     path = tmp_path / "store.db"
     store = cf.open_store(f"sqlite:{path}")
+    add_subscription(store, "https://host.example/hooks", ["Deferred", "Redacted"])
     for number in range(30):  # enough pages that the values live in pages of their own
         store.append(f"R-{number}", planted_case(f"R-{number}"))
     store.append("R", planted_case("R"))
+    notify(store, as_of=date(2024, 4, 17))  # the outbox holds each Deferred event, with its reason
     store.close()  # the values are in the file now, not only in the log
     assert PLANTED[0].encode() in path.read_bytes()
+    assert path.read_bytes().count(PLANTED[1].encode()) > 31  # in the events and in the outbox
     store = cf.open_store(f"sqlite:{path}")
     for number in range(30):
         store.redact(f"R-{number}", ["service_user", "reason"], "asked", by="DPO-1")
@@ -294,5 +303,58 @@ def test_no_redacted_value_is_left_in_the_file_or_its_write_ahead_log(tmp_path: 
         if found.exists():
             assert not any(value.encode() in found.read_bytes() for value in PLANTED), found.name
     assert store.check() == []
+    assert not any(value in "".join(store.export()) for value in PLANTED)
     store.close()
     assert not any(value.encode() in path.read_bytes() for value in PLANTED)
+
+
+def test_appends_from_threads_at_once_share_a_transaction_each_with_its_own_outcome(tmp_path: Path) -> None:
+    """While one append commits, seven others queue; they are then written in one transaction,
+    where a stale version and a refused event fail alone and the rest are kept."""
+    store = SQLiteEventStore(tmp_path / "store.db")
+    store.append("A", [RECEIVED])
+    transactions = []
+    begin = store._group._transaction
+
+    def held_until_seven_queue() -> Any:
+        transactions.append(len(store._group._queue))
+        for _ in range(60_000):  # the first group waits for the others to queue behind it
+            if transactions[1:] or len(store._group._queue) >= 7:
+                break
+            time.sleep(0.001)
+        return begin()
+
+    store._group._transaction = held_until_seven_queue  # type: ignore[method-assign]
+    advocacy = [{**ADVOCACY, "provider": str(n)} for n in range(2)]
+    work: list[tuple[str, list[dict[str, Any]], int | None]] = [
+        (f"G-{n}", [{**RECEIVED, "case_id": f"G-{n}"}], None) for n in range(5)
+    ]
+    work[2:2] = [("A", [advocacy[0]], 1), ("A", [advocacy[1]], 1)]  # one of these two is stale
+    work.append(("R", [{**RESPONDED, "case_id": "R"}], None))  # refused in the group: nothing received
+    outcomes: dict[int, object] = {}
+
+    def run(number: int) -> None:
+        case_id, events, expected = work[number]
+        try:
+            outcomes[number] = store.append(case_id, events, expected_version=expected)
+        except cf.ComplaintflowError as error:
+            outcomes[number] = type(error).__name__
+
+    threads = [threading.Thread(target=run, args=(number,)) for number in range(len(work))]
+    threads[0].start()
+    for _ in range(60_000):  # until the first append holds its transaction
+        if transactions:
+            break
+        time.sleep(0.001)
+    for thread in threads[1:]:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert transactions == [0, 0], "the seven queued appends share one transaction"
+    assert sorted(str(outcomes[n]) for n in (2, 3)) == ["2", "ConcurrencyError"]
+    assert outcomes[len(work) - 1] == "TransitionNotAllowed"
+    assert [outcomes[n] for n in (0, 1, 4, 5, 6)] == [1] * 5
+    assert store.version("A") == 2 and sorted(store.cases()) == ["A", "G-0", "G-1", "G-2", "G-3", "G-4"]
+    positions = [position for position, _ in store.feed(after=0)]
+    assert positions == sorted(positions) and len(positions) == 7
+    assert store.check() == []

@@ -66,6 +66,7 @@ from complaintflow.view import (
     LateEntry,
     Outcome,
     Owner,
+    RedactionNote,
     VoidedEvent,
     deadline_view,
     next_events,
@@ -120,6 +121,7 @@ class Case:
         "_keep_events",
         "_late",
         "_lock",
+        "_mutable",
         "_procedures",
         "case_id",
     )
@@ -153,6 +155,9 @@ class Case:
         self._calendar = calendar
         self._late: tuple[LateEntry, ...] = ()
         self._lock = threading.Lock()
+        #: Whether `_apply` may change the facts in place (`bulk_replay`): a refused event then
+        #: leaves the case half changed, so only a replay that drops every case on a refusal sets it.
+        self._mutable = False
 
     @classmethod
     def replay(
@@ -419,8 +424,11 @@ class Case:
         self.case_id = rebuilt.case_id
 
     def _after(self, facts: Facts, event: EventBase) -> Facts:
-        """The facts after `event`, or raise; `facts` itself is never changed."""
-        facts = facts.copy()
+        """The facts after `event`, or raise; `facts` itself is never changed, unless the case is
+        in a bulk replay (`_mutable`), where they are the case's own and changed in place."""
+        mutable = self._mutable
+        if not mutable:
+            facts = facts.copy()
         kind = event.type
         if facts.graph is None:
             table = BEFORE_PROCEDURE[facts.state]
@@ -461,7 +469,7 @@ class Case:
         if type(event) is MediationHeld and event.started is not None:
             check_mediation_start(facts, event.started)
         if plan.touches_clocks:  # most notes on the file change no clock
-            facts.clocks = self._clocks_after(facts, graph, plan, event)
+            facts.clocks = self._clocks_after(facts, graph, plan, event, mutable)
         facts.state = step.target
         if step.final:  # the case ends: its clocks stop, but not what the council committed to do
             facts.clocks = {
@@ -513,11 +521,13 @@ class Case:
         return chosen
 
     def _clocks_after(
-        self, facts: Facts, graph: StateGraph, plan: Plan, event: EventBase
+        self, facts: Facts, graph: StateGraph, plan: Plan, event: EventBase, mutable: bool = False
     ) -> dict[str, Clock]:
-        """Start, meet, extend, pause and resume clocks as the event says."""
+        """Start, meet, extend, pause and resume clocks as the event says (in the case's own table
+        where `mutable`, else in a copy)."""
         assert facts.procedure is not None and facts.clocks is not None
-        kind, on, running = event.type, event.on, dict(facts.clocks)
+        kind, on = event.type, event.on
+        running = facts.clocks if mutable else dict(facts.clocks)
         for trigger in plan.starts:
             name = trigger.deadline
             known = running.get(name)
@@ -672,6 +682,7 @@ class Case:
                 if forms
                 else [],
                 voided=_voided_view(self),
+                redacted=_redacted_view(self),
             )
         state = procedure.states[facts.state]
         graph = facts.graph or graph_for(procedure)
@@ -700,6 +711,7 @@ class Case:
             may_go_to_ombudsman=may_go_to_ombudsman,
             entered_late=list(case._late),
             voided=_voided_view(self),
+            redacted=_redacted_view(self),
             owner=Owner.of(facts.owner),
             letter_facts=letter_facts(
                 reference=case.case_id,
@@ -714,6 +726,17 @@ class Case:
 
 #: Where a packed event holds its date: after its class, in the order of the fields.
 _ON = 1 + list(EventBase.model_fields).index("on")
+
+
+def _redacted_view(case: Case) -> list[RedactionNote]:
+    """The case's redactions, as its view lists them: the day each was made, and its fields."""
+    if not any(packed[0] is Redacted for packed in case._events):
+        return []  # most cases: nothing to read
+    return [
+        RedactionNote(on=event.recorded_on or event.on, fields=list(event.fields))
+        for event in case.events
+        if isinstance(event, Redacted)
+    ]
 
 
 def _voided_view(case: Case) -> list[VoidedEvent]:

@@ -157,6 +157,11 @@ class StoreError(ComplaintflowError):
     """A store that cannot be opened or used: names the store, never its password."""
 
 
+class RecordKept(StoreError):
+    """An erasure the record refuses: the case is open, on legal hold, or awaiting an Ombudsman's
+    decision."""
+
+
 class PublicationError(ComplaintflowError):
     """A publication that would contradict an earlier one, or a publication record that cannot be
     read: names the file, never its content."""

@@ -92,7 +92,7 @@ def replay_cases(
     owners: dict[str, str] = {}  # event_id -> the case that used it first
     with collector_paused():
         for position, item in enumerate(events, start=1):
-            line, raw = item if isinstance(item, tuple) else (position, item)
+            line, raw = item if type(item) is tuple else (position, item)
             try:
                 event = parse_event(raw)
                 if until is not None and event.on > until:
@@ -107,7 +107,9 @@ def replay_cases(
                     case = cases[event.case_id] = Case(
                         procedures=procedures, keep_events=keep_events, calendar=calendar
                     )
-                # The cases are not shared until returned: apply the checked event without the lock.
+                    # Nobody sees the cases before they are returned, and a refusal drops them
+                    # all: each applies its events in place, without a copy or the lock.
+                    case._mutable = True
                 if case._apply(event):
                     if observe is not None:
                         observe(event)
@@ -118,6 +120,8 @@ def replay_cases(
                 raise
             except ComplaintflowError as error:
                 raise EventLogError(source, line, error) from None
+    for case in cases.values():  # from here on, each event is applied whole or not at all
+        case._mutable = False
     return cases
 
 

@@ -17,6 +17,7 @@ from complaintflow.errors import (
     InvalidEvent,
     ProcedureDefinitionError,
     PublicationError,
+    RecordKept,
     StoreError,
     TransitionNotAllowed,
     UnknownCase,
@@ -45,6 +46,7 @@ KINDS: tuple[tuple[type[ComplaintflowError], Kind], ...] = (
     (ProcedureDefinitionError, Kind("invalid-procedure", "The procedure definition is not valid", 422, 7)),
     (CalendarError, Kind("invalid-date", "The date cannot be counted", 422, 8)),
     (PublicationError, Kind("publication-conflict", "An earlier publication stands in the way", 409, 2)),
+    (RecordKept, Kind("record-kept", "The record must keep this case for now", 409, 2)),
     (StoreError, Kind("store-unavailable", "The store cannot be used", 503, 9)),
     (ComplaintflowError, Kind("bad-request", "The request cannot be carried out", 400, 2)),
 )

@@ -29,6 +29,8 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     )
     for name, cls in EVENT_CLASSES.items()
 }
+#: The event types with a `stage` field, which a form fixes at the case's stage.
+_STAGED = frozenset(name for name, cls in EVENT_CLASSES.items() if "stage" in cls.model_fields)
 
 
 class DeadlineMove(BaseModel):
@@ -89,6 +91,17 @@ class VoidedEvent(BaseModel):
     by: str | None
 
 
+class RedactionNote(BaseModel):
+    """Personal fields of the case's stored events were rewritten on request: the day, and which
+    fields (never their old values). The case replays as before; only the equalities counts of
+    reporting years not yet frozen can change."""
+
+    model_config = ConfigDict(frozen=True)
+
+    on: date
+    fields: list[str]
+
+
 with warnings.catch_warnings():  # `schema` is the contract's name; pydantic's own `schema()` is deprecated
     warnings.filterwarnings("ignore", message='Field name "schema"', category=UserWarning)
 
@@ -146,6 +159,7 @@ class CaseView(BaseModel):
     may_go_to_ombudsman: bool = False
     entered_late: list[LateEntry] = []
     voided: list[VoidedEvent] = []
+    redacted: list[RedactionNote] = []
     owner: Owner | None = None
     letter_facts: LetterFacts | None = None
 
@@ -206,11 +220,10 @@ def next_events(
     form where `make_form` is given."""
     found = []
     for event_type in allowed:
-        fields = EVENT_CLASSES[event_type].model_fields
         required = _REQUIRED[event_type]
         for step in (graph.steps(state, event_type) if graph else ()) or (None,):
             fixed: dict[str, int | str | bool] = dict(step.spec.when) if step else {}
-            if "stage" in fields and stage is not None and "stage" not in fixed:
+            if event_type in _STAGED and stage is not None and "stage" not in fixed:
                 fixed["stage"] = stage
             needed = [*required, *(name for name in (step.requires if step else ()) if name not in required)]
             schema, conditions = make_form(event_type, step, fixed) if make_form else ({}, [])

@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,8 +25,10 @@ from complaintflow.errors import ComplaintflowError, printable
 from complaintflow.progress import progress_bar
 
 if TYPE_CHECKING:
-    from complaintflow.report import Cover, Report
+    from complaintflow.procedure import Procedure
+    from complaintflow.report import Cover, Report, ReportSettings
     from complaintflow.report.records import CaseRecord
+    from complaintflow.store import EventStore
 
 
 def add_commands(commands: Any) -> None:
@@ -64,6 +67,12 @@ def add_commands(commands: Any) -> None:
         "--republish",
         action="store_true",
         help="publish a year again at another threshold (what the first printed stays known)",
+    )
+    report.add_argument(
+        "--freeze",
+        action="store_true",
+        help="keep each published report in the --store as published: later purges and redactions "
+        "never change it",
     )
     report.add_argument(
         "--target",
@@ -137,6 +146,8 @@ def _report(args: argparse.Namespace) -> int:
     from complaintflow.report import AnnualReport, Cover, year_label
 
     sources.check_source(args)
+    if args.freeze and (args.store is None or args.raw):
+        raise ComplaintflowError("--freeze: keeps a published report in a --store; give --store, not --raw")
     counted = _counted_reports(args)
     label = year_label(args.year)
     reports = _published_reports(args, counted, _record_path(args, len(counted), label))
@@ -196,6 +207,7 @@ def _published_reports(
     publication `record` written beside the forms (none for forms on standard output)."""
     from complaintflow.report import PUBLISHED_SUPPRESS_BELOW, publication, publish
     from complaintflow.report.publications import read_record, record_text
+    from complaintflow.store.freezing import published_as_frozen
 
     if args.raw:
         if args.suppress_below is not None:
@@ -208,16 +220,26 @@ def _published_reports(
     earlier = store.publications() if store is not None else []
     for path in args.published_before or ():
         earlier += read_record(path)
-    published = {
-        name: publish(report, below, earlier=earlier, procedures=name, republish=args.republish)
-        for name, report in reports.items()
-    }
-    made = [publication(report, name) for name, report in published.items()]
-    if store is not None:
-        for kept in made:
-            store.record_publication(kept)
-    elif record is not None:
-        Path(record).write_text(record_text([*earlier, *made]), encoding="utf-8")
+
+    def now(name: str) -> Callable[[Report], Report]:
+        return lambda report: publish(
+            report, below, earlier=earlier, procedures=name, republish=args.republish
+        )
+
+    if store is None:
+        published = {name: now(name)(report) for name, report in reports.items()}
+        if record is not None:
+            made = [publication(report, name) for name, report in published.items()]
+            Path(record).write_text(record_text([*earlier, *made]), encoding="utf-8")
+        return published
+    published = {}
+    for name, counted in reports.items():
+        published[name], made_now = published_as_frozen(store, counted, name, below, now(name))
+        if args.freeze and counted.frozen_on is None:
+            published[name] = store.freeze(counted, published[name], name).published
+            print(f"froze the report of {printable(name)} for {counted.year}", file=sys.stderr)
+        elif made_now:
+            store.record_publication(publication(published[name], name))
     return published
 
 
@@ -228,18 +250,20 @@ def _counted_reports(args: argparse.Namespace) -> dict[str, Report]:
     from complaintflow.report import (
         UNASSIGNED,
         ReportSettings,
+        by_procedure,
         of_procedures,
         records_from_log,
         report_kind,
         reports,
     )
     from complaintflow.report.forms import build
+    from complaintflow.store.freezing import reported_names
 
     settings = ReportSettings(
         target_percent=args.target, services=tuple(args.service or ()), by_team=args.by_team
     )
-    if args.store is not None:
-        store = sources.open_store(args)
+    store = sources.open_store(args) if args.store is not None else None
+    if store is not None:
         records: Iterable[CaseRecord] = store.records()
         procedures = store.procedures
     else:
@@ -262,13 +286,66 @@ def _counted_reports(args: argparse.Namespace) -> dict[str, Report]:
             )
         together = "+".join(only)
         chosen = of_procedures(records, only)
-        return {together: build("children", chosen, args.year, procedure=together, settings=settings)}
-    found = reports(records, args.year, only=only, procedures=procedures, settings=settings, homes=args.homes)
+
+        def together_counted(chosen_settings: ReportSettings) -> Report:
+            return build("children", chosen, args.year, procedure=together, settings=chosen_settings)
+
+        if store is not None:
+            return {together: _as_frozen(store, args, together, settings, together_counted)}
+        return {together: together_counted(settings)}
+    if store is None:
+        found = reports(
+            records, args.year, only=only, procedures=procedures, settings=settings, homes=args.homes
+        )
+    else:  # a frozen year is its frozen report; a later year takes the frozen year's columns
+        names = (
+            list(dict.fromkeys(only))
+            if only
+            else reported_names(store, args.year, list(by_procedure(records)))
+        )
+        found = {
+            name: _as_frozen(store, args, name, settings, partial(_one, records, args, name, procedures))
+            for name in names
+        }
     alike = [name for name in found if name != UNASSIGNED and report_kind(name, procedures) == "children"]
     if not only and len(alike) > 1:
         together = " ".join(f"--only {name}" for name in alike)
         print(f"note: {together} makes one report of their cases together", file=sys.stderr)
     return found
+
+
+def _one(
+    records: list[CaseRecord],
+    args: argparse.Namespace,
+    name: str,
+    procedures: Mapping[str, Procedure] | None,
+    settings: ReportSettings,
+) -> Report:
+    """The report of one procedure, counted from the records."""
+    from complaintflow.report import reports
+
+    return reports(
+        records, args.year, only=[name], procedures=procedures, settings=settings, homes=args.homes
+    )[name]
+
+
+def _as_frozen(
+    store: EventStore,
+    args: argparse.Namespace,
+    name: str,
+    settings: ReportSettings,
+    count: Callable[[ReportSettings], Report],
+) -> Report:
+    """The store's report of `name`: the frozen one of a frozen year (and said so), else counted."""
+    from complaintflow.store.freezing import counted_as_frozen
+
+    report = counted_as_frozen(store, args.year, name, settings, count)
+    if report.frozen_on is not None:
+        print(
+            f"note: {printable(name)} {report.year} is the report frozen on {report.frozen_on}",
+            file=sys.stderr,
+        )
+    return report
 
 
 def _write_report(

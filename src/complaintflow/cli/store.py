@@ -1,4 +1,5 @@
-"""`complaintflow store check|rebuild|backup|purge|subject-access`: looking after a store."""
+"""`complaintflow store check|rebuild|backup|purge|subject-access|redact|erase`: looking after a
+store, and the requests people make about their records."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ def add_commands(commands: Any) -> None:
         ("backup", _store_backup, "copy a SQLite store consistently while it is in use"),
         ("purge", _store_purge, "remove the cases past their retention, leaving a tombstone of each"),
         ("subject-access", _store_subject_access, "everything the store holds about a case"),
+        ("redact", _store_redact, "rewrite a case's personal fields in every stored event, on request"),
+        ("erase", _store_erase, "remove a whole case before its time, on request, leaving a tombstone"),
     ):
         command = upkeep.add_parser(operation, help=help_text)
         if operation == "subject-access":
@@ -44,10 +47,46 @@ def add_commands(commands: Any) -> None:
                 "--dry-run", action="store_true", help="say what would go and remove nothing"
             )
             command.add_argument("--by", metavar="REF", help="a reference to who purges, for the tombstones")
+        if operation in ("redact", "erase"):
+            _add_request_options(command, operation)
         add_store_option(command, "the store", required=True)
         add_procedure_option(command)
         add_extra_holiday_option(command)
         command.set_defaults(run=run)
+
+
+def _add_request_options(command: argparse.ArgumentParser, operation: str) -> None:
+    """What a redaction or an erasure request names: the case, why, and who acts on it."""
+    command.add_argument("case_id", metavar="CASE_ID", help="the case reference")
+    if operation == "redact":
+        command.add_argument(
+            "--field",
+            action="append",
+            required=True,
+            metavar="F",
+            help="a personal field: service_user[.gender|.ethnicity|.disability], reason, late_reason, "
+            "skip_reason or description (repeatable)",
+        )
+        command.add_argument("--reason", required=True, help="why, as the Redacted event records it")
+    else:
+        command.add_argument(
+            "--reason", required=True, metavar="REF", help="a reference to the request, kept in the tombstone"
+        )
+        command.add_argument("--as-of", type=iso_date, metavar="DATE", help="the day (default: today)")
+    command.add_argument("--by", required=True, metavar="REF", help="a reference to who acts on the request")
+
+
+def _store_redact(args: argparse.Namespace) -> int:
+    version = sources.open_store(args).redact(args.case_id, args.field, args.reason, args.by)
+    fields = ", ".join(dict.fromkeys(args.field))
+    print(printable(f"redacted {fields} in every event of {args.case_id} (version {version})"))
+    return 0
+
+
+def _store_erase(args: argparse.Namespace) -> int:
+    stone = sources.open_store(args).erase(args.case_id, by=args.by, as_of=args.as_of, reason=args.reason)
+    print(printable(f"erased {args.case_id}: {stone.events:,} events; tombstone {stone.digest[:12]}"))
+    return 0
 
 
 def _store_check(args: argparse.Namespace) -> int:

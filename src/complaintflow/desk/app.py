@@ -23,11 +23,11 @@ from complaintflow.dates import london_today
 from complaintflow.desk.guard import DeskProblem, SignInNeeded
 from complaintflow.desk.headers import SecurityHeaders
 from complaintflow.desk.pages import admin, cases, record, reports, signing, statement
-from complaintflow.desk.sessions import IDLE_SECONDS, MAX_SESSIONS, PATH, Sessions, sign_in
+from complaintflow.desk.sessions import IDLE_SECONDS, MAX_SESSIONS, PATH, Sessions, sign_in, store_for
 from complaintflow.desk.templating import STATIC, render
 from complaintflow.errors import ComplaintflowError, StoreError
 from complaintflow.problems import kind_of
-from complaintflow.service.access import bind, store_of
+from complaintflow.service.access import bind
 from complaintflow.store.base import EventStore
 
 log = logging.getLogger("complaintflow.desk")
@@ -70,7 +70,7 @@ def create_desk(
     desk.state.desk_oidc = oidc is not None
     if oidc is not None:  # signing in through the council's identity provider
         from_provider = importlib.import_module("complaintflow.desk.oidc")
-        desk.include_router(from_provider.oidc_router(oidc, store_of, sign_in, _refused))
+        desk.include_router(from_provider.oidc_router(oidc, store_for, sign_in, _refused))
 
     @desk.get("/", include_in_schema=False)
     async def home(request: Request) -> Response:

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from complaintflow.desk.accounts import Person, get_user
-from complaintflow.service.access import store_of
+from complaintflow.store.base import EventStore
 
 COOKIE = "complaintflow_desk"
 PATH = "/desk"
@@ -104,6 +104,13 @@ class Sessions:
             return len(self._by_id)
 
 
+def store_for(request: Request) -> EventStore:
+    """The store of the desk serving this request, bound with `service.access.bind` as the
+    service's own is; for the desk's code on worker threads as well as on the event loop."""
+    store: EventStore = request.app.state.store
+    return store
+
+
 def _sessions(request: Request) -> Sessions:
     sessions: Sessions = request.app.state.desk_sessions
     return sessions
@@ -162,7 +169,7 @@ def current_user(request: Request) -> Person | None:
     session_id, session = _current(request)
     if session is None or session.user is None:
         return None
-    user = get_user(store_of(request), session.user)
+    user = get_user(store_for(request), session.user)
     if user is None or user.disabled:
         _sessions(request).end(session_id)
         return None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from complaintflow._bulk import collector_paused
 from complaintflow.calendar import WorkingDayCalendar
@@ -50,7 +50,6 @@ __all__ = [
     "of_procedures",
     "publication",
     "publish",
-    "published_from",
     "records_from_events",
     "records_from_log",
     "report_from_log",
@@ -96,37 +95,6 @@ def publish(
     published = withhold(report, suppress_below, earlier, named)
     assert isinstance(published, type(report))
     return published
-
-
-class Counted(Protocol):
-    """What a published report is made from: a store's counts, and the publications it has kept."""
-
-    def reports(
-        self,
-        year: int,
-        *,
-        only: Collection[str] | None = None,
-        homes: int | None = None,
-        by_team: bool = False,
-    ) -> dict[str, Report]: ...
-
-    def publications(self) -> list[Publication]: ...
-
-
-def published_from(
-    counted: Counted,
-    procedure: str,
-    year: int,
-    *,
-    suppress_below: int = PUBLISHED_SUPPRESS_BELOW,
-    homes: int | None = None,
-    by_team: bool = False,
-) -> Report:
-    """One procedure's report for the year from 1 April `year`, as it may be published: counted by
-    the store, small counts withheld given every publication the store has kept. The service's
-    /reports and the desk's reports both publish through this."""
-    report = counted.reports(year, only=[procedure], homes=homes, by_team=by_team)[procedure]
-    return publish(report, suppress_below, earlier=counted.publications(), procedures=procedure)
 
 
 def publication(report: Report, procedures: str | None = None) -> Publication:

@@ -7,7 +7,16 @@ from html import escape
 from complaintflow.report import charts as chart_drawing
 from complaintflow.report.forms import Report, default_title, headline, tables
 from complaintflow.report.model import AnnualReport
-from complaintflow.report.published import HIDDEN, Cell, Cover, Table, show, sources_note, suppression_note
+from complaintflow.report.published import (
+    HIDDEN,
+    Cell,
+    Cover,
+    Table,
+    frozen_note,
+    show,
+    sources_note,
+    suppression_note,
+)
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; color: #1c1c1c; }
@@ -69,8 +78,8 @@ def to_html(report: Report, cover: Cover | None = None) -> str:
     cover = cover or Cover()
     byline = cover.byline()
     title = escape(cover.heading(default_title(report)))
-    note = suppression_note(report)
-    suppressed = f'<p class="note">{escape(note)}</p>' if note else ""
+    notes = [note for note in (frozen_note(report), suppression_note(report)) if note]
+    suppressed = "".join(f'<p class="note">{escape(note)}</p>' for note in notes)
     cited = sources_note(report)
     foot = f'<p class="note">{escape(cited)}</p>' if cited else ""
     return (

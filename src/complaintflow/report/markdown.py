@@ -6,7 +6,14 @@ import re
 
 from complaintflow.errors import printable
 from complaintflow.report.forms import Report, default_title, headline, tables
-from complaintflow.report.published import Cover, Table, show, sources_note, suppression_note
+from complaintflow.report.published import (
+    Cover,
+    Table,
+    frozen_note,
+    show,
+    sources_note,
+    suppression_note,
+)
 
 _MARKUP = re.compile(r"([\\`*_\[\]<>#|~])")
 
@@ -42,8 +49,8 @@ def to_markdown(report: Report, cover: Cover | None = None) -> str:
         "",
         headline(report),
     ]
-    note = suppression_note(report)
-    if note:
-        head += ["", cell(note)]
+    for note in (frozen_note(report), suppression_note(report)):
+        if note:
+            head += ["", cell(note)]
     foot = [cell(note)] if (note := sources_note(report)) else []
     return "\n\n".join(["\n".join(head), *(_table(table) for table in tables(report)), *foot]) + "\n"

@@ -6,6 +6,8 @@ its path of keys in `AnnualReport.suppressed`.
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel, ConfigDict, Field
 
 Count = int | None
@@ -210,6 +212,9 @@ class ProcedureReport(_Table):
     suppressed: list[list[str]] = Field(
         default_factory=list, description="The path of keys to every withheld cell."
     )
+    frozen_on: date | None = Field(
+        default=None, description="The day the published report was frozen in the store, if it was."
+    )
 
 
 class AnnualReport(_Table):
@@ -276,4 +281,7 @@ class AnnualReport(_Table):
     suppress_below: int | None = None
     suppressed: list[list[str]] = Field(
         default_factory=list, description="The path of keys to every hidden cell."
+    )
+    frozen_on: date | None = Field(
+        default=None, description="The day the published report was frozen in the store, if it was."
     )

@@ -176,6 +176,17 @@ def sources_note(report: object) -> str | None:
     return "Sources: " + "; ".join(f"{key}: {text}" for key, text in sources.items()) + "."
 
 
+def frozen_note(report: object) -> str | None:
+    """Where the report is the copy frozen when it was published: the day, and what it means."""
+    frozen_on = getattr(report, "frozen_on", None)
+    if frozen_on is None:
+        return None
+    return (
+        f"Frozen on {frozen_on.isoformat()}: the figures as published then; cases purged or redacted "
+        "since do not change them."
+    )
+
+
 def suppression_note(report: HasSuppressed) -> str | None:
     """The one true sentence on what is withheld and why, where small counts are withheld."""
     if not report.suppress_below:

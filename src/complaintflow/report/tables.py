@@ -72,6 +72,9 @@ class ReportSettings:
     #: report (complaintflow.report.teams). Off unless the council asks: not every council assigns
     #: cases to teams, and a table of small counts is mostly withheld.
     by_team: bool = False
+    #: Reporting years shown even where the records have no data for them: years frozen in a store
+    #: (complaintflow.store.freezing), whose columns are then filled from the frozen figures.
+    known_years: frozenset[int] = frozenset()
 
 
 def _services(record: CaseRecord) -> tuple[str, ...]:
@@ -145,7 +148,7 @@ class _Tally:
                 note("voided", day, record)
             for action, on, due, _ in record.learning:
                 note("learning", on, record, (action, due))
-        self.years = sorted(years)
+        self.years = sorted(years | settings.known_years)
         #: Services in the council's order: those it gave first, then the others as they appear.
         self.service_rank = {service: rank for rank, service in enumerate(settings.services)}
         for record in self.records:

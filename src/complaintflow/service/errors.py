@@ -85,11 +85,15 @@ async def _http_error(request: Request, error: StarletteHTTPException) -> JSONRe
     if error.status_code == 401:
         headers["WWW-Authenticate"] = "Bearer"
     if error.status_code == 405:  # every method the path has, over all its routes (RFC 9110)
-        methods = {
-            method
-            for route in request.app.routes
-            if isinstance(route, APIRoute) and route.path_regex.match(request.url.path)
-            for method in route.methods or ()
-        }
-        headers["Allow"] = ", ".join(sorted(methods))
+        headers["Allow"] = ", ".join(sorted(_methods(request.app.state.api_routes, request.url.path)))
     return problem_response(document, headers)
+
+
+def _methods(routes: tuple[APIRoute, ...], path: str) -> set[str]:
+    """The methods of the routes for `path`: those of its most literal template, as routing takes
+    `/webhooks/failed` to be that path rather than `/webhooks/{subscription_id}`."""
+    matching = [route for route in routes if route.path_regex.match(path)]
+    literal = min((route.path.count("{") for route in matching), default=0)
+    return {
+        method for route in matching if route.path.count("{") == literal for method in route.methods or ()
+    }

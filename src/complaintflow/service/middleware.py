@@ -48,7 +48,8 @@ class BodyLimit:
             if whole:  # after the body, the app only listens for a disconnect: no time limit
                 return await receive()
             try:
-                message = await asyncio.wait_for(receive(), deadline - asyncio.get_running_loop().time())
+                async with asyncio.timeout_at(deadline):  # no task of its own, as wait_for makes
+                    message = await receive()
             except TimeoutError:
                 raise _TooSlow from None
             seen += len(message.get("body", b""))
@@ -100,8 +101,13 @@ def loggable_reference(text: str) -> str:
     return f"(not valid: {printable(text, 24)})"
 
 
+#: Where a route puts what else its request's log line should say (`types=... version=N`).
+LOG_DETAIL = "complaintflow.log_detail"
+
+
 class RequestLog:
-    """One log line a request: method, route, case reference, status and time; never a payload."""
+    """One log line a request: method, route, case reference, status and time, and what the route
+    added under `LOG_DETAIL`; never a payload."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -124,10 +130,11 @@ class RequestLog:
             route = scope.get("route")
             case_id = scope.get("path_params", {}).get("case_id")
             log.info(
-                "%s %s case=%s status=%d %.1fms",
+                "%s %s case=%s status=%d %.1fms%s",
                 printable(scope["method"], 16),
                 getattr(route, "path", "-"),
                 "-" if case_id is None else loggable_reference(case_id),
                 status,
                 (time.perf_counter() - started) * 1000,
+                scope.get(LOG_DETAIL, ""),
             )

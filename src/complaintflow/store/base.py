@@ -40,6 +40,15 @@ from complaintflow.report.model import AnnualReport
 from complaintflow.report.publications import Publication
 from complaintflow.report.records import CaseRecord
 from complaintflow.report.tables import ReportSettings, build_report
+from complaintflow.store.freezing import (
+    Frozen,
+    counted_as_frozen,
+    freeze,
+    frozen,
+    insert_publication,
+    reported_names,
+)
+from complaintflow.store.grouping import GroupCommit
 from complaintflow.store.imports import CHUNK_LINES, ImportSummary, import_events
 from complaintflow.store.projections import (
     CaseRow,
@@ -111,6 +120,8 @@ class EventStore(ABC):
         # case -> (version, the case replayed to it, the report's record of it if known)
         self._cache: OrderedDict[str, tuple[int, Case, CaseRecord | None]] = OrderedDict()
         self._cache_lock = threading.Lock()
+        #: Appends from this process's threads, committed together (see `store.grouping`).
+        self._group: GroupCommit[int] = GroupCommit(self._writing, self._failed)
         #: Retention rules the council sets when it opens the store, by procedure name ("*": every
         #: other record); they win over the definitions' own.
         self.retention: dict[str, Retention] = {}
@@ -129,6 +140,10 @@ class EventStore(ABC):
     @abstractmethod
     def _reading(self) -> AbstractContextManager[Cursor]:
         """A consistent read."""
+
+    def _failed(self, error: Exception) -> Exception:
+        """The store's error for what the database raised during an append (its own as it is)."""
+        return error
 
     @abstractmethod
     def close(self) -> None:
@@ -182,36 +197,80 @@ class EventStore(ABC):
         if expected_version is not None:
             expected_version = require_whole_number(expected_version, "expected_version")
         prepared = self._prepare(case_id, batch)
-        with self._writing() as db:
-            version = self._stored_version(db, case_id)
-            stored = self._stored_already(db, case_id, batch)
-            if stored and len(stored) == len(batch):
-                return version  # sent again after a timeout: the first one was stored
-            if stored:
-                raise InvalidEvent(
-                    f"{len(stored)} of these {len(batch)} events are stored already (such as "
-                    f"{sorted(stored)[0]}): send only the new ones",
-                    field="event_id",
-                )
-            if expected_version is not None and expected_version != version:
-                raise ConcurrencyError(case_id, expected_version, version)
-            if prepared.version == version:  # checked at this version: nothing to replay here
-                if prepared.refusal is not None:
-                    raise prepared.refusal
-                stored_case, case, accepted = prepared.stored, prepared.case, prepared.accepted
-            else:  # another append to the case came first: the batch is checked again, here
-                version, stored_case = self._current(db, case_id)
-                case = copy.copy(stored_case)
-                accepted = self._accepted(case, batch)
-            fresh = [event for event, _ in accepted]
-            record = self._take_record(case_id, version)
-            for event, in_order in accepted:
-                record = noted(record, event, in_order)
-            if fresh:
-                self._write(db, case, version, fresh, recorded_by, record, stored_case)
-                version += len(fresh)
-        self._remember(case_id, version, case, record)
-        return version
+        return self._commit_append(case_id, batch, expected_version, prepared, recorded_by)
+
+    def _commit_append(
+        self,
+        case_id: str,
+        batch: list[EventBase],
+        expected_version: int | None,
+        prepared: _Prepared,
+        recorded_by: str | None,
+    ) -> int:
+        """Write a checked append, in a transaction it shares with the appends of other threads
+        made at the same moment (`GroupCommit`); its new version once that has committed."""
+        return self._group.run(
+            lambda db: self._append_in(db, case_id, batch, expected_version, prepared, recorded_by)
+        )
+
+    def _append_in(
+        self,
+        db: Cursor,
+        case_id: str,
+        batch: list[EventBase],
+        expected_version: int | None,
+        prepared: _Prepared,
+        recorded_by: str | None,
+    ) -> Callable[[], int]:
+        """The append's writes, in a transaction it may share with other appends (`GroupCommit`);
+        what to do once that has committed: keep the case in memory, and say its new version."""
+        version = self._stored_version(db, case_id)
+        stored = self._stored_already(db, case_id, batch)
+        if stored and len(stored) == len(batch):
+            return lambda: version  # sent again after a timeout: the first one was stored
+        if stored:
+            raise InvalidEvent(
+                f"{len(stored)} of these {len(batch)} events are stored already (such as "
+                f"{sorted(stored)[0]}): send only the new ones",
+                field="event_id",
+            )
+        if expected_version is not None and expected_version != version:
+            raise ConcurrencyError(case_id, expected_version, version)
+        if prepared.version == version:  # checked at this version: nothing to replay here
+            if prepared.refusal is not None:
+                raise prepared.refusal
+            stored_case, case, accepted = prepared.stored, prepared.case, prepared.accepted
+        else:  # another append to the case came first: the batch is checked again, here
+            version, stored_case = self._current(db, case_id)
+            case = copy.copy(stored_case)
+            accepted = self._accepted(case, batch)
+        return self._written(db, case_id, version, stored_case, case, accepted, recorded_by)
+
+    def _written(
+        self,
+        db: Cursor,
+        case_id: str,
+        version: int,
+        stored_case: Case,
+        case: Case,
+        accepted: list[tuple[EventBase, bool]],
+        recorded_by: str | None,
+    ) -> Callable[[], int]:
+        """Write the events the case accepted, at `version`, with its projections; what to do once
+        the transaction has committed."""
+        fresh = [event for event, _ in accepted]
+        record = self._take_record(case_id, version)
+        for event, in_order in accepted:
+            record = noted(record, event, in_order)
+        if fresh:
+            self._write(db, case, version, fresh, recorded_by, record, stored_case)
+            version += len(fresh)
+
+        def committed() -> int:
+            self._remember(case_id, version, case, record)
+            return version
+
+        return committed
 
     def _prepare(self, case_id: str, batch: list[EventBase]) -> _Prepared:
         """The batch checked against the case as it stands, before the write lock is taken: an event
@@ -304,12 +363,8 @@ class EventStore(ABC):
         stood before them."""
         if version == 0:
             refuse_purged(self, db, case.case_id or "")
-        insert = self._sql(
-            "INSERT INTO complaintflow_events (case_id, version, event_id, type, on_date, body, recorded_by) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)"
-        )
-        db.executemany(
-            insert,
+        self._insert_events(
+            db,
             [
                 (
                     case.case_id,
@@ -324,6 +379,17 @@ class EventStore(ABC):
             ],
         )
         self._project(db, case, version + len(fresh), record, stored)
+
+    def _insert_events(self, db: Cursor, rows: list[tuple[Any, ...]]) -> None:
+        """Insert event rows (case, version, id, type, date, body, recorded by); each is given the
+        next feed position."""
+        db.executemany(
+            self._sql(
+                "INSERT INTO complaintflow_events (case_id, version, event_id, type, on_date, body, "
+                "recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            ),
+            rows,
+        )
 
     def _project(self, db: Cursor, case: Case, version: int, record: CaseRecord | None, stored: Case) -> None:
         """Write the case's projections: its row, with the report's record (`record`, finished
@@ -470,10 +536,12 @@ class EventStore(ABC):
         rather than holding up every later one."""
         while readable > 0:
             with self._reading() as db:
+                bound = self._feed_bound(db)
+                below = "" if bound is None else f" AND position < {int(bound)}"
                 db.execute(
                     self._sql(
                         "SELECT position, case_id, body FROM complaintflow_events "
-                        "WHERE position > ? ORDER BY position LIMIT ?"
+                        f"WHERE position > ?{below} ORDER BY position LIMIT ?"
                     ),
                     (after, readable),
                 )
@@ -488,6 +556,12 @@ class EventStore(ABC):
                 yield after, case_id, event
             if not rows:
                 return
+
+    def _feed_bound(self, db: Cursor) -> int | None:
+        """The feed reads only positions below this, every one of whose transactions has ended;
+        None where writers take turns, so that every committed position may be read (see
+        `PostgresEventStore` for a store whose writers do not)."""
+        return None
 
     def cases(
         self, open_only: bool = False, procedure: str | None = None, as_of: date | None = None
@@ -628,13 +702,24 @@ class EventStore(ABC):
     ) -> dict[str, Report]:
         """One report per procedure of the stored cases (or per procedure named in `only`), each of
         the kind its law or Code asks for, as `complaintflow.report.reports` counts them; `by_team`
-        adds the table of complaints by team."""
-        from complaintflow.report import reports
+        adds the table of complaints by team. A year frozen for a procedure gives its frozen
+        report, and later years take that year's columns from it (`freeze`)."""
+        from complaintflow.report import by_procedure, reports
 
         settings = ReportSettings(target_percent=target_percent, services=tuple(services), by_team=by_team)
-        return reports(
-            self.records(), year, only=only, procedures=self.procedures, settings=settings, homes=homes
+        records = self.records()
+        names = (
+            reported_names(self, year, list(by_procedure(records)))
+            if only is None
+            else list(dict.fromkeys(only))
         )
+
+        def count(name: str) -> Callable[[ReportSettings], Report]:
+            return lambda chosen: reports(
+                records, year, only=[name], procedures=self.procedures, settings=chosen, homes=homes
+            )[name]
+
+        return {name: counted_as_frozen(self, year, name, settings, count(name)) for name in names}
 
     def report(
         self,
@@ -659,19 +744,18 @@ class EventStore(ABC):
     def record_publication(self, publication: Publication) -> None:
         """Keep a published report, so that later publications treat what it printed as known."""
         with self._writing() as db:
-            db.execute(
-                self._sql(
-                    "INSERT INTO complaintflow_publications (year, procedures, kind, suppress_below, body) "
-                    "VALUES (?, ?, ?, ?, ?)"
-                ),
-                (
-                    publication.year,
-                    publication.procedures,
-                    publication.kind,
-                    publication.suppress_below,
-                    publication.model_dump_json(),
-                ),
-            )
+            insert_publication(self, db, publication)
+
+    def freeze(self, counted: Report, published: Report, procedures: str | None = None) -> Frozen:
+        """Keep a year's published report for good, as counted and as published (`publish`), with
+        the record of its publication: from then on the store's report of that year is this one,
+        whatever is purged or redacted, and later years' comparison columns come from it. A year
+        already frozen keeps its first copy, which is returned."""
+        return freeze(self, counted, published, procedures)
+
+    def frozen(self, year: str | None = None, procedures: str | None = None) -> list[Frozen]:
+        """The frozen reports (of one year, "2024-25", and procedures if asked), oldest first."""
+        return frozen(self, year, procedures)
 
     def records(self, procedure: str | None = None) -> list[CaseRecord]:
         """The stored records of every case (or one procedure's), in the order cases began."""
@@ -733,11 +817,14 @@ class EventStore(ABC):
         or one awaiting an Ombudsman's decision. With `dry_run`, only say what would go."""
         return purge(self, require_date(as_of, "as_of"), dry_run, checked_by(by))
 
-    def erase(self, case_id: str, *, by: str | None = None, as_of: date | None = None) -> Tombstone:
+    def erase(
+        self, case_id: str, *, by: str | None = None, as_of: date | None = None, reason: str | None = None
+    ) -> Tombstone:
         """Erase a whole case before its time, on request: a purge of one case, with the same
-        tombstone and the same refusals (open, on legal hold, awaiting an Ombudsman's decision)."""
+        tombstone and the same refusals (open, on legal hold, awaiting an Ombudsman's decision).
+        `reason` is a reference to the request in the council's own log, kept in the tombstone."""
         day = london_today() if as_of is None else require_date(as_of, "as_of")
-        return erase(self, case_id, day, checked_by(by))
+        return erase(self, case_id, day, checked_by(by), checked_by(reason, "reason"))
 
     def redact(self, case_id: str, fields: Iterable[str], reason: str, by: str) -> int:
         """Rewrite personal fields (equalities data, free text) in every stored event of the case,

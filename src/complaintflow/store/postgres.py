@@ -1,11 +1,16 @@
 """The shared store: PostgreSQL through psycopg 3 and a connection pool, for councils that run
 several application servers (install the `postgres` extra).
 
-The same rules as every store, from the database's own transactions and constraints. Appends take
-`LOCK TABLE ... IN SHARE ROW EXCLUSIVE MODE` on the events table: readers go on, and writers take
-turns, so feed positions become visible in the order they were given. A sequence alone would not
-guarantee that: two transactions can take positions 7 and 8 and commit 8 first, and a subscriber
-that read 8 would then skip 7 for ever.
+The same rules as every store, from the database's own transactions and constraints. Appends to
+different cases run at once, each in one round trip to the server when its case is as it was checked
+(`APPEND_FUNCTIONS`); appends to one case take turns on a lock of that case.
+
+The feed must still be read in commit order: two transactions can take positions 7 and 8 and commit
+8 first, and a subscriber that read 8 would then skip 7 for ever. So positions are reserved under a
+short lock, and each reservation holds a lock on its first position until its transaction ends; the
+feed reads only below the first position still reserved (`complaintflow_feed_bound`), so a
+subscriber that resumes from its last position never skips one. Writers other than appends (imports,
+purges, redactions) take a table lock, and so wait for the appends under way, and they for them.
 """
 
 from __future__ import annotations
@@ -18,11 +23,12 @@ from typing import Any
 
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.errors import StoreError
+from complaintflow.events import EventBase
 from complaintflow.extras import install_hint
 from complaintflow.procedure import Procedure
-from complaintflow.store.base import Cursor, EventStore
+from complaintflow.store.base import Cursor, EventStore, _Prepared
 from complaintflow.store.failures import postgres_failure
-from complaintflow.store.schema import NEWEST_TABLE, statements
+from complaintflow.store.schema import ANY_TABLE_MISSING, statements
 
 try:
     import psycopg
@@ -36,6 +42,72 @@ except ImportError as missing:  # pragma: no cover - depends on what is installe
 CONNECT_TIMEOUT_S = 5
 
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+#: Advisory lock keys (database-wide): the reservation of positions takes SECTION alone and for a
+#: moment, the feed's bound shares it; each reservation holds (RESERVED + first // 2**31,
+#: first % 2**31) until its transaction ends; an append holds (CASE, hash of its case) likewise.
+SECTION = 20_061_739
+RESERVED = 1_128_660_992
+CASE = RESERVED - 1
+#: The state an append's check raises when its case moved on, or one of its events is stored.
+MOVED = "CF001"
+
+#: Reserving positions, the feed's bound, and the check an append sends with its writes.
+APPEND_FUNCTIONS = f"""
+CREATE OR REPLACE FUNCTION complaintflow_reserve(wanted integer) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    positions regclass := pg_get_serial_sequence('complaintflow_events', 'position')::regclass;
+    first bigint;
+BEGIN
+    PERFORM pg_advisory_lock({SECTION});
+    BEGIN
+        first := nextval(positions);
+        IF wanted > 1 THEN
+            PERFORM setval(positions, first + wanted - 1);
+        END IF;
+        PERFORM pg_advisory_xact_lock(({RESERVED} + (first >> 31))::integer, (first & 2147483647)::integer);
+    EXCEPTION WHEN OTHERS OR query_canceled THEN
+        PERFORM pg_advisory_unlock({SECTION});
+        RAISE;
+    END;
+    PERFORM pg_advisory_unlock({SECTION});
+    RETURN first;
+END
+$$;
+CREATE OR REPLACE FUNCTION complaintflow_feed_bound() RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    reserved bigint;
+    last bigint;
+BEGIN
+    PERFORM pg_advisory_lock_shared({SECTION});
+    BEGIN
+        SELECT min(((classid::bigint - {RESERVED}) << 31) | objid::bigint) INTO reserved FROM pg_locks
+        WHERE locktype = 'advisory' AND objsubid = 2
+            AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            AND classid::bigint BETWEEN {RESERVED} AND {RESERVED} + 65535;
+        last := coalesce(pg_sequence_last_value(
+            pg_get_serial_sequence('complaintflow_events', 'position')::regclass), 0);
+    EXCEPTION WHEN OTHERS OR query_canceled THEN
+        PERFORM pg_advisory_unlock_shared({SECTION});
+        RAISE;
+    END;
+    PERFORM pg_advisory_unlock_shared({SECTION});
+    RETURN least(coalesce(reserved, last + 1), last + 1);
+END
+$$;
+CREATE OR REPLACE FUNCTION complaintflow_check(appended text, checked_at integer, ids text[])
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock({CASE}, hashtext(appended));
+    IF coalesce((SELECT version FROM complaintflow_cases WHERE case_id = appended), 0) <> checked_at
+        OR EXISTS (SELECT 1 FROM complaintflow_events WHERE event_id = ANY (ids)) THEN
+        RAISE EXCEPTION 'the case moved on since it was checked' USING ERRCODE = '{MOVED}';
+    END IF;
+END
+$$;
+"""
 
 
 class PostgresEventStore(EventStore):
@@ -57,7 +129,7 @@ class PostgresEventStore(EventStore):
         if schema is not None and not _SCHEMA_NAME.fullmatch(schema):
             raise StoreError("a schema name is lower-case letters, digits and underscores")
         self.schema = schema
-        options: dict[str, Any] = {"autocommit": False}
+        options: dict[str, Any] = {"autocommit": True}  # reads are one statement each; writes BEGIN
         if schema is not None:
             options["options"] = f"-c search_path={schema}"
         self._probe(options)
@@ -71,10 +143,11 @@ class PostgresEventStore(EventStore):
                 db.execute("SELECT pg_advisory_xact_lock(20061738)")  # one process creates the tables
                 if schema is not None:
                     db.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-                db.execute(f"SELECT to_regclass('{NEWEST_TABLE}') IS NULL")
+                db.execute(ANY_TABLE_MISSING)
                 if db.fetchone()[0]:  # a new store (or one of an earlier release): DDL only then
                     for statement in statements("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"):
                         db.execute(statement)
+                db.execute(APPEND_FUNCTIONS)
                 self._mark_layout(db)
         except StoreError:
             self.close()
@@ -99,14 +172,20 @@ class PostgresEventStore(EventStore):
 
     @contextmanager
     def _writing(self) -> Iterator[Cursor]:
+        """A transaction that waits for the appends under way, and keeps others out until it ends."""
         with self._transaction() as cursor:
             cursor.execute("LOCK TABLE complaintflow_events IN SHARE ROW EXCLUSIVE MODE")
             yield cursor
 
     @contextmanager
     def _reading(self) -> Iterator[Cursor]:
-        with self._transaction() as cursor:
-            yield cursor
+        """Statements each committed on its own: PostgreSQL's default isolation (read committed)
+        gives each statement of a transaction its own snapshot anyway."""
+        try:
+            with self._pool.connection() as connection, connection.cursor() as cursor:
+                yield cursor
+        except (psycopg.Error, PoolTimeout) as error:
+            raise postgres_failure(self.name, error) from None
 
     @contextmanager
     def _transaction(self) -> Iterator[Cursor]:
@@ -120,6 +199,82 @@ class PostgresEventStore(EventStore):
         except (psycopg.Error, PoolTimeout) as error:
             raise postgres_failure(self.name, error) from None
 
+    @contextmanager
+    def _pipelined(self) -> Iterator[Cursor]:
+        """A transaction whose statements, BEGIN and COMMIT among them, are sent without waiting
+        for each answer: writes whose results are not read cost no round trip of their own, and the
+        whole costs one when nothing in it is read. Rolled back on any failure; a check that found
+        the case moved on raises `_Moved`."""
+        try:
+            with self._pool.connection() as connection:
+                try:
+                    with connection.pipeline(), connection.cursor() as cursor:
+                        cursor.execute("BEGIN")
+                        yield cursor
+                        cursor.execute("COMMIT")
+                except BaseException:
+                    connection.rollback()
+                    raise
+        except (psycopg.Error, PoolTimeout) as error:
+            if getattr(error, "sqlstate", None) == MOVED:
+                raise _Moved from None
+            raise postgres_failure(self.name, error) from None
+
+    def _commit_append(
+        self,
+        case_id: str,
+        batch: list[EventBase],
+        expected_version: int | None,
+        prepared: _Prepared,
+        recorded_by: str | None,
+    ) -> int:
+        """One round trip (two for a new case, which asks whether its reference was purged): the
+        check that the case is still at the version it was checked at and none of the events is
+        stored, and the writes, sent together. Otherwise (a retry, a stale version, another append
+        to the case first) the append is made as every store makes it, under the table lock."""
+        if prepared.refusal is None and expected_version in (None, prepared.version):
+            try:
+                with self._pipelined() as db:
+                    db.execute("LOCK TABLE complaintflow_events IN ROW EXCLUSIVE MODE")
+                    db.execute(
+                        "SELECT complaintflow_check(%s, %s, %s)",
+                        (case_id, prepared.version, [event.event_id for event in batch]),
+                    )
+                    committed = self._written(
+                        db,
+                        case_id,
+                        prepared.version,
+                        prepared.stored,
+                        prepared.case,
+                        prepared.accepted,
+                        recorded_by,
+                    )
+                return committed()
+            except _Moved:
+                pass
+        with self._writing() as db:
+            committed = self._append_in(db, case_id, batch, expected_version, prepared, recorded_by)
+        return committed()
+
+    def _insert_events(self, db: Cursor, rows: list[tuple[Any, ...]]) -> None:
+        """The rows in one statement, at positions reserved for them (see the module's notes)."""
+        db.execute(
+            "WITH reserved AS (SELECT complaintflow_reserve(%s) AS first) "
+            "INSERT INTO complaintflow_events (position, case_id, version, event_id, type, on_date, body, "
+            "recorded_by) OVERRIDING SYSTEM VALUE SELECT reserved.first + e.n - 1, e.case_id, e.version, "
+            "e.event_id, e.type, e.on_date, e.body, e.recorded_by FROM reserved, unnest(%s::text[], "
+            "%s::integer[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) WITH ORDINALITY "
+            "AS e (case_id, version, event_id, type, on_date, body, recorded_by, n)",
+            (len(rows), *(list(column) for column in zip(*rows, strict=True))),
+        )
+
+    def _feed_bound(self, db: Cursor) -> int | None:
+        db.execute("SELECT complaintflow_feed_bound()")
+        return int(db.fetchone()[0])
+
+    def _failed(self, error: Exception) -> Exception:
+        return postgres_failure(self.name, error) if isinstance(error, psycopg.Error) else error
+
     def backup(self, destination: str | Path) -> int:
         """PostgreSQL's own tool takes consistent copies of a live database: see docs/stores.md."""
         raise StoreError(
@@ -131,13 +286,11 @@ class PostgresEventStore(EventStore):
         """Vacuum the tables a redaction rewrote, so that the old row versions are removed from
         them (VACUUM runs outside a transaction; the connection goes back as it came)."""
         try:
-            with self._pool.connection() as connection:
-                connection.commit()
-                connection.autocommit = True
-                try:
-                    connection.execute("VACUUM complaintflow_events, complaintflow_cases")
-                finally:
-                    connection.autocommit = False
+            with self._pool.connection() as connection:  # in autocommit, as every connection is
+                connection.execute(
+                    "VACUUM complaintflow_events, complaintflow_cases, complaintflow_notices, "
+                    "complaintflow_frozen"
+                )
         except psycopg.Error as error:
             raise postgres_failure(self.name, error) from None
 
@@ -162,6 +315,11 @@ _REASONS = (
     ("failed to resolve host", "", "no such host"),
     ("timeout expired", "", f"no answer within {CONNECT_TIMEOUT_S} s"),
 )
+
+
+class _Moved(Exception):
+    """The case moved on since the append was checked, or one of its events is stored: the append
+    is made again under the table lock, which decides between a retry, a refusal and a recheck."""
 
 
 def _why(text: str) -> str:

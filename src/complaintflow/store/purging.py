@@ -18,7 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from complaintflow.case import Case
 from complaintflow.dates import london_today
-from complaintflow.errors import InvalidEvent, StoreError, UnknownCase, UnknownProcedure
+from complaintflow.errors import InvalidEvent, RecordKept, UnknownCase, UnknownProcedure
 from complaintflow.events import Reference
 from complaintflow.procedure import Retention, load_procedure
 from complaintflow.store.retention import (
@@ -52,14 +52,15 @@ TOMBSTONE_COLUMNS = (
 _REFERENCE: TypeAdapter[str] = TypeAdapter(Reference)
 
 
-def checked_by(by: str | None) -> str | None:
-    """A reference to who acts, checked like an event's `by` (never a name, never a page of text)."""
+def checked_by(by: str | None, field: str = "by") -> str | None:
+    """A reference to who acts (or to a request), checked like an event's `by`: never a name, never
+    a page of text."""
     if by is None:
         return None
     try:
         return _REFERENCE.validate_python(by)
     except ValidationError:
-        raise InvalidEvent("a reference on one line, without control characters", field="by") from None
+        raise InvalidEvent("a reference on one line, without control characters", field=field) from None
 
 
 def rule_for(store: EventStore, case: Case, procedure: str | None) -> Retention | None:
@@ -102,7 +103,9 @@ def purge(store: EventStore, as_of: date, dry_run: bool, by: str | None) -> Purg
     return PurgeSummary(as_of, dry_run, tuple(purged), tuple(kept))
 
 
-def erase(store: EventStore, case_id: str, as_of: date, by: str | None) -> Tombstone:
+def erase(
+    store: EventStore, case_id: str, as_of: date, by: str | None, reason: str | None = None
+) -> Tombstone:
     """Remove one case before its time, on request, with the refusals of a purge."""
     with store._writing() as db:
         case = store._fresh(case_id, db)
@@ -112,9 +115,10 @@ def erase(store: EventStore, case_id: str, as_of: date, by: str | None) -> Tombs
         found = db.fetchone()
         decision = decide(case, case_id, rule_for(store, case, found[0] if found else None), as_of)
         if decision.reason in REFUSALS:
-            raise StoreError(f"case {case_id}: not erased, {decision.reason}")
+            raise RecordKept(f"case {case_id}: not erased, {decision.reason}")
         erasure = replace(decision, purge=False, keep_until=None)
-        stone = remove(store, db, case, _salt(store, db, create=True) or "", erasure, None, as_of, by)
+        salt = _salt(store, db, create=True) or ""
+        stone = remove(store, db, case, salt, erasure, None, as_of, by, request=reason)
     store._forget([case_id])
     return stone
 
@@ -128,8 +132,10 @@ def remove(
     rule: Retention | None,
     as_of: date,
     by: str | None,
+    request: str | None = None,
 ) -> Tombstone:
-    """Delete every row of the case and write its tombstone, in the caller's transaction."""
+    """Delete every row of the case and write its tombstone, in the caller's transaction; an
+    erasure names the `request` it answered, if given."""
     case_id = decision.case_id
     first_on = case.first_event_on
     assert first_on is not None
@@ -141,7 +147,7 @@ def remove(
         keep_until=decision.keep_until.isoformat() if decision.keep_until else None,
         purged_on=london_today().isoformat(),
         as_of=as_of.isoformat(),
-        rule=describe_rule(rule),
+        rule=describe_rule(rule) + (f" ({request})" if request else ""),
         reason="schedule" if decision.purge else "erasure",
         purged_by=by,
         events=len(case.events),

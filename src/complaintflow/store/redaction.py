@@ -20,7 +20,7 @@ from complaintflow.errors import InvalidEvent, UnknownCase
 from complaintflow.events import DATE_FIELDS, Redacted, event_to_json, parse_event
 
 if TYPE_CHECKING:
-    from complaintflow.store.base import EventStore
+    from complaintflow.store.base import Cursor, EventStore
 
 #: What a free-text field reads once redacted.
 MARKER = "[redacted]"
@@ -31,6 +31,8 @@ FREE_TEXT = ("reason", "late_reason", "skip_reason", "description")
 #: Events whose `reason` is a code from a list, not free text.
 CODED_REASON = frozenset({"ComplaintDeclined"})
 PERSONAL_FIELDS = frozenset({"service_user", *(f"service_user.{name}" for name in EQUALITIES), *FREE_TEXT})
+#: How deep a notice or a report nests; the rewrite goes no deeper.
+MAX_DEPTH = 16
 _DATES = frozenset({"on", "recorded_on"}.union(*DATE_FIELDS.values()))
 
 
@@ -78,13 +80,20 @@ def redact(store: EventStore, case_id: str, fields: tuple[str, ...], reason: str
             store._sql("SELECT event_id, body FROM complaintflow_events WHERE case_id = ? ORDER BY version"),
             (case_id,),
         )
-        changes = []
+        changes, gone = [], set()
         for event_id, body in db.fetchall():
             stored = json.loads(body)
             rewritten = redacted_body(stored, fields)
+            gone |= {
+                stored[name]
+                for name in FREE_TEXT
+                if isinstance(stored.get(name), str) and stored[name] != rewritten.get(name)
+            }
             if rewritten != stored:
                 changes.append((event_to_json(parse_event(rewritten)), event_id))
         db.executemany(store._sql("UPDATE complaintflow_events SET body = ? WHERE event_id = ?"), changes)
+        _rewrite_notices(store, db, case_id, fields, gone)
+        _rewrite_frozen(store, db, gone)
         fresh = store._fresh(case_id, db)
         if _as_it_stands(fresh) != before:
             raise InvalidEvent("this redaction would change the case's dates or state", field="fields")
@@ -104,6 +113,63 @@ def redact(store: EventStore, case_id: str, fields: tuple[str, ...], reason: str
     store._forget([case_id])
     store._scrub()
     return version + 1
+
+
+def _rewrite_notices(
+    store: EventStore, db: Cursor, case_id: str, fields: tuple[str, ...], gone: set[str]
+) -> None:
+    """Rewrite the case's notices in the outbox, queued or kept, as its events were: a notice that
+    carries an event carries it redacted, and free text taken out of the events leaves every notice."""
+    db.execute(store._sql("SELECT notice_id, body FROM complaintflow_notices WHERE case_id = ?"), (case_id,))
+    changes = []
+    for notice_id, body in db.fetchall():
+        stored = json.loads(body)
+        rewritten = _scrubbed(stored, gone, keys=None)
+        if isinstance(rewritten.get("event"), dict):
+            rewritten["event"] = redacted_body(rewritten["event"], fields)
+        if rewritten != stored:
+            changes.append((json.dumps(rewritten), notice_id))
+    db.executemany(store._sql("UPDATE complaintflow_notices SET body = ? WHERE notice_id = ?"), changes)
+
+
+def _rewrite_frozen(store: EventStore, db: Cursor, gone: set[str]) -> None:
+    """Rewrite free text taken out of the case where a frozen report lists it (a learning action's
+    description): the figures stay as published, the words go."""
+    if not gone:
+        return
+    db.execute("SELECT year, procedures, counted, published FROM complaintflow_frozen")
+    for year, procedures, *texts in db.fetchall():
+        stored = [json.loads(text) for text in texts]
+        rewritten = [_scrubbed(report, gone, keys=frozenset({"description"})) for report in stored]
+        if rewritten != stored:
+            db.execute(
+                store._sql(
+                    "UPDATE complaintflow_frozen SET counted = ?, published = ? "
+                    "WHERE year = ? AND procedures = ?"
+                ),
+                (*(json.dumps(report) for report in rewritten), year, procedures),
+            )
+
+
+def _scrubbed(data: Any, gone: set[str], keys: frozenset[str] | None, depth: int = 0) -> Any:
+    """`data` with every string among `gone` (under one of `keys`, if given) made the marker."""
+    if depth > MAX_DEPTH:
+        return data
+    if isinstance(data, dict):
+        return {
+            key: MARKER
+            if isinstance(value, str) and value in gone and (keys is None or key in keys)
+            else _scrubbed(value, gone, keys, depth + 1)
+            for key, value in data.items()
+        }
+    if isinstance(data, list):
+        return [
+            MARKER
+            if isinstance(item, str) and item in gone and keys is None
+            else _scrubbed(item, gone, keys, depth + 1)
+            for item in data
+        ]
+    return data
 
 
 def _as_it_stands(case: Case) -> object:

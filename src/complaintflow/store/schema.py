@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 TABLES = """
 CREATE TABLE IF NOT EXISTS complaintflow_meta (
     key TEXT PRIMARY KEY,
@@ -117,6 +119,21 @@ CREATE TABLE IF NOT EXISTS complaintflow_tombstones (
 );
 """
 
+#: Each year's report frozen when it was published (see store.freezing): as counted, and as
+#: published with its small counts withheld; one per year and procedures.
+FROZEN = """
+CREATE TABLE IF NOT EXISTS complaintflow_frozen (
+    year TEXT NOT NULL,
+    procedures TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    suppress_below INTEGER NOT NULL,
+    frozen_on TEXT NOT NULL,
+    counted TEXT NOT NULL,
+    published TEXT NOT NULL,
+    PRIMARY KEY (year, procedures)
+);
+"""
+
 #: The people who sign in to the desk (see store.users): a password's Argon2 hash only, never the
 #: password, and the failed attempts that hold an account back for a while.
 USERS = """
@@ -133,10 +150,13 @@ CREATE TABLE IF NOT EXISTS complaintflow_users (
 );
 """
 
+_ALL = TABLES + PUBLICATIONS + TOMBSTONES + FROZEN + USERS
 
-#: The table added last: a PostgreSQL store without it was made by an earlier release, and is given
-#: the tables it lacks.
-NEWEST_TABLE = "complaintflow_users"
+#: Every table's name: a PostgreSQL store that lacks any of them (made by an earlier release, or by
+#: a release that added another table beside it) is given the missing ones when opened.
+TABLE_NAMES = tuple(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", _ALL))
+#: Whether any table is missing, asked of PostgreSQL in the store's own schema.
+ANY_TABLE_MISSING = "SELECT " + " OR ".join(f"to_regclass('{name}') IS NULL" for name in TABLE_NAMES)
 
 #: How many tables a store has: a store with fewer is given the missing ones when opened.
 TABLE_COUNT = TABLES.count("CREATE TABLE")
@@ -144,8 +164,4 @@ TABLE_COUNT = TABLES.count("CREATE TABLE")
 
 def statements(position: str) -> list[str]:
     """The CREATE statements, one by one, with the dialect's type for the feed position."""
-    return [
-        part.strip()
-        for part in (TABLES + PUBLICATIONS + TOMBSTONES + USERS).format(position=position).split(";")
-        if part.strip()
-    ]
+    return [part.strip() for part in _ALL.format(position=position).split(";") if part.strip()]

@@ -135,6 +135,9 @@ class SQLiteEventStore(EventStore):
             self._roll_back(connection)
             raise
 
+    def _failed(self, error: Exception) -> Exception:
+        return sqlite_failure(self.name, error) if isinstance(error, sqlite3.Error) else error
+
     def _roll_back(self, connection: sqlite3.Connection) -> None:
         """Roll back if SQLite has not already (it does itself on a full disk or an I/O error); a
         connection that cannot roll back is closed, so the next use opens a fresh one."""

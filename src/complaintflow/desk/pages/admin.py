@@ -9,10 +9,9 @@ from starlette.concurrency import run_in_threadpool
 
 from complaintflow.desk.accounts import Person, disable_user, list_users
 from complaintflow.desk.guard import needs, read_form
-from complaintflow.desk.sessions import PATH
+from complaintflow.desk.sessions import PATH, store_for
 from complaintflow.desk.templating import render
 from complaintflow.notices import failed_deliveries, list_subscriptions, resend
-from complaintflow.service.access import store_of
 from complaintflow.store.base import EventStore
 from complaintflow.store.tokens import list_tokens, revoke_token
 
@@ -23,7 +22,7 @@ Identifier = Path(pattern=r"^[A-Za-z0-9_]{1,100}$")
 
 
 def _store(request: Request) -> EventStore:
-    store: EventStore = store_of(request)
+    store: EventStore = store_for(request)
     return store
 
 

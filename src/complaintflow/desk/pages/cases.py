@@ -18,13 +18,12 @@ from complaintflow.cells import spreadsheet_safe
 from complaintflow.desk.accounts import Person
 from complaintflow.desk.forms import read_date
 from complaintflow.desk.guard import needs, read_form
-from complaintflow.desk.sessions import PATH
+from complaintflow.desk.sessions import PATH, store_for
 from complaintflow.desk.templating import render
 from complaintflow.errors import ComplaintflowError, ConcurrencyError, InvalidEvent
 from complaintflow.limits import MAX_REFERENCE_CHARS
 from complaintflow.procedure import registered_names, registered_procedure
 from complaintflow.reminders import Reminder
-from complaintflow.service.access import store_of
 from complaintflow.store.base import EventStore
 
 router = APIRouter()
@@ -107,7 +106,7 @@ listed = Depends(asked)
 
 async def _found(request: Request, user: Person, question: Asked) -> list[Reminder]:
     as_of = request.app.state.desk_today()
-    store = store_of(request)
+    store = store_for(request)
     return await run_in_threadpool(daily_list, store, user, as_of, question.show, question.filters)
 
 
@@ -135,7 +134,7 @@ async def cases(
         show=question.show,
         filters=question.filters,
         query=question.query,
-        procedures=_procedures(store_of(request)),
+        procedures=_procedures(store_for(request)),
         as_of=request.app.state.desk_today(),
     )
 
@@ -178,7 +177,7 @@ async def find(request: Request, user: Person = reader, reference: Filter = "") 
     reference = reference.strip()
     if not reference:
         return render(request, "find.html", reference="")
-    store: EventStore = store_of(request)
+    store: EventStore = store_for(request)
     if await run_in_threadpool(store.version, reference) > 0:
         return RedirectResponse(f"{PATH}/cases/{_quoted(reference)}", status_code=303)
     errors = [{"text": "No case has that reference: check it and try again", "href": "#reference"}]
@@ -202,7 +201,7 @@ async def new_case(request: Request, user: Person = writer) -> Response:
 
 def _new_page(request: Request, answers: dict[str, str], errors: dict[str, str] | None = None) -> Response:
     errors = errors or {}
-    store: EventStore = store_of(request)
+    store: EventStore = store_for(request)
     procedures = [(name, registered_procedure(name).title) for name in _procedures(store)]
     listed = [{"text": text, "href": f"#{_anchor(name)}"} for name, text in errors.items()]
     return render(
@@ -232,7 +231,7 @@ async def record_new_case(request: Request, user: Person = writer) -> Response:
         errors["case_id"] = "Enter the case's reference"
     if kind not in RECEIVED:
         errors["kind"] = "Select what was received"
-    if procedure not in _procedures(store_of(request)):
+    if procedure not in _procedures(store_for(request)):
         errors["procedure"] = "Select the procedure"
     try:
         on = read_date(answers, "on")
@@ -245,7 +244,7 @@ async def record_new_case(request: Request, user: Person = writer) -> Response:
     event: dict[str, Any] = {"type": kind, "case_id": case_id, "on": on, "procedure": procedure}
     if answers.get("service_area", "").strip():
         event["service_area"] = answers["service_area"].strip()
-    store: EventStore = store_of(request)
+    store: EventStore = store_for(request)
     try:
         await run_in_threadpool(lambda: store.append(case_id, [event], 0, recorded_by=user.name))
     except InvalidEvent as error:

@@ -19,10 +19,9 @@ from starlette.concurrency import run_in_threadpool
 from complaintflow.desk.accounts import Person
 from complaintflow.desk.forms import EventForm, FieldErrors, event_form, payload
 from complaintflow.desk.guard import DeskProblem, needs, read_form
-from complaintflow.desk.sessions import PATH
+from complaintflow.desk.sessions import PATH, store_for
 from complaintflow.desk.templating import render
 from complaintflow.errors import ComplaintflowError, ConcurrencyError, InvalidEvent, StoreError
-from complaintflow.service.access import store_of
 from complaintflow.store.base import EventStore
 from complaintflow.view import CaseView, NextEvent
 
@@ -88,7 +87,7 @@ def _look(store: EventStore, case_id: str, as_of: date) -> tuple[int, CaseView]:
 
 @router.get("/cases/{case_id}")
 async def case_page(request: Request, case_id: str = CaseId, user: Person = reader) -> Response:
-    store: EventStore = store_of(request)
+    store: EventStore = store_for(request)
     as_of = request.app.state.desk_today()
 
     def read() -> tuple[int, CaseView, list[TimelineEntry]]:
@@ -168,7 +167,7 @@ def _anchor(form: EventForm, name: str) -> str:
 async def record_page(
     request: Request, case_id: str = CaseId, event_type: str = EventType, user: Person = writer
 ) -> Response:
-    store: EventStore = store_of(request)
+    store: EventStore = store_for(request)
     as_of = request.app.state.desk_today()
     version, view = await run_in_threadpool(_look, store, case_id, as_of)
     offered = _offered(view, event_type)
@@ -182,7 +181,7 @@ async def record_event(
     request: Request, case_id: str = CaseId, event_type: str = EventType, user: Person = writer
 ) -> Response:
     answers = await read_form(request)
-    store: EventStore = store_of(request)
+    store: EventStore = store_for(request)
     as_of = request.app.state.desk_today()
     version_text = answers.get("version", "")
     if not (version_text.isascii() and version_text.isdigit() and len(version_text) <= 12):

@@ -9,14 +9,15 @@ from starlette.concurrency import run_in_threadpool
 
 from complaintflow.desk.accounts import Person
 from complaintflow.desk.guard import DeskProblem, needs
+from complaintflow.desk.sessions import store_for
 from complaintflow.desk.templating import render
 from complaintflow.errors import ComplaintflowError
 from complaintflow.procedure import registered_names, registered_procedure
-from complaintflow.report import published_from, reporting_year, year_from_label, year_label
+from complaintflow.report import reporting_year, year_from_label, year_label
 from complaintflow.report.forms import default_title, headline, tables
 from complaintflow.report.published import HIDDEN, show, sources_note, suppression_note
-from complaintflow.service.access import store_of
 from complaintflow.store.base import EventStore
+from complaintflow.store.freezing import published_report
 
 router = APIRouter()
 reporter = Depends(needs("report"))
@@ -30,7 +31,7 @@ def _procedures(store: EventStore) -> list[str]:
 
 @router.get("/reports")
 async def report_list(request: Request, user: Person = reporter) -> Response:
-    store: EventStore = store_of(request)
+    store: EventStore = store_for(request)
     latest = reporting_year(request.app.state.desk_today())
     years = [year_label(year) for year in range(latest, latest - YEARS_LISTED, -1)]
     procedures = [(name, registered_procedure(name).title) for name in _procedures(store)]
@@ -44,14 +45,14 @@ async def report_page(
     year: str = Path(pattern=r"^[0-9]{4}(-[0-9]{2})?$"),
     user: Person = reporter,
 ) -> Response:
-    store: EventStore = store_of(request)
+    store: EventStore = store_for(request)
     if procedure not in _procedures(store):
         raise DeskProblem(404, "No such procedure", "Choose a procedure from the list of reports.")
     try:
         starts = year_from_label(year)
     except ComplaintflowError as error:
         raise DeskProblem(404, "No such reporting year", str(error)) from None
-    report = await run_in_threadpool(published_from, store, procedure, starts)
+    report = await run_in_threadpool(published_report, store, procedure, starts)
     shown = [
         {
             "key": table.key,

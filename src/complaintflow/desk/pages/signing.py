@@ -8,10 +8,9 @@ from starlette.concurrency import run_in_threadpool
 
 from complaintflow.desk.accounts import check_password
 from complaintflow.desk.guard import read_form
-from complaintflow.desk.sessions import PATH, current_user, sign_in, sign_out, visit
+from complaintflow.desk.sessions import PATH, current_user, sign_in, sign_out, store_for, visit
 from complaintflow.desk.templating import render
 from complaintflow.errors import ComplaintflowError
-from complaintflow.service.access import store_of
 
 router = APIRouter()
 #: One message for every failed sign-in: it never says whether the name or the password was wrong.
@@ -49,7 +48,7 @@ async def sign_in_form(request: Request) -> Response:
     name, password = fields.get("name", "").strip()[:200], fields.get("password", "")[:1000]
     try:
         client = request.client.host if request.client else None
-        user = await run_in_threadpool(check_password, store_of(request), name, password, client)
+        user = await run_in_threadpool(check_password, store_for(request), name, password, client)
     except ComplaintflowError:  # SignInRefused: one message whatever the reason
         return _page(request, name, refused=True)
     response = RedirectResponse(f"{PATH}/cases", status_code=303)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections import OrderedDict
 from datetime import date
@@ -10,28 +9,32 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from complaintflow.case import CaseView
 from complaintflow.dates import london_today
-from complaintflow.errors import InvalidEvent, printable
+from complaintflow.errors import InvalidEvent
 from complaintflow.events import UKDate, parse_events
 from complaintflow.service.access import (
     MAX_EVENTS_PER_REQUEST,
+    Presented,
     Reader,
     TheLimits,
     TheStore,
-    Writer,
+    caller,
     in_thread,
 )
 from complaintflow.service.errors import ERRORS
+from complaintflow.service.middleware import LOG_DETAIL
 from complaintflow.service.requests import CaseId, require_json
-
-log = logging.getLogger("complaintflow.service")
 
 #: Case views kept, as JSON, by case, version and day.
 CACHED_VIEWS = 4_096
 
 router = APIRouter(tags=["cases"], responses=ERRORS)
+
+#: Events only an `admin` token may record: a hold stops the retention schedule of a case.
+ADMIN_EVENTS = frozenset({"LegalHoldPlaced", "LegalHoldLifted"})
 
 
 class Appended(BaseModel):
@@ -98,52 +101,96 @@ APPEND_BODY: dict[str, Any] = {
 }
 
 
-@router.post("/cases/{case_id}/events", response_model=Appended, openapi_extra=APPEND_BODY)
+#: What `Prefer: return=minimal` gets: the events stored, the case's version in `ETag`, no view.
+MINIMAL: dict[int | str, dict[str, Any]] = {
+    204: {"description": "Stored, with `Prefer: return=minimal`: the case's new version is in `ETag`."}
+}
+
+
+@router.post("/cases/{case_id}/events", response_model=Appended, responses=MINIMAL, openapi_extra=APPEND_BODY)
 async def append(
     case_id: CaseId,
     request: Request,
-    response: Response,
     store: TheStore,
     limits: TheLimits,
-    token: Writer,
+    presented: Presented,
     if_match: Annotated[str | None, Header()] = None,
     as_of: UKDate | None = None,
+    prefer: Annotated[
+        str | None,
+        Header(
+            max_length=1000,
+            description="`return=minimal` (RFC 7240): answer 204 with the version in `ETag` and "
+            "no view of the case, which then need not be built.",
+        ),
+    ] = None,
 ) -> Response:
     """Record one event or a list, all or none. `If-Match: <version>` refuses a stale write with 412.
-    The answer is the case's new version and its view as of `as_of` (default: today in London)."""
-    expected = None
-    if if_match is not None:
-        text = if_match.strip().strip('"').removeprefix("W/").strip('"')
-        if not (text.isascii() and text.isdigit()) or len(text) > 12:
-            raise InvalidEvent("If-Match takes the case's version, a whole number", field="If-Match")
-        expected = int(text)
-    require_json(request)
-    events = parse_events(await request.body(), limits.max_events)
+    The answer is the case's new version and its view as of `as_of` (default: today in London);
+    with `Prefer: return=minimal`, only the version, in `ETag`."""
+    body = await request.body()
+    minimal = prefers_minimal(prefer)
+    views = views_of(request)
 
-    def record() -> tuple[int, CaseView]:
+    def record() -> tuple[int, str | None]:  # the one hop off the event loop: check, store, answer
+        token = caller(store, presented, "write")
+        expected = expected_version(if_match)
+        require_json(request)
+        events = parse_events(body, limits.max_events)
+        if token.scope != "admin" and any(event.type in ADMIN_EVENTS for event in events):
+            raise StarletteHTTPException(403, "legal holds are placed and lifted with an admin token")
         version = store.append(case_id, events, expected, recorded_by=token.name)
-        return version, store.load(case_id).view(as_of=as_of)
+        types = ",".join(event.type for event in events)
+        request.scope[LOG_DETAIL] = f" types={types} version={version}"  # on the request's one line
+        if minimal:
+            return version, None
+        day = as_of or london_today()
+        shown = store.load(case_id).view(as_of=day).model_dump_json()
+        views.keep((case_id, version, day), shown)  # a host often reads the case next
+        return version, f'{{"version":{version},"case":{shown}}}'
 
-    version, view = await in_thread(record)
-    types = ",".join(event.type for event in events)
-    log.info("appended case=%s types=%s version=%d", printable(case_id, 64), types, version)
-    body = f'{{"version":{version},"case":{view.model_dump_json()}}}'
-    return Response(body, media_type="application/json", headers={"ETag": f'"{version}"'})
+    version, answer = await in_thread(record)
+    etag = {"ETag": f'"{version}"'}
+    if answer is None:
+        return Response(status_code=204, headers={**etag, "Preference-Applied": "return=minimal"})
+    return Response(answer, media_type="application/json", headers=etag)
+
+
+def prefers_minimal(prefer: str | None) -> bool:
+    """Whether a Prefer header (RFC 7240) asks for `return=minimal`: preferences are separated by
+    commas, their parameters by semicolons, and a name is not case-sensitive."""
+    if prefer is None:
+        return False
+    for preference in prefer.split(","):
+        name, _, value = preference.partition(";")[0].partition("=")
+        if name.strip().lower() == "return" and value.strip().strip('"').lower() == "minimal":
+            return True
+    return False
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version an `If-Match` header holds, as an ETag this service gave or a bare number."""
+    if if_match is None:
+        return None
+    text = if_match.strip().strip('"').removeprefix("W/").strip('"')
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
+        raise InvalidEvent("If-Match takes the case's version, a whole number", field="If-Match")
+    return int(text)
 
 
 @router.get("/cases/{case_id}", response_model=CaseView)
 async def view_case(
     case_id: CaseId,
     request: Request,
-    response: Response,
     store: TheStore,
-    token: Reader,
+    presented: Presented,
     as_of: UKDate | None = None,
 ) -> Response:
     """The case view at the end of `as_of` (default: today in London). `ETag` is the version."""
     views = views_of(request)
 
-    def look() -> tuple[int, str]:
+    def look() -> tuple[int, str]:  # the one hop off the event loop: check the token, then read
+        caller(store, presented, "read")
         version = store.version(case_id)
         key = (case_id, version, as_of or london_today())
         shown = views.get(key)

@@ -15,6 +15,7 @@ from complaintflow.procedure import registered_procedure
 from complaintflow.report.forms import Report
 from complaintflow.service.access import Reporter, TheStore, in_thread
 from complaintflow.service.errors import ERRORS
+from complaintflow.store.freezing import published_report
 
 router = APIRouter(tags=["reports"], responses=ERRORS)
 
@@ -41,10 +42,9 @@ async def report(
     its law or Code asks for; `homes` adds the Tenant Satisfaction Measure CH01 to a Complaint
     Handling Code report; `by_team` adds complaints by team. Small counts are withheld (at 5
     unless `suppress_below` says), given every publication the store has kept; every count
-    (`raw=true`) needs an admin token."""
+    (`raw=true`) needs an admin token. A year frozen when it was published is the frozen report,
+    and says so (`frozen_on`)."""
     from complaintflow.report import (
-        PUBLISHED_SUPPRESS_BELOW,
-        published_from,
         to_csv,
         to_html,
         to_json,
@@ -65,13 +65,14 @@ async def report(
     if not (store.procedures and procedure in store.procedures):
         registered_procedure(procedure)
 
-    def published_report() -> Report:
+    def publishing() -> Report:
         if raw:
             return store.reports(starts, only=[procedure], homes=homes, by_team=by_team)[procedure]
-        below = suppress_below or PUBLISHED_SUPPRESS_BELOW
-        return published_from(store, procedure, starts, suppress_below=below, homes=homes, by_team=by_team)
+        return published_report(
+            store, procedure, starts, suppress_below=suppress_below, homes=homes, by_team=by_team
+        )
 
-    published = await in_thread(published_report)
+    published = await in_thread(publishing)
     if format == "json":
         return Response(to_json(published), media_type="application/json")
     if format == "md":
