@@ -39,6 +39,7 @@ ABOVE_THE_DOMAIN = (
     "complaintflow._workbook",
     "complaintflow.reminders",
     "complaintflow.notices",
+    "complaintflow.desk",
 )
 #: Each outside library, and the only modules that may import it (a name ending in / is a package).
 DOORS = {
@@ -46,6 +47,7 @@ DOORS = {
     "psycopg": {"store/postgres"},
     "psycopg_pool": {"store/postgres"},
     "fastapi": {"service/", "desk/"},
+    "jinja2": {"desk/templating"},
     "uvicorn": {"service/server"},
     "h11": {"service/server"},
     "matplotlib": {"report/charts"},
@@ -95,8 +97,14 @@ def test_each_outside_library_comes_in_through_its_one_door(library: str) -> Non
 @pytest.mark.parametrize(
     ("layer", "above"),
     [
-        ("store", ("complaintflow.notices", "complaintflow.service", "complaintflow.cli")),
-        ("notices", ("complaintflow.service", "complaintflow.cli", "complaintflow.demo")),
+        (
+            "store",
+            ("complaintflow.notices", "complaintflow.service", "complaintflow.cli", "complaintflow.desk"),
+        ),
+        (
+            "notices",
+            ("complaintflow.service", "complaintflow.cli", "complaintflow.demo", "complaintflow.desk"),
+        ),
     ],
 )
 def test_the_notices_sit_above_the_store_and_below_the_edges(layer: str, above: tuple[str, ...]) -> None:
@@ -119,4 +127,18 @@ def test_the_service_does_not_go_through_the_command_line() -> None:
     """The command line starts the service (`serve`); the service never reaches back into it."""
     for path in (PACKAGE / "service").rglob("*.py"):
         found = {m for m in imports(path) if m.startswith("complaintflow.cli")}
+        assert found == set(), f"{path.relative_to(PACKAGE)} imports {found}"
+
+
+def test_the_desk_reaches_the_store_as_the_service_does_and_no_other_way_into_it() -> None:
+    """The desk sits beside the service: it shares the service's way to the store (service.access)
+    and the one table of problem kinds, and goes through neither the service's routes nor the
+    command line."""
+    for path in (PACKAGE / "desk").rglob("*.py"):
+        found = {
+            m
+            for m in imports(path)
+            if m.startswith(("complaintflow.service", "complaintflow.cli", "complaintflow.demo"))
+            and not m.startswith("complaintflow.service.access")
+        }
         assert found == set(), f"{path.relative_to(PACKAGE)} imports {found}"

@@ -1,4 +1,5 @@
-"""One spreadsheet cell read as a date or as text, only in a form that cannot be misread.
+"""One spreadsheet cell read as a date or as text, only in a form that cannot be misread; and text
+written to a cell so that a spreadsheet runs nothing when it opens it.
 
 A cell comes from a council's sheet or a legacy system's export: a date cell, a number, or text in
 one of many hands. A date that could be read two ways is refused rather than guessed, and a refusal
@@ -141,3 +142,17 @@ def read_text(value: object) -> str | None:
     if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
         return str(int(value))
     raise CellRefused(f"a {'number' if isinstance(value, float) else type(value).__name__}, not text")
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+#: What a spreadsheet takes for the start of a formula (or of a cell it splits), in text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: object) -> object:
+    """A value to write to a CSV cell: text that a spreadsheet would take for a formula (=, +, -,
+    @ first) after an apostrophe, so that opening the file runs nothing; anything else as it is."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return f"'{cell}"
+    return cell

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from complaintflow.cells import spreadsheet_safe
 from complaintflow.cli.common import STANDARD_OUTPUT
 from complaintflow.errors import printable
 
@@ -43,11 +44,7 @@ def print_csv(header: list[str], rows: Iterable[dict[str, object]]) -> None:
     writer = csv.writer(sys.stdout)
     writer.writerow(header)
     for row in rows:
-        cells = [row[key] for key in header]
-        writer.writerow(
-            f"'{cell}" if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
-            for cell in cells
-        )
+        writer.writerow(spreadsheet_safe(row[key]) for key in header)
 
 
 def emit(text: str, output: str | None) -> None:

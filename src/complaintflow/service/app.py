@@ -63,10 +63,13 @@ def create_app(
     max_events: int = MAX_EVENTS_PER_REQUEST,
     max_wait: float = MAX_WAIT_SECONDS,
     max_body_seconds: float = MAX_BODY_SECONDS,
+    desk: bool = True,
+    desk_secure_cookies: bool = True,
     desk_oidc: OidcSettings | None = None,
 ) -> FastAPI:
-    """The service over a store. CORS is off unless origins are given. `desk_oidc` is the council's
-    identity provider, for signing in to the desk through it (docs/signing-in.md)."""
+    """The service over a store. CORS is off unless origins are given. The complaints desk's pages
+    are mounted at /desk/ unless `desk=False` (docs/desk.md); `desk_oidc` is the council's identity
+    provider, for signing in to the desk through it (docs/signing-in.md)."""
     app = FastAPI(
         title="complaintflow",
         version=__version__,
@@ -99,7 +102,10 @@ def create_app(
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    app.state.desk_oidc = desk_oidc  # for the desk's sign-in routes (complaintflow.desk.oidc)
+    if desk:
+        from complaintflow.desk import create_desk
+
+        app.mount("/desk", create_desk(store, secure_cookies=desk_secure_cookies, oidc=desk_oidc))
     return app
 
 

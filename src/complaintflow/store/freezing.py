@@ -162,3 +162,28 @@ def published_as_frozen(
             if found.suppress_below == below:
                 return found.published, False
     return publish(counted), True
+
+
+def published_report(
+    store: EventStore,
+    procedure: str,
+    year: int,
+    *,
+    suppress_below: int | None = None,
+    homes: int | None = None,
+    by_team: bool = False,
+) -> Report:
+    """One procedure's report for the year from 1 April `year` as it may be published: the frozen
+    copy where the year is frozen at this threshold, else counted now with small counts withheld
+    given every publication the store has kept. The service's /reports and the desk both show this."""
+    from complaintflow.report import PUBLISHED_SUPPRESS_BELOW, publish
+
+    below = suppress_below or PUBLISHED_SUPPRESS_BELOW
+    counted = store.reports(year, only=[procedure], homes=homes, by_team=by_team)[procedure]
+    return published_as_frozen(
+        store,
+        counted,
+        procedure,
+        below,
+        lambda report: publish(report, below, earlier=store.publications(), procedures=procedure),
+    )[0]

@@ -15,7 +15,7 @@ from complaintflow.procedure import registered_procedure
 from complaintflow.report.forms import Report
 from complaintflow.service.access import Reporter, TheStore, in_thread
 from complaintflow.service.errors import ERRORS
-from complaintflow.store.freezing import published_as_frozen
+from complaintflow.store.freezing import published_report
 
 router = APIRouter(tags=["reports"], responses=ERRORS)
 
@@ -45,8 +45,6 @@ async def report(
     (`raw=true`) needs an admin token. A year frozen when it was published is the frozen report,
     and says so (`frozen_on`)."""
     from complaintflow.report import (
-        PUBLISHED_SUPPRESS_BELOW,
-        publish,
         to_csv,
         to_html,
         to_json,
@@ -67,20 +65,14 @@ async def report(
     if not (store.procedures and procedure in store.procedures):
         registered_procedure(procedure)
 
-    def published_report() -> Report:
-        counted = store.reports(starts, only=[procedure], homes=homes, by_team=by_team)[procedure]
+    def publishing() -> Report:
         if raw:
-            return counted
-        below = suppress_below or PUBLISHED_SUPPRESS_BELOW
-        return published_as_frozen(
-            store,
-            counted,
-            procedure,
-            below,
-            lambda report: publish(report, below, earlier=store.publications(), procedures=procedure),
-        )[0]
+            return store.reports(starts, only=[procedure], homes=homes, by_team=by_team)[procedure]
+        return published_report(
+            store, procedure, starts, suppress_below=suppress_below, homes=homes, by_team=by_team
+        )
 
-    published = await in_thread(published_report)
+    published = await in_thread(publishing)
     if format == "json":
         return Response(to_json(published), media_type="application/json")
     if format == "md":
