@@ -37,7 +37,8 @@ class LiveServer:
         self.base = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, *options: str) -> None:
+    def command(self, *options: str) -> list[str]:
+        """The command that serves the store."""
         command = [
             shutil.which("complaintflow") or "complaintflow",
             "serve",
@@ -49,6 +50,10 @@ class LiveServer:
         ]
         if shutil.which("complaintflow") is None:
             command = [sys.executable, "-m", "complaintflow.cli", *command[1:]]
+        return command
+
+    def start(self, *options: str) -> None:
+        command = self.command(*options)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ)
