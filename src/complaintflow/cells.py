@@ -8,11 +8,17 @@ never quotes the cell, which may hold personal data.
 
 from __future__ import annotations
 
+import csv
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from complaintflow.errors import ComplaintflowError
 from complaintflow.limits import FIRST_DATE, LAST_DATE, MAX_TEXT_CHARS
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 
 class CellRefused(ComplaintflowError, ValueError):
@@ -156,3 +162,12 @@ def spreadsheet_safe(cell: object) -> object:
     if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
         return f"'{cell}"
     return cell
+
+
+def write_csv(out: SupportsWrite[str], header: list[str], rows: Iterable[dict[str, object]]) -> None:
+    """Rows as CSV for a spreadsheet, every cell made safe by `spreadsheet_safe`: the one writer of
+    the daily list, for the command line and the desk alike."""
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(spreadsheet_safe(row[key]) for key in header)

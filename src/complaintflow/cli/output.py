@@ -3,7 +3,6 @@ that a spreadsheet opens without running anything, and text to standard output o
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Iterable
@@ -11,7 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from complaintflow.cells import spreadsheet_safe
+from complaintflow.cells import write_csv
 from complaintflow.cli.common import STANDARD_OUTPUT
 from complaintflow.errors import printable
 
@@ -41,10 +40,7 @@ def print_json_array(items: Iterable[BaseModel]) -> None:
 def print_csv(header: list[str], rows: Iterable[dict[str, object]]) -> None:
     """Rows as CSV for a spreadsheet. Text from events that a spreadsheet would take for a formula
     (=, +, -, @ first) is written after an apostrophe, so that opening the file runs nothing."""
-    writer = csv.writer(sys.stdout)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(spreadsheet_safe(row[key]) for key in header)
+    write_csv(sys.stdout, header, rows)
 
 
 def emit(text: str, output: str | None) -> None:

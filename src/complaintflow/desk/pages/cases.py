@@ -3,7 +3,6 @@ reference, and recording a new complaint or concern."""
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -14,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from complaintflow.cells import spreadsheet_safe
+from complaintflow.cells import write_csv
 from complaintflow.desk.accounts import Person
 from complaintflow.desk.forms import read_date
 from complaintflow.desk.guard import needs, read_form
@@ -139,32 +138,12 @@ async def cases(
     )
 
 
-#: The CSV's columns, in order.
-CSV_COLUMNS = (
-    "case_id",
-    "procedure",
-    "deadline",
-    "stage",
-    "due",
-    "status",
-    "remaining_working_days",
-    "state",
-    "service_area",
-    "officer",
-    "team",
-)
-
-
 @router.get("/cases.csv")
 async def cases_csv(request: Request, user: Person = reader, question: Asked = listed) -> Response:
     found = await _found(request, user, question)
     as_of = request.app.state.desk_today()
     out = io.StringIO()
-    writer_ = csv.writer(out)
-    writer_.writerow(CSV_COLUMNS)
-    for reminder in found:
-        row = reminder.model_dump(mode="json")
-        writer_.writerow(spreadsheet_safe(row[column]) for column in CSV_COLUMNS)
+    write_csv(out, list(Reminder.model_fields), (reminder.model_dump(mode="json") for reminder in found))
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
