@@ -52,6 +52,7 @@ from complaintflow.forms import form, offered
 from complaintflow.letters import letter_facts
 from complaintflow.procedure import Procedure, registered_procedure
 from complaintflow.rules import (
+    FIT_CHECKED,
     check_fit,
     check_mediation_start,
     check_rules,
@@ -309,7 +310,8 @@ class Case:
     def _apply(self, parsed: EventBase) -> bool:
         if self.case_id is not None and parsed.case_id != self.case_id:
             raise InvalidEvent("belongs to another case than this one", field="case_id")
-        require_known_date(parsed)
+        if parsed.on > LAST_KNOWN_DAY:
+            require_known_date(parsed)
         packed = pack(parsed) if self._keep_events or parsed.event_id is not None else None
         if parsed.event_id is not None and self._ids is not None and parsed.event_id in self._ids:
             if self._ids[parsed.event_id] == packed:
@@ -463,7 +465,8 @@ class Case:
         graph = facts.graph
         plan = graph.plan(facts.state, kind)
         step = self._step(facts, graph, plan.steps, event)
-        check_fit(facts, graph, event, plan.stage)
+        if plan.stage is not None or kind in FIT_CHECKED:  # most events fit whatever was recorded
+            check_fit(facts, graph, event, plan.stage)
         if plan.ruled:
             check_rules(facts, graph, event, self._calendar)
         if type(event) is MediationHeld and event.started is not None:
@@ -633,6 +636,15 @@ class Case:
         that ran out lapse), without building the view: for lists over many cases."""
         _, facts = self._as_of(require_date(as_of, "as_of"))
         return facts.state, dict(facts.clocks or {})
+
+    def standing_and_owner(
+        self, as_of: date
+    ) -> tuple[str, Mapping[str, Clock], tuple[str | None, str | None]]:
+        """`standing(as_of)` and `owner_on(as_of)` from one look at the case as it stood then (it
+        is replayed to the day once, not twice), the clocks read-only and not copied: for the
+        daily list, which asks both of every case."""
+        _, facts = self._as_of(require_date(as_of, "as_of"))
+        return facts.state, facts.clocks or {}, facts.owner
 
     def _as_of(self, as_of: date) -> tuple[Case, Facts]:
         """The case as it stood at the end of `as_of` (replayed to then, where that is before its
