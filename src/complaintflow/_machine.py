@@ -280,13 +280,23 @@ _GRAPHS: OrderedDict[int, tuple[Procedure, StateGraph]] = OrderedDict()
 _GRAPHS_LOCK = threading.Lock()
 
 
+#: The procedure asked for last, with its machine: a log's cases mostly share one procedure, and
+#: this answers them without the lock (an immutable pair, replaced whole).
+_LAST: tuple[Procedure, StateGraph] | None = None
+
+
 def graph_for(procedure: Procedure) -> StateGraph:
     """The shared machine of a procedure, built on first use and kept while recently used."""
+    global _LAST
+    last = _LAST
+    if last is not None and last[0] is procedure:
+        return last[1]
     key = id(procedure)
     with _GRAPHS_LOCK:
         cached = _GRAPHS.get(key)
         if cached is not None and cached[0] is procedure:
             _GRAPHS.move_to_end(key)
+            _LAST = cached
             return cached[1]
     graph = StateGraph(procedure)  # outside the lock: compiling may take a while
     with _GRAPHS_LOCK:
@@ -294,6 +304,7 @@ def graph_for(procedure: Procedure) -> StateGraph:
         _GRAPHS.move_to_end(key)
         while len(_GRAPHS) > MAX_CACHED_MACHINES:
             _GRAPHS.popitem(last=False)
+        _LAST = (procedure, graph)
     return graph
 
 

@@ -212,8 +212,8 @@ def resume(clock: Clock, on: date) -> Clock:
     if clock.paused_on is None:
         return clock
     used = clock.used + clock.calendar.working_days_between(clock.anchor, clock.paused_on)
-    restarted = clock._replace(anchor=on, used=used, paused_on=None)
-    return restarted._replace(due=_due(restarted, clock.length))
+    due = clock.calendar.add_working_days(on, clock.length - used)  # `_due` of the restarted clock
+    return clock._replace(anchor=on, used=used, paused_on=None, due=due)
 
 
 def meet(clock: Clock, on: date) -> Clock:
