@@ -1,21 +1,27 @@
 """The daily list reads each case once for the day, and each clock once, and gives the answers of
-asking each question on its own; a period of calendar days or months, kept once worked out, is the
-period worked out afresh.
+asking each question on its own; a period of calendar days or months, and a clock as it starts,
+kept once worked out, are the period and the clock worked out afresh.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from complaintflow import Case, ComplaintflowError, load_procedure
+from complaintflow._machine import graph_for
+from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.dates import add_calendar_days, add_calendar_months, end_of_period_commencing
-from complaintflow.deadlines import calendar_unit_due
+from complaintflow.deadlines import calendar_unit_due, start_clock
+from complaintflow.errors import CalendarError
+from complaintflow.procedure import Procedure
 from complaintflow.reminders import due_within
-from complaintflow.testing import event_logs, with_teams
+from complaintflow.testing import calendars, event_logs, with_teams
 
 PROCEDURES = ["children-2006", "housing-2024", "lgsco-2026", "spso-2021", "adults-2009"]
 
@@ -107,3 +113,25 @@ def test_a_period_kept_once_worked_out_ends_where_it_is_worked_out_afresh(
         )
     assert calendar_unit_due(unit, length, counts_start_day, starts) == fresh
     assert calendar_unit_due(unit, length, counts_start_day, starts) == fresh  # asked again: kept
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    procedure=st.sampled_from(PROCEDURES).map(load_procedure),
+    calendar=calendars(),
+    starts=st.dates(date(1995, 1, 1), date(2100, 6, 30)),
+    data=st.data(),
+)
+def test_a_clock_kept_once_started_is_the_clock_started_afresh(
+    procedure: Procedure, calendar: WorkingDayCalendar, starts: date, data: st.DataObject
+) -> None:
+    graph = graph_for(procedure)
+    name = data.draw(st.sampled_from(sorted(procedure.deadlines)))
+    try:
+        fresh = start_clock(name, procedure.deadlines[name], calendar, starts)
+    except CalendarError as error:  # past the calendar's years: refused alike, and nothing kept
+        with pytest.raises(CalendarError, match=re.escape(str(error))):
+            graph.started_clock(name, calendar, starts)
+        return
+    assert graph.started_clock(name, calendar, starts) == fresh
+    assert graph.started_clock(name, calendar, starts) == fresh  # asked again: kept

@@ -17,6 +17,7 @@ Pitfalls avoided on purpose:
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from typing import Any
 from transitions import Machine
 
 from complaintflow.calendar import AddedBankHoliday, WorkingDayCalendar
+from complaintflow.deadlines import Clock, start_clock
 from complaintflow.limits import MAX_CACHED_MACHINES
 from complaintflow.procedure import (
     ANY_STATE,
@@ -195,6 +197,11 @@ class StateGraph:
             procedure.calendar, extra_bank_holidays=dict(procedure.extra_bank_holidays) or None
         )
         self.known_at_start = procedure.policy("proclaimed_holidays") == "known_at_start"
+        #: A clock as it starts, by (deadline, calendar, day 0): the cases of a log start the same
+        #: deadlines from a few hundred distinct days, and a clock is an immutable tuple that any
+        #: case may share. The standard library's cache, safe to share between threads, keeps the
+        #: last few thousand; a start that is refused (past the calendar's years) is not kept.
+        self.started_clock = functools.lru_cache(maxsize=4096)(self._started_clock)
 
     def calendar_for(self, starts: date, given: WorkingDayCalendar | None) -> WorkingDayCalendar:
         """The calendar a count of working days from `starts` uses: the host's (`given`), where it
@@ -214,6 +221,9 @@ class StateGraph:
             }
             calendar = WorkingDayCalendar.named(procedure.calendar, extra_bank_holidays=extra or None)
         return calendar.as_known_on(starts) if self.known_at_start else calendar
+
+    def _started_clock(self, name: str, calendar: WorkingDayCalendar, starts: date) -> Clock:
+        return start_clock(name, self.procedure.deadlines[name], calendar, starts)
 
     def allowed(self, state: str) -> tuple[str, ...]:
         """The event types the procedure allows in `state`, sorted."""

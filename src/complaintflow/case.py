@@ -544,7 +544,7 @@ class Case:
                         running[name] = clocks.restart(known, starts)
                         continue
                     calendar = graph.calendar_for(starts, self._calendar)
-                    started = clocks.start_clock(name, rule, calendar, starts)
+                    started = graph.started_clock(name, calendar, starts)
                     if rule.not_before is not None:
                         started = clocks.later_of(started, running.get(rule.not_before))
                     running[name] = started
