@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from complaintflow import Case, ComplaintflowError, load_procedure
-from complaintflow._machine import graph_for
+from complaintflow._machine import ClockTrigger, carries, graph_for
 from complaintflow.calendar import WorkingDayCalendar
 from complaintflow.dates import add_calendar_days, add_calendar_months, end_of_period_commencing
 from complaintflow.deadlines import calendar_unit_due, start_clock
@@ -135,3 +136,36 @@ def test_a_clock_kept_once_started_is_the_clock_started_afresh(
         return
     assert graph.started_clock(name, calendar, starts) == fresh
     assert graph.started_clock(name, calendar, starts) == fresh  # asked again: kept
+
+
+#: Values an event's guard field may hold, including none at all and one that cannot be looked up.
+GUARD_VALUES = st.one_of(
+    st.none(), st.integers(0, 4), st.booleans(), st.sampled_from(["1", "yes"]), st.just([1])
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    procedure=st.sampled_from(PROCEDURES).map(load_procedure),
+    fields=st.dictionaries(st.sampled_from(["stage", "to_stage", "oral", "remedy_id"]), GUARD_VALUES),
+)
+def test_the_clocks_an_event_looks_up_are_those_whose_guards_it_passes(
+    procedure: Procedure, fields: dict[str, Any]
+) -> None:
+    graph = graph_for(procedure)
+    event = SimpleNamespace(**fields)
+    for state in procedure.states:
+        for kind in graph.allowed(state):
+            plan = graph.plan(state, kind)
+            starts, meets = plan.triggers(event)
+            # A trigger looked up has its guard answered (it has none left), or asks it still.
+            assert _passed(starts, event) == _passed(plan.starts, event)
+            assert _passed(meets, event) == _passed(plan.meets, event)
+
+
+def _named(trigger: ClockTrigger) -> tuple[str, str | None]:
+    return trigger.deadline, trigger.date_field
+
+
+def _passed(triggers: tuple[ClockTrigger, ...], event: Any) -> list[tuple[str, str | None]]:
+    return [_named(trigger) for trigger in triggers if not trigger.guard or carries(event, trigger.guard)]

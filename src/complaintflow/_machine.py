@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -94,6 +95,23 @@ class Plan:
     touches_clocks: bool
     starts: tuple[ClockTrigger, ...]
     meets: tuple[ClockTrigger, ...]
+    #: Where every clock trigger is guarded by one field (as most are, by `stage` or `to_stage`):
+    #: that field, and by each of its values the triggers it passes, their guard already asked.
+    guard_field: str | None = None
+    by_value: Mapping[object, tuple[tuple[ClockTrigger, ...], tuple[ClockTrigger, ...]]] | None = None
+
+    def triggers(self, event: Any) -> tuple[tuple[ClockTrigger, ...], tuple[ClockTrigger, ...]]:
+        """The clock triggers to try for the event, those that start and those that meet, each of
+        which passes where it has no guard and asks its guard otherwise: looked up by the event's
+        value of the guard field, where there is one (their guards answered by the lookup), else
+        all of them with their guards."""
+        if self.by_value is not None:
+            value = getattr(event, self.guard_field or "", None)
+            try:
+                return self.by_value.get(value, self.by_value[_UNGUARDED])
+            except TypeError:  # a value that cannot be looked up: every guard is asked
+                pass
+        return self.starts, self.meets
 
 
 #: The plan of an event its state does not allow.
@@ -268,7 +286,7 @@ def _plans(
         event for rule, event in ENGINE_RULES.items() if event and rule in procedure.rules
     }
     return {
-        (state, kind): Plan(
+        (state, kind): _plan(
             found,
             procedure.states[state].stage if kind in STAGED else None,
             kind in ruled,
@@ -278,6 +296,46 @@ def _plans(
         )
         for (state, kind), found in steps.items()
     }
+
+
+def _plan(
+    steps: tuple[Step, ...],
+    stage: int | None,
+    ruled: bool,
+    touches_clocks: bool,
+    starts: tuple[ClockTrigger, ...],
+    meets: tuple[ClockTrigger, ...],
+) -> Plan:
+    return Plan(steps, stage, ruled, touches_clocks, starts, meets, *_by_value(starts, meets))
+
+
+#: The key of the triggers that pass whatever the guard field's value (those with no guard).
+_UNGUARDED = object()
+
+
+def _by_value(
+    starts: tuple[ClockTrigger, ...], meets: tuple[ClockTrigger, ...]
+) -> tuple[str | None, dict[object, tuple[tuple[ClockTrigger, ...], tuple[ClockTrigger, ...]]] | None]:
+    """The one field that guards every guarded trigger, and for each value of it the triggers it
+    passes, in their order, unguarded (their guard is answered by the lookup); (None, None) where
+    the triggers are guarded otherwise or not at all."""
+    guards = {trigger.guard for trigger in (*starts, *meets) if trigger.guard}
+    fields = {guard[0][0] for guard in guards}
+    if not guards or len(fields) != 1 or any(len(guard) != 1 for guard in guards):
+        return None, None
+
+    def passing(triggers: tuple[ClockTrigger, ...], value: object) -> tuple[ClockTrigger, ...]:
+        return tuple(
+            ClockTrigger(trigger.deadline, (), trigger.date_field, trigger.rule)
+            for trigger in triggers
+            if not trigger.guard or trigger.guard[0][1] == value
+        )
+
+    table: dict[object, tuple[tuple[ClockTrigger, ...], tuple[ClockTrigger, ...]]] = {
+        guard[0][1]: (passing(starts, guard[0][1]), passing(meets, guard[0][1])) for guard in guards
+    }
+    table[_UNGUARDED] = (passing(starts, _UNGUARDED), passing(meets, _UNGUARDED))
+    return fields.pop(), table
 
 
 def _guard(match: EventMatch) -> Guard:

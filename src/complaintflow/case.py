@@ -531,7 +531,8 @@ class Case:
         assert facts.procedure is not None and facts.clocks is not None
         kind, on = event.type, event.on
         running = facts.clocks if mutable else dict(facts.clocks)
-        for trigger in plan.starts:
+        starts_clocks, meets_clocks = plan.triggers(event)
+        for trigger in starts_clocks:
             name = trigger.deadline
             known = running.get(name)
             if (known is None or (known.provisional and known.running)) and (
@@ -555,7 +556,7 @@ class Case:
                 if since.running and since.due is not None and since.starts >= rule.applies_from:
                     estimate = clocks.start_clock(name, rule, since.calendar, since.due)
                     running[name] = estimate._replace(provisional=True)
-        for trigger in plan.meets:
+        for trigger in meets_clocks:
             name = trigger.deadline
             if name in running and (not trigger.guard or carries(event, trigger.guard)):
                 running[name] = clocks.meet(running[name], on)
