@@ -17,8 +17,10 @@ Pitfalls avoided on purpose:
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -26,6 +28,7 @@ from typing import Any
 from transitions import Machine
 
 from complaintflow.calendar import AddedBankHoliday, WorkingDayCalendar
+from complaintflow.deadlines import Clock, start_clock
 from complaintflow.limits import MAX_CACHED_MACHINES
 from complaintflow.procedure import (
     ANY_STATE,
@@ -92,6 +95,23 @@ class Plan:
     touches_clocks: bool
     starts: tuple[ClockTrigger, ...]
     meets: tuple[ClockTrigger, ...]
+    #: Where every clock trigger is guarded by one field (as most are, by `stage` or `to_stage`):
+    #: that field, and by each of its values the triggers it passes, their guard already asked.
+    guard_field: str | None = None
+    by_value: Mapping[object, tuple[tuple[ClockTrigger, ...], tuple[ClockTrigger, ...]]] | None = None
+
+    def triggers(self, event: Any) -> tuple[tuple[ClockTrigger, ...], tuple[ClockTrigger, ...]]:
+        """The clock triggers to try for the event, those that start and those that meet, each of
+        which passes where it has no guard and asks its guard otherwise: looked up by the event's
+        value of the guard field, where there is one (their guards answered by the lookup), else
+        all of them with their guards."""
+        if self.by_value is not None:
+            value = getattr(event, self.guard_field or "", None)
+            try:
+                return self.by_value.get(value, self.by_value[_UNGUARDED])
+            except TypeError:  # a value that cannot be looked up: every guard is asked
+                pass
+        return self.starts, self.meets
 
 
 #: The plan of an event its state does not allow.
@@ -195,6 +215,11 @@ class StateGraph:
             procedure.calendar, extra_bank_holidays=dict(procedure.extra_bank_holidays) or None
         )
         self.known_at_start = procedure.policy("proclaimed_holidays") == "known_at_start"
+        #: A clock as it starts, by (deadline, calendar, day 0): the cases of a log start the same
+        #: deadlines from a few hundred distinct days, and a clock is an immutable tuple that any
+        #: case may share. The standard library's cache, safe to share between threads, keeps the
+        #: last few thousand; a start that is refused (past the calendar's years) is not kept.
+        self.started_clock = functools.lru_cache(maxsize=4096)(self._started_clock)
 
     def calendar_for(self, starts: date, given: WorkingDayCalendar | None) -> WorkingDayCalendar:
         """The calendar a count of working days from `starts` uses: the host's (`given`), where it
@@ -214,6 +239,9 @@ class StateGraph:
             }
             calendar = WorkingDayCalendar.named(procedure.calendar, extra_bank_holidays=extra or None)
         return calendar.as_known_on(starts) if self.known_at_start else calendar
+
+    def _started_clock(self, name: str, calendar: WorkingDayCalendar, starts: date) -> Clock:
+        return start_clock(name, self.procedure.deadlines[name], calendar, starts)
 
     def allowed(self, state: str) -> tuple[str, ...]:
         """The event types the procedure allows in `state`, sorted."""
@@ -258,7 +286,7 @@ def _plans(
         event for rule, event in ENGINE_RULES.items() if event and rule in procedure.rules
     }
     return {
-        (state, kind): Plan(
+        (state, kind): _plan(
             found,
             procedure.states[state].stage if kind in STAGED else None,
             kind in ruled,
@@ -268,6 +296,46 @@ def _plans(
         )
         for (state, kind), found in steps.items()
     }
+
+
+def _plan(
+    steps: tuple[Step, ...],
+    stage: int | None,
+    ruled: bool,
+    touches_clocks: bool,
+    starts: tuple[ClockTrigger, ...],
+    meets: tuple[ClockTrigger, ...],
+) -> Plan:
+    return Plan(steps, stage, ruled, touches_clocks, starts, meets, *_by_value(starts, meets))
+
+
+#: The key of the triggers that pass whatever the guard field's value (those with no guard).
+_UNGUARDED = object()
+
+
+def _by_value(
+    starts: tuple[ClockTrigger, ...], meets: tuple[ClockTrigger, ...]
+) -> tuple[str | None, dict[object, tuple[tuple[ClockTrigger, ...], tuple[ClockTrigger, ...]]] | None]:
+    """The one field that guards every guarded trigger, and for each value of it the triggers it
+    passes, in their order, unguarded (their guard is answered by the lookup); (None, None) where
+    the triggers are guarded otherwise or not at all."""
+    guards = {trigger.guard for trigger in (*starts, *meets) if trigger.guard}
+    fields = {guard[0][0] for guard in guards}
+    if not guards or len(fields) != 1 or any(len(guard) != 1 for guard in guards):
+        return None, None
+
+    def passing(triggers: tuple[ClockTrigger, ...], value: object) -> tuple[ClockTrigger, ...]:
+        return tuple(
+            ClockTrigger(trigger.deadline, (), trigger.date_field, trigger.rule)
+            for trigger in triggers
+            if not trigger.guard or trigger.guard[0][1] == value
+        )
+
+    table: dict[object, tuple[tuple[ClockTrigger, ...], tuple[ClockTrigger, ...]]] = {
+        guard[0][1]: (passing(starts, guard[0][1]), passing(meets, guard[0][1])) for guard in guards
+    }
+    table[_UNGUARDED] = (passing(starts, _UNGUARDED), passing(meets, _UNGUARDED))
+    return fields.pop(), table
 
 
 def _guard(match: EventMatch) -> Guard:
@@ -280,13 +348,23 @@ _GRAPHS: OrderedDict[int, tuple[Procedure, StateGraph]] = OrderedDict()
 _GRAPHS_LOCK = threading.Lock()
 
 
+#: The procedure asked for last, with its machine: a log's cases mostly share one procedure, and
+#: this answers them without the lock (an immutable pair, replaced whole).
+_LAST: tuple[Procedure, StateGraph] | None = None
+
+
 def graph_for(procedure: Procedure) -> StateGraph:
     """The shared machine of a procedure, built on first use and kept while recently used."""
+    global _LAST
+    last = _LAST
+    if last is not None and last[0] is procedure:
+        return last[1]
     key = id(procedure)
     with _GRAPHS_LOCK:
         cached = _GRAPHS.get(key)
         if cached is not None and cached[0] is procedure:
             _GRAPHS.move_to_end(key)
+            _LAST = cached
             return cached[1]
     graph = StateGraph(procedure)  # outside the lock: compiling may take a while
     with _GRAPHS_LOCK:
@@ -294,6 +372,7 @@ def graph_for(procedure: Procedure) -> StateGraph:
         _GRAPHS.move_to_end(key)
         while len(_GRAPHS) > MAX_CACHED_MACHINES:
             _GRAPHS.popitem(last=False)
+        _LAST = (procedure, graph)
     return graph
 
 

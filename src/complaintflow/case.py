@@ -52,6 +52,7 @@ from complaintflow.forms import form, offered
 from complaintflow.letters import letter_facts
 from complaintflow.procedure import Procedure, registered_procedure
 from complaintflow.rules import (
+    FIT_CHECKED,
     check_fit,
     check_mediation_start,
     check_rules,
@@ -309,7 +310,8 @@ class Case:
     def _apply(self, parsed: EventBase) -> bool:
         if self.case_id is not None and parsed.case_id != self.case_id:
             raise InvalidEvent("belongs to another case than this one", field="case_id")
-        require_known_date(parsed)
+        if parsed.on > LAST_KNOWN_DAY:
+            require_known_date(parsed)
         packed = pack(parsed) if self._keep_events or parsed.event_id is not None else None
         if parsed.event_id is not None and self._ids is not None and parsed.event_id in self._ids:
             if self._ids[parsed.event_id] == packed:
@@ -463,7 +465,8 @@ class Case:
         graph = facts.graph
         plan = graph.plan(facts.state, kind)
         step = self._step(facts, graph, plan.steps, event)
-        check_fit(facts, graph, event, plan.stage)
+        if plan.stage is not None or kind in FIT_CHECKED:  # most events fit whatever was recorded
+            check_fit(facts, graph, event, plan.stage)
         if plan.ruled:
             check_rules(facts, graph, event, self._calendar)
         if type(event) is MediationHeld and event.started is not None:
@@ -528,7 +531,8 @@ class Case:
         assert facts.procedure is not None and facts.clocks is not None
         kind, on = event.type, event.on
         running = facts.clocks if mutable else dict(facts.clocks)
-        for trigger in plan.starts:
+        starts_clocks, meets_clocks = plan.triggers(event)
+        for trigger in starts_clocks:
             name = trigger.deadline
             known = running.get(name)
             if (known is None or (known.provisional and known.running)) and (
@@ -541,7 +545,7 @@ class Case:
                         running[name] = clocks.restart(known, starts)
                         continue
                     calendar = graph.calendar_for(starts, self._calendar)
-                    started = clocks.start_clock(name, rule, calendar, starts)
+                    started = graph.started_clock(name, calendar, starts)
                     if rule.not_before is not None:
                         started = clocks.later_of(started, running.get(rule.not_before))
                     running[name] = started
@@ -552,7 +556,7 @@ class Case:
                 if since.running and since.due is not None and since.starts >= rule.applies_from:
                     estimate = clocks.start_clock(name, rule, since.calendar, since.due)
                     running[name] = estimate._replace(provisional=True)
-        for trigger in plan.meets:
+        for trigger in meets_clocks:
             name = trigger.deadline
             if name in running and (not trigger.guard or carries(event, trigger.guard)):
                 running[name] = clocks.meet(running[name], on)
@@ -633,6 +637,15 @@ class Case:
         that ran out lapse), without building the view: for lists over many cases."""
         _, facts = self._as_of(require_date(as_of, "as_of"))
         return facts.state, dict(facts.clocks or {})
+
+    def standing_and_owner(
+        self, as_of: date
+    ) -> tuple[str, Mapping[str, Clock], tuple[str | None, str | None]]:
+        """`standing(as_of)` and `owner_on(as_of)` from one look at the case as it stood then (it
+        is replayed to the day once, not twice), the clocks read-only and not copied: for the
+        daily list, which asks both of every case."""
+        _, facts = self._as_of(require_date(as_of, "as_of"))
+        return facts.state, facts.clocks or {}, facts.owner
 
     def _as_of(self, as_of: date) -> tuple[Case, Facts]:
         """The case as it stood at the end of `as_of` (replayed to then, where that is before its

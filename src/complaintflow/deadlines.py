@@ -11,6 +11,7 @@ Each clock keeps the calendar it was started with, so replaying a case later giv
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Literal, NamedTuple
 
@@ -61,6 +62,15 @@ class Clock(NamedTuple):
             return "paused"
         return "overdue" if as_of > self.due else "pending"
 
+    def outstanding(self, as_of: date) -> tuple[Literal["pending", "overdue"], int] | None:
+        """`status(as_of)` and `remaining_working_days(as_of)` together, where the status is
+        "pending" or "overdue" (None otherwise): the daily list asks both of every clock, and
+        this reads the clock once."""
+        due = self.due
+        if self.met_on is not None or self.ended is not None or self.paused_on is not None or due is None:
+            return None
+        return ("overdue" if as_of > due else "pending"), self.calendar.working_days_between(as_of, due)
+
     def due_without_extension(self) -> date | None:
         """When it would have been due at its base length (pauses still count)."""
         if self.paused_on is not None:
@@ -84,21 +94,25 @@ def base_due(rule: Deadline, calendar: WorkingDayCalendar, starts: date) -> date
     """When a deadline of the rule's base length that started on `starts` falls due."""
     if rule.unit == "working_days":
         return calendar.add_working_days(starts, rule.length)
-    if rule.unit == "calendar_days":
-        days = rule.length
-        due = (
-            end_of_period_commencing(starts, days=days)
-            if rule.counts_start_day
-            else add_calendar_days(starts, days)
-        )
-    else:
-        months = rule.length
-        due = (
-            end_of_period_commencing(starts, months=months)
-            if rule.counts_start_day
-            else add_calendar_months(starts, months)
-        )
-    return _countable(calendar, due)
+    return _countable(calendar, calendar_unit_due(rule.unit, rule.length, rule.counts_start_day, starts))
+
+
+@functools.lru_cache(maxsize=8192)
+def calendar_unit_due(
+    unit: Literal["calendar_days", "calendar_months"], length: int, counts_start_day: bool, starts: date
+) -> date:
+    """When a period of `length` calendar days or months from `starts` ends (counting `starts`
+    itself where `counts_start_day`). Kept for the last few thousand questions: a period of months
+    takes several microseconds to work out, a log of thousands of cases starts one for most of
+    them from a few hundred distinct days, and the answer depends on nothing else (the cache is
+    the standard library's, safe to share between threads)."""
+    if unit == "calendar_days":
+        if counts_start_day:
+            return end_of_period_commencing(starts, days=length)
+        return add_calendar_days(starts, length)
+    if counts_start_day:
+        return end_of_period_commencing(starts, months=length)
+    return add_calendar_months(starts, length)
 
 
 def _countable(calendar: WorkingDayCalendar, due: date) -> date:
@@ -198,8 +212,8 @@ def resume(clock: Clock, on: date) -> Clock:
     if clock.paused_on is None:
         return clock
     used = clock.used + clock.calendar.working_days_between(clock.anchor, clock.paused_on)
-    restarted = clock._replace(anchor=on, used=used, paused_on=None)
-    return restarted._replace(due=_due(restarted, clock.length))
+    due = clock.calendar.add_working_days(on, clock.length - used)  # `_due` of the restarted clock
+    return clock._replace(anchor=on, used=used, paused_on=None, due=due)
 
 
 def meet(clock: Clock, on: date) -> Clock:

@@ -31,7 +31,12 @@ class Reminder(BaseModel):
 
     def owned_by(self, officer: str | None, team: str | None) -> bool:
         """Whether the case is owned by the officer and the team asked for (None: any)."""
-        return (officer is None or self.officer == officer) and (team is None or self.team == team)
+        return owned_by((self.officer, self.team), officer, team)
+
+
+def owned_by(owner: tuple[str | None, str | None], officer: str | None, team: str | None) -> bool:
+    """Whether an (officer, team) owner is the officer and the team asked for (None: any)."""
+    return (officer is None or owner[0] == officer) and (team is None or owner[1] == team)
 
 
 def due_within(
@@ -57,15 +62,17 @@ def due_within(
         procedure = case.procedure
         if procedure is None:
             continue  # no procedure yet, so no deadline
-        owner = case.owner_on(as_of)
-        state, clocks = case.standing(as_of)  # what the view shows, without building it
+        # The case as it stood that day, read once for its state, clocks and owner alike.
+        state, clocks, owner = case.standing_and_owner(as_of)
+        if not owned_by(owner, officer, team):
+            continue  # asked once of the case, not of each of its deadlines
         for clock in clocks.values():
-            status = clock.status(as_of)
-            if status not in ("pending", "overdue") or clock.due is None:
-                continue
-            remaining = clock.remaining_working_days(as_of)
-            soon = remaining is not None and remaining <= within
-            if status == "overdue" or soon:
+            outstanding = clock.outstanding(as_of)
+            if outstanding is None:
+                continue  # met, ended, paused, or with no date to be due on
+            status, remaining = outstanding
+            if status == "overdue" or remaining <= within:
+                assert clock.due is not None
                 reminders.append(
                     Reminder(
                         case_id=case.case_id or "",
@@ -82,7 +89,7 @@ def due_within(
                         team=owner[1],
                     )
                 )
-    return sorted((r for r in reminders if r.owned_by(officer, team)), key=reminder_order)
+    return sorted(reminders, key=reminder_order)
 
 
 def reminder_order(reminder: Reminder) -> tuple[date, str, str]:

@@ -117,12 +117,21 @@ def check_extension(facts: Facts, graph: StateGraph, event: DeadlineExtended) ->
         )
 
 
+#: The event types whose fit `check_fit` checks beyond their stage: any other event that names no
+#: stage fits whatever the case recorded, so a replay asks this before calling it.
+FIT_CHECKED = frozenset(
+    {"LearningActionCompleted", "OmbudsmanDecided", "OmbudsmanRecommendation", *COMMITTING}
+)
+
+
 def check_fit(facts: Facts, graph: StateGraph, event: EventBase, at: int | None) -> None:
     """Refuse an event that its state allows but that does not fit what the case has recorded;
     `at` is the stage the case is at, for an event that names its stage (`Plan.stage`)."""
     if at is not None:
         if getattr(event, "stage", at) != at:
             raise refusal(facts, graph, event, f"the case is at stage {at}")
+    elif event.type not in FIT_CHECKED:
+        return
     elif type(event) is LearningActionCompleted and event.action_id not in facts.actions:
         raise refusal(facts, graph, event, "no learning action with this action_id was agreed")
     elif type(event) in (OmbudsmanDecided, OmbudsmanRecommendation) and not facts.referred:
