@@ -9,12 +9,11 @@ case is taken up to its first refused line, never with a gap in it.
 Lines go in a chunk per transaction, each case projected once per chunk. A dry run checks
 everything the same way, in memory, and writes nothing.
 
-It is a bulk replay, and costs little more than reading the file: each line is decoded once (its
-derived id comes from the event it was read as, `events.fields_as_given`), and within a chunk the
-import owns a working copy of each case it touches, which takes the case's events in place, without
-a copy of its facts per event. A refused line leaves that copy half changed: it is made again from
-the case as stored and the lines accepted before, so what is written is what `Case.apply`, one
-line at a time, would have made.
+It is a bulk replay: each line is decoded once (its derived id comes from the event it was read
+as, `events.fields_as_given`), and within a chunk the import owns a working copy of each case it
+touches, which takes the case's events in place, without a copy of its facts per event. A refused
+line leaves that copy half changed: it is made again from the case as stored and the lines accepted
+before, so what is written is what `Case.apply`, one line at a time, would have made.
 """
 
 from __future__ import annotations
