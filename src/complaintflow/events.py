@@ -979,6 +979,27 @@ def parse_event(obj: object) -> EventBase:
     return _parse_mapping(obj)
 
 
+#: Event types whose reading may rewrite what was given before its fields are checked (an Ombudsman's
+#: outcome in a former word is read as today's, and the former word kept beside it).
+_REWRITTEN_ON_READING = frozenset(
+    cls
+    for cls in EVENT_CLASSES.values()
+    if any(v.info.mode != "after" for v in cls.__pydantic_decorators__.model_validators.values())
+    or any(v.info.mode != "after" for v in cls.__pydantic_decorators__.field_validators.values())
+)
+
+
+def fields_as_given(event: EventBase) -> dict[str, Any] | None:
+    """The JSON object that `parse_event` read this event from, rebuilt from its fields, so that a
+    line need not be decoded a second time: the fields it gave, each value as it gave it (strict
+    validation converts none; a date is read from ISO text only, a list as a tuple). None where the
+    reading may have rewritten the object (an upcaster ran, or the type reads former words as
+    today's): then decode the text itself."""
+    if type(event) in _REWRITTEN_ON_READING or upcasters_registered():
+        return None
+    return event.model_dump(mode="json", exclude_unset=True)
+
+
 #: An event kept compactly: its class and its field values in order. A case holds thousands of
 #: events; a tuple of values takes about a quarter of the memory of a validated model.
 PackedEvent: TypeAlias = tuple[Any, ...]

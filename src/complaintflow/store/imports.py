@@ -8,6 +8,12 @@ case is taken up to its first refused line, never with a gap in it.
 
 Lines go in a chunk per transaction, each case projected once per chunk. A dry run checks
 everything the same way, in memory, and writes nothing.
+
+It is a bulk replay: each line is decoded once (its derived id comes from the event it was read
+as, `events.fields_as_given`), and within a chunk the import owns a working copy of each case it
+touches, which takes the case's events in place, without a copy of its facts per event. A refused
+line leaves that copy half changed: it is made again from the case as stored and the lines accepted
+before, so what is written is what `Case.apply`, one line at a time, would have made.
 """
 
 from __future__ import annotations
@@ -18,9 +24,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from complaintflow._bulk import collector_paused
 from complaintflow.case import Case
 from complaintflow.errors import ComplaintflowError, EventConflict, InvalidEvent, RefusedAfterEarlierLine
-from complaintflow.events import EventBase, event_to_json, parse_event
+from complaintflow.events import EventBase, event_to_json, fields_as_given, parse_event
 from complaintflow.report.records import CaseRecord
 from complaintflow.store.identity import LineIds
 from complaintflow.store.projections import in_date_order, noted
@@ -43,9 +50,10 @@ class ImportSummary:
 
 @dataclass
 class _Touched:
-    """A case met in the file: its stored version, the case with the new lines applied, those lines,
-    and the report's record of it, kept up as its events come while they come in date order (else
-    None: the projection makes it again from the case's events); `stored` is the case as stored."""
+    """A case met in the file: its stored version, the import's working copy of it with the new
+    lines applied in place (`_working`), those lines, and the report's record of it, kept up as its
+    events come while they come in date order (else None: the projection makes it again from the
+    case's events); `stored` is the case as stored, never changed."""
 
     version: int
     stored: Case
@@ -76,7 +84,7 @@ class _Import:
             self.summary.refused.append((line, error))
             return None
         if event.event_id is None:
-            event = event.model_copy(update={"event_id": self.ids.next_id(_as_mapping(raw, event))})
+            event = event.model_copy(update={"event_id": self.ids.next_id(_as_written(raw, event))})
         first = self.failed.get(event.case_id)
         if first is not None:
             self.summary.refused.append((line, RefusedAfterEarlierLine(first)))
@@ -84,6 +92,11 @@ class _Import:
         return event
 
     def chunk(self, items: list[tuple[int, object]]) -> None:
+        # A chunk makes many small objects and no cycles: the collector would only scan them again.
+        with collector_paused():
+            self._chunk(items)
+
+    def _chunk(self, items: list[tuple[int, object]]) -> None:
         events = [(line, event) for line, raw in items if (event := self.parsed(line, raw)) is not None]
         if not events:
             return
@@ -107,6 +120,7 @@ class _Import:
         if not self.dry_run:
             for case_id, touched in self.touched.items():
                 version = touched.version + len(touched.fresh)
+                touched.case._mutable = False  # from here on, others apply to it whole or not at all
                 self.store._remember(case_id, version, touched.case)
                 if touched.record is not None:
                     self.records[case_id] = (version, touched.record)
@@ -138,8 +152,9 @@ class _Import:
         touched = self.touched.get(case_id) or self._touch(db, case_id)
         in_order = in_date_order(touched.case, event)
         try:
-            applied = touched.case.apply(event)
+            applied = touched.case._apply(event)  # the import's own copy: no lock, changed in place
         except ComplaintflowError as error:
+            touched.case = _working(touched.stored, touched.fresh)  # as it was before this line
             self._refuse(line, case_id, error)
             return
         if not applied:  # the case holds it already
@@ -157,7 +172,7 @@ class _Import:
         if not self.dry_run:
             record = kept[1] if kept is not None and kept[0] == version else None
             record = record or self.store._take_record(case_id, version)
-        touched = self.touched[case_id] = _Touched(version, case, copy.copy(case), record)
+        touched = self.touched[case_id] = _Touched(version, case, _working(case, []), record)
         return touched
 
     def _refuse(self, line: int, case_id: str, error: ComplaintflowError) -> None:
@@ -165,9 +180,27 @@ class _Import:
         self.failed[case_id] = line
 
 
-def _as_mapping(raw: object, event: EventBase) -> dict[str, Any]:
-    """The line as the host wrote it, for its derived id (checked by `parse_event` already)."""
+def _working(stored: Case, accepted: list[EventBase]) -> Case:
+    """A copy of the stored case, with these events applied, that takes further events in place:
+    its facts and its table of clocks are its own (a bulk replay changes both in place), so the
+    stored case, which the store keeps in memory, never changes."""
+    case = copy.copy(stored)  # its own list of events and ids; the facts are shared
+    facts = case._facts = case._facts.copy()
+    if facts.clocks is not None:
+        facts.clocks = dict(facts.clocks)
+    case._mutable = True
+    for event in accepted:
+        case._apply(event)  # accepted once already: applies again
+    return case
+
+
+def _as_written(raw: object, event: EventBase) -> dict[str, Any]:
+    """The line as the host wrote it, for its derived id (checked by `parse_event` already): a line
+    of JSON is rebuilt from its event, unless reading it may have rewritten it."""
     if isinstance(raw, bytes | str):
+        given = fields_as_given(event)
+        if given is not None:
+            return given
         loaded = json.loads(raw)
         assert isinstance(loaded, dict)
         return loaded
