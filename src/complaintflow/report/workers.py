@@ -43,6 +43,7 @@ from complaintflow.events import EventBase, upcasters_registered
 from complaintflow.procedure import Procedure, built_in_names, registered_names, registered_procedure
 from complaintflow.reminders import Reminder, due_within, reminder_order
 from complaintflow.report.records import CaseRecord
+from complaintflow.report.tables import Tally
 
 #: The first "case_id" key of a JSON line and its string value, as raw bytes.
 _CASE_ID = re.compile(rb'"case_id"\s*:\s*"((?:[^"\\]|\\.)*)"')
@@ -62,7 +63,7 @@ class _Share:
     on (in the order they began), the event ids it saw with their case and line, and its first
     refused line, if any."""
 
-    found: list[Any]
+    found: Any
     first_lines: list[int]
     ids: dict[str, tuple[str, int]]
     error: EventLogError | None = None
@@ -85,6 +86,20 @@ class _Records:
         from complaintflow.report import replayed_records
 
         return replayed_records(
+            events, keep, procedures=options.procedures, source=options.source, calendar=options.calendar
+        )
+
+
+@dataclass(frozen=True)
+class _Tallies:
+    """A worker's task for the children's report: its cases counted, by procedure."""
+
+    def __call__(
+        self, events: Iterator[tuple[int, EventBase]], keep: bool, options: _Options
+    ) -> dict[str | None, Tally]:
+        from complaintflow.report import replayed_tallies
+
+        return replayed_tallies(
             events, keep, procedures=options.procedures, source=options.source, calendar=options.calendar
         )
 
@@ -133,7 +148,7 @@ def _mine(share: int, jobs: int) -> Callable[[bytes], bool]:
     return keep
 
 
-def _replay_share(share: int, jobs: int, task: _Records | _Reminders, options: _Options) -> _Share:
+def _replay_share(share: int, jobs: int, task: _Records | _Tallies | _Reminders, options: _Options) -> _Share:
     """One worker's share of the log, replayed, and what its task makes of it."""
     first_line: dict[str, int] = {}
     ids: dict[str, tuple[str, int]] = {}
@@ -147,7 +162,7 @@ def _replay_share(share: int, jobs: int, task: _Records | _Reminders, options: _
                 ids.setdefault(event.event_id, (event.case_id, line))
             yield line, event
 
-    def replay(keep: bool) -> list[Any]:
+    def replay(keep: bool) -> Any:
         first_line.clear()
         ids.clear()
         return task(noted(read_events(options.source, keep=_mine(share, jobs))), keep, options)
@@ -162,7 +177,7 @@ def _replay_share(share: int, jobs: int, task: _Records | _Reminders, options: _
 def _in_parallel(
     path: str | Path,
     jobs: int,
-    task: _Records | _Reminders,
+    task: _Records | _Tallies | _Reminders,
     procedures: Mapping[str, Procedure] | None,
     calendar: WorkingDayCalendar | None,
 ) -> list[_Share] | None:
@@ -208,6 +223,29 @@ def records_in_parallel(
         key=lambda item: item[0],
     )
     return [record for _, record in placed]
+
+
+def tallies_in_parallel(
+    path: str | Path,
+    jobs: int,
+    *,
+    procedures: Mapping[str, Procedure] | None = None,
+    calendar: WorkingDayCalendar | None = None,
+) -> dict[str | None, Tally] | None:
+    """The tallies of the children's report by procedure (`replayed_tallies`), each worker counting
+    its cases and the tallies merged here; None where the log must be read in one process after
+    all. Raises the error one process would raise."""
+    shares = _in_parallel(path, jobs, _Tallies(), procedures, calendar)
+    if shares is None:
+        return None
+    merged: dict[str | None, Tally] = {}
+    for share in shares:
+        for name, tally in share.found.items():
+            if name in merged:
+                merged[name].merge(tally)
+            else:
+                merged[name] = tally
+    return merged
 
 
 def reminders_in_parallel(
