@@ -79,7 +79,16 @@ class OmbudsmanFacts(NamedTuple):
 
 def ombudsman_facts(record: CaseRecord) -> OmbudsmanFacts | None:
     """The case's facts for the Ombudsman's figures; None where it has none."""
-    facts = OmbudsmanFacts(
+    if not (
+        record.ombudsman_findings
+        or record.recommendations
+        or record.remedies
+        or record.remedies_completed
+        or record.recommendations_complied
+        or record.compensation
+    ):
+        return None
+    return OmbudsmanFacts(
         record.ombudsman_findings,
         record.recommendations,
         record.recommendations_complied,
@@ -87,7 +96,6 @@ def ombudsman_facts(record: CaseRecord) -> OmbudsmanFacts | None:
         record.remedies_completed,
         record.compensation,
     )
-    return facts if any(facts) else None
 
 
 def ombudsman_figures(records: Iterable[CaseRecord], year: int, ombudsman: str) -> OmbudsmanFigures:

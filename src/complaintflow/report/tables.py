@@ -39,7 +39,7 @@ from complaintflow.report.model import (
 )
 from complaintflow.report.ombudsman import OmbudsmanFacts, deciding_ombudsman, figures_of, ombudsman_facts
 from complaintflow.report.records import CaseRecord, Stage3Timescales, StageRecord, reporting_year, year_label
-from complaintflow.report.teams import children_team, team_rows
+from complaintflow.report.teams import add_team_counts, children_team, team_rows
 
 #: Where a case names no service area.
 NO_SERVICE = "Other"
@@ -94,18 +94,15 @@ def _year_end(year: int) -> date:
     return date(year + 1, 3, 31)
 
 
-def _gender(record: CaseRecord) -> str:
-    gender = record.service_user.gender if record.service_user else None
+def _gender(gender: str | None) -> str:
     return gender.strip().capitalize() if gender and gender.strip().lower() != "unknown" else "Unknown"
 
 
-def _ethnicity(record: CaseRecord) -> str:
-    ethnicity = record.service_user.ethnicity if record.service_user else None
+def _ethnicity(ethnicity: str | None) -> str:
     return ethnicity or "Not known"
 
 
-def _disability(record: CaseRecord) -> str:
-    disability = record.service_user.disability if record.service_user else None
+def _disability(disability: bool | None) -> str:
     return {True: "Yes", False: "No", None: "Unknown"}[disability]
 
 
@@ -153,6 +150,12 @@ def learning_of(entries: Iterable[LearningEntry], year: int) -> LearningActions:
 
 #: A group of counts: (what is counted, the stage or 0, the reporting year).
 Group = tuple[str, int, int]
+#: What the report counts of one stage of a case: (stage, year it began, services, outcome,
+#: responded, in time, in time unextended, extended beyond the usual, categories, (gender,
+#: ethnicity, disability), complainant's role, joint with the NHS).
+StageKey = tuple[Any, ...]
+_NOBODY = (None, None, None)
+_RESPONSES = ("responded", "in_time", "unextended", "beyond_usual")
 
 _NOTHING: Counter[Any] = Counter()
 
@@ -175,6 +178,9 @@ class Tally:
         #: Every count: by group, then by what it is counted under (a service, an outcome; None
         #: for the whole group).
         self.counts: defaultdict[Group, Counter[Any]] = defaultdict(Counter)
+        #: The stages of the cases, by all that the report counts of one (`StageKey`): most cases
+        #: are alike in that, so there are far fewer keys than cases.
+        self.stages: Counter[StageKey] = Counter()
         #: Every reporting year in which a stage began or a concern or compliment came.
         self.years: set[int] = set()
         #: Each service with where it first appeared: (its case's first line, its place there).
@@ -246,58 +252,34 @@ class Tally:
             counts[("advocacy", 0, reporting_year(day))][None] += 1
         for day in record.voided:
             counts[("voided", 0, reporting_year(day))][None] += 1
-        under = (None, *services)
         several: set[int] = set()
+        user = record.service_user
+        person = (user.gender, user.ethnicity, user.disability) if user is not None else _NOBODY
         for number, stage in record.stages.items():
             year = reporting_year(stage.began)
             years.add(year)
             if len(services) > 1 and number in (1, 2, 3):
                 several.add(year)
-            at = counts[("at", number, year)]
-            for key in under:
-                at[key] += 1
-            if stage.responded_on is not None:
-                self._count_response(stage, number, year, under)
             if number == 3:
                 self.stage3.append((line, year, _stage3_row(record, stage)))
-                continue
-            if number == 1:
-                outcome = record.stage1_outcome()
-                if record.joint_nhs:
-                    counts[("joint_nhs", 0, year)][None] += 1
-            elif number == 2:
-                outcome = stage.outcome
-            else:
-                continue
-            outcomes = counts[("outcome", number, year)]
-            for key in under:
-                outcomes[(key, outcome)] += 1
-            nature = counts[("nature", number, year)]
-            for category in record.categories or ("Not recorded",):
-                for service in services:
-                    nature[(category, service)] += 1
-                nature[(category, TOTAL)] += 1
-            counts[("gender", number, year)][_gender(record)] += 1
-            counts[("ethnicity", number, year)][_ethnicity(record)] += 1
-            counts[("disability", number, year)][_disability(record)] += 1
-            counts[("complainant", number, year)][COMPLAINANT_LABELS[stage.complainant_role]] += 1
+            responded = stage.responded_on is not None
+            key = (
+                number,
+                year,
+                services,
+                record.stage1_outcome() if number == 1 else stage.outcome,
+                responded,
+                responded and bool(stage.in_time),
+                responded and bool(stage.in_time_unextended),
+                responded and stage.extended_beyond_usual,
+                record.categories,
+                person,
+                stage.complainant_role,
+                number == 1 and record.joint_nhs,
+            )
+            self.stages[key] += 1
         for year in several:
             counts[("several", 0, year)][None] += 1
-
-    def _count_response(
-        self, stage: StageRecord, number: int, year: int, under: tuple[str | None, ...]
-    ) -> None:
-        counts = self.counts
-        for what, counted in (
-            ("responded", True),
-            ("in_time", stage.in_time),
-            ("unextended", stage.in_time_unextended),
-            ("beyond_usual", stage.extended_beyond_usual),
-        ):
-            if counted:
-                group = counts[(what, number, year)]
-                for key in under:
-                    group[key] += 1
 
     def add_follow_ups(self, record: CaseRecord, line: int) -> None:
         """Count what may still follow a case's close: the Ombudsman, learning, its team."""
@@ -316,19 +298,19 @@ class Tally:
         facts = ombudsman_facts(record)
         if facts is not None:
             self.ombudsman_facts.append((line, facts))
-        for place, entry in enumerate(learning_entries(record)):
-            self.learning.append((line, place, entry))
+        if record.learning:
+            for place, entry in enumerate(learning_entries(record)):
+                self.learning.append((line, place, entry))
         team = children_team(record)
         if team is not None:
             year, owner, found = team
-            teams = counts[("team", 0, year)]
-            for column, value in enumerate(found):
-                teams[(owner, column)] += value
+            counts[("team", 0, year)][(owner, found)] += 1
 
     def merge(self, other: Tally) -> None:
         """Add the counts of another tally, of other cases, to this one."""
         for group, counted in other.counts.items():
             self.counts[group].update(counted)
+        self.stages.update(other.stages)
         self.years |= other.years
         for service, seen in other.first_seen.items():
             mine = self.first_seen.get(service)
@@ -367,12 +349,48 @@ def tally_of(records: Iterable[CaseRecord]) -> Tally:
     return tally
 
 
+def _stage_counts(stages: Counter[StageKey]) -> defaultdict[Group, Counter[Any]]:
+    """The counts of each group the tables read, from the stages counted by what they are."""
+    counts: defaultdict[Group, Counter[Any]] = defaultdict(Counter)
+    for key, cases in stages.items():
+        number, year, services, outcome, responded, *timely, categories, person, role, joint_nhs = key
+        under = (None, *services)
+        at = counts[("at", number, year)]
+        for service in under:
+            at[service] += cases
+        if responded:
+            for what, counted in zip(_RESPONSES, (True, *timely), strict=True):
+                if counted:
+                    group = counts[(what, number, year)]
+                    for service in under:
+                        group[service] += cases
+        if number not in (1, 2):
+            continue
+        if joint_nhs:
+            counts[("joint_nhs", 0, year)][None] += cases
+        outcomes = counts[("outcome", number, year)]
+        for service in under:
+            outcomes[(service, outcome)] += cases
+        nature = counts[("nature", number, year)]
+        for category in categories or ("Not recorded",):
+            for service in services:
+                nature[(category, service)] += cases
+            nature[(category, TOTAL)] += cases
+        gender, ethnicity, disability = person
+        counts[("gender", number, year)][_gender(gender)] += cases
+        counts[("ethnicity", number, year)][_ethnicity(ethnicity)] += cases
+        counts[("disability", number, year)][_disability(disability)] += cases
+        counts[("complainant", number, year)][COMPLAINANT_LABELS[role]] += cases
+    return counts
+
+
 class _Tables:
     """The report's tables for one year, read from a tally with the report's settings."""
 
     def __init__(self, tally: Tally, settings: ReportSettings) -> None:
         self.tally = tally
         self.settings = settings
+        self.stage_counts = _stage_counts(tally.stages)
         self.years = sorted(tally.years | settings.known_years)
         #: Services in the council's order: those it gave first, then the others as they appear.
         self.service_rank = {service: rank for rank, service in enumerate(settings.services)}
@@ -380,7 +398,8 @@ class _Tables:
             self.service_rank.setdefault(service, len(self.service_rank))
 
     def table(self, what: str, stage: int, year: int) -> Counter[Any]:
-        return self.tally.counts.get((what, stage, year), _NOTHING)
+        group = (what, stage, year)
+        return self.stage_counts.get(group) or self.tally.counts.get(group, _NOTHING)
 
     def at(self, stage: int, year: int, service: str | None = None) -> int:
         """The cases whose `stage` began in `year` (about `service`, where one is given)."""
@@ -544,8 +563,8 @@ class _Tables:
 
     def by_team(self, year: int) -> TeamCounts:
         sums: dict[str | None, list[int]] = {}
-        for (team, column), count in self.table("team", 0, year).items():
-            sums.setdefault(team, [0, 0, 0])[column] += count
+        for (team, found), cases in self.table("team", 0, year).items():
+            add_team_counts(sums, team, [value * cases for value in found])
         return team_rows(sums)
 
 

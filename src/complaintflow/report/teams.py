@@ -53,6 +53,11 @@ def _children(record: CaseRecord, year: int) -> tuple[int, int, int]:
     stage = record.stages.get(1)
     if stage is None or reporting_year(stage.began) != year:
         return 0, 0, 0
+    return _received(stage)
+
+
+def _received(stage: StageRecord) -> tuple[int, int, int]:
+    """A stage 1 complaint received: responded to, and in time."""
     responded = stage.responded_on is not None
     return 1, int(responded), int(responded and bool(stage.in_time))
 
@@ -105,7 +110,8 @@ def children_team(record: CaseRecord) -> tuple[int, str | None, tuple[int, int, 
     if stage is None:
         return None
     year = reporting_year(stage.began)
-    return year, record.team_on(year_end_of(year)), _children(record, year)
+    team = record.team_on(year_end_of(year)) if record.teams else None
+    return year, team, _received(stage)
 
 
 def add_team_counts(sums: dict[str | None, list[int]], team: str | None, found: Sequence[int]) -> None:

@@ -1,10 +1,11 @@
-"""Reading a large log in several processes, each replaying a share of the cases: for the report's
-records, and for the daily list.
+"""Reading a large log in several processes, each replaying a share of the cases: for the
+children's report's counts, for the records of the other reports, and for the daily list.
 
 Every line of the log goes to exactly one worker, chosen by its case reference, so each case is
 replayed whole, in order, by one process. Each worker reads the file itself, skips the lines of
-other workers' cases unread, and sends back the records of its cases with the line each began on
-(the records are put back in that order, so the report is the same whatever the number of workers)
+other workers' cases unread, and sends back the tally of its cases (`Tally`: counts that add up,
+each case placed by the line it began on), or the records of its cases with the line each began on
+(the records are put back in that order, so the report is the same whatever the number of workers),
 or the deadlines of its cases due soon or overdue (sorted together as one process sorts them).
 
 Errors are the same too. A worker stops at its first refused line, as one process would; every
