@@ -175,10 +175,12 @@ def _replayed(
     source: str,
     calendar: WorkingDayCalendar | None,
     closed: Callable[[str, CaseRecord], CaseRecord] | None = None,
+    places: dict[str, int] | None = None,
 ) -> dict[str, CaseRecord]:
     """Each case's record by case reference, in the order the cases first appear. With
     `keep_events=False` a closed case's clocks are read into its record as soon as it is settled,
-    and the record is given to `closed`, which gives back the record to keep in its place."""
+    and the record is given to `closed`, which gives back the record to keep in its place. Each
+    case not yet in `places` is put there with its place among the cases."""
     records: dict[str, CaseRecord] = {}
     corrected: set[str] = set()  # cases with a voided event: their records are made again at the end
 
@@ -186,6 +188,8 @@ def _replayed(
         record = records.get(event.case_id)
         if record is None:
             record = records[event.case_id] = CaseRecord()
+            if places is not None:
+                places.setdefault(event.case_id, len(places))
         record.add(event)
         if event.type == "EventVoided":
             corrected.add(event.case_id)
@@ -214,26 +218,22 @@ def _replayed(
 
 
 def replayed_tallies(
-    events: Iterable[tuple[int, EventBase]],
+    events: Iterable[object | tuple[int, EventBase]],
     keep_events: bool,
     *,
     procedures: Mapping[str, Procedure] | None,
     source: str,
     calendar: WorkingDayCalendar | None,
+    first_lines: dict[str, int] | None = None,
 ) -> dict[str | None, Tally]:
     """The tally of the children's report of every case, by the procedure each case names (None
-    where it names none), from events with their lines. A case is counted as soon as it is
-    settled, keeping only the record of what may still follow (`Tally.add_closed`), or else at the
-    end; the cases are ordered by the line each began on."""
+    where it names none). A case is counted as soon as it is settled, keeping only the record of
+    what may still follow (`Tally.add_closed`), or else at the end. The cases are ordered by their
+    `first_lines` (a worker's share of a log: the line of each case's first event), else by the
+    order they first appear."""
     tallies: dict[str | None, Tally] = {}
-    first_lines: dict[str, int] = {}
+    places = {} if first_lines is None else first_lines
     counted: set[str] = set()  # closed cases counted as they settled
-
-    def lined(events: Iterable[tuple[int, EventBase]]) -> Iterator[tuple[int, EventBase]]:
-        for line, event in events:
-            if event.case_id not in first_lines:
-                first_lines[event.case_id] = line
-            yield line, event
 
     def tally_of_procedure(record: CaseRecord) -> Tally:
         tally = tallies.get(record.procedure)
@@ -245,19 +245,24 @@ def replayed_tallies(
         if case_id in counted:
             return record
         counted.add(case_id)
-        return tally_of_procedure(record).add_closed(record, first_lines[case_id])
+        return tally_of_procedure(record).add_closed(record, places[case_id])
 
     records = _replayed(
-        lined(events), keep_events, procedures=procedures, source=source, calendar=calendar, closed=closed
+        events,
+        keep_events,
+        procedures=procedures,
+        source=source,
+        calendar=calendar,
+        closed=closed,
+        places=places,
     )
     with collector_paused():
-        while records:
-            case_id, record = records.popitem()  # each record let go once counted
+        for case_id, record in records.items():
             tally = tally_of_procedure(record)
             if case_id in counted:
-                tally.add_follow_ups(record, first_lines[case_id])
+                tally.add_follow_ups(record, places[case_id])
             else:
-                tally.add(record, first_lines[case_id])
+                tally.add(record, places[case_id])
     return tallies
 
 

@@ -83,7 +83,13 @@ class _Options:
 class _Records:
     """A worker's task for the report: each case's record."""
 
-    def __call__(self, events: Iterator[tuple[int, EventBase]], keep: bool, options: _Options) -> list[Any]:
+    def __call__(
+        self,
+        events: Iterator[tuple[int, EventBase]],
+        keep: bool,
+        options: _Options,
+        first_lines: dict[str, int],
+    ) -> list[Any]:
         from complaintflow.report import replayed_records
 
         return replayed_records(
@@ -96,12 +102,21 @@ class _Tallies:
     """A worker's task for the children's report: its cases counted, by procedure."""
 
     def __call__(
-        self, events: Iterator[tuple[int, EventBase]], keep: bool, options: _Options
+        self,
+        events: Iterator[tuple[int, EventBase]],
+        keep: bool,
+        options: _Options,
+        first_lines: dict[str, int],
     ) -> dict[str | None, Tally]:
         from complaintflow.report import replayed_tallies
 
         return replayed_tallies(
-            events, keep, procedures=options.procedures, source=options.source, calendar=options.calendar
+            events,
+            keep,
+            procedures=options.procedures,
+            source=options.source,
+            calendar=options.calendar,
+            first_lines=first_lines,
         )
 
 
@@ -112,7 +127,13 @@ class _Reminders:
     as_of: date
     within: int
 
-    def __call__(self, events: Iterator[tuple[int, EventBase]], keep: bool, options: _Options) -> list[Any]:
+    def __call__(
+        self,
+        events: Iterator[tuple[int, EventBase]],
+        keep: bool,
+        options: _Options,
+        first_lines: dict[str, int],
+    ) -> list[Any]:
         cases = replay_cases(
             events,
             source=options.source,
@@ -166,7 +187,7 @@ def _replay_share(share: int, jobs: int, task: _Records | _Tallies | _Reminders,
     def replay(keep: bool) -> Any:
         first_line.clear()
         ids.clear()
-        return task(noted(read_events(options.source, keep=_mine(share, jobs))), keep, options)
+        return task(noted(read_events(options.source, keep=_mine(share, jobs))), keep, options, first_line)
 
     try:  # a share with an event entered late is read again, keeping the events, as in one process
         found = keeping_events_if_late(replay)
