@@ -1,4 +1,8 @@
-"""The counting rules of the annual report, applied to the records of every case.
+"""The counting rules of the annual report, applied once to the record of each case.
+
+Each record is counted into a `Tally` of plain counts for every year, which merges with the tally
+of other cases; the report is built from a tally alone (`report_of`), so `build_report` over a list
+of records and `report_from_log` counting cases as they are replayed apply the same rules.
 
 - A reporting year runs 1 April to 31 March.
 - A complaint counts at stage S in year Y when stage S began in Y (stage 1: received; stages 2 and
