@@ -80,8 +80,11 @@ class _Options:
 
 
 @dataclass(frozen=True)
-class _Records:
-    """A worker's task for the report: each case's record."""
+class _Report:
+    """A worker's task for the reports: the tallies of the children's report by procedure, or
+    with `records`, each case's record (for the reports of other kinds)."""
+
+    records: bool = False
 
     def __call__(
         self,
@@ -89,34 +92,14 @@ class _Records:
         keep: bool,
         options: _Options,
         first_lines: dict[str, int],
-    ) -> list[Any]:
-        from complaintflow.report import replayed_records
+    ) -> list[CaseRecord] | dict[str | None, Tally]:
+        from complaintflow.report import replayed_records, replayed_tallies
 
-        return replayed_records(
-            events, keep, procedures=options.procedures, source=options.source, calendar=options.calendar
-        )
-
-
-@dataclass(frozen=True)
-class _Tallies:
-    """A worker's task for the children's report: its cases counted, by procedure."""
-
-    def __call__(
-        self,
-        events: Iterator[tuple[int, EventBase]],
-        keep: bool,
-        options: _Options,
-        first_lines: dict[str, int],
-    ) -> dict[str | None, Tally]:
-        from complaintflow.report import replayed_tallies
-
+        procedures, source, calendar = options.procedures, options.source, options.calendar
+        if self.records:
+            return replayed_records(events, keep, procedures=procedures, source=source, calendar=calendar)
         return replayed_tallies(
-            events,
-            keep,
-            procedures=options.procedures,
-            source=options.source,
-            calendar=options.calendar,
-            first_lines=first_lines,
+            events, keep, procedures=procedures, source=source, calendar=calendar, first_lines=first_lines
         )
 
 
@@ -170,7 +153,7 @@ def _mine(share: int, jobs: int) -> Callable[[bytes], bool]:
     return keep
 
 
-def _replay_share(share: int, jobs: int, task: _Records | _Tallies | _Reminders, options: _Options) -> _Share:
+def _replay_share(share: int, jobs: int, task: _Report | _Reminders, options: _Options) -> _Share:
     """One worker's share of the log, replayed, and what its task makes of it."""
     first_line: dict[str, int] = {}
     ids: dict[str, tuple[str, int]] = {}
@@ -199,7 +182,7 @@ def _replay_share(share: int, jobs: int, task: _Records | _Tallies | _Reminders,
 def _in_parallel(
     path: str | Path,
     jobs: int,
-    task: _Records | _Tallies | _Reminders,
+    task: _Report | _Reminders,
     procedures: Mapping[str, Procedure] | None,
     calendar: WorkingDayCalendar | None,
 ) -> list[_Share] | None:
@@ -237,7 +220,7 @@ def records_in_parallel(
     """Every case's record, replayed by `jobs` worker processes, in the order the cases first appear;
     None where the log must be read in one process after all (a case reference written with escapes).
     Raises the error one process would raise."""
-    shares = _in_parallel(path, jobs, _Records(), procedures, calendar)
+    shares = _in_parallel(path, jobs, _Report(records=True), procedures, calendar)
     if shares is None:
         return None
     placed = sorted(
@@ -257,7 +240,7 @@ def tallies_in_parallel(
     """The tallies of the children's report by procedure (`replayed_tallies`), each worker counting
     its cases and the tallies merged here; None where the log must be read in one process after
     all. Raises the error one process would raise."""
-    shares = _in_parallel(path, jobs, _Tallies(), procedures, calendar)
+    shares = _in_parallel(path, jobs, _Report(), procedures, calendar)
     if shares is None:
         return None
     merged: dict[str | None, Tally] = {}
