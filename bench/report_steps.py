@@ -23,7 +23,7 @@ from typing import Any
 from bench.report import bare_json_loads, daily_list, write_log
 from complaintflow._bulk import collector_paused
 from complaintflow.eventlog import read_events, replay_cases
-from complaintflow.report import replayed_records, report_from_log
+from complaintflow.report import replayed_records, replayed_tallies, report_from_log
 
 #: As of the day after the log's last event, so that every event counts.
 AS_OF = date(2024, 1, 1)
@@ -45,6 +45,7 @@ def steps(path: Path) -> dict[str, Callable[[], Any]]:
         "read": lambda: list(read_events(path)),
         "replay": lambda: replay_cases(checked, keep_events=False),
         "records": lambda: replayed_records(checked, False, procedures=None, source="bench", calendar=None),
+        "tallies": lambda: replayed_tallies(checked, False, procedures=None, source="bench", calendar=None),
         **whole(path),
     }
 
@@ -54,6 +55,7 @@ LABELS = {
     "read": "reading and checking every line (`read_events`)",
     "replay": "replaying the checked events (`replay_cases`, no events kept)",
     "records": "the same, noting each case's record (`replayed_records`)",
+    "tallies": "the same, counting each record into the report's tally (`replayed_tallies`)",
     "report": "report, one process (`report_from_log`)",
     "due": "`due`, one process",
 }

@@ -30,7 +30,7 @@ from complaintflow.report.publications import Publication
 from complaintflow.report.published import Cover
 from complaintflow.report.records import CaseRecord, record_of, reporting_year, year_from_label, year_label
 from complaintflow.report.spso import SpsoReport
-from complaintflow.report.tables import ReportSettings, build_report
+from complaintflow.report.tables import ReportSettings, Tally, build_report, report_of
 
 R = TypeVar("R", bound=Report)
 
@@ -162,6 +162,25 @@ def replayed_records(
 ) -> list[CaseRecord]:
     """Each case's record, in the order the cases first appear; with `keep_events=False` a closed
     case's clocks are read into its record and let go as soon as it is settled."""
+    return list(
+        _replayed(events, keep_events, procedures=procedures, source=source, calendar=calendar).values()
+    )
+
+
+def _replayed(
+    events: Iterable[object | tuple[int, EventBase]],
+    keep_events: bool,
+    *,
+    procedures: Mapping[str, Procedure] | None,
+    source: str,
+    calendar: WorkingDayCalendar | None,
+    closed: Callable[[str, CaseRecord], CaseRecord] | None = None,
+    places: dict[str, int] | None = None,
+) -> dict[str, CaseRecord]:
+    """Each case's record by case reference, in the order the cases first appear. With
+    `keep_events=False` a closed case's clocks are read into its record as soon as it is settled,
+    and the record is given to `closed`, which gives back the record to keep in its place. Each
+    case not yet in `places` is put there with its place among the cases."""
     records: dict[str, CaseRecord] = {}
     corrected: set[str] = set()  # cases with a voided event: their records are made again at the end
 
@@ -169,12 +188,17 @@ def replayed_records(
         record = records.get(event.case_id)
         if record is None:
             record = records[event.case_id] = CaseRecord()
+            if places is not None:
+                places.setdefault(event.case_id, len(places))
         record.add(event)
         if event.type == "EventVoided":
             corrected.add(event.case_id)
 
     def settle(case_id: str, case: Case) -> None:
-        records[case_id].finish(case)  # a closed case's clocks are then let go
+        record = records[case_id]
+        record.finish(case)  # a closed case's clocks are then let go
+        if closed is not None:
+            records[case_id] = closed(case_id, record)
 
     cases = replay_cases(
         events,
@@ -190,7 +214,56 @@ def replayed_records(
             records[case_id] = record_of(case)
             continue
         records[case_id].finish(case)  # again for a settled case: no clocks left, nothing changes
-    return list(records.values())
+    return records
+
+
+def replayed_tallies(
+    events: Iterable[object | tuple[int, EventBase]],
+    keep_events: bool,
+    *,
+    procedures: Mapping[str, Procedure] | None,
+    source: str,
+    calendar: WorkingDayCalendar | None,
+    first_lines: dict[str, int] | None = None,
+) -> dict[str | None, Tally]:
+    """The tally of the children's report of every case, by the procedure each case names (None
+    where it names none). A case is counted as soon as it is settled, keeping only the record of
+    what may still follow (`Tally.add_closed`), or else at the end. The cases are ordered by their
+    `first_lines` (a worker's share of a log: the line of each case's first event), else by the
+    order they first appear."""
+    tallies: dict[str | None, Tally] = {}
+    places = {} if first_lines is None else first_lines
+    counted: set[str] = set()  # closed cases counted as they settled
+
+    def tally_of_procedure(record: CaseRecord) -> Tally:
+        tally = tallies.get(record.procedure)
+        if tally is None:
+            tally = tallies[record.procedure] = Tally()
+        return tally
+
+    def closed(case_id: str, record: CaseRecord) -> CaseRecord:
+        if case_id in counted:
+            return record
+        counted.add(case_id)
+        return tally_of_procedure(record).add_closed(record, places[case_id])
+
+    records = _replayed(
+        events,
+        keep_events,
+        procedures=procedures,
+        source=source,
+        calendar=calendar,
+        closed=closed,
+        places=places,
+    )
+    with collector_paused():
+        for case_id, record in records.items():
+            tally = tally_of_procedure(record)
+            if case_id in counted:
+                tally.add_follow_ups(record, places[case_id])
+            else:
+                tally.add(record, places[case_id])
+    return tallies
 
 
 def annual_report(
@@ -225,10 +298,10 @@ def report_from_log(
     """The annual report from a JSON Lines event log; errors name the file and line. Services come
     in the order given, then as they first appear in the log. `jobs` worker processes replay
     shares of the cases (None: one per core for a large log); the report is the same whatever it is."""
-    records = records_from_log(path, procedures=procedures, progress=progress, calendar=calendar, jobs=jobs)
+    tallies = _tallies_from_log(path, procedures=procedures, progress=progress, calendar=calendar, jobs=jobs)
     settings = ReportSettings(target_percent=target_percent, services=tuple(services))
     with collector_paused():
-        return build_report(of_procedures(records, only), year, settings)
+        return report_of(tally_of_procedures(tallies, only), year, settings)
 
 
 def reported_under(records: Iterable[CaseRecord]) -> list[tuple[str, CaseRecord]]:
@@ -239,6 +312,18 @@ def reported_under(records: Iterable[CaseRecord]) -> list[tuple[str, CaseRecord]
     named = {record.procedure for record in records if record.procedure is not None}
     sole = next(iter(named)) if len(named) == 1 else UNASSIGNED
     return [(record.procedure or sole, record) for record in records]
+
+
+def tally_of_procedures(tallies: Mapping[str | None, Tally], only: Collection[str] | None) -> Tally:
+    """The tallies of the procedures named (all where none are) merged, with `of_procedures`'
+    rule for cases that name no procedure (`reported_under`)."""
+    named = [name for name in tallies if name is not None]
+    sole = named[0] if len(named) == 1 else UNASSIGNED
+    merged = Tally()
+    for name, tally in tallies.items():
+        if only is None or (name or sole) in only:
+            merged.merge(tally)
+    return merged
 
 
 def by_procedure(records: Iterable[CaseRecord]) -> dict[str, list[CaseRecord]]:
@@ -323,6 +408,31 @@ def records_from_log(
         return replayed_records(events, keep, procedures=procedures, source=str(path), calendar=calendar)
 
     # A file with an event entered late is read again, keeping the events; standard input cannot be.
+    return keeping_events_if_late(replay, can_read_again=str(path) != "-")
+
+
+def _tallies_from_log(
+    path: str | Path,
+    *,
+    procedures: Mapping[str, Procedure] | None,
+    progress: Callable[[int], None] | None,
+    calendar: WorkingDayCalendar | None,
+    jobs: int | None,
+) -> dict[str | None, Tally]:
+    """The tallies of a JSON Lines log by procedure (`replayed_tallies`), counted in `jobs` worker
+    processes as `records_from_log` reads them."""
+    from complaintflow.report.workers import jobs_for, tallies_in_parallel
+
+    workers = jobs_for(path, jobs)
+    if workers > 1:
+        found = tallies_in_parallel(path, workers, procedures=procedures, calendar=calendar)
+        if found is not None:
+            return found
+
+    def replay(keep: bool) -> dict[str | None, Tally]:
+        events = read_events(path, progress=progress)
+        return replayed_tallies(events, keep, procedures=procedures, source=str(path), calendar=calendar)
+
     return keeping_events_if_late(replay, can_read_again=str(path) != "-")
 
 

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from datetime import date
+from typing import Any, NamedTuple
 
 from complaintflow.events import OMBUDSMAN_OUTCOMES, ombudsman_terms
 from complaintflow.report.disclosure import Ledger, Path
@@ -64,14 +65,53 @@ def deciding_ombudsman(records: Iterable[CaseRecord], procedure: str | None = No
     )
 
 
+class OmbudsmanFacts(NamedTuple):
+    """What one case tells the Ombudsman's figures: few cases have any, so a tally of the report
+    keeps these for the cases that do, instead of their whole records."""
+
+    findings: tuple[tuple[date, str, bool, bool], ...]
+    recommendations: tuple[tuple[str, date, date, bool, int | None], ...]
+    recommendations_complied: tuple[tuple[str, date, int | None], ...]
+    remedies: tuple[tuple[str, date, date, int | None], ...]
+    remedies_completed: tuple[tuple[str, date, int | None], ...]
+    compensation: tuple[tuple[date, int, bool | None], ...]
+
+
+def ombudsman_facts(record: CaseRecord) -> OmbudsmanFacts | None:
+    """The case's facts for the Ombudsman's figures; None where it has none."""
+    if not (
+        record.ombudsman_findings
+        or record.recommendations
+        or record.remedies
+        or record.remedies_completed
+        or record.recommendations_complied
+        or record.compensation
+    ):
+        return None
+    return OmbudsmanFacts(
+        record.ombudsman_findings,
+        record.recommendations,
+        record.recommendations_complied,
+        record.remedies,
+        record.remedies_completed,
+        record.compensation,
+    )
+
+
 def ombudsman_figures(records: Iterable[CaseRecord], year: int, ombudsman: str) -> OmbudsmanFigures:
     """The figures of the year from 1 April `year` for the procedure whose complaints `ombudsman` decides."""
+    found = (ombudsman_facts(record) for record in records)
+    return figures_of((facts for facts in found if facts is not None), year, ombudsman)
+
+
+def figures_of(cases: Iterable[OmbudsmanFacts], year: int, ombudsman: str) -> OmbudsmanFigures:
+    """The figures of the year from 1 April `year`, from each case's facts."""
     outcomes: Counter[str] = Counter()
     public = remedied_before = 0
     made = orders = due = in_time = agreed = completed = 0
     offers = payments = offered_pence = paid_pence = 0
-    for record in records:
-        for on, outcome, public_report, remedy_before in record.ombudsman_findings:
+    for record in cases:
+        for on, outcome, public_report, remedy_before in record.findings:
             if reporting_year(on) == year:
                 outcomes[ombudsman_terms(ombudsman, outcome)] += 1
                 public += public_report

@@ -18,7 +18,7 @@ a figure the report prints elsewhere and disclosure control can see the whole (`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -53,6 +53,11 @@ def _children(record: CaseRecord, year: int) -> tuple[int, int, int]:
     stage = record.stages.get(1)
     if stage is None or reporting_year(stage.began) != year:
         return 0, 0, 0
+    return _received(stage)
+
+
+def _received(stage: StageRecord) -> tuple[int, int, int]:
+    """A stage 1 complaint received: responded to, and in time."""
     responded = stage.responded_on is not None
     return 1, int(responded), int(responded and bool(stage.in_time))
 
@@ -83,16 +88,43 @@ def team_counts(records: Iterable[CaseRecord], year: int, kind: str) -> TeamCoun
     """Each team's complaints in the year from 1 April `year`, as the report of `kind` counts them;
     teams in order of their references, with a row for every team that owned a case counted."""
     count = _COUNTING[kind]
-    year_end = date(year + 1, 3, 31)
+    year_end = year_end_of(year)
     sums: dict[str | None, list[int]] = {}
     for record in records:
         found = count(record, year)
         if any(found):
-            tally = sums.setdefault(record.team_on(year_end), [0, 0, 0])
-            for index, value in enumerate(found):
-                tally[index] += value
+            add_team_counts(sums, record.team_on(year_end), found)
+    return team_rows(sums)
 
-    def row(values: list[int]) -> TeamRow:
+
+def year_end_of(year: int) -> date:
+    """The last day of the reporting year from 1 April `year`: a case counts under its team then."""
+    return date(year + 1, 3, 31)
+
+
+def children_team(record: CaseRecord) -> tuple[int, str | None, tuple[int, int, int]] | None:
+    """Where the children's team table counts a case, whatever year a report asks: the year its
+    stage 1 began (the only year it counts in), the team that owned it at that year's end, and
+    its counts; None for a case with no stage 1."""
+    stage = record.stages.get(1)
+    if stage is None:
+        return None
+    year = reporting_year(stage.began)
+    team = record.team_on(year_end_of(year)) if record.teams else None
+    return year, team, _received(stage)
+
+
+def add_team_counts(sums: dict[str | None, list[int]], team: str | None, found: Sequence[int]) -> None:
+    """Add one case's (or one tally's) received, responded and in time to its team's row."""
+    row = sums.setdefault(team, [0, 0, 0])
+    for index, value in enumerate(found):
+        row[index] += value
+
+
+def team_rows(sums: Mapping[str | None, Sequence[int]]) -> TeamCounts:
+    """The table from each team's received, responded and in time (None: no team)."""
+
+    def row(values: Sequence[int]) -> TeamRow:
         return TeamRow(received=values[0], responded=values[1], in_time=values[2])
 
     total = [sum(values[index] for values in sums.values()) for index in range(3)]

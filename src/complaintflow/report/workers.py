@@ -1,10 +1,11 @@
-"""Reading a large log in several processes, each replaying a share of the cases: for the report's
-records, and for the daily list.
+"""Reading a large log in several processes, each replaying a share of the cases: for the
+children's report's counts, for the records of the other reports, and for the daily list.
 
 Every line of the log goes to exactly one worker, chosen by its case reference, so each case is
 replayed whole, in order, by one process. Each worker reads the file itself, skips the lines of
-other workers' cases unread, and sends back the records of its cases with the line each began on
-(the records are put back in that order, so the report is the same whatever the number of workers)
+other workers' cases unread, and sends back the tally of its cases (`Tally`: counts that add up,
+each case placed by the line it began on), or the records of its cases with the line each began on
+(the records are put back in that order, so the report is the same whatever the number of workers),
 or the deadlines of its cases due soon or overdue (sorted together as one process sorts them).
 
 Errors are the same too. A worker stops at its first refused line, as one process would; every
@@ -43,6 +44,7 @@ from complaintflow.events import EventBase, upcasters_registered
 from complaintflow.procedure import Procedure, built_in_names, registered_names, registered_procedure
 from complaintflow.reminders import Reminder, due_within, reminder_order
 from complaintflow.report.records import CaseRecord
+from complaintflow.report.tables import Tally
 
 #: The first "case_id" key of a JSON line and its string value, as raw bytes.
 _CASE_ID = re.compile(rb'"case_id"\s*:\s*"((?:[^"\\]|\\.)*)"')
@@ -62,7 +64,7 @@ class _Share:
     on (in the order they began), the event ids it saw with their case and line, and its first
     refused line, if any."""
 
-    found: list[Any]
+    found: Any
     first_lines: list[int]
     ids: dict[str, tuple[str, int]]
     error: EventLogError | None = None
@@ -78,14 +80,26 @@ class _Options:
 
 
 @dataclass(frozen=True)
-class _Records:
-    """A worker's task for the report: each case's record."""
+class _Report:
+    """A worker's task for the reports: the tallies of the children's report by procedure, or
+    with `records`, each case's record (for the reports of other kinds)."""
 
-    def __call__(self, events: Iterator[tuple[int, EventBase]], keep: bool, options: _Options) -> list[Any]:
-        from complaintflow.report import replayed_records
+    records: bool = False
 
-        return replayed_records(
-            events, keep, procedures=options.procedures, source=options.source, calendar=options.calendar
+    def __call__(
+        self,
+        events: Iterator[tuple[int, EventBase]],
+        keep: bool,
+        options: _Options,
+        first_lines: dict[str, int],
+    ) -> list[CaseRecord] | dict[str | None, Tally]:
+        from complaintflow.report import replayed_records, replayed_tallies
+
+        procedures, source, calendar = options.procedures, options.source, options.calendar
+        if self.records:
+            return replayed_records(events, keep, procedures=procedures, source=source, calendar=calendar)
+        return replayed_tallies(
+            events, keep, procedures=procedures, source=source, calendar=calendar, first_lines=first_lines
         )
 
 
@@ -96,7 +110,13 @@ class _Reminders:
     as_of: date
     within: int
 
-    def __call__(self, events: Iterator[tuple[int, EventBase]], keep: bool, options: _Options) -> list[Any]:
+    def __call__(
+        self,
+        events: Iterator[tuple[int, EventBase]],
+        keep: bool,
+        options: _Options,
+        first_lines: dict[str, int],
+    ) -> list[Any]:
         cases = replay_cases(
             events,
             source=options.source,
@@ -133,7 +153,7 @@ def _mine(share: int, jobs: int) -> Callable[[bytes], bool]:
     return keep
 
 
-def _replay_share(share: int, jobs: int, task: _Records | _Reminders, options: _Options) -> _Share:
+def _replay_share(share: int, jobs: int, task: _Report | _Reminders, options: _Options) -> _Share:
     """One worker's share of the log, replayed, and what its task makes of it."""
     first_line: dict[str, int] = {}
     ids: dict[str, tuple[str, int]] = {}
@@ -147,10 +167,10 @@ def _replay_share(share: int, jobs: int, task: _Records | _Reminders, options: _
                 ids.setdefault(event.event_id, (event.case_id, line))
             yield line, event
 
-    def replay(keep: bool) -> list[Any]:
+    def replay(keep: bool) -> Any:
         first_line.clear()
         ids.clear()
-        return task(noted(read_events(options.source, keep=_mine(share, jobs))), keep, options)
+        return task(noted(read_events(options.source, keep=_mine(share, jobs))), keep, options, first_line)
 
     try:  # a share with an event entered late is read again, keeping the events, as in one process
         found = keeping_events_if_late(replay)
@@ -162,7 +182,7 @@ def _replay_share(share: int, jobs: int, task: _Records | _Reminders, options: _
 def _in_parallel(
     path: str | Path,
     jobs: int,
-    task: _Records | _Reminders,
+    task: _Report | _Reminders,
     procedures: Mapping[str, Procedure] | None,
     calendar: WorkingDayCalendar | None,
 ) -> list[_Share] | None:
@@ -200,7 +220,7 @@ def records_in_parallel(
     """Every case's record, replayed by `jobs` worker processes, in the order the cases first appear;
     None where the log must be read in one process after all (a case reference written with escapes).
     Raises the error one process would raise."""
-    shares = _in_parallel(path, jobs, _Records(), procedures, calendar)
+    shares = _in_parallel(path, jobs, _Report(records=True), procedures, calendar)
     if shares is None:
         return None
     placed = sorted(
@@ -208,6 +228,29 @@ def records_in_parallel(
         key=lambda item: item[0],
     )
     return [record for _, record in placed]
+
+
+def tallies_in_parallel(
+    path: str | Path,
+    jobs: int,
+    *,
+    procedures: Mapping[str, Procedure] | None = None,
+    calendar: WorkingDayCalendar | None = None,
+) -> dict[str | None, Tally] | None:
+    """The tallies of the children's report by procedure (`replayed_tallies`), each worker counting
+    its cases and the tallies merged here; None where the log must be read in one process after
+    all. Raises the error one process would raise."""
+    shares = _in_parallel(path, jobs, _Report(), procedures, calendar)
+    if shares is None:
+        return None
+    merged: dict[str | None, Tally] = {}
+    for share in shares:
+        for name, tally in share.found.items():
+            if name in merged:
+                merged[name].merge(tally)
+            else:
+                merged[name] = tally
+    return merged
 
 
 def reminders_in_parallel(
